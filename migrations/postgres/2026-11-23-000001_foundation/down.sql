@@ -1,0 +1,15 @@
+DROP TABLE ledger_head;
+DROP TABLE ledger_postings;
+DROP TABLE ledger_entries;
+DROP TABLE ledger_accounts;
+DROP TABLE usage_charges;
+DROP TABLE usage_lines;
+DROP TABLE usage_uploads;
+DROP TABLE grants;
+DROP TABLE applications;
+DROP TABLE provider_offerings;
+DROP TABLE programmes;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE organisations;
+DROP FUNCTION ledger_refuse_change();

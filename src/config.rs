@@ -1,0 +1,48 @@
+//! Typed settings, from the environment and the command line.
+
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE_URL: &str = "data/computegrants.sqlite3";
+pub const DEFAULT_OUTBOX: &str = "data/outbox";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `postgres://…` for PostgreSQL, anything else is a SQLite file path.
+    pub database_url: String,
+    /// Address to listen on, e.g. `127.0.0.1:8080`; port 0 picks a free port.
+    pub bind: String,
+    /// Public base URL used in mails and printed at start-up.
+    pub public_url: Option<String>,
+    /// Marks cookies `Secure`; set when the app is served over HTTPS.
+    pub secure_cookies: bool,
+    pub mail: MailSettings,
+    pub pool_size: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port`, `smtps://user:pass@host`, … (lettre URL syntax). None: write `.eml` files.
+    pub smtp_url: Option<String>,
+    pub outbox: PathBuf,
+    pub from: String,
+}
+
+impl Settings {
+    /// Reads `DATABASE_URL`, `BIND`, `PUBLIC_URL`, `SECURE_COOKIES`, `SMTP_URL`, `MAIL_FROM`,
+    /// `MAIL_OUTBOX`, `DB_POOL_SIZE`; each has a default that suits a first run on a laptop.
+    pub fn from_env() -> Settings {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Settings {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            bind: var("BIND").unwrap_or_else(|| "127.0.0.1:8080".to_string()),
+            public_url: var("PUBLIC_URL"),
+            secure_cookies: var("SECURE_COOKIES").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+            mail: MailSettings {
+                smtp_url: var("SMTP_URL"),
+                outbox: var("MAIL_OUTBOX").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_OUTBOX)),
+                from: var("MAIL_FROM").unwrap_or_else(|| "ComputeGrants <no-reply@computegrants.localhost>".to_string()),
+            },
+            pool_size: var("DB_POOL_SIZE").and_then(|v| v.parse().ok()),
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Storage: one connection type over SQLite and PostgreSQL, a pool, embedded migrations.
+//!
+//! The backend is chosen by the URL's scheme: `postgres://` or `postgresql://` is PostgreSQL,
+//! anything else is a SQLite file path (created with its folder on first use).
+
+pub mod schema;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long a SQLite writer waits for another writer before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Opens one connection to the database named by `url`, configured for this application.
+pub fn connect(url: &str) -> Result<AnyConnection, DbError> {
+    match Backend::of_url(url) {
+        Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(url)?)),
+        Backend::Sqlite => {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() && !parent.exists() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|source| DbError::Folder { path: parent.display().to_string(), source })?;
+                }
+            }
+            let mut conn = diesel::SqliteConnection::establish(path)?;
+            // WAL lets readers run beside the writer; NORMAL sync is durable at every
+            // checkpoint and safe against corruption in WAL mode.
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;"
+            ))?;
+            Ok(AnyConnection::Sqlite(conn))
+        }
+    }
+}
+
+/// r2d2 manager that keeps our choice of backend and SQLite pragmas on every pooled connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        connect(&self.url).map_err(|e| match e {
+            DbError::Connect(c) => r2d2::Error::ConnectionError(c),
+            DbError::Query(q) => r2d2::Error::QueryError(q),
+            other => r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(other.to_string())),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// Builds the pool. SQLite gets fewer connections: it has one writer at a time anyway.
+pub fn pool(url: &str, max_size: Option<u32>) -> Result<Pool, DbError> {
+    let default_size = match Backend::of_url(url) {
+        Backend::Sqlite => 8,
+        Backend::Postgres => 10,
+    };
+    Ok(r2d2::Pool::builder()
+        .max_size(max_size.unwrap_or(default_size))
+        .connection_timeout(Duration::from_secs(30))
+        .build(ConnectionManager { url: url.to_string() })?)
+}
+
+/// Applies every pending migration of the connection's backend.
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, DbError> {
+    let applied = match conn {
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+thread_local! {
+    /// Whether this thread is inside a SQLite [`write_transaction`]. A pooled connection is used
+    /// by one thread at a time and `write_transaction` is synchronous, so per-thread is exact.
+    static IN_SQLITE_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `work` in a transaction that writes: `BEGIN IMMEDIATE` on SQLite, so a writer takes the
+/// write lock up front instead of failing on upgrade; a plain transaction on PostgreSQL, whose
+/// writers serialise on the rows they lock. Nested calls join the outer transaction, so a larger
+/// operation (the demo loader, say) can compose smaller atomic ones into one.
+pub fn write_transaction<T, E, F>(conn: &mut AnyConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Sqlite(_) if IN_SQLITE_WRITE.get() => work(conn),
+        AnyConnection::Sqlite(_) => {
+            // The MultiConnection wrapper cannot lend out the inner SqliteConnection to
+            // `immediate_transaction` while `work` still needs the wrapper, so the statement is
+            // issued by hand with the same commit/rollback discipline.
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            IN_SQLITE_WRITE.set(true);
+            let outcome = work(conn);
+            IN_SQLITE_WRITE.set(false);
+            match outcome {
+                Ok(value) => match conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(value),
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+        AnyConnection::Postgresql(_) => conn.transaction(work),
+    }
+}
+
+pub fn backend(conn: &AnyConnection) -> Backend {
+    match conn {
+        AnyConnection::Sqlite(_) => Backend::Sqlite,
+        AnyConnection::Postgresql(_) => Backend::Postgres,
+    }
+}
+
+/// Runs the same diesel expression on the concrete connection of either backend, for the few
+/// statements `MultiConnection` cannot express (multi-row `INSERT … VALUES`).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}

@@ -1,0 +1,224 @@
+// The tables, shared by both backends (the migrations for each keep the same shape).
+
+diesel::table! {
+    organisations (id) {
+        id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        legal_name -> Nullable<Text>,
+        country -> Nullable<Text>,
+        registration_number -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> Nullable<BigInt>,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> BigInt,
+        funder_id -> BigInt,
+        name -> Text,
+        description -> Text,
+        currency -> Text,
+        budget -> BigInt,
+        max_award -> BigInt,
+        opens_on -> Date,
+        closes_on -> Date,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    provider_offerings (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        name -> Text,
+        hardware_kind -> Text,
+        description -> Text,
+        unit -> Text,
+        unit_price -> BigInt,
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        startup_id -> BigInt,
+        provider_id -> BigInt,
+        requested -> BigInt,
+        purpose -> Text,
+        hardware -> Text,
+        status -> Text,
+        approved_amount -> Nullable<BigInt>,
+        decision_reason -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        submitted_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> BigInt,
+        code -> Text,
+        application_id -> BigInt,
+        programme_id -> BigInt,
+        startup_id -> BigInt,
+        provider_id -> BigInt,
+        amount -> BigInt,
+        currency -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    usage_uploads (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        filename -> Text,
+        file_sha256 -> Text,
+        currency -> Text,
+        total_cost -> Text,
+        line_count -> BigInt,
+        status -> Text,
+        uploaded_by -> BigInt,
+        created_at -> Timestamp,
+        confirmed_by -> Nullable<BigInt>,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    usage_lines (id) {
+        id -> BigInt,
+        upload_id -> BigInt,
+        line_number -> BigInt,
+        grant_id -> BigInt,
+        charge_period_start -> Timestamp,
+        charge_period_end -> Timestamp,
+        service_name -> Text,
+        consumed_quantity -> Text,
+        consumed_unit -> Text,
+        billed_cost -> Text,
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    usage_charges (id) {
+        id -> BigInt,
+        upload_id -> BigInt,
+        grant_id -> BigInt,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    ledger_accounts (id) {
+        id -> BigInt,
+        code -> Text,
+        owner_kind -> Text,
+        owner_id -> BigInt,
+        purpose -> Text,
+        currency -> Text,
+        normal_side -> Text,
+        limit_rule -> Text,
+        debits_posted -> BigInt,
+        credits_posted -> BigInt,
+        debits_pending -> BigInt,
+        credits_pending -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        idempotency_key -> Text,
+        payload_hash -> Text,
+        kind -> Text,
+        description -> Text,
+        effective_on -> Date,
+        actor -> Text,
+        programme_id -> Nullable<BigInt>,
+        grant_id -> Nullable<BigInt>,
+        usage_upload_id -> Nullable<BigInt>,
+        reverses_entry_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    ledger_postings (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        account_id -> BigInt,
+        direction -> Text,
+        amount -> BigInt,
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    ledger_head (id) {
+        id -> BigInt,
+        entry_count -> BigInt,
+        last_hash -> Text,
+    }
+}
+
+diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(programmes -> organisations (funder_id));
+diesel::joinable!(applications -> programmes (programme_id));
+diesel::joinable!(grants -> programmes (programme_id));
+diesel::joinable!(usage_lines -> usage_uploads (upload_id));
+diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
+diesel::joinable!(ledger_postings -> ledger_accounts (account_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    users,
+    sessions,
+    programmes,
+    provider_offerings,
+    applications,
+    grants,
+    usage_uploads,
+    usage_lines,
+    usage_charges,
+    ledger_accounts,
+    ledger_entries,
+    ledger_postings,
+    ledger_head,
+);

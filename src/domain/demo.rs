@@ -1,0 +1,149 @@
+//! Realistic, fictional demo data, created through the same domain functions the web uses, so
+//! the demo ledger is a real one that `computegrants verify` checks.
+
+use crate::db::AnyConnection;
+use crate::db::schema::provider_offerings;
+use crate::domain::accounts::{self, CompanyDetails, Member, OrgKind};
+use crate::domain::error::DomainResult;
+use crate::domain::grants::{self, ApplicationForm, Decision};
+use crate::domain::programmes::{self, ProgrammeForm};
+use crate::domain::{clock, usage};
+use crate::money::Amount;
+use chrono::Duration;
+use diesel::prelude::*;
+
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+const MARKER_ORG: &str = "Mission Calcul IA";
+
+/// The demo accounts, as (role, email).
+pub fn logins() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("admin", "admin@demo.computegrants.eu"),
+        ("funder", "funder@mission-calcul.demo"),
+        ("funder", "grants@occitania-innovation.demo"),
+        ("startup", "founder@lumenlabs.demo"),
+        ("startup", "cto@vistula-vision.demo"),
+        ("provider", "billing@helios-gpu.demo"),
+        ("provider", "facturation@calcul-atlantique.demo"),
+    ]
+}
+
+/// Loads the demo once, in one transaction; later calls find it and change nothing.
+pub fn load(conn: &mut AnyConnection) -> DomainResult<Vec<(&'static str, &'static str)>> {
+    crate::db::write_transaction(conn, |conn| {
+        if accounts::find_org_by_name(conn, MARKER_ORG)?.is_some() {
+            return Ok(logins());
+        }
+        create(conn)?;
+        Ok(logins())
+    })
+}
+
+fn create(conn: &mut AnyConnection) -> DomainResult<()> {
+    let p = DEMO_PASSWORD;
+    accounts::create_member(conn, OrgKind::Platform, "ComputeGrants operations", "admin@demo.computegrants.eu", "Platform administrator", p)?;
+    let national = accounts::create_member(conn, OrgKind::Funder, MARKER_ORG, "funder@mission-calcul.demo", "Claire Martin", p)?;
+    let regional = accounts::create_member(conn, OrgKind::Funder, "Occitania Innovation Agency", "grants@occitania-innovation.demo", "Jordi Vidal", p)?;
+    let helios = accounts::create_member(conn, OrgKind::Provider, "Helios GPU Cloud", "billing@helios-gpu.demo", "Sofia Lindqvist", p)?;
+    let atlantique = accounts::create_member(conn, OrgKind::Provider, "Centre de Calcul Atlantique", "facturation@calcul-atlantique.demo", "Yann Le Goff", p)?;
+
+    let offerings: &[(&Member, &str, &str, &str, &str, i64)] = &[
+        (&helios, "NVIDIA H100 SXM", "GPU", "8×H100 nodes, InfiniBand, Paris-Saclay region", "GPU-hour", 240),
+        (&helios, "NVIDIA L40S", "GPU", "Inference and fine-tuning instances", "GPU-hour", 110),
+        (&atlantique, "NVIDIA A100 80 GB", "GPU", "HPC partition, Slurm access", "GPU-hour", 180),
+        (&atlantique, "Graphcore IPU-POD16", "IPU", "Bow IPUs for sparse and graph models", "POD-hour", 900),
+        (&atlantique, "Optical processing unit", "OPU", "Photonic co-processor for random projections", "OPU-hour", 450),
+    ];
+    for (provider, name, kind, description, unit, price) in offerings {
+        diesel::insert_into(provider_offerings::table)
+            .values((
+                provider_offerings::provider_id.eq(provider.org_id()),
+                provider_offerings::name.eq(*name),
+                provider_offerings::hardware_kind.eq(*kind),
+                provider_offerings::description.eq(*description),
+                provider_offerings::unit.eq(*unit),
+                provider_offerings::unit_price.eq(*price),
+                provider_offerings::currency.eq("EUR"),
+            ))
+            .execute(conn)?;
+    }
+
+    let today = clock::today();
+    let national_programme = programmes::create(
+        conn,
+        &national,
+        &ProgrammeForm {
+            name: "Compute for AI Startups 2026".into(),
+            description: "National call reserving GPU and alternative-hardware time for AI startups and SMEs with fewer than 250 staff. Credits are spent at sovereign providers.".into(),
+            currency: "EUR".into(),
+            budget: "5000000".into(),
+            max_award: "250000".into(),
+            opens_on: (today - Duration::days(60)).to_string(),
+            closes_on: (today + Duration::days(120)).to_string(),
+        },
+    )?;
+    let regional_programme = programmes::create(
+        conn,
+        &regional,
+        &ProgrammeForm {
+            name: "Regional GPU Vouchers".into(),
+            description: "Vouchers for startups based in the region to train or fine-tune models at regional HPC centres.".into(),
+            currency: "EUR".into(),
+            budget: "600000".into(),
+            max_award: "50000".into(),
+            opens_on: (today - Duration::days(30)).to_string(),
+            closes_on: (today + Duration::days(60)).to_string(),
+        },
+    )?;
+
+    let startup = |conn: &mut AnyConnection, name: &str, legal: &str, country: &str, reg: &str, email: &str, person: &str| -> DomainResult<Member> {
+        let m = accounts::create_member(conn, OrgKind::Startup, name, email, person, p)?;
+        accounts::register_company(conn, m.org_id(), &CompanyDetails { legal_name: legal, country, registration_number: reg })?;
+        accounts::member(conn, m.user.id)
+    };
+    let lumen = startup(conn, "Lumen Labs", "Lumen Labs SAS", "FR", "912 345 678", "founder@lumenlabs.demo", "Inès Haddad")?;
+    let vistula = startup(conn, "Vistula Vision", "Vistula Vision sp. z o.o.", "PL", "KRS 0000912345", "cto@vistula-vision.demo", "Marek Nowak")?;
+    let tessera = startup(conn, "Tessera Bio", "Tessera Bio GmbH", "DE", "HRB 245871", "science@tessera-bio.demo", "Lena Vogel")?;
+    let nordlys = startup(conn, "Nordlys Robotics", "Nordlys Robotics SAS", "FR", "934 112 087", "ops@nordlys-robotics.demo", "Erik Solberg")?;
+
+    let form = |requested: &str, purpose: &str, hardware: &str, provider: &Member| ApplicationForm {
+        requested: requested.into(),
+        purpose: purpose.into(),
+        hardware: hardware.into(),
+        provider_id: provider.org_id().to_string(),
+    };
+    let lumen_app = grants::apply(conn, &lumen, national_programme.id, &form("150000", "Pre-training a 7B-parameter multilingual model for European public-sector documents.", "GPU", &helios))?;
+    grants::decide(conn, &national, lumen_app.id, &Decision::Approve { amount: Amount::from_cents(12_000_000) })?;
+    let nordlys_app = grants::apply(conn, &nordlys, regional_programme.id, &form("40000", "Training vision policies for warehouse robots on simulated data.", "IPU", &atlantique))?;
+    grants::decide(conn, &regional, nordlys_app.id, &Decision::Approve { amount: Amount::from_cents(4_000_000) })?;
+    grants::apply(conn, &vistula, national_programme.id, &form("90000", "Fine-tuning satellite-imagery segmentation models for crop monitoring.", "GPU", &atlantique))?;
+    let tessera_app = grants::apply(conn, &tessera, national_programme.id, &form("250000", "Protein-structure search with optical random projections at scale.", "OPU", &atlantique))?;
+    grants::decide(conn, &national, tessera_app.id, &Decision::Reject { reason: "The work plan does not yet show how the compute will be used in the first six months.".into() })?;
+    let withdrawn = grants::apply(conn, &tessera, regional_programme.id, &form("20000", "Benchmarking IPUs for sparse attention in genomics models.", "IPU", &atlantique))?;
+    grants::withdraw(conn, &tessera, withdrawn.id)?;
+
+    // Usage already billed against the two grants.
+    for (provider, application_id, lines) in [
+        (&helios, lumen_app.id, vec![("NVIDIA H100 SXM", "1152", "GPU-hour", "2764.800000"), ("NVIDIA H100 SXM", "960.5", "GPU-hour", "2305.200000"), ("NVIDIA L40S", "310.25", "GPU-hour", "341.275000")]),
+        (&atlantique, nordlys_app.id, vec![("Graphcore IPU-POD16", "96", "POD-hour", "864.000000"), ("NVIDIA A100 80 GB", "120.333333", "GPU-hour", "216.599999")]),
+    ] {
+        let code = format!("G-{}-{application_id:04}", chrono::Datelike::year(&today));
+        // Hour-long charges from midnight today: grants are valid from the day they are awarded.
+        let start = today.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let mut csv = String::from("BillingAccountId,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SubAccountId\n");
+        for (i, (service, qty, unit, cost)) in lines.iter().enumerate() {
+            let from = start + Duration::hours(i as i64);
+            let to = from + Duration::hours(1);
+            csv.push_str(&format!("ACME-1,Usage,{},{},{service},{qty},{unit},{cost},EUR,{code}\n", from.format("%Y-%m-%dT%H:%M:%SZ"), to.format("%Y-%m-%dT%H:%M:%SZ")));
+        }
+        match usage::upload(conn, provider, "usage-demo.csv", csv.as_bytes())? {
+            usage::UploadOutcome::Pending(view) => {
+                usage::confirm(conn, provider, view.upload.id)?;
+            }
+            usage::UploadOutcome::Refused(r) => {
+                return Err(crate::domain::DomainError::Internal(format!("demo usage refused: {:?}", r.problems.shown)));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! Applications for credits, decisions on them, and the grants they create.
+
+use crate::db::AnyConnection;
+use crate::db::schema::{applications, grants, organisations, programmes as programme_rows};
+use crate::domain::accounts::{Member, OrgKind};
+use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
+use crate::domain::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side};
+use crate::domain::programmes::{self, Programme, parse_positive_amount};
+use crate::domain::{chart, clock};
+use crate::money::Amount;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// How long credits stay spendable after the programme closes.
+pub const GRANT_VALIDITY_AFTER_CLOSE_DAYS: i64 = 365;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+pub struct Application {
+    pub id: i64,
+    pub programme_id: i64,
+    pub startup_id: i64,
+    pub provider_id: i64,
+    pub requested: i64,
+    pub purpose: String,
+    pub hardware: String,
+    pub status: String,
+    pub approved_amount: Option<i64>,
+    pub decision_reason: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub submitted_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+impl Application {
+    pub fn requested(&self) -> Amount {
+        Amount::from_cents(self.requested)
+    }
+
+    pub fn approved(&self) -> Option<Amount> {
+        self.approved_amount.map(Amount::from_cents)
+    }
+
+    pub fn reference(&self) -> String {
+        format!("APP-{}", self.id)
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.status == "submitted"
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = grants)]
+pub struct Grant {
+    pub id: i64,
+    pub code: String,
+    pub application_id: i64,
+    pub programme_id: i64,
+    pub startup_id: i64,
+    pub provider_id: i64,
+    pub amount: i64,
+    pub currency: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl Grant {
+    pub fn amount(&self) -> Amount {
+        Amount::from_cents(self.amount)
+    }
+
+    pub fn credits_account_code(&self) -> String {
+        chart::grant_credits(&self.code, self.id, &self.currency).code
+    }
+
+    pub fn is_active_on(&self, day: NaiveDate) -> bool {
+        self.status == "active" && day >= self.valid_from && day <= self.valid_until
+    }
+}
+
+/// An application with the names a page needs next to it.
+#[derive(Debug, Clone)]
+pub struct ApplicationView {
+    pub application: Application,
+    pub programme: Programme,
+    pub startup_name: String,
+    pub provider_name: String,
+    pub grant: Option<Grant>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ApplicationForm {
+    pub requested: String,
+    pub purpose: String,
+    pub hardware: String,
+    pub provider_id: String,
+}
+
+pub const HARDWARE_KINDS: &[&str] = &["GPU", "IPU", "OPU", "CPU"];
+
+/// A startup applies to an open programme.
+pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, form: &ApplicationForm) -> DomainResult<Application> {
+    if by.kind() != OrgKind::Startup {
+        return Err(DomainError::Forbidden("only startups apply for credits"));
+    }
+    let programme = programmes::get(conn, programme_id)?;
+    if !by.organisation.is_registered() {
+        return Err(DomainError::Conflict("Register your company (legal name, country, registration number) before applying.".into()));
+    }
+    let mut errors = FieldErrors::default();
+    if !programme.is_open() {
+        errors.add("programme", format!("“{}” is not accepting applications ({}).", programme.name, programme.phase_label()));
+    }
+    if let Some(requested) = parse_positive_amount(&mut errors, "requested", &form.requested) {
+        if requested > programme.max_award() {
+            errors.add("requested", format!("This programme awards at most {} {}.", programme.max_award(), programme.currency));
+        }
+    }
+    let purpose = form.purpose.trim();
+    if purpose.chars().count() < 20 {
+        errors.add("purpose", "Describe in a few sentences (20 characters at least) what the compute is for.");
+    }
+    if !HARDWARE_KINDS.contains(&form.hardware.as_str()) {
+        errors.add("hardware", "Choose the kind of hardware you need.");
+    }
+    let provider_id = form.provider_id.parse::<i64>().ok();
+    let provider_ok = match provider_id {
+        Some(id) => organisations::table
+            .filter(organisations::id.eq(id))
+            .filter(organisations::kind.eq(OrgKind::Provider.as_str()))
+            .count()
+            .get_result::<i64>(conn)?
+            == 1,
+        None => false,
+    };
+    if !provider_ok {
+        errors.add("provider_id", "Choose the provider where you will use the credits.");
+    }
+    errors.into_result()?;
+    let requested = Amount::parse(&form.requested).map_err(|e| DomainError::invalid("requested", e.to_string()))?;
+    let id: i64 = diesel::insert_into(applications::table)
+        .values((
+            applications::programme_id.eq(programme.id),
+            applications::startup_id.eq(by.org_id()),
+            applications::provider_id.eq(provider_id.unwrap_or_default()),
+            applications::requested.eq(requested.cents()),
+            applications::purpose.eq(purpose),
+            applications::hardware.eq(&form.hardware),
+            applications::status.eq("submitted"),
+            applications::submitted_by.eq(by.user.id),
+            applications::created_at.eq(clock::now()),
+        ))
+        .returning(applications::id)
+        .get_result(conn)?;
+    get_application(conn, id)
+}
+
+fn get_application(conn: &mut AnyConnection, id: i64) -> DomainResult<Application> {
+    applications::table.find(id).select(Application::as_select()).first(conn).or_not_found()
+}
+
+/// The application as `viewer` may see it, or `NotFound` (never `Forbidden`, so that the
+/// existence of other organisations' applications does not leak).
+pub fn application_for(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<ApplicationView> {
+    let application = get_application(conn, id)?;
+    let programme = programmes::get(conn, application.programme_id)?;
+    let allowed = match viewer.kind() {
+        OrgKind::Startup => application.startup_id == viewer.org_id(),
+        OrgKind::Funder => programme.funder_id == viewer.org_id(),
+        OrgKind::Platform => true,
+        OrgKind::Provider => false,
+    };
+    if !allowed {
+        return Err(DomainError::NotFound);
+    }
+    view(conn, application, programme)
+}
+
+fn org_name(conn: &mut AnyConnection, id: i64) -> DomainResult<String> {
+    Ok(organisations::table.find(id).select(organisations::name).first(conn)?)
+}
+
+fn view(conn: &mut AnyConnection, application: Application, programme: Programme) -> DomainResult<ApplicationView> {
+    let startup_name = org_name(conn, application.startup_id)?;
+    let provider_name = org_name(conn, application.provider_id)?;
+    let grant = grants::table
+        .filter(grants::application_id.eq(application.id))
+        .select(Grant::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(ApplicationView { application, programme, startup_name, provider_name, grant })
+}
+
+pub fn applications_of_startup(conn: &mut AnyConnection, startup_id: i64) -> DomainResult<Vec<ApplicationView>> {
+    let rows: Vec<(Application, Programme)> = applications::table
+        .inner_join(programme_rows::table)
+        .filter(applications::startup_id.eq(startup_id))
+        .order(applications::id.desc())
+        .select((Application::as_select(), Programme::as_select()))
+        .load(conn)?;
+    rows.into_iter().map(|(a, p)| view(conn, a, p)).collect()
+}
+
+pub fn applications_to_programme(conn: &mut AnyConnection, programme_id: i64) -> DomainResult<Vec<ApplicationView>> {
+    let programme = programmes::get(conn, programme_id)?;
+    let rows: Vec<Application> = applications::table
+        .filter(applications::programme_id.eq(programme_id))
+        .order(applications::id)
+        .select(Application::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|a| view(conn, a, programme.clone())).collect()
+}
+
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Approve { amount: Amount },
+    Reject { reason: String },
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DecisionForm {
+    pub decision: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl DecisionForm {
+    pub fn parse(&self) -> DomainResult<Decision> {
+        match self.decision.as_str() {
+            "approve" => {
+                let mut errors = FieldErrors::default();
+                let amount = parse_positive_amount(&mut errors, "amount", &self.amount);
+                errors.into_result()?;
+                Ok(Decision::Approve { amount: amount.unwrap_or_default() })
+            }
+            "reject" => {
+                let reason = self.reason.trim();
+                if reason.chars().count() < 10 {
+                    return Err(DomainError::invalid("reason", "Tell the startup why, in a sentence (10 characters at least)."));
+                }
+                Ok(Decision::Reject { reason: reason.to_string() })
+            }
+            _ => Err(DomainError::invalid("decision", "Choose approve or reject.")),
+        }
+    }
+}
+
+/// A funder decides on an application of one of its programmes. Approval creates the grant and
+/// issues its credits from the programme's budget in the same transaction; an application is
+/// decided once.
+pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: i64, decision: &Decision) -> DomainResult<ApplicationView> {
+    if by.kind() != OrgKind::Funder {
+        return Err(DomainError::NotFound);
+    }
+    let current = application_for(conn, by, application_id)?;
+    if let Decision::Approve { amount } = decision {
+        let mut errors = FieldErrors::default();
+        if *amount > current.application.requested() {
+            errors.add("amount", format!("The startup asked for {}; award that or less.", current.application.requested()));
+        }
+        if *amount > current.programme.max_award() {
+            errors.add("amount", format!("This programme awards at most {}.", current.programme.max_award()));
+        }
+        errors.into_result()?;
+    }
+    let programme = current.programme.clone();
+    let now = clock::now();
+    crate::db::write_transaction(conn, |conn| {
+        let (status, approved, reason) = match decision {
+            Decision::Approve { amount } => ("approved", Some(amount.cents()), None),
+            Decision::Reject { reason } => ("rejected", None, Some(reason.as_str())),
+        };
+        let changed = diesel::update(
+            applications::table.filter(applications::id.eq(application_id)).filter(applications::status.eq("submitted")),
+        )
+        .set((
+            applications::status.eq(status),
+            applications::approved_amount.eq(approved),
+            applications::decision_reason.eq(reason),
+            applications::decided_by.eq(by.user.id),
+            applications::decided_at.eq(now),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(DomainError::Conflict(format!("Application {} has already been decided or withdrawn.", current.application.reference())));
+        }
+        if let Decision::Approve { amount } = decision {
+            award(conn, by, &current.application, &programme, *amount)?;
+        }
+        Ok(())
+    })?;
+    application_for(conn, by, application_id)
+}
+
+fn award(conn: &mut AnyConnection, by: &Member, application: &Application, programme: &Programme, amount: Amount) -> DomainResult<Grant> {
+    let today = clock::today();
+    // The application id makes the code unique without a counter that concurrent approvals race on.
+    let code = format!("G-{}-{:04}", today.year(), application.id);
+    let grant_id: i64 = diesel::insert_into(grants::table)
+        .values((
+            grants::code.eq(&code),
+            grants::application_id.eq(application.id),
+            grants::programme_id.eq(programme.id),
+            grants::startup_id.eq(application.startup_id),
+            grants::provider_id.eq(application.provider_id),
+            grants::amount.eq(amount.cents()),
+            grants::currency.eq(&programme.currency),
+            grants::valid_from.eq(today),
+            grants::valid_until.eq(programme.closes_on.max(today) + Duration::days(GRANT_VALIDITY_AFTER_CLOSE_DAYS)),
+            grants::status.eq("active"),
+            grants::created_at.eq(clock::now()),
+        ))
+        .returning(grants::id)
+        .get_result(conn)?;
+    let available = ledger::open_account(conn, &chart::programme_available(programme.id, &programme.currency))?;
+    let credits = ledger::open_account(conn, &chart::grant_credits(&code, grant_id, &programme.currency))?;
+    let posted = ledger::post(
+        conn,
+        &NewEntry {
+            idempotency_key: format!("award:{}", application.reference()),
+            kind: EntryKind::Award,
+            description: format!("Grant {code} awarded under “{}”", programme.name),
+            effective_on: today,
+            actor: by.actor(),
+            links: Links { programme_id: Some(programme.id), grant_id: Some(grant_id), ..Links::default() },
+            legs: vec![
+                Leg { account_id: available.id, side: Side::Debit, amount },
+                Leg { account_id: credits.id, side: Side::Credit, amount },
+            ],
+        },
+    );
+    match posted {
+        Ok(_) => {}
+        Err(LedgerError::LimitExceeded { available, .. }) => {
+            return Err(DomainError::invalid(
+                "amount",
+                format!("The programme has only {available} {} left to award.", programme.currency),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    grants::table.find(grant_id).select(Grant::as_select()).first(conn).or_not_found()
+}
+
+/// A startup withdraws its own application before a decision.
+pub fn withdraw(conn: &mut AnyConnection, by: &Member, application_id: i64) -> DomainResult<()> {
+    let current = application_for(conn, by, application_id)?;
+    if by.kind() != OrgKind::Startup {
+        return Err(DomainError::NotFound);
+    }
+    let changed = diesel::update(
+        applications::table.filter(applications::id.eq(current.application.id)).filter(applications::status.eq("submitted")),
+    )
+    .set(applications::status.eq("withdrawn"))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(DomainError::Conflict("Only an application still awaiting a decision can be withdrawn.".into()));
+    }
+    Ok(())
+}
+
+pub fn grant_by_code(conn: &mut AnyConnection, code: &str) -> DomainResult<Option<Grant>> {
+    Ok(grants::table.filter(grants::code.eq(code)).select(Grant::as_select()).first(conn).optional()?)
+}
+
+/// The grant as `viewer` may see it: its startup, its programme's funder, its provider.
+pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<Grant> {
+    let grant: Grant = grants::table.find(id).select(Grant::as_select()).first(conn).or_not_found()?;
+    let allowed = match viewer.kind() {
+        OrgKind::Startup => grant.startup_id == viewer.org_id(),
+        OrgKind::Provider => grant.provider_id == viewer.org_id(),
+        OrgKind::Funder => programmes::get(conn, grant.programme_id)?.funder_id == viewer.org_id(),
+        OrgKind::Platform => true,
+    };
+    if allowed { Ok(grant) } else { Err(DomainError::NotFound) }
+}
+
+pub fn grants_of_startup(conn: &mut AnyConnection, startup_id: i64) -> DomainResult<Vec<Grant>> {
+    Ok(grants::table.filter(grants::startup_id.eq(startup_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
+}
+
+pub fn grants_of_programme(conn: &mut AnyConnection, programme_id: i64) -> DomainResult<Vec<Grant>> {
+    Ok(grants::table.filter(grants::programme_id.eq(programme_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
+}
+
+pub fn grants_of_provider(conn: &mut AnyConnection, provider_id: i64) -> DomainResult<Vec<Grant>> {
+    Ok(grants::table.filter(grants::provider_id.eq(provider_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
+}
+
+/// Balance and statement of a grant's credits account.
+pub struct GrantStatement {
+    pub grant: Grant,
+    pub balance: Amount,
+    pub spent: Amount,
+    pub lines: Vec<ledger::StatementLine>,
+}
+
+pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: i64) -> DomainResult<GrantStatement> {
+    let grant = grant_for(conn, viewer, grant_id)?;
+    let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
+    let lines = ledger::statement(conn, account.id)?;
+    Ok(GrantStatement { balance: account.balance(), spent: Amount::from_cents(account.debits_posted), grant, lines })
+}

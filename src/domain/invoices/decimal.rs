@@ -1,0 +1,64 @@
+//! Exact decimals and timestamps as billing files write them.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Parses `12.5`, `-0.00000001234`, `1.2E-7`, `+3`: exactly, never through a float.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if t.contains(['e', 'E']) {
+        Decimal::from_scientific(t).ok()
+    } else {
+        Decimal::from_str(t).ok()
+    }
+}
+
+/// Parses the timestamps FOCUS exports use: `2024-10-01T00:00:00Z`, `2024-10-01 00:00:00`,
+/// with or without fractional seconds or an offset, or a bare date. Returned in UTC.
+pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
+    let t = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(dt.naive_utc());
+    }
+    let spaced = t.replacen(' ', "T", 1);
+    if let Ok(dt) = DateTime::parse_from_rfc3339(&spaced) {
+        return Some(dt.naive_utc());
+    }
+    let bare = spaced.strip_suffix('Z').unwrap_or(&spaced);
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(bare, format) {
+            return Some(dt);
+        }
+    }
+    NaiveDate::parse_from_str(bare, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal("0.00012345678901").unwrap().to_string(), "0.00012345678901");
+        assert_eq!(parse_decimal("1.5E-3").unwrap().to_string(), "0.0015");
+        assert_eq!(parse_decimal("2e2").unwrap(), Decimal::from(200));
+        assert_eq!(parse_decimal(" -7.10 ").unwrap().to_string(), "-7.10");
+        assert!(parse_decimal("NULL").is_none());
+        assert!(parse_decimal("1,5").is_none());
+        assert!(parse_decimal("").is_none());
+    }
+
+    #[test]
+    fn timestamps_in_every_common_shape() {
+        let expected = NaiveDate::from_ymd_opt(2024, 10, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        for text in ["2024-10-01T00:00:00Z", "2024-10-01 00:00:00", "2024-10-01T00:00:00", "2024-10-01", "2024-10-01T02:00:00+02:00", "2024-10-01T00:00:00.000Z"] {
+            assert_eq!(parse_timestamp(text), Some(expected), "{text}");
+        }
+        assert_eq!(parse_timestamp("01/10/2024"), None);
+        assert_eq!(parse_timestamp("2024-13-01"), None);
+    }
+}

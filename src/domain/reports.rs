@@ -1,0 +1,53 @@
+//! Where a programme's credits went, read from the ledger.
+
+use crate::db::AnyConnection;
+use crate::db::schema::organisations;
+use crate::domain::accounts::Member;
+use crate::domain::error::DomainResult;
+use crate::domain::grants::{self, Grant};
+use crate::domain::ledger;
+use crate::domain::programmes::{self, Programme};
+use crate::money::Amount;
+use diesel::prelude::*;
+
+pub struct GrantLine {
+    pub grant: Grant,
+    pub startup_name: String,
+    pub awarded: Amount,
+    pub spent: Amount,
+    pub balance: Amount,
+}
+
+pub struct ProgrammeReport {
+    pub programme: Programme,
+    pub budget: Amount,
+    pub awarded: Amount,
+    pub spent: Amount,
+    /// Budget not yet awarded.
+    pub unawarded: Amount,
+    /// Awarded credit not yet spent.
+    pub unspent: Amount,
+    pub grants: Vec<GrantLine>,
+}
+
+pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id: i64) -> DomainResult<ProgrammeReport> {
+    let programme = programmes::visible_to(conn, viewer, programme_id)?;
+    if viewer.kind() != crate::domain::accounts::OrgKind::Funder && viewer.kind() != crate::domain::accounts::OrgKind::Platform {
+        return Err(crate::domain::error::DomainError::NotFound);
+    }
+    let mut lines = Vec::new();
+    let (mut awarded, mut spent, mut unspent) = (Amount::ZERO, Amount::ZERO, Amount::ZERO);
+    for grant in grants::grants_of_programme(conn, programme.id)? {
+        let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?;
+        let (credits, debits, balance) = account
+            .map(|a| (Amount::from_cents(a.credits_posted), Amount::from_cents(a.debits_posted), a.balance()))
+            .unwrap_or_default();
+        awarded = awarded.checked_add(credits).map_err(ledger::LedgerError::from)?;
+        spent = spent.checked_add(debits).map_err(ledger::LedgerError::from)?;
+        unspent = unspent.checked_add(balance).map_err(ledger::LedgerError::from)?;
+        let startup_name = organisations::table.find(grant.startup_id).select(organisations::name).first(conn)?;
+        lines.push(GrantLine { grant, startup_name, awarded: credits, spent: debits, balance });
+    }
+    let unawarded = programmes::available(conn, &programme)?;
+    Ok(ProgrammeReport { budget: programme.budget(), programme, awarded, spent, unawarded, unspent, grants: lines })
+}

@@ -1,0 +1,71 @@
+use crate::domain::accounts::{self, OrgKind, Organisation};
+use crate::domain::{DomainError, FieldErrors};
+use crate::web::error::{AppError, AppResult};
+use crate::web::layout::Layout;
+use crate::web::pages::home::unprocessable;
+use crate::web::session::{CsrfForm, Visitor};
+use crate::web::{AppState, redirect, render};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    layout: Layout,
+    organisations: Vec<(Organisation, usize)>,
+    form: MemberForm,
+    errors: FieldErrors,
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct MemberForm {
+    kind: String,
+    organisation: String,
+    display_name: String,
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn page(state: &AppState, visitor: &Visitor, form: MemberForm, errors: FieldErrors) -> AppResult<AdminPage> {
+    let organisations = state
+        .db(|conn| {
+            let mut rows = Vec::new();
+            for org in accounts::all_organisations(conn)? {
+                let n = accounts::users_of(conn, org.id)?.len();
+                rows.push((org, n));
+            }
+            Ok(rows)
+        })
+        .await?;
+    Ok(AdminPage { layout: Layout::new("Administration", visitor), organisations, form, errors })
+}
+
+pub async fn overview(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    visitor.member_of(OrgKind::Platform)?;
+    let form = MemberForm { kind: "funder".into(), ..MemberForm::default() };
+    render(&page(&state, &visitor, form, FieldErrors::default()).await?)
+}
+
+/// A platform admin creates a funder or provider organisation (or adds a user to one).
+pub async fn create_member(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<MemberForm>) -> AppResult<HttpResponse> {
+    visitor.member_of(OrgKind::Platform)?;
+    let kind = match form.kind.as_str() {
+        "funder" => OrgKind::Funder,
+        "provider" => OrgKind::Provider,
+        _ => {
+            let mut errors = FieldErrors::default();
+            errors.add("kind", "Choose funder or provider.");
+            return unprocessable(&page(&state, &visitor, form, errors).await?);
+        }
+    };
+    let submitted = form.clone();
+    let result = state
+        .run(move |conn| accounts::create_member(conn, kind, &form.organisation, &form.email, &form.display_name, &form.password))
+        .await?;
+    match result {
+        Ok(_) => Ok(redirect("/admin")),
+        Err(DomainError::Invalid(errors)) => unprocessable(&page(&state, &visitor, MemberForm { password: String::new(), ..submitted }, errors).await?),
+        Err(e) => Err(AppError::from(e)),
+    }
+}

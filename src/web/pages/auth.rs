@@ -1,0 +1,119 @@
+use crate::domain::accounts::{self, StartupSignup};
+use crate::domain::{DomainError, FieldErrors};
+use crate::web::error::{AppError, AppResult};
+use crate::web::layout::Layout;
+use crate::web::pages::home::unprocessable;
+use crate::web::session::{CsrfForm, Visitor, expired_session_cookie, session_cookie};
+use crate::web::{AppState, redirect, render};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+pub async fn login_form(visitor: Visitor) -> AppResult<HttpResponse> {
+    if visitor.member.is_some() {
+        return Ok(redirect("/"));
+    }
+    render(&LoginPage { layout: Layout::new("Sign in", &visitor), email: String::new(), error: None })
+}
+
+pub async fn login(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<LoginForm>) -> AppResult<HttpResponse> {
+    let email = form.email.clone();
+    let old_session = visitor.session.token_hash.clone();
+    let result = state
+        .db(move |conn| {
+            let Some(user) = accounts::authenticate(conn, &form.email, &form.password)? else {
+                return Ok(None);
+            };
+            // A new session id at login: a token planted before sign-in is worth nothing after.
+            accounts::end_session_by_hash(conn, &old_session)?;
+            let _ = accounts::purge_expired_sessions(conn);
+            Ok(Some(accounts::start_session(conn, Some(user.id))?.0))
+        })
+        .await?;
+    match result {
+        Some(token) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/"))
+            .cookie(session_cookie(&token, state.settings.secure_cookies))
+            .finish()),
+        None => unprocessable(&LoginPage {
+            layout: Layout::new("Sign in", &visitor),
+            email,
+            error: Some("That email and password do not match an account.".into()),
+        }),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(state: web::Data<AppState>, req: actix_web::HttpRequest, CsrfForm(_, _visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
+    if let Some(cookie) = req.cookie(crate::web::session::SESSION_COOKIE) {
+        let token = cookie.value().to_string();
+        state.db(move |conn| accounts::end_session(conn, &token)).await?;
+    }
+    Ok(HttpResponse::SeeOther().insert_header(("Location", "/")).cookie(expired_session_cookie(state.settings.secure_cookies)).finish())
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    layout: Layout,
+    form: SignupForm,
+    errors: FieldErrors,
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct SignupForm {
+    company_name: String,
+    display_name: String,
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn signup_form(visitor: Visitor) -> AppResult<HttpResponse> {
+    if visitor.member.is_some() {
+        return Ok(redirect("/"));
+    }
+    render(&SignupPage { layout: Layout::new("Register your startup", &visitor), form: SignupForm::default(), errors: FieldErrors::default() })
+}
+
+pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<SignupForm>) -> AppResult<HttpResponse> {
+    let submitted = form.clone();
+    let old_session = visitor.session.token_hash.clone();
+    let result = state
+        .run(move |conn| {
+            let user = accounts::sign_up_startup(
+                conn,
+                &StartupSignup { company_name: &form.company_name, display_name: &form.display_name, email: &form.email, password: &form.password },
+            )?;
+            accounts::end_session_by_hash(conn, &old_session)?;
+            Ok(accounts::start_session(conn, Some(user.id))?.0)
+        })
+        .await?;
+    match result {
+        Ok(token) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/company"))
+            .cookie(session_cookie(&token, state.settings.secure_cookies))
+            .finish()),
+        Err(DomainError::Invalid(errors)) => unprocessable(&SignupPage {
+            layout: Layout::new("Register your startup", &visitor),
+            form: SignupForm { password: String::new(), ..submitted },
+            errors,
+        }),
+        Err(e) => Err(AppError::from(e)),
+    }
+}

@@ -1,0 +1,21 @@
+use crate::domain::grants::{self, GrantStatement};
+use crate::web::error::AppResult;
+use crate::web::layout::Layout;
+use crate::web::session::Visitor;
+use crate::web::{AppState, path_id, render};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "grant.html")]
+struct GrantPage {
+    layout: Layout,
+    statement: GrantStatement,
+}
+
+pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let id = path_id(&path)?;
+    let statement = state.db(move |conn| grants::statement(conn, &member, id)).await?;
+    render(&GrantPage { layout: Layout::new(format!("Grant {}", statement.grant.code), &visitor), statement })
+}

@@ -1,0 +1,114 @@
+use crate::domain::accounts::{self, OrgKind, Organisation};
+use crate::domain::grants::{self, ApplicationView, Grant};
+use crate::domain::programmes::{self, Programme};
+use crate::domain::usage::{self, Upload};
+use crate::domain::ledger;
+use crate::money::Amount;
+use crate::web::error::{AppError, AppResult};
+use crate::web::layout::Layout;
+use crate::web::session::Visitor;
+use crate::web::{AppState, render, render_with};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Landing {
+    layout: Layout,
+    open: Vec<Programme>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard_startup.html")]
+struct StartupDashboard {
+    layout: Layout,
+    organisation: Organisation,
+    applications: Vec<ApplicationView>,
+    grants: Vec<(Grant, Amount)>,
+    open: Vec<Programme>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard_funder.html")]
+struct FunderDashboard {
+    layout: Layout,
+    programmes: Vec<(Programme, Amount, usize)>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard_provider.html")]
+struct ProviderDashboard {
+    layout: Layout,
+    grants: Vec<(Grant, String, Amount)>,
+    uploads: Vec<Upload>,
+}
+
+fn grant_balance(conn: &mut crate::db::AnyConnection, grant: &Grant) -> crate::domain::DomainResult<Amount> {
+    Ok(ledger::find_account_by_code(conn, &grant.credits_account_code())?.map(|a| a.available()).unwrap_or_default())
+}
+
+pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    let Some(member) = visitor.member.clone() else {
+        let open = state.db(programmes::open_now).await?;
+        return render(&Landing { layout: Layout::new("Compute credits for Europe's AI startups", &visitor), open });
+    };
+    match member.kind() {
+        OrgKind::Startup => {
+            let org_id = member.org_id();
+            let (applications, grants, open) = state
+                .db(move |conn| {
+                    let applications = grants::applications_of_startup(conn, org_id)?;
+                    let mut with_balance = Vec::new();
+                    for g in grants::grants_of_startup(conn, org_id)? {
+                        let b = grant_balance(conn, &g)?;
+                        with_balance.push((g, b));
+                    }
+                    Ok((applications, with_balance, programmes::open_now(conn)?))
+                })
+                .await?;
+            render(&StartupDashboard { layout: Layout::new("Dashboard", &visitor), organisation: member.organisation.clone(), applications, grants, open })
+        }
+        OrgKind::Funder => {
+            let org_id = member.org_id();
+            let programmes = state
+                .db(move |conn| {
+                    let mut rows = Vec::new();
+                    for p in programmes::of_funder(conn, org_id)? {
+                        let available = programmes::available(conn, &p)?;
+                        let pending = grants::applications_to_programme(conn, p.id)?.iter().filter(|a| a.application.is_pending()).count();
+                        rows.push((p, available, pending));
+                    }
+                    Ok(rows)
+                })
+                .await?;
+            render(&FunderDashboard { layout: Layout::new("Dashboard", &visitor), programmes })
+        }
+        OrgKind::Provider => {
+            let org_id = member.org_id();
+            let (grants, uploads) = state
+                .db(move |conn| {
+                    let mut rows = Vec::new();
+                    for g in grants::grants_of_provider(conn, org_id)? {
+                        let startup = accounts::organisation(conn, g.startup_id)?.name;
+                        let b = grant_balance(conn, &g)?;
+                        rows.push((g, startup, b));
+                    }
+                    Ok((rows, usage::uploads_of(conn, org_id)?))
+                })
+                .await?;
+            render(&ProviderDashboard { layout: Layout::new("Dashboard", &visitor), grants, uploads })
+        }
+        OrgKind::Platform => Ok(crate::web::redirect("/admin")),
+    }
+}
+
+pub async fn not_found(visitor: Option<Visitor>) -> AppResult<HttpResponse> {
+    let _ = visitor;
+    Err(AppError::NotFound)
+}
+
+/// For handlers that re-render a form with its errors.
+pub fn unprocessable(template: &impl Template) -> AppResult<HttpResponse> {
+    render_with(StatusCode::UNPROCESSABLE_ENTITY, template)
+}

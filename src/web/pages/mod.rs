@@ -1,0 +1,9 @@
+pub mod admin;
+pub mod applications;
+pub mod auth;
+pub mod grants;
+pub mod health;
+pub mod home;
+pub mod programmes;
+pub mod provider;
+pub mod startup;

@@ -1,0 +1,112 @@
+use crate::domain::accounts::OrgKind;
+use crate::domain::grants::{self, ApplicationView};
+use crate::domain::programmes::{self, Programme, ProgrammeForm};
+use crate::domain::reports::{self, ProgrammeReport};
+use crate::domain::{DomainError, FieldErrors};
+use crate::money::{Amount, CURRENCIES};
+use crate::web::error::{AppError, AppResult};
+use crate::web::layout::Layout;
+use crate::web::pages::home::unprocessable;
+use crate::web::session::{CsrfForm, Visitor};
+use crate::web::{AppState, path_id, redirect, render};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "programmes.html")]
+struct ProgrammesPage {
+    layout: Layout,
+    programmes: Vec<(Programme, Amount)>,
+    is_funder: bool,
+    is_startup: bool,
+}
+
+/// Funders see their own programmes; everyone else sees the calls open now.
+pub async fn list(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let programmes = state
+        .db(move |conn| {
+            let list = match member.kind() {
+                OrgKind::Funder => programmes::of_funder(conn, member.org_id())?,
+                OrgKind::Platform => programmes::all(conn)?,
+                _ => programmes::open_now(conn)?,
+            };
+            let mut rows = Vec::with_capacity(list.len());
+            for p in list {
+                let available = programmes::available(conn, &p)?;
+                rows.push((p, available));
+            }
+            Ok(rows)
+        })
+        .await?;
+    let kind = visitor.member.as_ref().map(|m| m.kind());
+    let title = if kind == Some(OrgKind::Funder) { "Your programmes" } else { "Open programmes" };
+    render(&ProgrammesPage {
+        layout: Layout::new(title, &visitor),
+        programmes,
+        is_funder: kind == Some(OrgKind::Funder),
+        is_startup: kind == Some(OrgKind::Startup),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "programme_new.html")]
+struct NewProgrammePage {
+    layout: Layout,
+    form: ProgrammeForm,
+    errors: FieldErrors,
+    currencies: &'static [&'static str],
+}
+
+pub async fn new_form(visitor: Visitor) -> AppResult<HttpResponse> {
+    visitor.member_of(OrgKind::Funder)?;
+    let today = crate::domain::clock::today();
+    let form = ProgrammeForm {
+        currency: "EUR".into(),
+        opens_on: today.to_string(),
+        closes_on: (today + chrono::Duration::days(90)).to_string(),
+        ..ProgrammeForm::default()
+    };
+    render(&NewProgrammePage { layout: Layout::new("New programme", &visitor), form, errors: FieldErrors::default(), currencies: CURRENCIES })
+}
+
+pub async fn create(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<ProgrammeForm>) -> AppResult<HttpResponse> {
+    let member = visitor.member_of(OrgKind::Funder)?.clone();
+    let submitted = form.clone();
+    match state.run(move |conn| programmes::create(conn, &member, &form)).await? {
+        Ok(p) => Ok(redirect(&format!("/programmes/{}", p.id))),
+        Err(DomainError::Invalid(errors)) => {
+            unprocessable(&NewProgrammePage { layout: Layout::new("New programme", &visitor), form: submitted, errors, currencies: CURRENCIES })
+        }
+        Err(e) => Err(AppError::from(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "programme.html")]
+struct ProgrammePage {
+    layout: Layout,
+    programme: Programme,
+    report: Option<ProgrammeReport>,
+    applications: Vec<ApplicationView>,
+    is_startup: bool,
+}
+
+pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let id = path_id(&path)?;
+    let (programme, report, applications) = state
+        .db(move |conn| {
+            let programme = programmes::visible_to(conn, &member, id)?;
+            if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) {
+                let report = reports::programme_report(conn, &member, id)?;
+                let applications = grants::applications_to_programme(conn, id)?;
+                Ok((programme, Some(report), applications))
+            } else {
+                Ok((programme, None, Vec::new()))
+            }
+        })
+        .await?;
+    let is_startup = visitor.member.as_ref().map(|m| m.kind()) == Some(OrgKind::Startup);
+    render(&ProgrammePage { layout: Layout::new(programme.name.clone(), &visitor), programme, report, applications, is_startup })
+}

@@ -1,0 +1,145 @@
+use crate::db::schema::provider_offerings;
+use crate::domain::accounts::OrgKind;
+use crate::domain::invoices::Problems;
+use crate::domain::usage::{self, MAX_UPLOAD_BYTES, Refusal, Upload, UploadOutcome, UploadView};
+use crate::money::Amount;
+use crate::web::error::{AppError, AppResult};
+use crate::web::layout::Layout;
+use crate::web::pages::auth::Empty;
+use crate::web::pages::home::unprocessable;
+use crate::web::session::{CsrfForm, Visitor};
+use crate::web::{AppState, path_id, redirect, render};
+use actix_multipart::Multipart;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use diesel::prelude::*;
+use futures_util::StreamExt;
+
+#[derive(Template)]
+#[template(path = "uploads.html")]
+struct UploadsPage {
+    layout: Layout,
+    uploads: Vec<Upload>,
+}
+
+pub async fn uploads(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    let org_id = visitor.member_of(OrgKind::Provider)?.org_id();
+    let uploads = state.db(move |conn| usage::uploads_of(conn, org_id)).await?;
+    render(&UploadsPage { layout: Layout::new("Usage uploads", &visitor), uploads })
+}
+
+#[derive(Template)]
+#[template(path = "upload_new.html")]
+struct UploadPage {
+    layout: Layout,
+    refusal: Option<Refusal>,
+    max_mb: usize,
+}
+
+pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
+    visitor.member_of(OrgKind::Provider)?;
+    render(&UploadPage { layout: Layout::new("Upload usage", &visitor), refusal: None, max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
+}
+
+/// Reads the multipart form: the CSRF token field and the file, refusing anything over the limit
+/// as soon as it is exceeded rather than after buffering it.
+async fn read_upload(mut multipart: Multipart) -> AppResult<(String, String, Vec<u8>)> {
+    let (mut token, mut filename, mut content) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}.")))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}.")))?;
+            if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                return Err(AppError::TooLarge(format!("Usage files are limited to {} MB.", MAX_UPLOAD_BYTES / 1024 / 1024)));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" => {
+                filename = field.content_disposition().and_then(|cd| cd.get_filename().map(str::to_string)).unwrap_or_else(|| "usage.csv".into());
+                content = bytes;
+            }
+            _ => {}
+        }
+    }
+    Ok((token, filename, content))
+}
+
+pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Multipart) -> AppResult<HttpResponse> {
+    let (token, filename, content) = read_upload(multipart).await?;
+    visitor.check_csrf(&token)?;
+    let member = visitor.member_of(OrgKind::Provider)?.clone();
+    if filename.is_empty() || content.is_empty() {
+        let mut problems = Problems::default();
+        problems.push(crate::domain::invoices::Problem { line: None, column: None, column_number: None, message: "choose a usage file (FOCUS CSV) to upload".into() });
+        let refusal = Refusal { filename, lines: 0, problems };
+        return unprocessable(&UploadPage { layout: Layout::new("Upload usage", &visitor), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
+    }
+    match state.db(move |conn| usage::upload(conn, &member, &filename, &content)).await? {
+        UploadOutcome::Pending(view) => Ok(redirect(&format!("/usage/{}", view.upload.id))),
+        UploadOutcome::Refused(refusal) => {
+            unprocessable(&UploadPage { layout: Layout::new("Upload usage", &visitor), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "upload.html")]
+struct UploadViewPage {
+    layout: Layout,
+    view: UploadView,
+    lines: Vec<(i64, String, String, String, String, String)>,
+    total: Amount,
+}
+
+pub const PREVIEW_LINES: i64 = 200;
+
+pub async fn show_upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let id = path_id(&path)?;
+    let (view, lines) = state.db(move |conn| Ok((usage::view(conn, &member, id)?, usage::lines_of(conn, &member, id, PREVIEW_LINES)?))).await?;
+    let total = Amount::sum(view.charges.iter().map(|c| c.amount)).map_err(|e| AppError::Internal(e.to_string()))?;
+    render(&UploadViewPage { layout: Layout::new(format!("Usage upload #{}", view.upload.id), &visitor), view, lines, total })
+}
+
+pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let id = path_id(&path)?;
+    state.db(move |conn| usage::confirm(conn, &member, id)).await?;
+    Ok(redirect(&format!("/usage/{id}")))
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    layout: Layout,
+    offerings: Vec<(String, String, String, String, String, Amount, String)>,
+}
+
+/// Every provider's offerings; each provider sees its own first.
+pub async fn catalogue(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    visitor.member()?;
+    let offerings = state
+        .db(|conn| {
+            use crate::db::schema::organisations;
+            let rows: Vec<(String, String, String, String, String, i64, String)> = provider_offerings::table
+                .inner_join(organisations::table.on(organisations::id.eq(provider_offerings::provider_id)))
+                .order((organisations::name, provider_offerings::hardware_kind, provider_offerings::name))
+                .select((
+                    organisations::name,
+                    provider_offerings::name,
+                    provider_offerings::hardware_kind,
+                    provider_offerings::description,
+                    provider_offerings::unit,
+                    provider_offerings::unit_price,
+                    provider_offerings::currency,
+                ))
+                .load(conn)?;
+            Ok(rows.into_iter().map(|(a, b, c, d, e, p, f)| (a, b, c, d, e, Amount::from_cents(p), f)).collect())
+        })
+        .await?;
+    render(&CataloguePage { layout: Layout::new("Provider catalogue", &visitor), offerings })
+}
