@@ -192,11 +192,10 @@ fn check_line(columns: &Columns, record: &csv::StringRecord, line: u64, problems
         }
         None
     } else {
+        // Negative quantities are legitimate: providers correct earlier usage that way.
         let parsed = parse_decimal(text);
-        match parsed {
-            None => problem("ConsumedQuantity", n, format!("“{}” is not a decimal number", text.trim())),
-            Some(q) if q.is_sign_negative() && !q.is_zero() => problem("ConsumedQuantity", n, "cannot be negative".into()),
-            _ => {}
+        if parsed.is_none() {
+            problem("ConsumedQuantity", n, format!("“{}” is not a decimal number", text.trim()));
         }
         parsed
     };

@@ -1,0 +1,48 @@
+//! Every state-changing form is refused without this session's CSRF token, and changes nothing.
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_backends;
+use computegrants::db::schema::programmes;
+use computegrants::domain::accounts::OrgKind;
+use diesel::prelude::*;
+
+async fn forms_without_the_token_are_refused(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "forms_without_the_token_are_refused").await else { return };
+    app.create_member(OrgKind::Funder, "Agency", "funder@agency.test");
+    let funder = app.login("funder@agency.test").await;
+    let fields = [
+        ("name", "Sneaky"),
+        ("description", "Should never exist"),
+        ("currency", "EUR"),
+        ("budget", "1000"),
+        ("max_award", "100"),
+        ("opens_on", "2026-01-01"),
+        ("closes_on", "2026-12-31"),
+    ];
+    let r = funder.post_raw("/programmes", &fields).await;
+    assert_eq!(r.status, 403, "missing token");
+    let mut wrong = vec![("csrf_token", "0000")];
+    wrong.extend_from_slice(&fields);
+    let r = funder.post_raw("/programmes", &wrong).await;
+    assert_eq!(r.status, 403, "wrong token");
+    assert!(r.body.contains("Form expired"));
+    // Another session's token does not work either.
+    let other = app.login("funder@agency.test").await;
+    let mut foreign = vec![("csrf_token", other.csrf.as_str())];
+    foreign.extend_from_slice(&fields);
+    assert_eq!(funder.post_raw("/programmes", &foreign).await.status, 403);
+    let count: i64 = programmes::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(count, 0, "nothing was created");
+
+    // Every POST route refuses a missing token, signed in or not.
+    for path in ["/login", "/logout", "/signup", "/company", "/programmes", "/programmes/1/apply", "/applications/1/decide", "/applications/1/withdraw", "/usage/1/confirm", "/admin/members"] {
+        let r = funder.post_raw(path, &[("x", "y")]).await;
+        assert_eq!(r.status, 403, "POST {path} without a token");
+    }
+    let form = reqwest::multipart::Form::new().text("file", "BilledCost\n1\n");
+    let r = funder.http.post(format!("{}/usage", app.address)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403, "upload without a token");
+    let anonymous = app.client();
+    assert_eq!(anonymous.post_raw("/login", &[("email", "funder@agency.test"), ("password", crate::helpers::PASSWORD)]).await.status, 403);
+}
+on_both_backends!(forms_without_the_token_are_refused);

@@ -1,0 +1,328 @@
+//! Test harness: a real server on a free port over a real database (a fresh SQLite file, or a
+//! fresh PostgreSQL database dropped afterwards), a real SMTP listener, and one HTTP client with
+//! its own cookie jar per person.
+
+use computegrants::config::{MailSettings, Settings};
+use computegrants::db::{self, AnyConnection};
+use computegrants::domain::accounts::{self, Member, OrgKind};
+use computegrants::Application;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+pub const POSTGRES_VAR: &str = "COMPUTEGRANTS_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin: Option<(String, String)>,
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).unwrap();
+    hex::encode(bytes)
+}
+
+impl TestDb {
+    /// `None` (after saying so loudly) when PostgreSQL is asked for but not configured.
+    pub fn new(backend: Backend, test: &str) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = dir.path().join("test.sqlite3").display().to_string();
+                Some(TestDb { url, _dir: Some(dir), pg_admin: None })
+            }
+            Backend::Postgres => {
+                let Ok(base) = std::env::var(POSTGRES_VAR) else {
+                    eprintln!("\n*** SKIPPED {test} on PostgreSQL: set {POSTGRES_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it ***\n");
+                    return None;
+                };
+                let name = format!("cg_test_{}", random_suffix());
+                let mut admin = db::connect(&base).expect("connect to the PostgreSQL admin database");
+                use diesel::connection::SimpleConnection;
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+                let url = match base.rsplit_once('/') {
+                    Some((prefix, last)) if !prefix.ends_with('/') => {
+                        let query = last.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+                        format!("{prefix}/{name}{query}")
+                    }
+                    _ => format!("{base}/{name}"),
+                };
+                Some(TestDb { url, _dir: None, pg_admin: Some((base, name)) })
+            }
+        }
+    }
+
+    pub fn connect(&self) -> AnyConnection {
+        let mut conn = db::connect(&self.url).unwrap();
+        db::run_migrations(&mut conn).unwrap();
+        conn
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, name)) = &self.pg_admin {
+            if let Ok(mut admin) = db::connect(base) {
+                use diesel::connection::SimpleConnection;
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// A minimal SMTP server that records every message it is given.
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    pub messages: Arc<Mutex<Vec<String>>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> (SmtpSink, u16) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let sink = SmtpSink::default();
+        let messages = sink.messages.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { return };
+                let messages = messages.clone();
+                actix_web::rt::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                    let mut in_data = false;
+                    let mut data = String::new();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if in_data {
+                            if line == "." {
+                                in_data = false;
+                                messages.lock().unwrap().push(decode_quoted_printable(&std::mem::take(&mut data)));
+                                let _ = write.write_all(b"250 OK queued\r\n").await;
+                            } else {
+                                data.push_str(&line);
+                                data.push('\n');
+                            }
+                            continue;
+                        }
+                        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                        let reply: &[u8] = match verb.as_str() {
+                            "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                            "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 OK\r\n",
+                            "DATA" => {
+                                in_data = true;
+                                b"354 go ahead\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = write.write_all(b"221 bye\r\n").await;
+                                return;
+                            }
+                            _ => b"502 not implemented\r\n",
+                        };
+                        let _ = write.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        (sink, port)
+    }
+
+    /// Waits (bounded) for a message containing `needle`.
+    pub async fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..100 {
+            if let Some(m) = self.messages.lock().unwrap().iter().find(|m| m.contains(needle)) {
+                return m.clone();
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail containing {needle:?} arrived; got {:?}", self.messages.lock().unwrap());
+    }
+}
+
+/// Undoes quoted-printable soft line breaks and byte escapes, as a mail client does.
+fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() {
+            out.push(u8::from_str_radix(&joined[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub mail: SmtpSink,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
+        let db = TestDb::new(backend, test)?;
+        let (mail, smtp_port) = SmtpSink::start().await;
+        let outbox = tempfile::tempdir().unwrap().keep();
+        let settings = Settings {
+            database_url: db.url.clone(),
+            bind: "127.0.0.1:0".into(),
+            public_url: None,
+            secure_cookies: false,
+            mail: MailSettings { smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")), outbox, from: "ComputeGrants <noreply@test.local>".into() },
+            pool_size: Some(4),
+        };
+        let app = Application::build(settings).expect("application starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.into_server());
+        Some(TestApp { address, db, mail })
+    }
+
+    pub fn conn(&self) -> AnyConnection {
+        self.db.connect()
+    }
+
+    /// Creates a member the way the `admin create-user` command does.
+    pub fn create_member(&self, kind: OrgKind, org: &str, email: &str) -> Member {
+        accounts::create_member(&mut self.conn(), kind, org, email, "Test Person", PASSWORD).unwrap()
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.address.clone(),
+            http: reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A signed-in client for an existing user.
+    pub async fn login(&self, email: &str) -> Client {
+        let mut c = self.client();
+        c.refresh_csrf("/login").await;
+        let r = c.post("/login", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(r.status, 303, "login of {email} failed: {}", r.body);
+        c.refresh_csrf("/").await;
+        c
+    }
+
+    /// Signs a startup up through the browser forms and registers its company.
+    pub async fn sign_up_startup(&self, company: &str, email: &str) -> Client {
+        let mut c = self.client();
+        c.refresh_csrf("/signup").await;
+        let r = c.post("/signup", &[("company_name", company), ("display_name", "Founder"), ("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(r.status, 303, "signup failed: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some("/company"));
+        c.refresh_csrf("/company").await;
+        let r = c.post("/company", &[("legal_name", &format!("{company} SAS")), ("country", "FR"), ("registration_number", "123 456 789")]).await;
+        assert_eq!(r.status, 303, "company registration failed: {}", r.body);
+        c
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub csrf: String,
+}
+
+pub fn extract_csrf(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+impl Client {
+    async fn reply(r: reqwest::Response) -> Reply {
+        let status = r.status().as_u16();
+        let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        Reply { status, location, body: r.text().await.unwrap() }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Self::reply(self.http.get(format!("{}{path}", self.base)).send().await.unwrap()).await
+    }
+
+    /// Loads a page and keeps the CSRF token it carries.
+    pub async fn refresh_csrf(&mut self, path: &str) {
+        let page = self.get(path).await;
+        self.csrf = extract_csrf(&page.body).unwrap_or_else(|| panic!("no CSRF token on {path} ({}): {}", page.status, page.body));
+    }
+
+    /// Posts a form with this session's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (for CSRF tests).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        Self::reply(self.http.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap()).await
+    }
+
+    pub async fn upload(&self, filename: &str, content: &str) -> Reply {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", self.csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(content.as_bytes().to_vec()).file_name(filename.to_string()).mime_str("text/csv").unwrap());
+        Self::reply(self.http.post(format!("{}/usage", self.base)).multipart(form).send().await.unwrap()).await
+    }
+}
+
+/// The id at the end of a redirect such as `/applications/17`.
+pub fn id_from(location: &Option<String>) -> i64 {
+    location.as_deref().and_then(|l| l.rsplit('/').next()).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {location:?}"))
+}
+
+/// Runs an async test body once per backend, as two named tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+/// A FOCUS usage CSV charging `grant` one line per cost, on today's date.
+pub fn usage_csv(grant: &str, costs: &[&str]) -> String {
+    let today = chrono::Utc::now().date_naive();
+    let mut csv = String::from("ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SubAccountId,ChargeCategory\n");
+    for (i, cost) in costs.iter().enumerate() {
+        csv.push_str(&format!("{today}T{i:02}:00:00Z,{today}T{i:02}:59:59Z,GPU compute,1.5,GPU-hour,{cost},EUR,{grant},Usage\n"));
+    }
+    csv
+}
+
+impl Client {
+    /// The same session in a second handle (the cookie jar is shared).
+    pub fn clone_for_test(&self) -> Client {
+        Client { base: self.base.clone(), http: self.http.clone(), csrf: self.csrf.clone() }
+    }
+}

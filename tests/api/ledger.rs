@@ -1,0 +1,234 @@
+//! The ledger's guarantees, checked directly against both backends.
+
+use crate::helpers::{Backend, TestDb};
+use computegrants::db::{self, AnyConnection};
+use computegrants::db::schema::{ledger_accounts, ledger_postings};
+use computegrants::domain::ledger::{self, AccountSpec, EntryKind, Leg, LedgerError, LimitRule, Links, NewEntry, Side};
+use computegrants::money::Amount;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+fn account(conn: &mut AnyConnection, code: &str, side: Side, limit: LimitRule) -> i64 {
+    ledger::open_account(
+        conn,
+        &AccountSpec { code: code.into(), owner_kind: "grant", owner_id: 1, purpose: "test", currency: "EUR".into(), normal_side: side, limit },
+    )
+    .unwrap()
+    .id
+}
+
+fn entry(key: &str, from: i64, to: i64, cents: i64) -> NewEntry {
+    NewEntry {
+        idempotency_key: key.into(),
+        kind: EntryKind::Usage,
+        description: format!("test {key}"),
+        effective_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        actor: "test".into(),
+        links: Links::default(),
+        legs: vec![
+            Leg { account_id: from, side: Side::Debit, amount: Amount::from_cents(cents) },
+            Leg { account_id: to, side: Side::Credit, amount: Amount::from_cents(cents) },
+        ],
+    }
+}
+
+fn post(conn: &mut AnyConnection, e: &NewEntry) -> Result<ledger::Posted, LedgerError> {
+    db::write_transaction(conn, |c| ledger::post(c, e))
+}
+
+struct Books {
+    source: i64,
+    grant: i64,
+    payable: i64,
+}
+
+/// A source, a limited grant holding 100.00, and a payable account.
+fn books(conn: &mut AnyConnection) -> Books {
+    let source = account(conn, "source", Side::Debit, LimitRule::None);
+    let grant = account(conn, "grant", Side::Credit, LimitRule::DebitsMustNotExceedCredits);
+    let payable = account(conn, "payable", Side::Credit, LimitRule::None);
+    post(conn, &entry("fund", source, grant, 10_000)).unwrap();
+    Books { source, grant, payable }
+}
+
+fn balances(conn: &mut AnyConnection) -> Vec<(String, i64, i64, i64, i64)> {
+    ledger_accounts::table
+        .order(ledger_accounts::id)
+        .select((ledger_accounts::code, ledger_accounts::debits_posted, ledger_accounts::credits_posted, ledger_accounts::debits_pending, ledger_accounts::credits_pending))
+        .load(conn)
+        .unwrap()
+}
+
+fn with_db(backend: Backend, test: &str) -> Option<(TestDb, AnyConnection)> {
+    let db = TestDb::new(backend, test)?;
+    let conn = db.connect();
+    Some((db, conn))
+}
+
+fn refusals_change_nothing(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "refusals_change_nothing") else { return };
+    let b = books(&mut conn);
+    let before = balances(&mut conn);
+    let mut unbalanced = entry("unbalanced", b.grant, b.payable, 100);
+    unbalanced.legs[1].amount = Amount::from_cents(99);
+    assert!(matches!(post(&mut conn, &unbalanced), Err(LedgerError::Unbalanced { .. })));
+    assert!(matches!(post(&mut conn, &entry("overdraw", b.grant, b.payable, 10_001)), Err(LedgerError::LimitExceeded { .. })));
+    assert!(matches!(post(&mut conn, &entry("zero", b.grant, b.payable, 0)), Err(LedgerError::NonPositiveAmount)));
+    let mut single = entry("single", b.grant, b.payable, 5);
+    single.legs.truncate(1);
+    assert!(matches!(post(&mut conn, &single), Err(LedgerError::TooFewPostings)));
+    assert!(matches!(post(&mut conn, &entry("ghost", b.grant, 999_999, 5)), Err(LedgerError::UnknownAccount(999_999))));
+    assert_eq!(balances(&mut conn), before, "refused operations leave every balance identical");
+    // Spending exactly the balance is allowed; one cent more is not.
+    post(&mut conn, &entry("all", b.grant, b.payable, 10_000)).unwrap();
+    assert!(matches!(post(&mut conn, &entry("one-more", b.grant, b.payable, 1)), Err(LedgerError::LimitExceeded { .. })));
+    ledger::verify(&mut conn).unwrap();
+    let _ = b.source;
+}
+
+fn idempotent_retries(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "idempotent_retries") else { return };
+    let b = books(&mut conn);
+    let first = post(&mut conn, &entry("usage:1", b.grant, b.payable, 250)).unwrap();
+    assert!(!first.replayed);
+    let before = balances(&mut conn);
+    let again = post(&mut conn, &entry("usage:1", b.grant, b.payable, 250)).unwrap();
+    assert_eq!(again, ledger::Posted { entry_id: first.entry_id, replayed: true });
+    assert_eq!(balances(&mut conn), before, "a replay writes nothing");
+    assert!(matches!(post(&mut conn, &entry("usage:1", b.grant, b.payable, 251)), Err(LedgerError::IdempotencyConflict(_))));
+    assert_eq!(ledger::verify(&mut conn).unwrap().entries, 2);
+}
+
+fn append_only_in_the_database(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "append_only_in_the_database") else { return };
+    books(&mut conn);
+    for statement in [
+        "UPDATE ledger_postings SET amount = amount + 1",
+        "DELETE FROM ledger_postings",
+        "UPDATE ledger_entries SET description = 'changed'",
+        "DELETE FROM ledger_entries",
+    ] {
+        let err = conn.batch_execute(statement).expect_err(statement);
+        assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+    }
+    // The balance limit holds in the database itself, even for a writer that skips the ledger.
+    let err = conn.batch_execute("UPDATE ledger_accounts SET debits_posted = credits_posted + 1 WHERE code = 'grant'").expect_err("overdraw");
+    assert!(err.to_string().to_lowercase().contains("check"), "{err}");
+    ledger::verify(&mut conn).unwrap();
+}
+
+fn verify_catches_tampering(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "verify_catches_tampering") else { return };
+    let b = books(&mut conn);
+    let spent = post(&mut conn, &entry("spend", b.grant, b.payable, 300)).unwrap();
+    ledger::verify(&mut conn).unwrap();
+    let drop_triggers = match backend {
+        Backend::Sqlite => "DROP TRIGGER ledger_postings_no_update; DROP TRIGGER ledger_entries_no_update; DROP TRIGGER ledger_entries_no_delete; DROP TRIGGER ledger_postings_no_delete;",
+        Backend::Postgres => "DROP TRIGGER ledger_postings_append_only ON ledger_postings; DROP TRIGGER ledger_entries_append_only ON ledger_entries;",
+    };
+    conn.batch_execute(drop_triggers).unwrap();
+
+    // Change both legs of an entry consistently: it still balances, but the hash gives it away.
+    conn.batch_execute(&format!("UPDATE ledger_postings SET amount = 200 WHERE entry_id = {}", spent.entry_id)).unwrap();
+    let err = ledger::verify(&mut conn).unwrap_err().to_string();
+    assert!(err.contains(&format!("entry {}", spent.entry_id)) && err.contains("payload hash"), "{err}");
+    conn.batch_execute(&format!("UPDATE ledger_postings SET amount = 300 WHERE entry_id = {}", spent.entry_id)).unwrap();
+    ledger::verify(&mut conn).unwrap();
+
+    // Stored totals that differ from the postings.
+    conn.batch_execute("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE code = 'payable'").unwrap();
+    let err = ledger::verify(&mut conn).unwrap_err().to_string();
+    assert!(err.contains("account payable") && err.contains("differ from its postings"), "{err}");
+    conn.batch_execute("UPDATE ledger_accounts SET credits_posted = credits_posted - 1 WHERE code = 'payable'").unwrap();
+
+    // One unbalanced posting.
+    conn.batch_execute(&format!("UPDATE ledger_postings SET amount = 301 WHERE entry_id = {} AND direction = 'credit'", spent.entry_id)).unwrap();
+    let err = ledger::verify(&mut conn).unwrap_err().to_string();
+    assert!(err.contains(&format!("entry {}", spent.entry_id)), "{err}");
+    conn.batch_execute(&format!("UPDATE ledger_postings SET amount = 300 WHERE entry_id = {} AND direction = 'credit'", spent.entry_id)).unwrap();
+
+    // Removing the newest entry (and fixing the balances to match) breaks the chain head.
+    conn.batch_execute(&format!(
+        "DELETE FROM ledger_postings WHERE entry_id = {id}; DELETE FROM ledger_entries WHERE id = {id};
+         UPDATE ledger_accounts SET debits_posted = 0 WHERE code = 'grant';
+         UPDATE ledger_accounts SET credits_posted = 0 WHERE code = 'payable';",
+        id = spent.entry_id
+    ))
+    .unwrap();
+    let err = ledger::verify(&mut conn).unwrap_err().to_string();
+    assert!(err.contains("ledger head"), "{err}");
+    let postings: i64 = ledger_postings::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(postings, 2);
+}
+
+/// Many threads spend the same grant at once: never overdrawn, nothing lost.
+fn concurrent_spending_never_overdraws(backend: Backend) {
+    let Some((db, mut conn)) = with_db(backend, "concurrent_spending_never_overdraws") else { return };
+    let b = books(&mut conn); // 100.00 available
+    let threads = 8;
+    let per_thread = 10;
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let url = db.url.clone();
+            std::thread::spawn(move || {
+                let mut conn = db::connect(&url).unwrap();
+                let mut ok = 0;
+                for i in 0..per_thread {
+                    // 80 attempts of 1.50 against 100.00: exactly 66 can succeed.
+                    match post(&mut conn, &entry(&format!("spend:{t}:{i}"), b.grant, b.payable, 150)) {
+                        Ok(p) if !p.replayed => ok += 1,
+                        Ok(_) => panic!("unexpected replay"),
+                        Err(LedgerError::LimitExceeded { .. }) => {}
+                        Err(e) => panic!("unexpected error: {e}"),
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let succeeded: i64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(succeeded, 66, "100.00 / 1.50 = 66 whole spends");
+    let grant = ledger::account(&mut conn, b.grant).unwrap();
+    assert_eq!(grant.balance().cents(), 10_000 - 66 * 150);
+    assert!(!grant.balance().is_negative());
+    let report = ledger::verify(&mut conn).unwrap();
+    assert_eq!(report.entries, 67);
+}
+
+/// Many threads retry the same idempotency key at once: exactly one entry.
+fn concurrent_retries_post_once(backend: Backend) {
+    let Some((db, mut conn)) = with_db(backend, "concurrent_retries_post_once") else { return };
+    let b = books(&mut conn);
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let url = db.url.clone();
+            std::thread::spawn(move || {
+                let mut conn = db::connect(&url).unwrap();
+                post(&mut conn, &entry("same-key", b.grant, b.payable, 500)).unwrap()
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|p| !p.replayed).count(), 1);
+    assert!(results.iter().all(|p| p.entry_id == results[0].entry_id));
+    assert_eq!(ledger::account(&mut conn, b.grant).unwrap().balance().cents(), 9_500);
+}
+
+macro_rules! sync_on_both {
+    ($($name:ident),*) => {
+        $(mod $name {
+            #[test]
+            fn sqlite() { super::$name(crate::helpers::Backend::Sqlite) }
+            #[test]
+            fn postgres() { super::$name(crate::helpers::Backend::Postgres) }
+        })*
+    };
+}
+sync_on_both!(
+    refusals_change_nothing,
+    idempotent_retries,
+    append_only_in_the_database,
+    verify_catches_tampering,
+    concurrent_spending_never_overdraws,
+    concurrent_retries_post_once
+);

@@ -1,0 +1,12 @@
+//! Integration tests through real HTTP against real databases. PostgreSQL variants run when
+//! COMPUTEGRANTS_TEST_POSTGRES_URL is set and say loudly that they were skipped otherwise.
+
+mod helpers;
+
+mod authorization;
+mod browser;
+mod csrf;
+mod journey;
+mod ledger;
+mod migrations;
+mod usage_files;

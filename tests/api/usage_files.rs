@@ -1,0 +1,101 @@
+//! Bad usage files are refused whole, with every problem located, and change nothing.
+
+use crate::helpers::{Backend, usage_csv};
+use crate::journey::{Setup, approve, programme_with_application};
+use crate::on_both_backends;
+use computegrants::db::schema::{ledger_accounts, ledger_entries, usage_lines, usage_uploads};
+use computegrants::domain::ledger;
+use diesel::prelude::*;
+
+/// Everything a bad upload could touch, to compare before and after.
+fn snapshot(s: &Setup) -> (i64, i64, i64, Vec<(String, i64, i64)>) {
+    let mut conn = s.app.conn();
+    let uploads: i64 = usage_uploads::table.count().get_result(&mut conn).unwrap();
+    let lines: i64 = usage_lines::table.count().get_result(&mut conn).unwrap();
+    let entries: i64 = ledger_entries::table.count().get_result(&mut conn).unwrap();
+    let balances = ledger_accounts::table
+        .order(ledger_accounts::code)
+        .select((ledger_accounts::code, ledger_accounts::debits_posted, ledger_accounts::credits_posted))
+        .load(&mut conn)
+        .unwrap();
+    (uploads, lines, entries, balances)
+}
+
+async fn bad_usage_files_change_nothing(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "bad_usage_files_change_nothing").await else { return };
+    let code = approve(&mut s, "1000").await;
+    let mut provider = s.provider.clone_for_test();
+    provider.refresh_csrf("/usage/new").await;
+    let before = snapshot(&s);
+
+    // Broken cells: each problem names its line and column.
+    let mut csv = usage_csv(&code, &["10.00", "abc", "5.00"]);
+    csv.push_str(&format!("2026-13-01T00:00:00Z,2026-10-01T00:00:00Z,GPU,1,h,1.00,EURO,{code},Usage\n"));
+    let r = provider.upload("broken.csv", &csv).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("line 3, column 6 (BilledCost)"), "{}", r.body);
+    assert!(r.body.contains("“abc” is not a decimal number"));
+    assert!(r.body.contains("line 5, column 1 (ChargePeriodStart)"));
+    assert!(r.body.contains("line 5, column 7 (BillingCurrency)"));
+    assert!(r.body.contains("Nothing was stored or charged"));
+    assert_eq!(snapshot(&s), before);
+
+    // Unknown grant, and a grant of another provider's, are named the same way.
+    let r = provider.upload("unknown.csv", &usage_csv("G-2099-9999", &["1.00"])).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("no grant “G-2099-9999” is billable by your organisation"));
+
+    // More than the grant holds: refused, nothing stored.
+    let r = provider.upload("too-much.csv", &usage_csv(&code, &["600.00", "400.01"])).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(&format!("grant {code} has 1,000.00 EUR left; this file charges it 1,000.01")), "{}", r.body);
+    assert_eq!(snapshot(&s), before);
+
+    // Not a FOCUS file at all, an empty file, a missing column.
+    let r = provider.upload("notes.csv", "hello,world\n1,2\n").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("no BilledCost column"));
+    let r = provider.upload("empty.csv", "").await;
+    assert_eq!(r.status, 422);
+    let r = provider.upload("binary.csv", "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,SubAccountId\n\u{0}\u{1}\u{2}").await;
+    assert_eq!(r.status, 422);
+    assert_eq!(snapshot(&s), before);
+
+    // Exactly the balance is fine; afterwards a second file is refused at confirmation if
+    // another upload got there first.
+    let first = provider.upload("a.csv", &usage_csv(&code, &["700.00"])).await;
+    let second = provider.upload("b.csv", &usage_csv(&code, &["300.00", "0.01"])).await;
+    assert_eq!(first.status, 303);
+    assert_eq!(second.status, 303, "each fits on its own: {}", second.body);
+    let first_path = first.location.unwrap();
+    provider.refresh_csrf(&first_path).await;
+    assert_eq!(provider.post(&format!("{first_path}/confirm"), &[]).await.status, 303);
+    let before_second = snapshot(&s);
+    let second_path = second.location.unwrap();
+    let r = provider.post(&format!("{second_path}/confirm"), &[]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("has only 300.00 EUR left"), "{}", r.body);
+    assert!(r.body.contains("Nothing was posted"));
+    assert_eq!(snapshot(&s), before_second, "a refused confirmation changes nothing");
+    assert!(provider.get(&second_path).await.body.contains("pending"));
+
+    // Re-uploading a posted file is refused.
+    let r = provider.upload("a-again.csv", &usage_csv(&code, &["700.00"])).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("already posted"), "{}", r.body);
+
+    ledger::verify(&mut s.app.conn()).expect("ledger verifies");
+}
+on_both_backends!(bad_usage_files_change_nothing);
+
+async fn oversized_upload_is_refused(backend: Backend) {
+    let Some(s) = programme_with_application(backend, "oversized_upload_is_refused").await else { return };
+    let mut provider = s.provider.clone_for_test();
+    provider.refresh_csrf("/usage/new").await;
+    let big = "x".repeat(computegrants::domain::usage::MAX_UPLOAD_BYTES + 10);
+    let r = provider.upload("big.csv", &big).await;
+    assert_eq!(r.status, 413, "{}", r.body);
+    let count: i64 = usage_uploads::table.count().get_result(&mut s.app.conn()).unwrap();
+    assert_eq!(count, 0);
+}
+on_both_backends!(oversized_upload_is_refused);
