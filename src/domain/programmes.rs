@@ -100,6 +100,10 @@ fn parse_date(errors: &mut FieldErrors, field: &'static str, text: &str) -> Opti
 
 /// Parses a positive amount of money from a form field, recording a message when it is not one.
 pub fn parse_positive_amount(errors: &mut FieldErrors, field: &'static str, text: &str) -> Option<Amount> {
+    if text.trim().is_empty() {
+        errors.add(field, "Enter an amount, such as 25000 or 25000.50.");
+        return None;
+    }
     match Amount::parse(text) {
         Ok(a) if a.is_positive() => Some(a),
         Ok(_) => {
