@@ -176,6 +176,9 @@ diesel::table! {
         created_at -> Timestamp,
         prev_hash -> Text,
         hash -> Text,
+        phase -> Text,
+        resolves_entry_id -> Nullable<BigInt>,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 

@@ -232,3 +232,105 @@ sync_on_both!(
     concurrent_spending_never_overdraws,
     concurrent_retries_post_once
 );
+
+fn resolve(conn: &mut AnyConnection, hold: i64, r: ledger::Resolution, key: &str) -> Result<ledger::Posted, LedgerError> {
+    db::write_transaction(conn, |c| ledger::resolve_hold(c, hold, r, key, "test"))
+}
+
+fn hold(conn: &mut AnyConnection, e: &NewEntry, expires_at: Option<chrono::NaiveDateTime>) -> Result<ledger::Posted, LedgerError> {
+    db::write_transaction(conn, |c| ledger::hold(c, e, expires_at))
+}
+
+fn holds_reserve_and_resolve_once(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "holds_reserve_and_resolve_once") else { return };
+    let b = books(&mut conn); // 100.00
+    let first = hold(&mut conn, &entry("hold:1", b.grant, b.payable, 6_000), None).unwrap();
+    let grant = ledger::account(&mut conn, b.grant).unwrap();
+    assert_eq!((grant.balance().cents(), grant.available().cents(), grant.debits_pending), (10_000, 4_000, 6_000));
+    // Pending amounts count against the limit.
+    let before = balances(&mut conn);
+    assert!(matches!(hold(&mut conn, &entry("hold:2", b.grant, b.payable, 5_000), None), Err(LedgerError::LimitExceeded { .. })));
+    assert!(matches!(post(&mut conn, &entry("spend", b.grant, b.payable, 4_001)), Err(LedgerError::LimitExceeded { .. })));
+    assert_eq!(balances(&mut conn), before);
+
+    // Post 45.00 of the 60.00 held: the rest is released.
+    let posted = resolve(&mut conn, first.entry_id, ledger::Resolution::Post(Some(Amount::from_cents(4_500))), "post:1").unwrap();
+    let grant = ledger::account(&mut conn, b.grant).unwrap();
+    assert_eq!((grant.balance().cents(), grant.available().cents(), grant.debits_pending), (5_500, 5_500, 0));
+    assert_eq!(ledger::account(&mut conn, b.payable).unwrap().balance().cents(), 4_500);
+    // A retry returns the first answer; any other resolution is refused.
+    assert_eq!(resolve(&mut conn, first.entry_id, ledger::Resolution::Post(Some(Amount::from_cents(4_500))), "post:1").unwrap(), ledger::Posted { entry_id: posted.entry_id, replayed: true });
+    assert!(matches!(resolve(&mut conn, first.entry_id, ledger::Resolution::Void, "void:1"), Err(LedgerError::AlreadyResolved(..))));
+    assert!(matches!(resolve(&mut conn, posted.entry_id, ledger::Resolution::Void, "void:x"), Err(LedgerError::NotAHold(_))));
+
+    // Void releases everything; posting more than held is refused.
+    let second = hold(&mut conn, &entry("hold:3", b.grant, b.payable, 1_000), None).unwrap();
+    assert!(matches!(resolve(&mut conn, second.entry_id, ledger::Resolution::Post(Some(Amount::from_cents(1_001))), "post:3"), Err(LedgerError::MoreThanHeld { .. })));
+    resolve(&mut conn, second.entry_id, ledger::Resolution::Void, "void:3").unwrap();
+    assert_eq!(ledger::account(&mut conn, b.grant).unwrap().available().cents(), 5_500);
+
+    // Expiry: a hold past its time cannot be posted, and expire_holds releases it once.
+    let past = computegrants::domain::clock::now() - chrono::Duration::seconds(5);
+    let third = hold(&mut conn, &entry("hold:4", b.grant, b.payable, 2_000), Some(past)).unwrap();
+    assert!(matches!(resolve(&mut conn, third.entry_id, ledger::Resolution::Post(None), "post:4"), Err(LedgerError::HoldExpired(..))));
+    let future = computegrants::domain::clock::now() + chrono::Duration::hours(1);
+    hold(&mut conn, &entry("hold:5", b.grant, b.payable, 500), Some(future)).unwrap();
+    let now = computegrants::domain::clock::now();
+    assert_eq!(db::write_transaction(&mut conn, |c| ledger::expire_holds(c, now)).unwrap(), 1);
+    assert_eq!(db::write_transaction(&mut conn, |c| ledger::expire_holds(c, now)).unwrap(), 0);
+    let grant = ledger::account(&mut conn, b.grant).unwrap();
+    assert_eq!((grant.available().cents(), grant.debits_pending), (5_000, 500));
+    let report = ledger::verify(&mut conn).unwrap();
+    assert_eq!(report.entries, 8, "fund, four holds, one post, one void, one expiry");
+    let statement = ledger::statement(&mut conn, b.grant).unwrap();
+    assert_eq!(statement.last().unwrap().balance.cents(), 5_500, "holds are not statement lines");
+}
+
+fn batches_are_all_or_nothing(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "batches_are_all_or_nothing") else { return };
+    let b = books(&mut conn); // 100.00
+    let batch: Vec<NewEntry> = (0..1_500).map(|i| entry(&format!("batch:{i}"), b.grant, b.payable, 5)).collect();
+    let posted = db::write_transaction(&mut conn, |c| ledger::post_many(c, &batch)).unwrap();
+    assert_eq!(posted.len(), 1_500);
+    assert!(posted.iter().all(|p| !p.replayed));
+    assert_eq!(ledger::account(&mut conn, b.grant).unwrap().balance().cents(), 10_000 - 7_500);
+    // The same batch again is a replay; a batch that overdraws half-way writes nothing.
+    let again = db::write_transaction(&mut conn, |c| ledger::post_many(c, &batch)).unwrap();
+    assert!(again.iter().zip(&posted).all(|(a, p)| a.replayed && a.entry_id == p.entry_id));
+    let before = balances(&mut conn);
+    let overdraw: Vec<NewEntry> = (0..600).map(|i| entry(&format!("over:{i}"), b.grant, b.payable, 5)).collect();
+    assert!(matches!(db::write_transaction(&mut conn, |c| ledger::post_many(c, &overdraw)), Err(LedgerError::LimitExceeded { .. })));
+    assert_eq!(balances(&mut conn), before);
+    // Repeating a key inside one batch posts once.
+    let twice = vec![entry("dup", b.grant, b.payable, 7), entry("dup", b.grant, b.payable, 7)];
+    let r = db::write_transaction(&mut conn, |c| ledger::post_many(c, &twice)).unwrap();
+    assert_eq!(r[0].entry_id, r[1].entry_id);
+    assert!(!r[0].replayed && r[1].replayed);
+    assert_eq!(ledger::verify(&mut conn).unwrap().entries, 1 + 1_500 + 1);
+}
+
+/// Many threads race to resolve the same hold: exactly one wins.
+fn concurrent_resolution_happens_once(backend: Backend) {
+    let Some((db, mut conn)) = with_db(backend, "concurrent_resolution_happens_once") else { return };
+    let b = books(&mut conn);
+    let held = hold(&mut conn, &entry("hold", b.grant, b.payable, 3_000), None).unwrap();
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let url = db.url.clone();
+            std::thread::spawn(move || {
+                let mut conn = db::connect(&url).unwrap();
+                let r = if t % 2 == 0 { ledger::Resolution::Post(None) } else { ledger::Resolution::Void };
+                resolve(&mut conn, held.entry_id, r, &format!("resolve:{t}"))
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().filter(|r| r.is_err()).all(|r| matches!(r, Err(LedgerError::AlreadyResolved(..)))));
+    let grant = ledger::account(&mut conn, b.grant).unwrap();
+    assert_eq!(grant.debits_pending, 0);
+    assert!(grant.balance().cents() == 10_000 || grant.balance().cents() == 7_000);
+    ledger::verify(&mut conn).unwrap();
+}
+
+sync_on_both!(holds_reserve_and_resolve_once, batches_are_all_or_nothing, concurrent_resolution_happens_once);

@@ -8,5 +8,6 @@ mod browser;
 mod csrf;
 mod journey;
 mod ledger;
+mod ledger_model;
 mod migrations;
 mod usage_files;
