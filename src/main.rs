@@ -1,7 +1,7 @@
 use clap::{Parser, Subcommand};
 use computegrants::config::Settings;
 use computegrants::domain::accounts::{self, OrgKind};
-use computegrants::domain::{demo, ledger};
+use computegrants::domain::{demo, export, ledger};
 use computegrants::{Application, db};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -32,6 +32,15 @@ enum Command {
     Migrate,
     /// Check the whole ledger; exits non-zero naming the first problem.
     Verify,
+    /// Write the whole ledger as a plain-text journal for hledger or Beancount, with declared
+    /// accounts and commodities and a balance assertion per account.
+    ExportJournal {
+        #[arg(long, value_enum)]
+        format: export::Format,
+        /// File to write; standard output when absent.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
@@ -123,6 +132,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::ExportJournal { format, output } => {
+            let mut conn = db::connect(&settings.database_url).map_err(|e| e.to_string())?;
+            db::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+            let written = match &output {
+                Some(path) => {
+                    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    let mut out = std::io::BufWriter::new(file);
+                    export::write_journal(&mut conn, format, &mut out).map_err(|e| e.to_string())?
+                }
+                None => export::write_journal(&mut conn, format, &mut std::io::BufWriter::new(std::io::stdout().lock())).map_err(|e| e.to_string())?,
+            };
+            if let Some(path) = output {
+                eprintln!("{written} transactions written to {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command: AdminCommand::CreateUser { email, role, org, name } } => {
             let kind = OrgKind::parse(&role).ok_or_else(|| format!("unknown role {role:?}: use admin, funder, provider or startup"))?;

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod grants;
 pub mod invoices;
 pub mod ledger;

@@ -5,7 +5,9 @@ mod helpers;
 
 mod authorization;
 mod browser;
+mod cli;
 mod csrf;
+mod export;
 mod journey;
 mod ledger;
 mod ledger_model;
