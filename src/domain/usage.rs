@@ -76,11 +76,11 @@ pub enum UploadOutcome {
 }
 
 fn file_problem(message: String) -> Problem {
-    Problem { line: None, column: None, column_number: None, message }
+    Problem { line: None, column: None, column_number: None, rule: None, path: None, message }
 }
 
 fn line_problem(line: &UsageLine, column: &str, message: String) -> Problem {
-    Problem { line: Some(line.line), column: Some(column.to_string()), column_number: None, message }
+    Problem { line: Some(line.line), column: Some(column.to_string()), column_number: None, rule: None, path: None, message }
 }
 
 /// Reads and checks a usage file; stores it as pending when it has no problem.

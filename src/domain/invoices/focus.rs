@@ -81,7 +81,7 @@ pub fn read<R: Read>(input: R, mut on_line: impl FnMut(UsageLine)) -> Result<Foc
             None => summary.problems.push(Problem {
                 line: Some(1),
                 column: Some(name.to_string()),
-                column_number: None,
+                column_number: None, rule: None, path: None,
                 message: format!("the header has no {name} column, which FOCUS requires"),
             }),
         }
@@ -102,7 +102,7 @@ pub fn read<R: Read>(input: R, mut on_line: impl FnMut(UsageLine)) -> Result<Foc
                     summary.problems.push(Problem {
                         line: Some(line),
                         column: None,
-                        column_number: None,
+                        column_number: None, rule: None, path: None,
                         message: format!("has {} cells; the header has {}", record.len(), headers.len()),
                     });
                     continue;
@@ -113,7 +113,7 @@ pub fn read<R: Read>(input: R, mut on_line: impl FnMut(UsageLine)) -> Result<Foc
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line());
-                summary.problems.push(Problem { line, column: None, column_number: None, message: format!("cannot be read: {}", csv_message(&e)) });
+                summary.problems.push(Problem { line, column: None, column_number: None, rule: None, path: None, message: format!("cannot be read: {}", csv_message(&e)) });
                 if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }) {
                     break;
                 }
@@ -138,7 +138,7 @@ fn check_line(columns: &Columns, record: &csv::StringRecord, line: u64, problems
         (record.get(i).unwrap_or(""), i + 1)
     };
     let mut problem = |name: &str, number: usize, message: String| {
-        problems.push(Problem { line: Some(line), column: Some(name.to_string()), column_number: Some(number), message });
+        problems.push(Problem { line: Some(line), column: Some(name.to_string()), column_number: Some(number), rule: None, path: None, message });
     };
 
     let (text, n) = cell("BilledCost");
@@ -174,7 +174,7 @@ fn check_line(columns: &Columns, record: &csv::StringRecord, line: u64, problems
             problems.push(Problem {
                 line: Some(line),
                 column: Some("ChargePeriodEnd".into()),
-                column_number: Some(end_n),
+                column_number: Some(end_n), rule: None, path: None,
                 message: "the charge period must end after it starts".into(),
             });
         }
@@ -183,7 +183,7 @@ fn check_line(columns: &Columns, record: &csv::StringRecord, line: u64, problems
     let charge_category = columns.charge_category.and_then(|i| record.get(i)).filter(|c| !is_null(c)).map(|c| c.trim().to_string());
     let is_usage = charge_category.as_deref().is_none_or(|c| c == "Usage");
     let mut problem = |name: &str, number: usize, message: String| {
-        problems.push(Problem { line: Some(line), column: Some(name.to_string()), column_number: Some(number), message });
+        problems.push(Problem { line: Some(line), column: Some(name.to_string()), column_number: Some(number), rule: None, path: None, message });
     };
     let (text, n) = cell("ConsumedQuantity");
     let consumed_quantity = if is_null(text) {

@@ -1,6 +1,7 @@
 //! Readers for the documents providers send. Pure: no database, no HTTP.
 
 pub mod decimal;
+pub mod einvoice;
 pub mod focus;
 
 /// One thing wrong with a document, located so that a person can find it.
@@ -12,11 +13,18 @@ pub struct Problem {
     pub column: Option<String>,
     /// 1-based column position, when known.
     pub column_number: Option<usize>,
+    /// The rule broken, for documents whose standard names its rules (EN 16931: BR-CO-10 …).
+    pub rule: Option<&'static str>,
+    /// Where in a structured document: line, column and element path.
+    pub path: Option<String>,
     pub message: String,
 }
 
 impl Problem {
     pub fn location(&self) -> String {
+        if let Some(path) = &self.path {
+            return path.clone();
+        }
         match (self.line, &self.column, self.column_number) {
             (Some(l), Some(c), Some(n)) => format!("line {l}, column {n} ({c})"),
             (Some(l), Some(c), None) => format!("line {l}, column {c}"),
