@@ -46,10 +46,6 @@ fn run(label: &str, url: &str, verify_postings: usize) {
     println!("\n== {label}");
     let mut conn = db::connect(url).unwrap();
     db::run_migrations(&mut conn).unwrap();
-    if let AnyConnection::Sqlite(_) = conn {
-        // The app's setting: every commit is fsynced before it is acknowledged.
-        conn.batch_execute("PRAGMA synchronous = FULL").unwrap();
-    }
     let (_, grants, payable) = setup(&mut conn);
 
     let singles = 3_000;
@@ -111,7 +107,8 @@ fn main() {
         Ok(base) if db::Backend::of_url(&base) == Backend::Postgres => {
             let name = format!("cg_bench_{}", std::process::id());
             let mut admin = db::connect(&base).unwrap();
-            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}")).unwrap();
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+            admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
             let url = format!("{}/{name}", base.rsplit_once('/').map(|(p, _)| p).unwrap_or(&base));
             run("PostgreSQL (synchronous_commit on)", &url, verify_postings);
             admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();

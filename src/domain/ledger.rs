@@ -590,7 +590,11 @@ fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<Vec<Posted>
             return Err(LedgerError::NonPositiveAmount);
         }
     }
-    lock_head(conn)?;
+    // Lock the chain head and read it in one statement.
+    let (entry_count, mut prev_hash): (i64, String) = diesel::update(ledger_head::table.find(1))
+        .set(ledger_head::entry_count.eq(ledger_head::entry_count))
+        .returning((ledger_head::entry_count, ledger_head::last_hash))
+        .get_result(conn)?;
 
     let mut account_ids: Vec<i64> = drafts.iter().flat_map(|d| d.entry.legs.iter().chain(&d.releases)).map(|l| l.account_id).collect();
     account_ids.sort_unstable();
@@ -615,8 +619,6 @@ fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<Vec<Posted>
     }
 
     let original: HashMap<i64, Account> = accounts.clone();
-    let (entry_count, mut prev_hash): (i64, String) =
-        ledger_head::table.find(1).select((ledger_head::entry_count, ledger_head::last_hash)).first(conn)?;
     let created_at = clock::now();
     let mut results: Vec<Option<Posted>> = vec![None; drafts.len()];
     let mut fresh: Vec<(usize, String)> = Vec::new();
@@ -645,16 +647,7 @@ fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<Vec<Posted>
     }
 
     if !fresh.is_empty() {
-        insert_rows(conn, &drafts, &hashes, &fresh, &created_at, &accounts)?;
-        let fresh_keys: Vec<&str> = fresh.iter().map(|(i, _)| keys[*i]).collect();
-        let mut ids: HashMap<String, i64> = HashMap::with_capacity(fresh.len());
-        for chunk in fresh_keys.chunks(INSERT_CHUNK) {
-            let rows: Vec<(String, i64)> = ledger_entries::table
-                .filter(ledger_entries::idempotency_key.eq_any(chunk))
-                .select((ledger_entries::idempotency_key, ledger_entries::id))
-                .load(conn)?;
-            ids.extend(rows);
-        }
+        let ids = insert_rows(conn, &drafts, &hashes, &fresh, &created_at, &accounts)?;
         for (i, _) in &fresh {
             results[*i] = Some(Posted { entry_id: ids[keys[*i]], replayed: false });
         }
@@ -762,7 +755,7 @@ fn insert_rows(
     fresh: &[(usize, String)],
     created_at: &NaiveDateTime,
     accounts: &HashMap<i64, Account>,
-) -> Result<(), LedgerError> {
+) -> Result<HashMap<String, i64>, LedgerError> {
     let entry_rows: Vec<_> = fresh
         .iter()
         .enumerate()
@@ -826,7 +819,7 @@ fn insert_rows(
     for chunk in posting_rows.chunks(INSERT_CHUNK * 4) {
         crate::on_backend!(conn, c => diesel::insert_into(ledger_postings::table).values(chunk).execute(c))?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Hash of what an entry *means*: used to tell an idempotent retry from a conflicting reuse of a

@@ -11,7 +11,7 @@ use crate::db::schema::{grants, organisations, usage_charges, usage_lines, usage
 use crate::domain::accounts::{Member, OrgKind};
 use crate::domain::error::{DomainError, DomainResult, OrNotFound};
 use crate::domain::grants::Grant;
-use crate::domain::invoices::focus::{self, UsageLine};
+use crate::domain::invoices::focus;
 use crate::domain::invoices::{Problem, Problems};
 use crate::domain::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side};
 use crate::domain::rounding;
@@ -79,8 +79,21 @@ fn file_problem(message: String) -> Problem {
     Problem { line: None, column: None, column_number: None, rule: None, path: None, message }
 }
 
-fn line_problem(line: &UsageLine, column: &str, message: String) -> Problem {
+fn line_problem(line: &ChargeLine, column: &str, message: String) -> Problem {
     Problem { line: Some(line.line), column: Some(column.to_string()), column_number: None, rule: None, path: None, message }
+}
+
+/// What billing keeps of a usage line.
+struct ChargeLine {
+    line: u64,
+    sub_account_id: String,
+    currency: String,
+    charge_period_start: NaiveDateTime,
+    charge_period_end: NaiveDateTime,
+    service_name: String,
+    consumed_quantity: Option<Decimal>,
+    consumed_unit: Option<String>,
+    billed_cost: Decimal,
 }
 
 /// Reads and checks a usage file; stores it as pending when it has no problem.
@@ -95,8 +108,22 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         problems.push(file_problem(format!("the file is {} bytes; the limit is {MAX_UPLOAD_BYTES}", content.len())));
         return refuse(0, problems);
     }
-    let mut lines = Vec::new();
-    let summary = match focus::read(content, |l| lines.push(l)) {
+    let mut lines: Vec<ChargeLine> = Vec::new();
+    let mut unattributed: Vec<u64> = Vec::new();
+    let summary = match focus::read(content, |l| match l.sub_account_id {
+        Some(sub_account) => lines.push(ChargeLine {
+            line: l.line,
+            sub_account_id: sub_account.to_string(),
+            currency: l.currency.to_string(),
+            charge_period_start: l.charge_period_start,
+            charge_period_end: l.charge_period_end,
+            service_name: l.service_name.to_string(),
+            consumed_quantity: l.consumed_quantity,
+            consumed_unit: l.consumed_unit.map(str::to_string),
+            billed_cost: l.billed_cost,
+        }),
+        None => unattributed.push(l.line),
+    }) {
         Ok(s) => s,
         Err(e) => {
             problems.push(file_problem(e.to_string()));
@@ -104,6 +131,16 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         }
     };
     problems = summary.problems;
+    for line in unattributed {
+        problems.push(Problem {
+            line: Some(line),
+            column: Some("SubAccountId".into()),
+            column_number: None,
+            rule: None,
+            path: None,
+            message: "is empty; it must carry the grant code (such as G-2026-0042)".into(),
+        });
+    }
     if summary.lines == 0 && problems.is_empty() {
         problems.push(file_problem("the file has a header but no usage lines".into()));
     }

@@ -17,6 +17,36 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     }
 }
 
+/// Fast path for the common shapes `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` and
+/// `YYYY-MM-DDTHH:MM:SSZ`; anything else goes through [`parse_timestamp`].
+pub fn parse_timestamp_fast(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &c in b.get(range)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        Some(v)
+    };
+    let simple = match b.len() {
+        10 => b[4] == b'-' && b[7] == b'-',
+        19 => b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b' ') && b[13] == b':' && b[16] == b':',
+        20 => b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b' ') && b[13] == b':' && b[16] == b':' && b[19] == b'Z',
+        _ => false,
+    };
+    if !simple {
+        return parse_timestamp(text);
+    }
+    let date = NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?;
+    if b.len() == 10 {
+        return date.and_hms_opt(0, 0, 0);
+    }
+    date.and_hms_opt(digits(11..13)?, digits(14..16)?, digits(17..19)?)
+}
+
 /// Parses the timestamps FOCUS exports use: `2024-10-01T00:00:00Z`, `2024-10-01 00:00:00`,
 /// with or without fractional seconds or an offset, or a bare date. Returned in UTC.
 pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
@@ -50,6 +80,13 @@ mod tests {
         assert!(parse_decimal("NULL").is_none());
         assert!(parse_decimal("1,5").is_none());
         assert!(parse_decimal("").is_none());
+    }
+
+    #[test]
+    fn fast_timestamps_agree_with_the_general_parser() {
+        for text in ["2024-10-01T00:00:00Z", "2024-10-01 13:45:59", "2024-02-29", "2024-10-01T02:00:00+02:00", "2023-02-29", "2024-10-01T24:00:00Z", "2024-1x-01", ""] {
+            assert_eq!(parse_timestamp_fast(text), parse_timestamp(text), "{text}");
+        }
     }
 
     #[test]

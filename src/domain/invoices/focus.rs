@@ -1,18 +1,20 @@
-//! FinOps FOCUS cost-and-usage files (CSV), read as a stream.
+//! FinOps FOCUS cost-and-usage files (CSV, versions 1.0 to 1.2), read as a stream.
 //!
 //! Columns are found by header name, in any order; unknown columns are ignored. Each data line
-//! is checked and handed to the caller as a [`UsageLine`] with exact decimals; problems name the
-//! line (the header is line 1) and the column. The literal `NULL` that real exports write for an
-//! empty cell is read as empty.
+//! is checked and handed to the caller as a [`UsageLine`] that borrows from the reader's buffer
+//! (no allocation per line), with exact decimals. Problems name the line (the header is line 1)
+//! and the column, and are capped in number. Real exports' quirks are accepted: the literal
+//! `NULL`, timestamps with or without `T`/`Z`, E-notation, many decimals, a UTF-8 BOM.
 
-use super::decimal::{parse_decimal, parse_timestamp};
+use super::currency::is_iso_4217;
+use super::decimal::{parse_decimal, parse_timestamp_fast};
 use super::{Problem, Problems};
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
-/// Columns billing cannot do without.
+/// Columns a usage file must have (values may be null where FOCUS allows it).
 pub const REQUIRED_COLUMNS: &[&str] = &[
     "BilledCost",
     "BillingCurrency",
@@ -24,19 +26,46 @@ pub const REQUIRED_COLUMNS: &[&str] = &[
     "SubAccountId",
 ];
 
+const OPTIONAL_COLUMNS: &[&str] = &[
+    "ChargeCategory", "ChargeClass", "EffectiveCost", "ListCost", "ListUnitPrice", "PricingQuantity", "PricingUnit",
+    "SkuId", "RegionId", "ResourceId", "InvoiceId", "Tags",
+];
+
+/// How far `PricingQuantity × ListUnitPrice` may be from `ListCost`: one cent. Real exports
+/// round line costs (the FOCUS sample is off by up to 0.00006 on sub-cent lines).
+pub const PRICING_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
 #[derive(Debug, Clone, PartialEq)]
-pub struct UsageLine {
+pub struct UsageLine<'r> {
     pub line: u64,
-    pub billed_cost: Decimal,
-    pub currency: String,
     pub charge_period_start: NaiveDateTime,
     pub charge_period_end: NaiveDateTime,
-    pub service_name: String,
-    /// Absent on lines that are not usage (purchases, taxes, credits).
+    /// Usage, Purchase, Tax, Credit or Adjustment; absent in minimal files (read as usage).
+    pub charge_category: Option<&'r str>,
+    /// `Correction` for lines that correct an earlier period.
+    pub charge_class: Option<&'r str>,
+    pub billed_cost: Decimal,
+    pub effective_cost: Option<Decimal>,
+    pub list_cost: Option<Decimal>,
+    pub currency: &'r str,
     pub consumed_quantity: Option<Decimal>,
-    pub consumed_unit: Option<String>,
-    pub sub_account_id: String,
-    pub charge_category: Option<String>,
+    pub consumed_unit: Option<&'r str>,
+    pub pricing_quantity: Option<Decimal>,
+    pub pricing_unit: Option<&'r str>,
+    pub service_name: &'r str,
+    pub sku_id: Option<&'r str>,
+    pub region_id: Option<&'r str>,
+    pub resource_id: Option<&'r str>,
+    pub sub_account_id: Option<&'r str>,
+    pub invoice_id: Option<&'r str>,
+    /// The JSON object of tags, as written.
+    pub tags: Option<&'r str>,
+}
+
+impl UsageLine<'_> {
+    pub fn is_usage(&self) -> bool {
+        self.charge_category.is_none_or(|c| c == "Usage")
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -52,8 +81,9 @@ pub enum FocusError {
 }
 
 struct Columns {
-    index: HashMap<&'static str, usize>,
-    charge_category: Option<usize>,
+    required: [usize; 8],
+    optional: [Option<usize>; 12],
+    width: usize,
 }
 
 fn is_null(cell: &str) -> bool {
@@ -61,27 +91,46 @@ fn is_null(cell: &str) -> bool {
     c.is_empty() || c.eq_ignore_ascii_case("null")
 }
 
+/// Counts bytes as they are read, for progress reporting.
+struct Counting<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// Reads `input`, calling `on_line` for every line that has no problem. Lines with a problem are
 /// reported in the summary and not passed on. Fails only when the input is not CSV at all.
-pub fn read<R: Read>(input: R, mut on_line: impl FnMut(UsageLine)) -> Result<FocusSummary, FocusError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+pub fn read<R: Read>(input: R, on_line: impl FnMut(&UsageLine<'_>)) -> Result<FocusSummary, FocusError> {
+    read_with_progress(input, on_line, |_| {})
+}
+
+/// [`read`], also calling `progress` with the bytes read so far every few thousand lines.
+pub fn read_with_progress<R: Read>(input: R, mut on_line: impl FnMut(&UsageLine<'_>), mut progress: impl FnMut(u64)) -> Result<FocusSummary, FocusError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).buffer_capacity(256 * 1024).from_reader(Counting { inner: input, read: 0 });
     let mut summary = FocusSummary::default();
-    let headers = reader.headers().map_err(|e| FocusError::Unreadable(e.to_string()))?.clone();
-    let position: HashMap<String, usize> = headers
+    let headers = reader.byte_headers().map_err(|e| FocusError::Unreadable(e.to_string()))?.clone();
+    let names: Vec<String> = headers
         .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_string(), i))
+        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').trim_matches('"').to_string())
         .collect();
-    let mut index = HashMap::new();
-    for &name in REQUIRED_COLUMNS {
-        match position.get(name) {
-            Some(&i) => {
-                index.insert(name, i);
-            }
+    let find = |name: &str| names.iter().position(|n| n == name);
+    let mut required = [0usize; 8];
+    for (slot, name) in required.iter_mut().zip(REQUIRED_COLUMNS) {
+        match find(name) {
+            Some(i) => *slot = i,
             None => summary.problems.push(Problem {
                 line: Some(1),
                 column: Some(name.to_string()),
-                column_number: None, rule: None, path: None,
+                column_number: None,
+                rule: Some("focus:column"),
+                path: None,
                 message: format!("the header has no {name} column, which FOCUS requires"),
             }),
         }
@@ -89,229 +138,221 @@ pub fn read<R: Read>(input: R, mut on_line: impl FnMut(UsageLine)) -> Result<Foc
     if !summary.problems.is_empty() {
         return Ok(summary);
     }
-    let columns = Columns { index, charge_category: position.get("ChargeCategory").copied() };
+    let mut optional = [None; 12];
+    for (slot, name) in optional.iter_mut().zip(OPTIONAL_COLUMNS) {
+        *slot = find(name);
+    }
+    let columns = Columns { required, optional, width: names.len() };
 
-    let mut record = csv::StringRecord::new();
+    let mut record = csv::ByteRecord::new();
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map(|p| p.line()).unwrap_or(0);
                 summary.lines += 1;
-                if record.len() != headers.len() {
+                if summary.lines % 16_384 == 0 {
+                    progress(reader.get_ref().read);
+                }
+                if record.len() != columns.width {
                     summary.problems.push(Problem {
                         line: Some(line),
                         column: None,
-                        column_number: None, rule: None, path: None,
-                        message: format!("has {} cells; the header has {}", record.len(), headers.len()),
+                        column_number: None,
+                        rule: Some("focus:shape"),
+                        path: None,
+                        message: format!("has {} cells; the header has {}", record.len(), columns.width),
                     });
                     continue;
                 }
-                if let Some(usage) = check_line(&columns, &record, line, &mut summary.problems) {
-                    on_line(usage);
+                if let Some(usage) = check_line(&columns, &names, &record, line, &mut summary.problems) {
+                    on_line(&usage);
                 }
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line());
-                summary.problems.push(Problem { line, column: None, column_number: None, rule: None, path: None, message: format!("cannot be read: {}", csv_message(&e)) });
-                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }) {
+                let fatal = !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. });
+                summary.problems.push(Problem { line, column: None, column_number: None, rule: Some("focus:csv"), path: None, message: format!("cannot be read: {e}") });
+                if fatal {
                     break;
                 }
             }
         }
     }
+    progress(reader.get_ref().read);
     Ok(summary)
 }
 
-fn csv_message(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8 text".to_string(),
-        csv::ErrorKind::Io(io) => io.to_string(),
-        _ => e.to_string(),
-    }
-}
-
-fn check_line(columns: &Columns, record: &csv::StringRecord, line: u64, problems: &mut Problems) -> Option<UsageLine> {
+fn check_line<'r>(columns: &Columns, names: &[String], record: &'r csv::ByteRecord, line: u64, problems: &mut Problems) -> Option<UsageLine<'r>> {
     let before = problems.total();
-    let cell = |name: &'static str| -> (&str, usize) {
-        let i = columns.index[name];
-        (record.get(i).unwrap_or(""), i + 1)
+    let mut problem = |index: usize, rule: &'static str, message: String| {
+        problems.push(Problem { line: Some(line), column: Some(names[index].clone()), column_number: Some(index + 1), rule: Some(rule), path: None, message });
     };
-    let mut problem = |name: &str, number: usize, message: String| {
-        problems.push(Problem { line: Some(line), column: Some(name.to_string()), column_number: Some(number), rule: None, path: None, message });
+    // Only the cells used are checked for UTF-8.
+    let cell = |index: usize, problem: &mut dyn FnMut(usize, &'static str, String)| -> &'r str {
+        match std::str::from_utf8(&record[index]) {
+            Ok(s) => s.trim(),
+            Err(_) => {
+                problem(index, "focus:utf8", "is not valid UTF-8 text".into());
+                ""
+            }
+        }
     };
+    let [billed, currency_i, start_i, end_i, service_i, consumed_i, consumed_unit_i, sub_account_i] = columns.required;
+    let opt = |slot: usize| columns.optional[slot];
 
-    let (text, n) = cell("BilledCost");
-    let billed_cost = if is_null(text) {
-        problem("BilledCost", n, "is empty; every charge needs a billed cost".into());
-        None
-    } else {
+    let decimal = |index: usize, mandatory: bool, problem: &mut dyn FnMut(usize, &'static str, String)| -> Option<Decimal> {
+        let text = cell(index, problem);
+        if is_null(text) {
+            if mandatory {
+                problem(index, "focus:mandatory", format!("is empty; {} may not be null", names[index]));
+            }
+            return None;
+        }
         let parsed = parse_decimal(text);
         if parsed.is_none() {
-            problem("BilledCost", n, format!("“{}” is not a decimal number", text.trim()));
+            problem(index, "focus:decimal", format!("“{text}” is not a decimal number"));
         }
         parsed
     };
+    let billed_cost = decimal(billed, true, &mut problem);
+    let effective_cost = opt(2).and_then(|i| decimal(i, false, &mut problem));
+    let list_cost = opt(3).and_then(|i| decimal(i, false, &mut problem));
+    let list_unit_price = opt(4).and_then(|i| decimal(i, false, &mut problem));
+    let pricing_quantity = opt(5).and_then(|i| decimal(i, false, &mut problem));
 
-    let (text, n) = cell("BillingCurrency");
-    let currency = text.trim();
-    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-        problem("BillingCurrency", n, format!("“{currency}” is not an ISO 4217 currency code such as EUR"));
-    }
-
-    let mut period = |name: &'static str| {
-        let (text, n) = cell(name);
-        let parsed = parse_timestamp(text);
-        if parsed.is_none() {
-            problem(name, n, format!("“{}” is not a date and time such as 2026-10-01T00:00:00Z", text.trim()));
-        }
-        (parsed, n)
+    let text_cell = |index: usize, problem: &mut dyn FnMut(usize, &'static str, String)| -> Option<&'r str> {
+        let text = cell(index, problem);
+        if is_null(text) { None } else { Some(text.trim_matches('"')) }
     };
-    let (start, _) = period("ChargePeriodStart");
-    let (end, end_n) = period("ChargePeriodEnd");
+    let currency = text_cell(currency_i, &mut problem).unwrap_or("");
+    if !is_iso_4217(currency) {
+        problem(currency_i, "focus:currency", format!("“{currency}” is not an ISO 4217 currency code such as EUR"));
+    }
+    let period = |index: usize, problem: &mut dyn FnMut(usize, &'static str, String)| {
+        let text = cell(index, problem);
+        let parsed = parse_timestamp_fast(text);
+        if parsed.is_none() {
+            problem(index, "focus:timestamp", format!("“{text}” is not a date and time such as 2026-10-01T00:00:00Z"));
+        }
+        parsed
+    };
+    let start = period(start_i, &mut problem);
+    let end = period(end_i, &mut problem);
     if let (Some(s), Some(e)) = (start, end) {
         if s >= e {
-            problems.push(Problem {
-                line: Some(line),
-                column: Some("ChargePeriodEnd".into()),
-                column_number: Some(end_n), rule: None, path: None,
-                message: "the charge period must end after it starts".into(),
-            });
+            problem(end_i, "focus:period", "the charge period must end after it starts".into());
+        }
+    }
+    let charge_category = opt(0).and_then(|i| text_cell(i, &mut problem));
+    if let (Some(category), Some(i)) = (charge_category, opt(0)) {
+        if !matches!(category, "Usage" | "Purchase" | "Tax" | "Credit" | "Adjustment") {
+            problem(i, "focus:category", format!("“{category}” is not a FOCUS charge category (Usage, Purchase, Tax, Credit, Adjustment)"));
+        }
+    }
+    let charge_class = opt(1).and_then(|i| text_cell(i, &mut problem));
+    let is_usage = charge_category.is_none_or(|c| c == "Usage");
+    let consumed_quantity = decimal(consumed_i, false, &mut problem);
+    if consumed_quantity.is_none() && is_usage && is_null(cell(consumed_i, &mut problem)) {
+        problem(consumed_i, "focus:mandatory", "is empty; a usage charge says how much was consumed".into());
+    }
+    let consumed_unit = text_cell(consumed_unit_i, &mut problem);
+    if consumed_unit.is_none() && consumed_quantity.is_some() {
+        problem(consumed_unit_i, "focus:mandatory", "is empty; say what unit ConsumedQuantity counts".into());
+    }
+    let service_name = text_cell(service_i, &mut problem);
+    if service_name.is_none() {
+        problem(service_i, "focus:mandatory", "is empty; name the service that was used".into());
+    }
+    // ListCost = ListUnitPrice × PricingQuantity, on usage and purchases that are not corrections.
+    if let (Some(cost), Some(price), Some(quantity), Some(i)) = (list_cost, list_unit_price, pricing_quantity, opt(3)) {
+        let priced = charge_category.is_none_or(|c| c == "Usage" || c == "Purchase") && charge_class != Some("Correction");
+        if priced {
+            if let Some(expected) = price.checked_mul(quantity) {
+                if (expected - cost).abs() > PRICING_TOLERANCE {
+                    problem(i, "focus:pricing", format!("ListCost {cost} differs from ListUnitPrice {price} × PricingQuantity {quantity} = {expected} by more than {PRICING_TOLERANCE}"));
+                }
+            }
         }
     }
 
-    let charge_category = columns.charge_category.and_then(|i| record.get(i)).filter(|c| !is_null(c)).map(|c| c.trim().to_string());
-    let is_usage = charge_category.as_deref().is_none_or(|c| c == "Usage");
-    let mut problem = |name: &str, number: usize, message: String| {
-        problems.push(Problem { line: Some(line), column: Some(name.to_string()), column_number: Some(number), rule: None, path: None, message });
-    };
-    let (text, n) = cell("ConsumedQuantity");
-    let consumed_quantity = if is_null(text) {
-        if is_usage {
-            problem("ConsumedQuantity", n, "is empty; a usage charge says how much was consumed".into());
+    let sub_account_id = text_cell(sub_account_i, &mut problem);
+    let pricing_unit = opt(6).and_then(|i| text_cell(i, &mut problem));
+    let sku_id = opt(7).and_then(|i| text_cell(i, &mut problem));
+    let region_id = opt(8).and_then(|i| text_cell(i, &mut problem));
+    let resource_id = opt(9).and_then(|i| text_cell(i, &mut problem));
+    let invoice_id = opt(10).and_then(|i| text_cell(i, &mut problem));
+    let tags = opt(11).and_then(|i| text_cell(i, &mut problem));
+    if let (Some(t), Some(i)) = (tags, opt(11)) {
+        if !(t.starts_with('{') && t.ends_with('}')) {
+            problem(i, "focus:tags", "is not a JSON object such as {\"team\": \"ml\"}".into());
         }
-        None
-    } else {
-        // Negative quantities are legitimate: providers correct earlier usage that way.
-        let parsed = parse_decimal(text);
-        if parsed.is_none() {
-            problem("ConsumedQuantity", n, format!("“{}” is not a decimal number", text.trim()));
-        }
-        parsed
-    };
-    let (text, n) = cell("ConsumedUnit");
-    let consumed_unit = if is_null(text) {
-        if consumed_quantity.is_some() {
-            problem("ConsumedUnit", n, "is empty; say what unit ConsumedQuantity counts".into());
-        }
-        None
-    } else {
-        Some(text.trim().to_string())
-    };
-    let (text, n) = cell("ServiceName");
-    if is_null(text) {
-        problem("ServiceName", n, "is empty; name the service that was used".into());
     }
-    let service_name = text.trim().to_string();
-    let (text, n) = cell("SubAccountId");
-    if is_null(text) {
-        problem("SubAccountId", n, "is empty; it must carry the grant code (such as G-2026-0042)".into());
-    }
-    let sub_account_id = text.trim().to_string();
 
     if problems.total() > before {
         return None;
     }
     Some(UsageLine {
         line,
-        billed_cost: billed_cost?,
-        currency: currency.to_string(),
         charge_period_start: start?,
         charge_period_end: end?,
-        service_name,
+        charge_category,
+        charge_class,
+        billed_cost: billed_cost?,
+        effective_cost,
+        list_cost,
+        currency,
         consumed_quantity,
         consumed_unit,
+        pricing_quantity,
+        pricing_unit,
+        service_name: service_name?,
+        sku_id,
+        region_id,
+        resource_id,
         sub_account_id,
-        charge_category,
+        invoice_id,
+        tags,
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What `inspect` reports of a FOCUS file: totals over the file, per InvoiceId and per
+/// SubAccountId, with memory bounded by the number of distinct keys, not the file's size.
+#[derive(Debug, Clone, Default)]
+pub struct FocusInspection {
+    pub summary: FocusSummary,
+    pub currencies: BTreeSet<String>,
+    pub billed_cost: Decimal,
+    pub by_invoice: BTreeMap<String, Decimal>,
+    pub by_sub_account: BTreeMap<String, Decimal>,
+}
 
-    const HEADER: &str = "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,SubAccountId";
+pub fn inspect<R: Read>(input: R, progress: impl FnMut(u64)) -> Result<FocusInspection, FocusError> {
+    let mut out = FocusInspection::default();
+    let summary = read_with_progress(
+        input,
+        |l| {
+            out.billed_cost += l.billed_cost;
+            if !out.currencies.contains(l.currency) {
+                out.currencies.insert(l.currency.to_string());
+            }
+            add(&mut out.by_invoice, l.invoice_id.unwrap_or("(none)"), l.billed_cost);
+            add(&mut out.by_sub_account, l.sub_account_id.unwrap_or("(none)"), l.billed_cost);
+        },
+        progress,
+    )?;
+    out.summary = summary;
+    Ok(out)
+}
 
-    fn read_all(text: &str) -> (Vec<UsageLine>, FocusSummary) {
-        let mut lines = Vec::new();
-        let summary = read(text.as_bytes(), |l| lines.push(l)).unwrap();
-        (lines, summary)
-    }
-
-    #[test]
-    fn reads_columns_in_any_order_with_extras_and_bom() {
-        let text = "\u{feff}Extra,SubAccountId,ConsumedUnit,ConsumedQuantity,ServiceName,ChargePeriodEnd,ChargePeriodStart,BillingCurrency,BilledCost\n\
-                    x,G-2026-0001,GPU-hour,12,Helios A100,2026-10-02 00:00:00,2026-10-01 00:00:00,EUR,1.5E1\n";
-        let (lines, summary) = read_all(text);
-        assert!(summary.problems.is_empty(), "{:?}", summary.problems);
-        assert_eq!(lines.len(), 1);
-        assert_eq!(lines[0].billed_cost, Decimal::from(15));
-        assert_eq!(lines[0].sub_account_id, "G-2026-0001");
-        assert_eq!(lines[0].line, 2);
-    }
-
-    #[test]
-    fn names_line_and_column_of_each_problem() {
-        let text = format!(
-            "{HEADER}\n\
-             12.00,EUR,2026-10-01,2026-10-02,GPU,1,h,G-1\n\
-             abc,EUR,2026-10-01,2026-10-02,GPU,1,h,G-1\n\
-             1,eur,2026-10-03,2026-10-02,GPU,1,h,NULL\n"
-        );
-        let (lines, summary) = read_all(&text);
-        assert_eq!(lines.len(), 1);
-        let shown: Vec<String> = summary.problems.shown.iter().map(|p| p.to_string()).collect();
-        assert_eq!(shown[0], "line 3, column 1 (BilledCost): “abc” is not a decimal number");
-        assert!(shown[1].starts_with("line 4, column 2 (BillingCurrency)"), "{shown:?}");
-        assert!(shown[2].starts_with("line 4, column 4 (ChargePeriodEnd)"), "{shown:?}");
-        assert!(shown[3].starts_with("line 4, column 8 (SubAccountId)"), "{shown:?}");
-        assert_eq!(shown.len(), 4);
-    }
-
-    #[test]
-    fn missing_required_column_is_named() {
-        let (_, summary) = read_all("BilledCost,BillingCurrency\n1,EUR\n");
-        assert!(summary.problems.shown.iter().any(|p| p.column.as_deref() == Some("SubAccountId") && p.line == Some(1)));
-    }
-
-    #[test]
-    fn problems_are_capped_with_a_count() {
-        let mut text = format!("{HEADER}\n");
-        for _ in 0..(Problems::CAP + 50) {
-            text.push_str("x,EUR,2026-10-01,2026-10-02,GPU,1,h,G-1\n");
+fn add(map: &mut BTreeMap<String, Decimal>, key: &str, value: Decimal) {
+    match map.get_mut(key) {
+        Some(v) => *v += value,
+        None => {
+            map.insert(key.to_string(), value);
         }
-        let (_, summary) = read_all(&text);
-        assert_eq!(summary.problems.shown.len(), Problems::CAP);
-        assert_eq!(summary.problems.not_shown, 50);
-    }
-
-    #[test]
-    fn reads_the_focus_sample_export() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/focus/focus-1.0-sample-1000.csv");
-        let Ok(file) = std::fs::File::open(path) else {
-            eprintln!("SKIPPED reads_the_focus_sample_export: {path} is not there (shared/ fixtures missing)");
-            return;
-        };
-        let mut total = Decimal::ZERO;
-        let mut count = 0;
-        let summary = read(file, |l| {
-            total += l.billed_cost;
-            count += 1;
-        })
-        .unwrap();
-        assert_eq!(summary.lines, 1000);
-        assert!(summary.problems.is_empty(), "{:?}", &summary.problems.shown[..summary.problems.shown.len().min(5)]);
-        assert_eq!(count, 1000);
-        assert!(total > Decimal::ZERO);
     }
 }
+
+#[cfg(test)]
+mod tests;

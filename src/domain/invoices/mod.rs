@@ -1,5 +1,6 @@
 //! Readers for the documents providers send. Pure: no database, no HTTP.
 
+pub mod currency;
 pub mod decimal;
 pub mod einvoice;
 pub mod focus;

@@ -1,0 +1,101 @@
+use super::*;
+
+const HEADER: &str = "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,SubAccountId";
+
+fn read_all(text: &str) -> (Vec<(u64, Decimal, Option<String>)>, FocusSummary) {
+    let mut lines = Vec::new();
+    let summary = read(text.as_bytes(), |l| lines.push((l.line, l.billed_cost, l.sub_account_id.map(str::to_string)))).unwrap();
+    (lines, summary)
+}
+
+#[test]
+fn reads_columns_in_any_order_with_extras_and_bom() {
+    let text = "\u{feff}Extra,SubAccountId,ConsumedUnit,ConsumedQuantity,ServiceName,ChargePeriodEnd,ChargePeriodStart,BillingCurrency,BilledCost\n\
+                x,G-2026-0001,GPU-hour,12,Helios A100,2026-10-02 00:00:00,2026-10-01 00:00:00,EUR,1.5E1\n";
+    let (lines, summary) = read_all(text);
+    assert!(summary.problems.is_empty(), "{:?}", summary.problems);
+    assert_eq!(lines, vec![(2, Decimal::from(15), Some("G-2026-0001".into()))]);
+}
+
+#[test]
+fn names_line_and_column_of_each_problem() {
+    let text = format!(
+        "{HEADER}\n\
+         12.00,EUR,2026-10-01,2026-10-02,GPU,1,h,G-1\n\
+         abc,EUR,2026-10-01,2026-10-02,GPU,1,h,G-1\n\
+         1,eur,2026-10-03,2026-10-02,GPU,1,h,NULL\n"
+    );
+    let (lines, summary) = read_all(&text);
+    assert_eq!(lines.len(), 1);
+    let shown: Vec<String> = summary.problems.shown.iter().map(|p| p.to_string()).collect();
+    assert_eq!(shown[0], "line 3, column 1 (BilledCost): “abc” is not a decimal number");
+    assert!(shown[1].starts_with("line 4, column 2 (BillingCurrency)"), "{shown:?}");
+    assert!(shown[2].starts_with("line 4, column 4 (ChargePeriodEnd)"), "{shown:?}");
+    assert_eq!(shown.len(), 3, "a null SubAccountId is allowed by FOCUS: {shown:?}");
+}
+
+#[test]
+fn each_rule_fails_only_when_it_should() {
+    let header = format!("{HEADER},ChargeCategory,ListCost,ListUnitPrice,PricingQuantity,Tags");
+    let ok = "10.00,EUR,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,GPU,4,GPU-hour,G-1,Usage,10.00,2.50,4,{\"team\":\"ml\"}";
+    let (_, s) = read_all(&format!("{header}\n{ok}\n"));
+    assert!(s.problems.is_empty(), "{:?}", s.problems);
+    let cases = [
+        (ok.replace("10.00,EUR", "NULL,EUR"), "focus:mandatory"),
+        (ok.replace(",EUR,", ",XXX,"), "focus:currency"),
+        (ok.replace("2026-10-01T01:00:00Z", "2026-10-01T00:00:00Z"), "focus:period"),
+        (ok.replace(",Usage,", ",Refund,"), "focus:category"),
+        (ok.replace(",10.00,2.50,", ",10.02,2.50,"), "focus:pricing"),
+        (ok.replace("{\"team\":\"ml\"}", "team=ml"), "focus:tags"),
+        (ok.replace(",GPU,", ",NULL,"), "focus:mandatory"),
+        (ok.replace(",4,GPU-hour,", ",NULL,GPU-hour,"), "focus:mandatory"),
+        (ok.replace("2026-10-01T00:00:00Z", "01/10/2026"), "focus:timestamp"),
+    ];
+    for (line, rule) in cases {
+        let (_, s) = read_all(&format!("{header}\n{line}\n"));
+        let rules: Vec<_> = s.problems.shown.iter().filter_map(|p| p.rule).collect();
+        assert_eq!(rules, vec![rule], "{line}");
+    }
+    // Within a cent, and corrections or credits, the pricing rule stays quiet.
+    for line in [ok.replace(",10.00,2.50,", ",10.009,2.50,"), ok.replace(",Usage,", ",Credit,").replace(",10.00,2.50,", ",-3,2.50,")] {
+        let (_, s) = read_all(&format!("{header}\n{line}\n"));
+        assert!(s.problems.is_empty(), "{line}: {:?}", s.problems);
+    }
+}
+
+#[test]
+fn missing_required_column_is_named() {
+    let (_, summary) = read_all("BilledCost,BillingCurrency\n1,EUR\n");
+    assert!(summary.problems.shown.iter().any(|p| p.column.as_deref() == Some("SubAccountId") && p.line == Some(1)));
+}
+
+#[test]
+fn problems_are_capped_with_a_count() {
+    let mut text = format!("{HEADER}\n");
+    for _ in 0..(Problems::CAP + 50) {
+        text.push_str("x,EUR,2026-10-01,2026-10-02,GPU,1,h,G-1\n");
+    }
+    let (_, summary) = read_all(&text);
+    assert_eq!(summary.problems.shown.len(), Problems::CAP);
+    assert_eq!(summary.problems.not_shown, 50);
+}
+
+#[test]
+fn inspects_the_focus_sample_export() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/focus/focus-1.0-sample-1000.csv");
+    let Ok(file) = std::fs::File::open(path) else {
+        eprintln!("SKIPPED inspects_the_focus_sample_export: {path} is not there (shared/ fixtures missing)");
+        return;
+    };
+    let inspection = inspect(file, |_| {}).unwrap();
+    assert_eq!(inspection.summary.lines, 1000);
+    assert!(inspection.summary.problems.is_empty(), "{:?}", &inspection.summary.problems.shown[..inspection.summary.problems.shown.len().min(5)]);
+    assert_eq!(inspection.currencies.iter().collect::<Vec<_>>(), vec!["USD"]);
+    // The file's own total, summed exactly (checked independently with Python's decimal module).
+    assert_eq!(inspection.billed_cost.normalize().to_string(), EXPECTED_SAMPLE_TOTAL);
+    let by_account: Decimal = inspection.by_sub_account.values().sum();
+    assert_eq!(by_account, inspection.billed_cost);
+    assert_eq!(inspection.by_invoice.keys().collect::<Vec<_>>(), vec!["(none)"], "FOCUS 1.0 has no InvoiceId");
+}
+
+const EXPECTED_SAMPLE_TOTAL: &str = include_str!("sample_total.txt");
