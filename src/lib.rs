@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod db;
+pub mod inspect;
 pub mod domain;
 pub mod mail;
 pub mod money;

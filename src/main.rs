@@ -41,11 +41,24 @@ enum Command {
         #[arg(long)]
         output: Option<std::path::PathBuf>,
     },
+    /// Read a provider document (FOCUS usage CSV, UBL invoice or credit note, CII invoice),
+    /// print its totals and every problem. Exit 0: no problem; 1: problems; 2: unreadable.
+    Inspect {
+        file: std::path::PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: InspectFormat,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum InspectFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -130,6 +143,40 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(problem) => {
                     eprintln!("ledger verification FAILED: {problem}");
                     Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Inspect { file, format } => {
+            // A progress bar for large streams, on a terminal only: piped output stays clean.
+            let mut progress = |total: u64| -> Box<dyn FnMut(u64)> {
+                if !std::io::stderr().is_terminal() || total < 50_000_000 {
+                    return Box::new(|_| {});
+                }
+                let bar = indicatif::ProgressBar::new(total);
+                if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}") {
+                    bar.set_style(style);
+                }
+                Box::new(move |read| {
+                    bar.set_position(read);
+                    if read >= total {
+                        bar.finish_and_clear();
+                    }
+                })
+            };
+            match computegrants::inspect::inspect(&file, &mut progress) {
+                Ok(report) => {
+                    match format {
+                        InspectFormat::Text => print!("{}", report.text()),
+                        InspectFormat::Json => println!("{}", report.json()),
+                    }
+                    Ok(ExitCode::from(report.exit_code()))
+                }
+                Err(e) => {
+                    match format {
+                        InspectFormat::Json => println!("{}", serde_json::json!({ "error": e.to_string() })),
+                        InspectFormat::Text => eprintln!("cannot read {}: {e}", file.display()),
+                    }
+                    Ok(ExitCode::from(2))
                 }
             }
         }

@@ -57,3 +57,55 @@ fn admin_create_user_reads_the_password_from_stdin() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown role"));
 }
+
+fn inspect(path: &std::path::Path) -> (Option<i32>, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_computegrants")).arg("inspect").arg(path).args(["--format", "json"]).output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code(), json)
+}
+
+#[test]
+fn inspect_reports_every_shared_fixture_and_refuses_bad_files() {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    if !shared.exists() {
+        eprintln!("*** SKIPPED inspect fixtures: {} is not there ***", shared.display());
+        return;
+    }
+    let (code, json) = inspect(&shared.join("einvoice/ubl-tc434-example1.xml"));
+    assert_eq!(code, Some(0));
+    assert_eq!(json["kind"], "ubl_invoice");
+    assert_eq!(json["number"], "12115118");
+    assert_eq!(json["currency"], "EUR");
+    assert_eq!(json["lines"], 20);
+    assert_eq!(json["totals"]["tax_inclusive"], "250.33");
+    assert_eq!(json["totals"]["payable"], "250.33");
+    assert_eq!(json["problems"].as_array().unwrap().len(), 0);
+    let (code, json) = inspect(&shared.join("einvoice/CII_example1.xml"));
+    assert_eq!((code, json["kind"].as_str(), json["totals"]["tax"].as_str()), (Some(0), Some("cii_invoice"), Some("20.73")));
+    let (code, json) = inspect(&shared.join("einvoice/ubl-tc434-creditnote1.xml"));
+    assert_eq!((code, json["kind"].as_str(), json["totals"]["payable"].as_str()), (Some(0), Some("ubl_credit_note"), Some("100.11")));
+    let (code, json) = inspect(&shared.join("focus/focus-1.0-sample-1000.csv"));
+    assert_eq!(code, Some(0));
+    assert_eq!(json["kind"], "focus");
+    assert_eq!(json["lines"], 1000);
+    assert_eq!(json["totals"]["billed_cost"], "20.52022672899");
+
+    let dir = tempfile::tempdir().unwrap();
+    // Problems: exit 1, each with rule, location, message.
+    let broken = std::fs::read_to_string(shared.join("einvoice/ubl-tc434-example1.xml")).unwrap().replace(">250.33</cbc:PayableAmount>", ">250.30</cbc:PayableAmount>");
+    std::fs::write(dir.path().join("broken.xml"), broken).unwrap();
+    let (code, json) = inspect(&dir.path().join("broken.xml"));
+    assert_eq!(code, Some(1));
+    let problem = &json["problems"][0];
+    assert_eq!(problem["rule"], "BR-CO-16");
+    assert!(problem["location"].as_str().unwrap().contains("/Invoice"));
+    assert!(problem["message"].as_str().unwrap().contains("250.30"));
+    std::fs::write(dir.path().join("usage.csv"), "BilledCost,BillingCurrency\n1,EUR\n").unwrap();
+    assert_eq!(inspect(&dir.path().join("usage.csv")).0, Some(1));
+    // Unreadable: exit 2, with the reason.
+    std::fs::write(dir.path().join("xxe.xml"), r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Invoice>&e;</Invoice>"#).unwrap();
+    let (code, json) = inspect(&dir.path().join("xxe.xml"));
+    assert_eq!(code, Some(2));
+    assert!(json["error"].as_str().unwrap().contains("DTD"), "{json}");
+    assert_eq!(inspect(&dir.path().join("missing.csv")).0, Some(2));
+}
