@@ -1,0 +1,14 @@
+#![no_main]
+//! Any bytes through the FOCUS reader: no panic, and every problem is located.
+use computegrants::domain::invoices::focus;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(inspection) = focus::inspect(data, |_| {}) {
+        for p in &inspection.summary.problems.shown {
+            assert!(p.line.is_some() || p.column.is_some() || !p.message.is_empty());
+        }
+        let by_account: rust_decimal::Decimal = inspection.by_sub_account.values().sum();
+        assert_eq!(by_account, inspection.billed_cost);
+    }
+});
