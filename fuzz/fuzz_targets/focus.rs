@@ -9,6 +9,6 @@ fuzz_target!(|data: &[u8]| {
             assert!(p.line.is_some() || p.column.is_some() || !p.message.is_empty());
         }
         let by_account: rust_decimal::Decimal = inspection.by_sub_account.values().sum();
-        assert_eq!(by_account, inspection.billed_cost);
+        assert_eq!(by_account, inspection.billed_cost, "per-sub-account totals add up to the file's");
     }
 });

@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod csrf;
 mod export;
+mod fuzz_regressions;
 mod journey;
 mod ledger;
 mod ledger_model;
