@@ -163,6 +163,8 @@ pub enum LedgerError {
     LimitExceeded { account: String, currency: String, available: Amount, requested: Amount },
     #[error("idempotency key {0} was already used for a different entry")]
     IdempotencyConflict(String),
+    #[error("entry {0} is not an ordinary posted entry and cannot be reversed (resolve or void holds instead)")]
+    NotReversible(i64),
     #[error("entry {0} is not a hold")]
     NotAHold(i64),
     #[error("hold {0} was already resolved by entry {1}")]
@@ -480,6 +482,37 @@ pub fn resolve_hold(
     }
     let draft = Draft { entry: &new_entry, phase, resolves: Some(hold_id), expires_at: None, releases: legs };
     Ok(write(conn, vec![draft])?[0])
+}
+
+/// Corrects a posted entry with a new one that mirrors it (every debit becomes a credit and the
+/// reverse), linked to the original. Nothing is updated or deleted. A reversal is itself checked
+/// against balance limits: a spent award cannot be taken back below zero. Reversing twice is
+/// refused by the idempotency key `reverse:{id}` (a retry returns the first reversal).
+pub fn reverse(conn: &mut AnyConnection, entry_id: i64, reason: &str, actor: &str) -> Result<Posted, LedgerError> {
+    lock_head(conn)?;
+    let original = entry(conn, entry_id)?;
+    if Phase::parse(&original.phase) != Some(Phase::Posted) {
+        return Err(LedgerError::NotReversible(entry_id));
+    }
+    let legs = legs_of(conn, entry_id)?
+        .into_iter()
+        .map(|l| Leg { side: if l.side == Side::Debit { Side::Credit } else { Side::Debit }, ..l })
+        .collect();
+    let reversal = NewEntry {
+        idempotency_key: format!("reverse:{entry_id}"),
+        kind: EntryKind::Reversal,
+        description: format!("Reversal of entry #{entry_id}: {reason}"),
+        effective_on: clock::today(),
+        actor: actor.to_string(),
+        links: Links {
+            programme_id: original.programme_id,
+            grant_id: original.grant_id,
+            usage_upload_id: original.usage_upload_id,
+            reverses_entry_id: Some(entry_id),
+        },
+        legs,
+    };
+    post(conn, &reversal)
 }
 
 /// Releases every hold whose time ran out by `now`; returns how many.

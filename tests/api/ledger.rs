@@ -334,3 +334,29 @@ fn concurrent_resolution_happens_once(backend: Backend) {
 }
 
 sync_on_both!(holds_reserve_and_resolve_once, batches_are_all_or_nothing, concurrent_resolution_happens_once);
+
+fn corrections_are_reversing_entries(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "corrections_are_reversing_entries") else { return };
+    let b = books(&mut conn); // 100.00
+    let spend = post(&mut conn, &entry("spend", b.grant, b.payable, 4_000)).unwrap();
+    let reversed = db::write_transaction(&mut conn, |c| ledger::reverse(c, spend.entry_id, "billed twice", "test")).unwrap();
+    assert_eq!(ledger::account(&mut conn, b.grant).unwrap().balance().cents(), 10_000);
+    assert_eq!(ledger::account(&mut conn, b.payable).unwrap().balance().cents(), 0);
+    let stored = ledger::entry(&mut conn, reversed.entry_id).unwrap();
+    assert_eq!((stored.kind.as_str(), stored.reverses_entry_id), ("reversal", Some(spend.entry_id)));
+    // Once: a second reversal is the first one replayed.
+    let again = db::write_transaction(&mut conn, |c| ledger::reverse(c, spend.entry_id, "billed twice", "test")).unwrap();
+    assert_eq!(again, ledger::Posted { entry_id: reversed.entry_id, replayed: true });
+    // A reversal obeys limits: the funding cannot be taken back once it is spent.
+    post(&mut conn, &entry("spend-again", b.grant, b.payable, 9_000)).unwrap();
+    let funding = ledger::statement(&mut conn, b.grant).unwrap()[0].entry_id;
+    let before = balances(&mut conn);
+    assert!(matches!(db::write_transaction(&mut conn, |c| ledger::reverse(c, funding, "clawback", "test")), Err(LedgerError::LimitExceeded { .. })));
+    assert_eq!(balances(&mut conn), before);
+    // Holds are resolved, not reversed.
+    let held = hold(&mut conn, &entry("h", b.grant, b.payable, 100), None).unwrap();
+    assert!(matches!(db::write_transaction(&mut conn, |c| ledger::reverse(c, held.entry_id, "x", "test")), Err(LedgerError::NotReversible(_))));
+    ledger::verify(&mut conn).unwrap();
+}
+
+sync_on_both!(corrections_are_reversing_entries);

@@ -99,3 +99,56 @@ mod tests {
         assert_eq!(parse_timestamp("2024-13-01"), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use chrono::{Datelike, Timelike};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decimals_round_trip_exactly(mantissa in -(10i64.pow(15))..10i64.pow(15), scale in 0u32..=12) {
+            let d = Decimal::new(mantissa, scale);
+            prop_assert_eq!(parse_decimal(&d.to_string()), Some(d));
+        }
+
+        #[test]
+        fn e_notation_equals_the_plain_form(mantissa in 1i64..1_000_000_000, exponent in -12i32..=6) {
+            let plain = Decimal::from_scientific(&format!("{mantissa}e{exponent}")).unwrap();
+            prop_assert_eq!(parse_decimal(&format!("{mantissa}E{exponent}")), Some(plain));
+            prop_assert_eq!(parse_decimal(&format!("  {mantissa}e{exponent} ")), Some(plain));
+        }
+
+        #[test]
+        fn every_timestamp_shape_reads_the_same_instant(
+            y in 1970i32..2100, m in 1u32..=12, d in 1u32..=28, h in 0u32..24, mi in 0u32..60, s in 0u32..60
+        ) {
+            let t = NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, s).unwrap();
+            for text in [
+                t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                t.format("%Y-%m-%dT%H:%M:%S+00:00").to_string(),
+            ] {
+                prop_assert_eq!(parse_timestamp_fast(&text), Some(t), "{}", text);
+            }
+            let shifted = (t + chrono::Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S+02:00").to_string();
+            prop_assert_eq!(parse_timestamp(&shifted), Some(t));
+            prop_assert_eq!(t.year(), parse_timestamp_fast(&t.format("%Y-%m-%d").to_string()).unwrap().year());
+            prop_assert_eq!(parse_timestamp_fast(&t.format("%Y-%m-%d").to_string()).unwrap().hour(), 0);
+        }
+
+        #[test]
+        fn fast_and_general_parsers_never_disagree(text in "[0-9T:Z +-]{0,25}") {
+            prop_assert_eq!(parse_timestamp_fast(&text), parse_timestamp(&text));
+        }
+
+        #[test]
+        fn garbage_never_panics(text in "\\PC{0,40}") {
+            let _ = parse_decimal(&text);
+            let _ = parse_timestamp_fast(&text);
+        }
+    }
+}
