@@ -321,6 +321,18 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainR
     let provider_id = pending.upload.provider_id;
     let currency = pending.upload.currency.clone();
     crate::db::write_transaction(conn, |conn| -> DomainResult<()> {
+        // The same file uploaded twice and confirmed twice: say so plainly (the ledger's
+        // idempotency keys would refuse the second posting anyway).
+        let twin: Option<i64> = usage_uploads::table
+            .filter(usage_uploads::provider_id.eq(provider_id))
+            .filter(usage_uploads::file_sha256.eq(&pending.upload.file_sha256))
+            .filter(usage_uploads::status.eq("posted"))
+            .select(usage_uploads::id)
+            .first(conn)
+            .optional()?;
+        if let Some(twin) = twin {
+            return Err(DomainError::Conflict(format!("This exact file was already posted as upload #{twin}. Nothing was posted.")));
+        }
         let changed = diesel::update(usage_uploads::table.filter(usage_uploads::id.eq(upload_id)).filter(usage_uploads::status.eq("pending")))
             .set((
                 usage_uploads::status.eq("posted"),

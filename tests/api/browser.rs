@@ -72,8 +72,24 @@ async fn select(c: &Client, css: &str, value: &str) {
     c.find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap();
 }
 
+/// Clicks the form's submit button and waits until the browser has loaded the next document:
+/// the old document carries a marker that the new one lacks.
 async fn submit(c: &Client, form_action: &str) {
+    c.execute("window.__cg_before_submit = true;", vec![]).await.unwrap();
     c.find(Locator::Css(&format!("form[action='{form_action}'] button[type='submit']"))).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        let loaded = c
+            .execute("return window.__cg_before_submit === undefined && document.readyState === 'complete';", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if loaded {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("submitting {form_action} did not load a new page");
 }
 
 /// The main content of the page, waiting (bounded) for a navigation to finish.
@@ -91,6 +107,13 @@ async fn text(c: &Client) -> String {
 
 async fn path(c: &Client) -> String {
     c.current_url().await.unwrap().path().to_string()
+}
+
+/// Saves a screenshot under target/browser/ for a person to look at.
+async fn shot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await.unwrap()).unwrap();
 }
 
 async fn sign_in(c: &Client, base: &str, email: &str) {
@@ -126,6 +149,7 @@ async fn journey_in_a_real_browser() {
     fill(&c, "#budget", "").await;
     submit(&c, "/programmes").await;
     assert!(text(&c).await.contains("Enter an amount"), "an empty budget is refused next to its field");
+    shot(&c, "1-programme-form-error").await;
     assert_eq!(c.find(Locator::Css("#name")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("Browser Compute Call"), "input kept");
     fill(&c, "#budget", "200000").await;
     fill(&c, "#max_award", "50000").await;
@@ -163,6 +187,7 @@ async fn journey_in_a_real_browser() {
     submit(&c, &format!("{application_path}/decide")).await;
     let page = text(&c).await;
     assert!(page.contains("approved"), "{page}");
+    shot(&c, "2-application-approved").await;
     let code = page.split_whitespace().find(|w| w.starts_with("G-")).expect("grant code shown").to_string();
     sign_out(&c).await;
 
@@ -172,10 +197,18 @@ async fn journey_in_a_real_browser() {
     std::fs::write(&file, usage_csv(&code, &["1200.50", "299.495"])).unwrap();
     sign_in(&c, &base, "billing@browser.test").await;
     c.goto(&format!("{base}/usage/new")).await.unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, usage_csv(&code, &["12.5x", "99999"]).replace(",EUR,", ",EURO,")).unwrap();
+    c.find(Locator::Css("#file")).await.unwrap().send_keys(&bad.display().to_string()).await.unwrap();
+    submit(&c, "/usage").await;
+    let refused = text(&c).await;
+    assert!(refused.contains("was not accepted") && refused.contains("line 2, column 6 (BilledCost)"), "{refused}");
+    shot(&c, "3-usage-refused").await;
     c.find(Locator::Css("#file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
     submit(&c, "/usage").await;
     let preview = text(&c).await;
     assert!(preview.contains("1,500.00") && preview.contains("pending"), "{preview}");
+    shot(&c, "3-usage-preview").await;
     let upload_path = path(&c).await;
     submit(&c, &format!("{upload_path}/confirm")).await;
     assert!(text(&c).await.contains("Posted to the ledger"));
@@ -188,9 +221,7 @@ async fn journey_in_a_real_browser() {
     assert_eq!(balance, "23,500.00 EUR");
     let statement = c.find(Locator::Css("#statement")).await.unwrap().text().await.unwrap();
     assert!(statement.contains("award") && statement.contains("usage"), "{statement}");
-    let png = c.screenshot().await.unwrap();
-    let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("browser-journey.png");
-    std::fs::write(&shot, png).unwrap();
+    shot(&c, "4-startup-statement").await;
     c.close().await.unwrap();
 
     ledger::verify(&mut app.conn()).expect("ledger verifies");

@@ -99,3 +99,22 @@ async fn oversized_upload_is_refused(backend: Backend) {
     assert_eq!(count, 0);
 }
 on_both_backends!(oversized_upload_is_refused);
+
+async fn the_same_file_uploaded_twice_posts_once(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "the_same_file_uploaded_twice_posts_once").await else { return };
+    let code = approve(&mut s, "1000").await;
+    let mut provider = s.provider.clone_for_test();
+    provider.refresh_csrf("/usage/new").await;
+    let csv = usage_csv(&code, &["12.34"]);
+    let first = provider.upload("a.csv", &csv).await.location.unwrap();
+    let second = provider.upload("a-copy.csv", &csv).await.location.unwrap();
+    assert_ne!(first, second, "both are pending before either is posted");
+    assert_eq!(provider.post(&format!("{first}/confirm"), &[]).await.status, 303);
+    let r = provider.post(&format!("{second}/confirm"), &[]).await;
+    assert_eq!(r.status, 409);
+    let number = first.rsplit('/').next().unwrap();
+    assert!(r.body.contains(&format!("already posted as upload #{number}")), "{}", r.body);
+    let mut conn = s.app.conn();
+    assert_eq!(ledger::verify(&mut conn).unwrap().entries, 3, "fund, award, one usage");
+}
+on_both_backends!(the_same_file_uploaded_twice_posts_once);

@@ -45,13 +45,16 @@ pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
 /// as soon as it is exceeded rather than after buffering it.
 async fn read_upload(mut multipart: Multipart) -> AppResult<(String, String, Vec<u8>)> {
     let (mut token, mut filename, mut content) = (String::new(), String::new(), Vec::new());
+    // The whole request is bounded, not only each field.
+    let mut total = 0usize;
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}.")))?;
         let name = field.name().unwrap_or_default().to_string();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}.")))?;
-            if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+            total += chunk.len();
+            if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES || total > MAX_UPLOAD_BYTES + 64 * 1024 {
                 return Err(AppError::TooLarge(format!("Usage files are limited to {} MB.", MAX_UPLOAD_BYTES / 1024 / 1024)));
             }
             bytes.extend_from_slice(&chunk);
