@@ -48,7 +48,7 @@ fn run(label: &str, url: &str, verify_postings: usize) {
     db::run_migrations(&mut conn).unwrap();
     let (_, grants, payable) = setup(&mut conn);
 
-    let singles = 3_000;
+    let singles: usize = std::env::var("BENCH_SINGLES").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
     let started = Instant::now();
     for i in 0..singles {
         let e = entry(format!("single:{i}"), grants[i % ACCOUNTS], payable, 1 + (i % 500) as i64);
@@ -98,9 +98,15 @@ fn main() {
         return; // `cargo test --benches` lists harness-less benches this way.
     }
     let verify_postings: usize = std::env::var("BENCH_POSTINGS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let wanted = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
     let dir = tempfile::tempdir().unwrap();
     let sqlite = dir.path().join("bench.sqlite3").display().to_string();
-    run("SQLite (WAL, synchronous=FULL)", &sqlite, verify_postings);
+    if wanted.contains("sqlite") {
+        run("SQLite (WAL, synchronous=FULL)", &sqlite, verify_postings);
+    }
+    if !wanted.contains("postgres") {
+        return;
+    }
 
     let pg = std::env::var("COMPUTEGRANTS_BENCH_POSTGRES_URL").or_else(|_| std::env::var("COMPUTEGRANTS_TEST_POSTGRES_URL"));
     match pg {
@@ -110,7 +116,8 @@ fn main() {
             admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
             admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
             let url = format!("{}/{name}", base.rsplit_once('/').map(|(p, _)| p).unwrap_or(&base));
-            run("PostgreSQL (synchronous_commit on)", &url, verify_postings);
+            let label = if base.contains("%2F") { "PostgreSQL (Unix socket, synchronous_commit on)" } else { "PostgreSQL (TCP loopback, synchronous_commit on)" };
+            run(label, &url, verify_postings);
             admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
         }
         _ => println!("\n== PostgreSQL: skipped (set COMPUTEGRANTS_BENCH_POSTGRES_URL)"),

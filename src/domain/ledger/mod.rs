@@ -26,6 +26,8 @@ use crate::money::{Amount, AmountError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
+
+mod store;
 use std::collections::{BTreeMap, HashMap};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -680,27 +682,11 @@ fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<Vec<Posted>
     }
 
     if !fresh.is_empty() {
-        let ids = insert_rows(conn, &drafts, &hashes, &fresh, &created_at, &accounts)?;
+        let plan = plan(&drafts, &hashes, &fresh, &created_at, &accounts, &original, entry_count, &prev_hash);
+        let ids = store::execute(conn, &plan)?;
         for (i, _) in &fresh {
             results[*i] = Some(Posted { entry_id: ids[keys[*i]], replayed: false });
         }
-        for (id, after) in &accounts {
-            let before = &original[id];
-            if after == before {
-                continue;
-            }
-            diesel::update(ledger_accounts::table.find(*id))
-                .set((
-                    ledger_accounts::debits_posted.eq(ledger_accounts::debits_posted + (after.debits_posted - before.debits_posted)),
-                    ledger_accounts::credits_posted.eq(ledger_accounts::credits_posted + (after.credits_posted - before.credits_posted)),
-                    ledger_accounts::debits_pending.eq(ledger_accounts::debits_pending + (after.debits_pending - before.debits_pending)),
-                    ledger_accounts::credits_pending.eq(ledger_accounts::credits_pending + (after.credits_pending - before.credits_pending)),
-                ))
-                .execute(conn)?;
-        }
-        diesel::update(ledger_head::table.find(1))
-            .set((ledger_head::entry_count.eq(entry_count + fresh.len() as i64), ledger_head::last_hash.eq(&prev_hash)))
-            .execute(conn)?;
     }
 
     // Repeats within the batch point at the entry their first occurrence created.
@@ -781,78 +767,75 @@ fn apply(accounts: &mut HashMap<i64, Account>, d: &Draft<'_>) -> Result<(), Ledg
     Ok(())
 }
 
-fn insert_rows(
-    conn: &mut AnyConnection,
+/// What `write` decided, as rows for the store.
+#[allow(clippy::too_many_arguments)]
+fn plan(
     drafts: &[Draft<'_>],
     hashes: &[String],
     fresh: &[(usize, String)],
     created_at: &NaiveDateTime,
     accounts: &HashMap<i64, Account>,
-) -> Result<HashMap<String, i64>, LedgerError> {
-    let entry_rows: Vec<_> = fresh
+    original: &HashMap<i64, Account>,
+    entry_count: i64,
+    last_hash: &str,
+) -> store::Plan {
+    let entries = fresh
         .iter()
         .enumerate()
         .map(|(n, (i, prev))| {
             let d = &drafts[*i];
-            let hash = match fresh.get(n + 1) {
-                Some((_, next_prev)) => next_prev.clone(),
-                None => entry_hash(prev, &d.entry.idempotency_key, &hashes[*i], &d.entry.actor, created_at),
-            };
-            (
-                ledger_entries::idempotency_key.eq(d.entry.idempotency_key.clone()),
-                ledger_entries::payload_hash.eq(hashes[*i].clone()),
-                ledger_entries::kind.eq(d.entry.kind.as_str()),
-                ledger_entries::description.eq(d.entry.description.clone()),
-                ledger_entries::effective_on.eq(d.entry.effective_on),
-                ledger_entries::actor.eq(d.entry.actor.clone()),
-                ledger_entries::programme_id.eq(d.entry.links.programme_id),
-                ledger_entries::grant_id.eq(d.entry.links.grant_id),
-                ledger_entries::usage_upload_id.eq(d.entry.links.usage_upload_id),
-                ledger_entries::reverses_entry_id.eq(d.entry.links.reverses_entry_id),
-                ledger_entries::created_at.eq(*created_at),
-                ledger_entries::prev_hash.eq(prev.clone()),
-                ledger_entries::hash.eq(hash),
-                (
-                    ledger_entries::phase.eq(d.phase.as_str()),
-                    ledger_entries::resolves_entry_id.eq(d.resolves),
-                    ledger_entries::expires_at.eq(d.expires_at),
-                ),
-            )
+            // Each entry's hash is the next one's prev_hash; the last one's is the new head.
+            let hash = fresh.get(n + 1).map_or_else(|| last_hash.to_string(), |(_, next_prev)| next_prev.clone());
+            store::EntryRow {
+                key: d.entry.idempotency_key.clone(),
+                payload_hash: hashes[*i].clone(),
+                kind: d.entry.kind.as_str(),
+                description: d.entry.description.clone(),
+                effective_on: d.entry.effective_on,
+                actor: d.entry.actor.clone(),
+                programme_id: d.entry.links.programme_id,
+                grant_id: d.entry.links.grant_id,
+                usage_upload_id: d.entry.links.usage_upload_id,
+                reverses_entry_id: d.entry.links.reverses_entry_id,
+                created_at: *created_at,
+                prev_hash: prev.clone(),
+                hash,
+                phase: d.phase.as_str(),
+                resolves_entry_id: d.resolves,
+                expires_at: d.expires_at,
+            }
         })
         .collect();
-    for chunk in entry_rows.chunks(INSERT_CHUNK / 2) {
-        crate::on_backend!(conn, c => diesel::insert_into(ledger_entries::table).values(chunk).execute(c))?;
-    }
-    // Postings name their entry by key until the entries exist; look the ids up once.
-    let keys: Vec<&str> = fresh.iter().map(|(i, _)| drafts[*i].entry.idempotency_key.as_str()).collect();
-    let mut ids: HashMap<String, i64> = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(INSERT_CHUNK) {
-        let rows: Vec<(String, i64)> = ledger_entries::table
-            .filter(ledger_entries::idempotency_key.eq_any(chunk))
-            .select((ledger_entries::idempotency_key, ledger_entries::id))
-            .load(conn)?;
-        ids.extend(rows);
-    }
-    let posting_rows: Vec<_> = fresh
+    let postings = fresh
         .iter()
         .flat_map(|(i, _)| {
             let d = &drafts[*i];
-            let entry_id = ids[&d.entry.idempotency_key];
-            d.entry.legs.iter().map(move |leg| {
-                (
-                    ledger_postings::entry_id.eq(entry_id),
-                    ledger_postings::account_id.eq(leg.account_id),
-                    ledger_postings::direction.eq(leg.side.as_str()),
-                    ledger_postings::amount.eq(leg.amount.cents()),
-                    ledger_postings::currency.eq(accounts[&leg.account_id].currency.clone()),
-                )
+            d.entry.legs.iter().map(move |leg| store::PostingRow {
+                key: d.entry.idempotency_key.clone(),
+                account_id: leg.account_id,
+                direction: leg.side.as_str(),
+                amount: leg.amount.cents(),
+                currency: accounts[&leg.account_id].currency.clone(),
             })
         })
         .collect();
-    for chunk in posting_rows.chunks(INSERT_CHUNK * 4) {
-        crate::on_backend!(conn, c => diesel::insert_into(ledger_postings::table).values(chunk).execute(c))?;
-    }
-    Ok(ids)
+    let mut deltas: Vec<store::AccountDelta> = accounts
+        .iter()
+        .filter(|(id, after)| original[*id] != **after)
+        .map(|(id, after)| {
+            let before = &original[id];
+            store::AccountDelta {
+                id: *id,
+                debits_posted: after.debits_posted - before.debits_posted,
+                credits_posted: after.credits_posted - before.credits_posted,
+                debits_pending: after.debits_pending - before.debits_pending,
+                credits_pending: after.credits_pending - before.credits_pending,
+            }
+        })
+        .collect();
+    // A fixed order of row locks, whatever the hash map's order.
+    deltas.sort_by_key(|d| d.id);
+    store::Plan { entries, postings, deltas, head_count: entry_count + fresh.len() as i64, head_hash: last_hash.to_string() }
 }
 
 /// Hash of what an entry *means*: used to tell an idempotent retry from a conflicting reuse of a
