@@ -109,6 +109,41 @@ async fn path(c: &Client) -> String {
     c.current_url().await.unwrap().path().to_string()
 }
 
+/// axe-core's script, from npm (`npm install --prefix target/axe axe-core`); AXE_CORE_JS may
+/// point elsewhere. Without it the audit says so loudly, and fails when
+/// COMPUTEGRANTS_REQUIRE_TOOLS=1 (as CI sets it).
+fn axe_source() -> Option<String> {
+    let path = std::env::var("AXE_CORE_JS").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js")
+    });
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(_) if std::env::var("COMPUTEGRANTS_REQUIRE_TOOLS").as_deref() == Ok("1") => panic!("axe-core is not at {}", path.display()),
+        Err(_) => {
+            eprintln!("\n*** SKIPPED accessibility audit: axe-core is not at {} (npm install --prefix target/axe axe-core) ***\n", path.display());
+            None
+        }
+    }
+}
+
+/// Runs axe-core's WCAG 2 A and AA rules on the current page; any violation fails the test.
+async fn audit(c: &Client, axe: &Option<String>, page: &str) {
+    let Some(source) = axe else { return };
+    c.execute(source, vec![]).await.unwrap();
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let violations: Vec<String> = serde_json::from_value(result).unwrap();
+    assert!(violations.is_empty(), "accessibility violations on {page}: {violations:#?}");
+}
+
 /// Saves a screenshot under target/browser/ for a person to look at.
 async fn shot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("browser");
@@ -137,6 +172,7 @@ async fn journey_in_a_real_browser() {
     let app = TestApp::spawn(Backend::Sqlite, "journey_in_a_real_browser").await.unwrap();
     app.create_member(OrgKind::Funder, "Browser Agency", "funder@browser.test");
     let provider = app.create_member(OrgKind::Provider, "Browser Cloud", "billing@browser.test");
+    let axe = axe_source();
     let driver = start_driver().await;
     let c = browser(&driver).await;
     let base = app.address.clone();
@@ -150,6 +186,7 @@ async fn journey_in_a_real_browser() {
     submit(&c, "/programmes").await;
     assert!(text(&c).await.contains("Enter an amount"), "an empty budget is refused next to its field");
     shot(&c, "1-programme-form-error").await;
+    audit(&c, &axe, "the programme form with errors").await;
     assert_eq!(c.find(Locator::Css("#name")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("Browser Compute Call"), "input kept");
     fill(&c, "#budget", "200000").await;
     fill(&c, "#max_award", "50000").await;
@@ -160,6 +197,7 @@ async fn journey_in_a_real_browser() {
 
     // A startup signs up, registers its company and applies.
     c.goto(&format!("{base}/signup")).await.unwrap();
+    audit(&c, &axe, "the sign-up form").await;
     fill(&c, "#company_name", "Browser Startup").await;
     fill(&c, "#display_name", "Ada").await;
     fill(&c, "#email", "ada@browser-startup.test").await;
@@ -171,6 +209,7 @@ async fn journey_in_a_real_browser() {
     fill(&c, "#registration_number", "552 100 554").await;
     submit(&c, "/company").await;
     c.goto(&format!("{base}{programme_path}/apply")).await.unwrap();
+    audit(&c, &axe, "the application form").await;
     fill(&c, "#requested", "30000").await;
     fill(&c, "#purpose", "Training speech models for regional languages.").await;
     select(&c, "#hardware", "GPU").await;
@@ -188,6 +227,7 @@ async fn journey_in_a_real_browser() {
     let page = text(&c).await;
     assert!(page.contains("approved"), "{page}");
     shot(&c, "2-application-approved").await;
+    audit(&c, &axe, "the decided application").await;
     let code = page.split_whitespace().find(|w| w.starts_with("G-")).expect("grant code shown").to_string();
     sign_out(&c).await;
 
@@ -204,11 +244,13 @@ async fn journey_in_a_real_browser() {
     let refused = text(&c).await;
     assert!(refused.contains("was not accepted") && refused.contains("line 2, column 6 (BilledCost)"), "{refused}");
     shot(&c, "3-usage-refused").await;
+    audit(&c, &axe, "the refused upload").await;
     c.find(Locator::Css("#file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
     submit(&c, "/usage").await;
     let preview = text(&c).await;
     assert!(preview.contains("1,500.00") && preview.contains("pending"), "{preview}");
     shot(&c, "3-usage-preview").await;
+    audit(&c, &axe, "the usage preview").await;
     let upload_path = path(&c).await;
     submit(&c, &format!("{upload_path}/confirm")).await;
     assert!(text(&c).await.contains("Posted to the ledger"));
@@ -222,6 +264,11 @@ async fn journey_in_a_real_browser() {
     let statement = c.find(Locator::Css("#statement")).await.unwrap().text().await.unwrap();
     assert!(statement.contains("award") && statement.contains("usage"), "{statement}");
     shot(&c, "4-startup-statement").await;
+    audit(&c, &axe, "the grant statement").await;
+    for page in ["/", "/applications", "/programmes", "/company"] {
+        c.goto(&format!("{base}{page}")).await.unwrap();
+        audit(&c, &axe, page).await;
+    }
     c.close().await.unwrap();
 
     ledger::verify(&mut app.conn()).expect("ledger verifies");
