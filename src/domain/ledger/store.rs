@@ -161,6 +161,18 @@ enum Param<'a> {
     OptTimestamp(Option<NaiveDateTime>),
 }
 
+/// Appends `(a, b, …), (c, d, …)` for the given rows of placeholders.
+fn push_values(sql: &mut String, rows: impl IntoIterator<Item = Vec<String>>) {
+    for (n, row) in rows.into_iter().enumerate() {
+        if n > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        sql.push_str(&row.join(", "));
+        sql.push(')');
+    }
+}
+
 fn execute_pg_one_statement(conn: &mut diesel::PgConnection, plan: &Plan) -> QueryResult<HashMap<String, i64>> {
     let mut params: Vec<Param<'_>> = Vec::new();
     /// Adds a parameter and returns its typed placeholder.
@@ -172,53 +184,51 @@ fn execute_pg_one_statement(conn: &mut diesel::PgConnection, plan: &Plan) -> Que
         "WITH e AS (INSERT INTO ledger_entries (idempotency_key, payload_hash, kind, description, effective_on, actor, \
          programme_id, grant_id, usage_upload_id, reverses_entry_id, created_at, prev_hash, hash, phase, resolves_entry_id, expires_at) VALUES ",
     );
-    for (n, e) in plan.entries.iter().enumerate() {
-        let values = [
-            place(&mut params, Param::Text(&e.key), "text"),
-            place(&mut params, Param::Text(&e.payload_hash), "text"),
-            place(&mut params, Param::Text(e.kind), "text"),
-            place(&mut params, Param::Text(&e.description), "text"),
-            place(&mut params, Param::Date(e.effective_on), "date"),
-            place(&mut params, Param::Text(&e.actor), "text"),
-            place(&mut params, Param::OptBigInt(e.programme_id), "int8"),
-            place(&mut params, Param::OptBigInt(e.grant_id), "int8"),
-            place(&mut params, Param::OptBigInt(e.usage_upload_id), "int8"),
-            place(&mut params, Param::OptBigInt(e.reverses_entry_id), "int8"),
-            place(&mut params, Param::Timestamp(e.created_at), "timestamp"),
-            place(&mut params, Param::Text(&e.prev_hash), "text"),
-            place(&mut params, Param::Text(&e.hash), "text"),
-            place(&mut params, Param::Text(e.phase), "text"),
-            place(&mut params, Param::OptBigInt(e.resolves_entry_id), "int8"),
-            place(&mut params, Param::OptTimestamp(e.expires_at), "timestamp"),
-        ];
-        if n > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        sql.push_str(&values.join(", "));
-        sql.push(')');
-    }
+    let entry_rows: Vec<Vec<String>> = plan
+        .entries
+        .iter()
+        .map(|e| {
+            vec![
+                place(&mut params, Param::Text(&e.key), "text"),
+                place(&mut params, Param::Text(&e.payload_hash), "text"),
+                place(&mut params, Param::Text(e.kind), "text"),
+                place(&mut params, Param::Text(&e.description), "text"),
+                place(&mut params, Param::Date(e.effective_on), "date"),
+                place(&mut params, Param::Text(&e.actor), "text"),
+                place(&mut params, Param::OptBigInt(e.programme_id), "int8"),
+                place(&mut params, Param::OptBigInt(e.grant_id), "int8"),
+                place(&mut params, Param::OptBigInt(e.usage_upload_id), "int8"),
+                place(&mut params, Param::OptBigInt(e.reverses_entry_id), "int8"),
+                place(&mut params, Param::Timestamp(e.created_at), "timestamp"),
+                place(&mut params, Param::Text(&e.prev_hash), "text"),
+                place(&mut params, Param::Text(&e.hash), "text"),
+                place(&mut params, Param::Text(e.phase), "text"),
+                place(&mut params, Param::OptBigInt(e.resolves_entry_id), "int8"),
+                place(&mut params, Param::OptTimestamp(e.expires_at), "timestamp"),
+            ]
+        })
+        .collect();
+    push_values(&mut sql, entry_rows);
     sql.push_str(" RETURNING id, idempotency_key)");
     if !plan.postings.is_empty() {
         sql.push_str(
             ", p AS (INSERT INTO ledger_postings (entry_id, account_id, direction, amount, currency) \
              SELECT e.id, v.column2, v.column3, v.column4, v.column5 FROM (VALUES ",
         );
-        for (n, p) in plan.postings.iter().enumerate() {
-            let values = [
-                place(&mut params, Param::Text(&p.key), "text"),
-                place(&mut params, Param::BigInt(p.account_id), "int8"),
-                place(&mut params, Param::Text(p.direction), "text"),
-                place(&mut params, Param::BigInt(p.amount), "int8"),
-                place(&mut params, Param::Text(&p.currency), "text"),
-            ];
-            if n > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            sql.push_str(&values.join(", "));
-            sql.push(')');
-        }
+        let rows: Vec<Vec<String>> = plan
+            .postings
+            .iter()
+            .map(|p| {
+                vec![
+                    place(&mut params, Param::Text(&p.key), "text"),
+                    place(&mut params, Param::BigInt(p.account_id), "int8"),
+                    place(&mut params, Param::Text(p.direction), "text"),
+                    place(&mut params, Param::BigInt(p.amount), "int8"),
+                    place(&mut params, Param::Text(&p.currency), "text"),
+                ]
+            })
+            .collect();
+        push_values(&mut sql, rows);
         sql.push_str(") AS v JOIN e ON e.idempotency_key = v.column1)");
     }
     if !plan.deltas.is_empty() {
@@ -227,21 +237,17 @@ fn execute_pg_one_statement(conn: &mut diesel::PgConnection, plan: &Plan) -> Que
              credits_posted = ledger_accounts.credits_posted + v.column3, debits_pending = ledger_accounts.debits_pending + v.column4, \
              credits_pending = ledger_accounts.credits_pending + v.column5 FROM (VALUES ",
         );
-        for (n, d) in plan.deltas.iter().enumerate() {
-            let values = [
-                place(&mut params, Param::BigInt(d.id), "int8"),
-                place(&mut params, Param::BigInt(d.debits_posted), "int8"),
-                place(&mut params, Param::BigInt(d.credits_posted), "int8"),
-                place(&mut params, Param::BigInt(d.debits_pending), "int8"),
-                place(&mut params, Param::BigInt(d.credits_pending), "int8"),
-            ];
-            if n > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            sql.push_str(&values.join(", "));
-            sql.push(')');
-        }
+        let rows: Vec<Vec<String>> = plan
+            .deltas
+            .iter()
+            .map(|d| {
+                [d.id, d.debits_posted, d.credits_posted, d.debits_pending, d.credits_pending]
+                    .into_iter()
+                    .map(|v| place(&mut params, Param::BigInt(v), "int8"))
+                    .collect()
+            })
+            .collect();
+        push_values(&mut sql, rows);
         sql.push_str(") AS v WHERE ledger_accounts.id = v.column1)");
     }
     let count = place(&mut params, Param::BigInt(plan.head_count), "int8");
