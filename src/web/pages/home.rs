@@ -103,8 +103,7 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
     }
 }
 
-pub async fn not_found(visitor: Option<Visitor>) -> AppResult<HttpResponse> {
-    let _ = visitor;
+pub async fn not_found() -> AppResult<HttpResponse> {
     Err(AppError::NotFound)
 }
 
