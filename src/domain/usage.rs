@@ -161,13 +161,15 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
     let mut grants_by_code: BTreeMap<String, Option<Grant>> = BTreeMap::new();
     let mut exact: BTreeMap<String, (Decimal, u64)> = BTreeMap::new();
     let mut currency: Option<String> = None;
+    // A file full of someone else's account ids gets one problem per unknown code, not per line.
+    let mut unknown: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     for line in &lines {
         if !grants_by_code.contains_key(&line.sub_account_id) {
             let found = crate::domain::grants::grant_by_code(conn, &line.sub_account_id)?;
             grants_by_code.insert(line.sub_account_id.clone(), found.filter(|g| g.provider_id == by.org_id()));
         }
         let Some(grant) = grants_by_code[&line.sub_account_id].as_ref() else {
-            problems.push(line_problem(line, "SubAccountId", format!("no grant “{}” is billable by your organisation", line.sub_account_id)));
+            unknown.entry(line.sub_account_id.as_str()).or_default().push(line.line);
             continue;
         };
         if line.currency != grant.currency {
@@ -187,6 +189,20 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         let slot = exact.entry(grant.code.clone()).or_insert((Decimal::ZERO, 0));
         slot.0 = slot.0.checked_add(line.billed_cost).ok_or_else(|| DomainError::invalid("file", "costs too large to add up"))?;
         slot.1 += 1;
+    }
+
+    for (code, at) in &unknown {
+        let shown: Vec<String> = at.iter().take(10).map(u64::to_string).collect();
+        let more = if at.len() > 10 { format!(" and {} more", at.len() - 10) } else { String::new() };
+        let lines_text = if at.len() == 1 { String::new() } else { format!(" (lines {}{more})", shown.join(", ")) };
+        problems.push(Problem {
+            line: at.first().copied(),
+            column: Some("SubAccountId".into()),
+            column_number: None,
+            rule: None,
+            path: None,
+            message: format!("no grant “{code}” is billable by your organisation{lines_text}; SubAccountId must carry one of your grant codes"),
+        });
     }
 
     let split: Vec<(String, Decimal)> = exact.iter().map(|(k, (v, _))| (k.clone(), *v)).collect();

@@ -118,3 +118,21 @@ async fn the_same_file_uploaded_twice_posts_once(backend: Backend) {
     assert_eq!(ledger::verify(&mut conn).unwrap().entries, 3, "fund, award, one usage");
 }
 on_both_backends!(the_same_file_uploaded_twice_posts_once);
+
+async fn unknown_codes_are_reported_once_each(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "unknown_codes_are_reported_once_each").await else { return };
+    let code = approve(&mut s, "1000").await;
+    let mut provider = s.provider.clone_for_test();
+    provider.refresh_csrf("/usage/new").await;
+    // 20 lines for an unknown code, 2 for another, 1 for the real grant.
+    let mut csv = usage_csv("ACCT-123", &["1.00"; 20]);
+    csv.push_str(&usage_csv("ACCT-999", &["1.00", "1.00"]).lines().skip(1).map(|l| format!("{l}\n")).collect::<String>());
+    csv.push_str(&usage_csv(&code, &["1.00"]).lines().skip(1).map(|l| format!("{l}\n")).collect::<String>());
+    let r = provider.upload("theirs.csv", &csv).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body.matches("no grant “ACCT-123”").count(), 1, "one problem per unknown code");
+    assert!(r.body.contains("(lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 10 more)"), "{}", r.body);
+    assert!(r.body.contains("no grant “ACCT-999” is billable by your organisation (lines 22, 23)"), "{}", r.body);
+    assert!(r.body.contains("2 problem(s) found in 23 line(s)"), "{}", r.body);
+}
+on_both_backends!(unknown_codes_are_reported_once_each);
