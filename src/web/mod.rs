@@ -64,6 +64,11 @@ pub fn render(template: &impl askama::Template) -> AppResult<HttpResponse> {
     render_with(actix_web::http::StatusCode::OK, template)
 }
 
+/// A form shown again with its errors next to the fields (422).
+pub fn unprocessable(template: &impl askama::Template) -> AppResult<HttpResponse> {
+    render_with(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, template)
+}
+
 /// Post/redirect/get: after a change, send the browser to the page that shows it.
 pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header(("Location", to)).finish()

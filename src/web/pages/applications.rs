@@ -5,9 +5,8 @@ use crate::mail::Mail;
 use crate::web::error::AppResult;
 use crate::web::layout::Layout;
 use crate::web::pages::auth::Empty;
-use crate::web::pages::home::unprocessable;
 use crate::web::session::{CsrfForm, Visitor};
-use crate::web::{AppState, path_id, redirect, render};
+use crate::web::{AppState, path_id, redirect, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 

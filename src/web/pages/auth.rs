@@ -2,9 +2,8 @@ use crate::domain::accounts::{self, StartupSignup};
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
-use crate::web::pages::home::unprocessable;
 use crate::web::session::{CsrfForm, Visitor, expired_session_cookie, session_cookie};
-use crate::web::{AppState, redirect, render};
+use crate::web::{AppState, redirect, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 

@@ -7,8 +7,7 @@ use crate::money::Amount;
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
 use crate::web::session::Visitor;
-use crate::web::{AppState, render, render_with};
-use actix_web::http::StatusCode;
+use crate::web::{AppState, render};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -105,9 +104,4 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
 
 pub async fn not_found() -> AppResult<HttpResponse> {
     Err(AppError::NotFound)
-}
-
-/// For handlers that re-render a form with its errors.
-pub fn unprocessable(template: &impl Template) -> AppResult<HttpResponse> {
-    render_with(StatusCode::UNPROCESSABLE_ENTITY, template)
 }

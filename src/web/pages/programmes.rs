@@ -6,9 +6,8 @@ use crate::domain::{DomainError, FieldErrors};
 use crate::money::{Amount, CURRENCIES};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
-use crate::web::pages::home::unprocessable;
 use crate::web::session::{CsrfForm, Visitor};
-use crate::web::{AppState, path_id, redirect, render};
+use crate::web::{AppState, path_id, redirect, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
