@@ -4,6 +4,7 @@
 //! away from zero) still lacks go one each to the grants with the largest cut-off remainders
 //! (ties: the first grant in order). The per-grant amounts then add up to the rounded total exactly.
 
+use crate::domain::invoices::decimal::{exact_add, exact_mul};
 use crate::money::Amount;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -12,7 +13,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 pub enum AllocationError {
     #[error("the charges for {0} add up to less than zero")]
     Negative(String),
-    #[error("the amounts are too large")]
+    #[error("the amounts are too large to add up exactly")]
     Overflow,
 }
 
@@ -25,13 +26,12 @@ pub fn allocate<K: Clone + ToString>(exact: &[(K, Decimal)]) -> Result<Vec<(K, A
         if value.is_sign_negative() && !value.is_zero() {
             return Err(AllocationError::Negative(key.to_string()));
         }
-        total = total.checked_add(*value).ok_or(AllocationError::Overflow)?;
-        let cents = value.checked_mul(hundred).ok_or(AllocationError::Overflow)?;
+        total = exact_add(total, *value).ok_or(AllocationError::Overflow)?;
+        let cents = exact_mul(*value, hundred).ok_or(AllocationError::Overflow)?;
         let floor = cents.floor();
         floors.push((floor.to_i64().ok_or(AllocationError::Overflow)?, cents - floor));
     }
-    let total_cents = total
-        .checked_mul(hundred)
+    let total_cents = exact_mul(total, hundred)
         .ok_or(AllocationError::Overflow)?
         .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
         .to_i64()

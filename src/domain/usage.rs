@@ -11,6 +11,7 @@ use crate::db::schema::{grants, organisations, usage_charges, usage_lines, usage
 use crate::domain::accounts::{Member, OrgKind};
 use crate::domain::error::{DomainError, DomainResult, OrNotFound};
 use crate::domain::grants::Grant;
+use crate::domain::invoices::decimal::{exact_add, exact_sum};
 use crate::domain::invoices::focus;
 use crate::domain::invoices::{Problem, Problems};
 use crate::domain::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side};
@@ -187,7 +188,13 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         }
         currency.get_or_insert_with(|| line.currency.clone());
         let slot = exact.entry(grant.code.clone()).or_insert((Decimal::ZERO, 0));
-        slot.0 = slot.0.checked_add(line.billed_cost).ok_or_else(|| DomainError::invalid("file", "costs too large to add up"))?;
+        match exact_add(slot.0, line.billed_cost) {
+            Some(sum) => slot.0 = sum,
+            None => {
+                problems.push(line_problem(line, "BilledCost", format!("grant {}'s total can no longer be added exactly from this line on (more than 28 significant digits)", grant.code)));
+                continue;
+            }
+        }
         slot.1 += 1;
     }
 
@@ -228,7 +235,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         return refuse(summary.lines, problems);
     }
 
-    let total: Decimal = exact.values().map(|(v, _)| *v).sum();
+    let total = exact_sum(exact.values().map(|(v, _)| *v)).ok_or_else(|| DomainError::invalid("file", "the file's total cannot be added exactly (more than 28 significant digits)"))?;
     let upload_id = crate::db::write_transaction(conn, |conn| -> DomainResult<i64> {
         let upload_id: i64 = diesel::insert_into(usage_uploads::table)
             .values((
@@ -303,7 +310,8 @@ pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainResu
             .filter(usage_lines::grant_id.eq(grant_id))
             .select(usage_lines::billed_cost)
             .load(conn)?;
-        let exact = costs.iter().filter_map(|c| Decimal::from_str(c).ok()).sum();
+        // Stored lines were added exactly at upload, so their sum is exact again.
+        let exact = exact_sum(costs.iter().filter_map(|c| Decimal::from_str(c).ok())).unwrap_or_default();
         let currency: String = grants::table.find(grant_id).select(grants::currency).first(conn)?;
         let account = ledger::find_account_by_code(conn, &chart::grant_credits(&code, grant_id, &currency).code)?;
         let startup_name: String = organisations::table.find(startup_id).select(organisations::name).first(conn)?;

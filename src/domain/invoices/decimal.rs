@@ -17,6 +17,24 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     }
 }
 
+/// `a + b` exactly, or `None`. rust_decimal keeps 28 significant digits and *rounds* a sum that
+/// needs more; money totals must never be rounded behind anyone's back.
+pub fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let sum = a.checked_add(b)?;
+    (sum.scale() >= a.scale().max(b.scale())).then_some(sum)
+}
+
+/// The exact sum of `values`, or `None` when it cannot be represented exactly.
+pub fn exact_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values.into_iter().try_fold(Decimal::ZERO, exact_add)
+}
+
+/// `a × b` exactly, or `None`: a product is exact when its scale is the operands' scales added.
+pub fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let product = a.checked_mul(b)?;
+    (product.scale() == a.scale() + b.scale()).then_some(product)
+}
+
 /// Fast path for the common shapes `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` and
 /// `YYYY-MM-DDTHH:MM:SSZ`; anything else goes through [`parse_timestamp`].
 pub fn parse_timestamp_fast(text: &str) -> Option<NaiveDateTime> {
@@ -87,6 +105,18 @@ mod tests {
         for text in ["2024-10-01T00:00:00Z", "2024-10-01 13:45:59", "2024-02-29", "2024-10-01T02:00:00+02:00", "2023-02-29", "2024-10-01T24:00:00Z", "2024-1x-01", ""] {
             assert_eq!(parse_timestamp_fast(text), parse_timestamp(text), "{text}");
         }
+    }
+
+    #[test]
+    fn sums_that_would_round_are_refused() {
+        let big = Decimal::from_str("1801089831513983777126200.0124").unwrap();
+        let tiny = Decimal::from_str("0.00001").unwrap();
+        assert_eq!(big.checked_add(tiny).map(|s| s.scale() < 5), Some(true), "rust_decimal rounds silently");
+        assert_eq!(exact_add(big, tiny), None);
+        assert_eq!(exact_add(Decimal::new(15, 1), Decimal::new(25, 2)), Some(Decimal::new(175, 2)));
+        assert_eq!(exact_sum([Decimal::MAX, Decimal::ONE]), None);
+        assert_eq!(exact_mul(Decimal::new(25, 1), Decimal::new(4, 0)), Some(Decimal::new(100, 1)));
+        assert_eq!(exact_mul(Decimal::MAX, Decimal::TWO), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! points at external ones (XXE) is refused with a clear error; nothing is ever fetched.
 
 use super::Problem;
-use super::decimal::parse_decimal;
+use super::decimal::{exact_add, exact_mul, exact_sum, parse_decimal};
 use chrono::NaiveDate;
 use roxmltree::{Document, Node, ParsingOptions};
 use rust_decimal::Decimal;
@@ -251,7 +251,9 @@ impl<'a, 'i> Reader<'a, 'i> {
                 for ac in children(l, "AllowanceCharge") {
                     let a = self.ubl_allowance(ac);
                     let amount = a.amount.unwrap_or_default();
-                    if a.is_charge { charges += amount } else { allowances += amount }
+                    // Out of range sums leave the line's amount check to report the mismatch.
+                    let slot = if a.is_charge { &mut charges } else { &mut allowances };
+                    *slot = exact_add(*slot, amount).unwrap_or(*slot);
                 }
                 Line {
                     id: text(child(l, "ID")).unwrap_or_default(),
@@ -357,7 +359,8 @@ impl<'a, 'i> Reader<'a, 'i> {
                         for ac in line_settlement.into_iter().flat_map(|s| children(s, "SpecifiedTradeAllowanceCharge")) {
                             let a = self.cii_allowance(ac);
                             let amount = a.amount.unwrap_or_default();
-                            if a.is_charge { charges += amount } else { allowances += amount }
+                            let slot = if a.is_charge { &mut charges } else { &mut allowances };
+                            *slot = exact_add(*slot, amount).unwrap_or(*slot);
                         }
                         Line {
                             id: text(path(l, &["AssociatedDocumentLineDocument", "LineID"])).unwrap_or_default(),
@@ -466,6 +469,9 @@ fn xml_problem(rule: &'static str, location: String, message: String) -> Problem
     Problem { line: None, column: None, column_number: None, rule: Some(rule), path: Some(location), message }
 }
 
+/// Not an EN 16931 rule: amounts whose arithmetic would need more than 28 significant digits.
+pub const RANGE_RULE: &str = "RANGE";
+
 /// Peppol's tolerance for a line amount against quantity × price (PEPPOL-EN16931-R120).
 pub const LINE_SLACK: Decimal = Decimal::from_parts(2, 0, 0, false, 2);
 
@@ -521,9 +527,16 @@ pub fn check(inv: &Invoice) -> Vec<Problem> {
         };
         if let (Some(q), Some(p)) = (line.quantity, line.net_price) {
             let base = line.base_quantity.filter(|b| !b.is_zero()).unwrap_or(Decimal::ONE);
-            let expected = q * p / base + line.charges - line.allowances;
-            let off = (expected - amount).abs() > LINE_SLACK;
-            let sign_only = (expected.abs() - amount.abs()).abs() <= LINE_SLACK;
+            let expected = exact_mul(q, p)
+                .and_then(|qp| qp.checked_div(base))
+                .and_then(|v| v.checked_add(line.charges))
+                .and_then(|v| v.checked_sub(line.allowances));
+            let Some(expected) = expected else {
+                fail(RANGE_RULE, &line.location, format!("line {} quantity × price cannot be computed exactly", line.id));
+                continue;
+            };
+            let off = expected.checked_sub(amount).is_none_or(|d| d.abs() > LINE_SLACK);
+            let sign_only = expected.abs().checked_sub(amount.abs()).is_some_and(|d| d.abs() <= LINE_SLACK);
             if off && (peppol || !sign_only) {
                 fail(
                     "PEPPOL-EN16931-R120",
@@ -534,30 +547,45 @@ pub fn check(inv: &Invoice) -> Vec<Problem> {
         }
     }
 
-    let sum_lines: Decimal = inv.lines.iter().filter_map(|l| l.line_amount).sum();
-    let allowances: Decimal = inv.allowances_charges.iter().filter(|a| !a.is_charge).filter_map(|a| a.amount).sum();
-    let charges: Decimal = inv.allowances_charges.iter().filter(|a| a.is_charge).filter_map(|a| a.amount).sum();
+    let (Some(sum_lines), Some(allowances), Some(charges)) = (
+        exact_sum(inv.lines.iter().filter_map(|l| l.line_amount)),
+        exact_sum(inv.allowances_charges.iter().filter(|a| !a.is_charge).filter_map(|a| a.amount)),
+        exact_sum(inv.allowances_charges.iter().filter(|a| a.is_charge).filter_map(|a| a.amount)),
+    ) else {
+        fail(RANGE_RULE, root, "the amounts are too large to add up exactly (more than 28 significant digits)".into());
+        return problems;
+    };
     if let Some(line_total) = t.line_total {
         if line_total != sum_lines {
             fail("BR-CO-10", root, format!("sum of line net amounts is {line_total}, but the lines add up to {sum_lines}"));
         }
     }
+    let exact = |a: Decimal, b: Decimal, c: Decimal| exact_add(a, b).and_then(|ab| exact_add(ab, c));
     if let (Some(line_total), Some(tax_exclusive)) = (t.line_total, t.tax_exclusive) {
-        let expected = line_total - t.allowance_total.unwrap_or(allowances) + t.charge_total.unwrap_or(charges);
-        if tax_exclusive != expected {
-            fail("BR-CO-13", root, format!("total without VAT is {tax_exclusive}; line total − allowances + charges = {expected}"));
+        match exact(line_total, -t.allowance_total.unwrap_or(allowances), t.charge_total.unwrap_or(charges)) {
+            Some(expected) if tax_exclusive != expected => {
+                fail("BR-CO-13", root, format!("total without VAT is {tax_exclusive}; line total − allowances + charges = {expected}"))
+            }
+            Some(_) => {}
+            None => fail(RANGE_RULE, root, "BR-CO-13 cannot be checked exactly: the amounts are too large".into()),
         }
     }
     if let (Some(tax_exclusive), Some(tax_inclusive)) = (t.tax_exclusive, t.tax_inclusive) {
-        let expected = tax_exclusive + t.tax.unwrap_or_default();
-        if tax_inclusive != expected {
-            fail("BR-CO-15", root, format!("total with VAT is {tax_inclusive}; total without VAT + VAT = {expected}"));
+        match exact(tax_exclusive, t.tax.unwrap_or_default(), Decimal::ZERO) {
+            Some(expected) if tax_inclusive != expected => {
+                fail("BR-CO-15", root, format!("total with VAT is {tax_inclusive}; total without VAT + VAT = {expected}"))
+            }
+            Some(_) => {}
+            None => fail(RANGE_RULE, root, "BR-CO-15 cannot be checked exactly: the amounts are too large".into()),
         }
     }
     if let (Some(tax_inclusive), Some(payable)) = (t.tax_inclusive, t.payable) {
-        let expected = tax_inclusive - t.prepaid.unwrap_or_default() + t.rounding.unwrap_or_default();
-        if payable != expected {
-            fail("BR-CO-16", root, format!("amount due is {payable}; total with VAT − prepaid + rounding = {expected}"));
+        match exact(tax_inclusive, -t.prepaid.unwrap_or_default(), t.rounding.unwrap_or_default()) {
+            Some(expected) if payable != expected => {
+                fail("BR-CO-16", root, format!("amount due is {payable}; total with VAT − prepaid + rounding = {expected}"))
+            }
+            Some(_) => {}
+            None => fail(RANGE_RULE, root, "BR-CO-16 cannot be checked exactly: the amounts are too large".into()),
         }
     }
     problems

@@ -7,7 +7,7 @@
 //! `NULL`, timestamps with or without `T`/`Z`, E-notation, many decimals, a UTF-8 BOM.
 
 use super::currency::is_iso_4217;
-use super::decimal::{parse_decimal, parse_timestamp_fast};
+use super::decimal::{exact_add, parse_decimal, parse_timestamp_fast};
 use super::{Problem, Problems};
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
@@ -269,7 +269,7 @@ fn check_line<'r>(columns: &Columns, names: &[String], record: &'r csv::ByteReco
         let priced = charge_category.is_none_or(|c| c == "Usage" || c == "Purchase") && charge_class != Some("Correction");
         if priced {
             if let Some(expected) = price.checked_mul(quantity) {
-                if (expected - cost).abs() > PRICING_TOLERANCE {
+                if expected.checked_sub(cost).is_none_or(|d| d.abs() > PRICING_TOLERANCE) {
                     problem(i, "focus:pricing", format!("ListCost {cost} differs from ListUnitPrice {price} × PricingQuantity {quantity} = {expected} by more than {PRICING_TOLERANCE}"));
                 }
             }
@@ -329,29 +329,54 @@ pub struct FocusInspection {
 
 pub fn inspect<R: Read>(input: R, progress: impl FnMut(u64)) -> Result<FocusInspection, FocusError> {
     let mut out = FocusInspection::default();
+    // The first line whose cost could no longer be added exactly: totals stop there.
+    let mut inexact_at: Option<u64> = None;
     let summary = read_with_progress(
         input,
         |l| {
-            out.billed_cost += l.billed_cost;
-            if !out.currencies.contains(l.currency) {
-                out.currencies.insert(l.currency.to_string());
+            if inexact_at.is_some() {
+                return;
             }
-            add(&mut out.by_invoice, l.invoice_id.unwrap_or("(none)"), l.billed_cost);
-            add(&mut out.by_sub_account, l.sub_account_id.unwrap_or("(none)"), l.billed_cost);
+            let added = exact_add(out.billed_cost, l.billed_cost).and_then(|total| {
+                let by_invoice = add(&mut out.by_invoice, l.invoice_id.unwrap_or("(none)"), l.billed_cost)?;
+                let by_account = add(&mut out.by_sub_account, l.sub_account_id.unwrap_or("(none)"), l.billed_cost)?;
+                Some((total, by_invoice, by_account))
+            });
+            match added {
+                Some((total, _, _)) => {
+                    out.billed_cost = total;
+                    if !out.currencies.contains(l.currency) {
+                        out.currencies.insert(l.currency.to_string());
+                    }
+                }
+                None => inexact_at = Some(l.line),
+            }
         },
         progress,
     )?;
     out.summary = summary;
+    if let Some(line) = inexact_at {
+        out.summary.problems.push(Problem {
+            line: Some(line),
+            column: Some("BilledCost".into()),
+            column_number: None,
+            rule: Some("focus:range"),
+            path: None,
+            message: "from this line on the totals can no longer be added exactly (more than 28 significant digits); the totals shown stop before it".into(),
+        });
+    }
     Ok(out)
 }
 
-fn add(map: &mut BTreeMap<String, Decimal>, key: &str, value: Decimal) {
+/// Adds `value` to `map[key]` exactly; `None` (and the map unchanged) when it cannot.
+fn add(map: &mut BTreeMap<String, Decimal>, key: &str, value: Decimal) -> Option<()> {
     match map.get_mut(key) {
-        Some(v) => *v += value,
+        Some(v) => *v = exact_add(*v, value)?,
         None => {
             map.insert(key.to_string(), value);
         }
     }
+    Some(())
 }
 
 #[cfg(test)]

@@ -160,3 +160,13 @@ fn hostile_documents_are_refused() {
     let huge = vec![b' '; MAX_BYTES + 1];
     assert_eq!(read(&huge).unwrap_err(), ReadError::TooLarge(MAX_BYTES + 1));
 }
+
+#[test]
+fn amounts_beyond_exact_arithmetic_are_a_problem_not_a_panic() {
+    let huge = "79228162514264337593543950335";
+    let xml = ubl(&line(huge, huge, huge), &GOOD_TOTALS.replace(">100.00</cbc:LineExtensionAmount>", &format!(">{huge}</cbc:LineExtensionAmount>")));
+    let r = rules(&xml);
+    assert!(r.contains(&RANGE_RULE), "{r:?}");
+    let two_lines = ubl(&format!("{}{}", line(huge, "1", huge), line(huge, "1", huge)), GOOD_TOTALS);
+    assert!(rules(&two_lines).contains(&RANGE_RULE));
+}

@@ -99,3 +99,20 @@ fn inspects_the_focus_sample_export() {
 }
 
 const EXPECTED_SAMPLE_TOTAL: &str = include_str!("sample_total.txt");
+
+#[test]
+fn totals_that_cannot_be_exact_stop_at_a_located_problem() {
+    // Found by the fuzzer: 28-digit costs whose sum rust_decimal would silently round.
+    let text = format!(
+        "{HEADER}\n\
+         1801089831513983777126200.0124,EUR,2026-10-01,2026-10-02,GPU,1,h,A\n\
+         0.00001,EUR,2026-10-01,2026-10-02,GPU,1,h,B\n\
+         1,EUR,2026-10-01,2026-10-02,GPU,1,h,A\n"
+    );
+    let inspection = inspect(text.as_bytes(), |_| {}).unwrap();
+    let problem = &inspection.summary.problems.shown[0];
+    assert_eq!((problem.rule, problem.line), (Some("focus:range"), Some(3)), "{problem:?}");
+    assert_eq!(inspection.billed_cost.to_string(), "1801089831513983777126200.0124", "totals stop before the line");
+    let by_account: Decimal = inspection.by_sub_account.values().copied().sum();
+    assert_eq!(by_account, inspection.billed_cost);
+}
