@@ -5,7 +5,7 @@
 //! code `computegrants inspect` runs, on one thread, and prints MB/s and the process's peak
 //! resident memory.
 
-use computegrants::domain::invoices::focus;
+use computegrants::formats::focus;
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 

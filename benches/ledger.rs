@@ -6,7 +6,7 @@
 //! BENCH_POSTINGS overrides the size of the verify run.
 
 use computegrants::db::{self, AnyConnection, Backend};
-use computegrants::domain::ledger::{self, AccountSpec, EntryKind, Leg, LimitRule, Links, NewEntry, Side};
+use computegrants::ledger::{self, AccountSpec, EntryKind, Leg, LimitRule, Links, NewEntry, Side};
 use computegrants::money::Amount;
 use diesel::connection::SimpleConnection;
 use std::time::Instant;

@@ -1,7 +1,7 @@
 #![no_main]
 //! Any bytes through the EN 16931 reader (seeded with this syntax's documents): no panic,
 //! and every problem names its rule and location.
-use computegrants::domain::invoices::einvoice;
+use computegrants::formats::einvoice;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

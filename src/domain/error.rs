@@ -1,6 +1,6 @@
 //! The domain layer's one error type. The web layer maps it to HTTP in one place.
 
-use crate::domain::ledger::LedgerError;
+use crate::ledger::LedgerError;
 
 /// Problems with what a person typed, field by field, so a form can show each next to its field.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

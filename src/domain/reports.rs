@@ -5,7 +5,7 @@ use crate::db::schema::organisations;
 use crate::domain::accounts::Member;
 use crate::domain::error::DomainResult;
 use crate::domain::grants::{self, Grant};
-use crate::domain::ledger;
+use crate::ledger;
 use crate::domain::programmes::{self, Programme};
 use crate::money::Amount;
 use diesel::prelude::*;

@@ -3,7 +3,7 @@
 
 use crate::helpers::{Backend, TestApp, usage_csv};
 use computegrants::domain::accounts::OrgKind;
-use computegrants::domain::ledger;
+use computegrants::ledger;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -5,8 +5,8 @@
 
 use crate::helpers::{Backend, TestDb};
 use computegrants::db::{self, AnyConnection};
-use computegrants::domain::export::{journal_account, signed_balance};
-use computegrants::domain::ledger::{self, AccountSpec, EntryKind, Leg, LimitRule, Links, NewEntry, Resolution, Side};
+use computegrants::ledger::export::{journal_account, signed_balance};
+use computegrants::ledger::{self, AccountSpec, EntryKind, Leg, LimitRule, Links, NewEntry, Resolution, Side};
 use computegrants::money::Amount;
 use std::collections::BTreeMap;
 use std::process::Command;

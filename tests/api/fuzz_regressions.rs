@@ -1,7 +1,7 @@
 //! Every input the fuzzers ever flagged (crash, panic or slow input) is kept under
 //! fuzz/regressions/<target>/ and replayed here through the same reader, with a time bound.
 
-use computegrants::domain::invoices::{einvoice, focus};
+use computegrants::formats::{einvoice, focus};
 use std::time::{Duration, Instant};
 
 const BOUND: Duration = Duration::from_secs(2);

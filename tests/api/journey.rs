@@ -4,7 +4,7 @@
 use crate::helpers::{Backend, TestApp, id_from, usage_csv};
 use crate::on_both_backends;
 use computegrants::domain::accounts::OrgKind;
-use computegrants::domain::ledger;
+use computegrants::ledger;
 
 pub struct Setup {
     pub app: TestApp,

@@ -3,7 +3,7 @@
 use crate::helpers::{Backend, TestDb};
 use computegrants::db::{self, AnyConnection};
 use computegrants::db::schema::{ledger_accounts, ledger_postings};
-use computegrants::domain::ledger::{self, AccountSpec, EntryKind, Leg, LedgerError, LimitRule, Links, NewEntry, Side};
+use computegrants::ledger::{self, AccountSpec, EntryKind, Leg, LedgerError, LimitRule, Links, NewEntry, Side};
 use computegrants::money::Amount;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;

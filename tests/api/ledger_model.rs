@@ -3,7 +3,7 @@
 
 use crate::helpers::{Backend, TestDb};
 use computegrants::db::{self, AnyConnection};
-use computegrants::domain::ledger::{self, AccountSpec, EntryKind, Leg, LedgerError, LimitRule, Links, NewEntry, Resolution, Side};
+use computegrants::ledger::{self, AccountSpec, EntryKind, Leg, LedgerError, LimitRule, Links, NewEntry, Resolution, Side};
 use computegrants::money::Amount;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

@@ -4,7 +4,7 @@ use crate::helpers::{Backend, usage_csv};
 use crate::journey::{Setup, approve, programme_with_application};
 use crate::on_both_backends;
 use computegrants::db::schema::{ledger_accounts, ledger_entries, usage_lines, usage_uploads};
-use computegrants::domain::ledger;
+use computegrants::ledger;
 use diesel::prelude::*;
 
 /// Everything a bad upload could touch, to compare before and after.

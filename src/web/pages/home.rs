@@ -2,7 +2,7 @@ use crate::domain::accounts::{self, OrgKind, Organisation};
 use crate::domain::grants::{self, ApplicationView, Grant};
 use crate::domain::programmes::{self, Programme};
 use crate::domain::usage::{self, Upload};
-use crate::domain::ledger;
+use crate::ledger;
 use crate::money::Amount;
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;

@@ -1,6 +1,6 @@
 use crate::db::schema::provider_offerings;
 use crate::domain::accounts::OrgKind;
-use crate::domain::invoices::Problems;
+use crate::formats::Problems;
 use crate::domain::usage::{self, MAX_UPLOAD_BYTES, Refusal, Upload, UploadOutcome, UploadView};
 use crate::money::Amount;
 use crate::web::error::{AppError, AppResult};
@@ -76,7 +76,7 @@ pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Mul
     let member = visitor.member_of(OrgKind::Provider)?.clone();
     if filename.is_empty() || content.is_empty() {
         let mut problems = Problems::default();
-        problems.push(crate::domain::invoices::Problem { line: None, column: None, column_number: None, rule: None, path: None, message: "choose a usage file (FOCUS CSV) to upload".into() });
+        problems.push(crate::formats::Problem { line: None, column: None, column_number: None, rule: None, path: None, message: "choose a usage file (FOCUS CSV) to upload".into() });
         let refusal = Refusal { filename, lines: 0, problems };
         return unprocessable(&UploadPage { layout: Layout::new("Upload usage", &visitor), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
     }

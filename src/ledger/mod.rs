@@ -27,6 +27,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+pub mod chart;
+pub mod export;
 mod store;
 use std::collections::{BTreeMap, HashMap};
 

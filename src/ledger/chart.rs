@@ -1,6 +1,6 @@
 //! The chart of accounts: which ledger account each business object owns, named in one place.
 
-use crate::domain::ledger::{AccountSpec, LimitRule, Side};
+use crate::ledger::{AccountSpec, LimitRule, Side};
 
 /// Source of the funder's programme budgets (debit-normal, unlimited).
 pub fn funder_commitments(funder_id: i64, currency: &str) -> AccountSpec {

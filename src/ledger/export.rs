@@ -8,7 +8,7 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::{ledger_entries, ledger_postings};
-use crate::domain::ledger::{self, Account, LedgerError, Phase, Side};
+use crate::ledger::{self, Account, LedgerError, Phase, Side};
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use std::collections::{BTreeSet, HashMap};

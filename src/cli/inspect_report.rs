@@ -1,8 +1,8 @@
 //! `computegrants inspect FILE`: what a provider document is, its totals, and every problem.
 
-use crate::domain::invoices::einvoice::{self, Invoice};
-use crate::domain::invoices::focus::{self, FocusInspection};
-use crate::domain::invoices::Problem;
+use crate::formats::einvoice::{self, Invoice};
+use crate::formats::focus::{self, FocusInspection};
+use crate::formats::Problem;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Seek};

@@ -4,7 +4,7 @@
 //! away from zero) still lacks go one each to the grants with the largest cut-off remainders
 //! (ties: the first grant in order). The per-grant amounts then add up to the rounded total exactly.
 
-use crate::domain::invoices::decimal::{exact_add, exact_mul};
+use crate::formats::decimal::{exact_add, exact_mul};
 use crate::money::Amount;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};

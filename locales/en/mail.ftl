@@ -1,0 +1,1 @@
+# Mails, in the recipient's language.

@@ -1,0 +1,1 @@
+# Courriels, dans la langue du destinataire.

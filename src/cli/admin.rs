@@ -1,0 +1,54 @@
+//! `computegrants admin …`: operators' commands.
+
+use crate::config::Settings;
+use crate::domain::accounts::{self, OrgKind};
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Create a user (and their organisation if it does not exist). The password is read from
+    /// standard input, or prompted for on a terminal.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// admin (platform administrator), funder, provider or startup.
+        #[arg(long)]
+        role: String,
+        /// Organisation name.
+        #[arg(long)]
+        org: String,
+        /// Display name (defaults to the email's local part).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+pub fn run(settings: &Settings, command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::CreateUser { email, role, org, name } => {
+            let kind = OrgKind::parse(&role).ok_or_else(|| format!("unknown role {role:?}: use admin, funder, provider or startup"))?;
+            let password = read_password()?;
+            let mut conn = super::migrated_connection(settings)?;
+            let display = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+            let member = accounts::create_member(&mut conn, kind, &org, &email, &display, &password).map_err(|e| e.to_string())?;
+            println!("created {} in {} ({})", member.user.email, member.organisation.name, member.organisation.kind);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    let password = if stdin.is_terminal() {
+        rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    if password.is_empty() {
+        return Err("no password given".into());
+    }
+    Ok(password)
+}

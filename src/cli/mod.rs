@@ -1,0 +1,74 @@
+//! The command line: one file per command. Each returns the process exit code; an `Err` is a
+//! failure to run at all (exit 2), reported in one place.
+
+mod admin;
+mod export;
+mod inspect;
+pub mod inspect_report;
+mod migrate;
+mod serve;
+mod verify;
+
+use crate::config::Settings;
+use crate::db::{self, AnyConnection};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// ComputeGrants: run public compute-credit programmes on a double-entry ledger.
+#[derive(Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// Database: postgres://… for PostgreSQL, anything else is a SQLite file path.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = crate::config::DEFAULT_DATABASE_URL)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application.
+    Serve(serve::Args),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Check the whole ledger; exits non-zero naming the first problem.
+    Verify,
+    /// Write the whole ledger as a plain-text journal for hledger or Beancount, with declared
+    /// accounts and commodities and a balance assertion per account.
+    ExportJournal(export::Args),
+    /// Read a provider document (FOCUS usage CSV, UBL invoice or credit note, CII invoice),
+    /// print its totals and every problem. Exit 0: no problem; 1: problems; 2: unreadable.
+    Inspect(inspect::Args),
+    /// Administration.
+    Admin {
+        #[command(subcommand)]
+        command: admin::Command,
+    },
+}
+
+pub fn main(cli: Cli) -> ExitCode {
+    let mut settings = Settings::from_env();
+    settings.database_url = cli.database_url.clone();
+    let outcome = match cli.command {
+        Command::Serve(args) => serve::run(settings, args),
+        Command::Migrate => migrate::run(&settings),
+        Command::Verify => verify::run(&settings),
+        Command::ExportJournal(args) => export::run(&settings, args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Admin { command } => admin::run(&settings, command),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A migrated connection, for the commands that work on the database directly.
+fn migrated_connection(settings: &Settings) -> Result<AnyConnection, String> {
+    let mut conn = db::connect(&settings.database_url).map_err(|e| e.to_string())?;
+    db::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    Ok(conn)
+}
