@@ -17,6 +17,8 @@ pub enum StartupError {
     Database(#[from] DbError),
     #[error("mail: {0}")]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    Catalogue(#[from] crate::i18n::CatalogueError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: String, source: std::io::Error },
 }
@@ -29,7 +31,8 @@ pub struct Application {
 impl Application {
     /// Connects, migrates and binds. With `bind` port 0 the system picks a free port, which is
     /// how tests run many servers side by side.
-    pub fn build(settings: Settings) -> Result<Application, StartupError> {
+    pub fn build(mut settings: Settings) -> Result<Application, StartupError> {
+        crate::i18n::init()?;
         let pool = db::pool(&settings.database_url, settings.pool_size)?;
         {
             let mut conn = pool.get().map_err(DbError::from)?;
@@ -38,6 +41,11 @@ impl Application {
         let mailer = Mailer::new(&settings.mail)?;
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?;
         let port = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
+        if settings.public_url.is_none() {
+            let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+            let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
+            settings.public_url = Some(format!("http://{host}:{port}"));
+        }
         let state = actix_web::web::Data::new(AppState { pool, mailer, settings });
         let server = HttpServer::new(move || {
             App::new()

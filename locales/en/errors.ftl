@@ -7,3 +7,65 @@ amount-bad-grouping = “{ $text }” has digit groups that are not groups of th
 amount-too-precise = “{ $text }” has more than two decimal places; round it to the cent.
 amount-too-large = “{ $text }” is too large.
 amount-example = 1,250.50
+
+error-not-found-title = Page not found
+error-not-found = There is nothing here, or it is not yours to see.
+error-csrf-title = Form expired
+error-csrf = This form has expired or did not come from this site. Go back, reload the page and try again.
+error-bad-request-title = Check your input
+error-bad-request = The request could not be understood.
+error-bad-form = The form could not be read. Reload the page and try again.
+error-conflict-title = That cannot be done now
+error-too-large-title = Too large
+error-too-large = The request is larger than this site accepts (usage files: 20 MB at most).
+error-internal-title = Something went wrong
+error-internal = An unexpected error happened on our side. It has been logged; please try again.
+error-status = Error { $status }
+error-back-home = Back to the start page
+
+date-invalid = Enter a date as YYYY-MM-DD.
+date-out-of-range = Enter a date between the years 2000 and 2200.
+amount-not-positive = Enter an amount greater than zero.
+currency-unsupported = Choose one of the listed currencies.
+
+email-invalid = Enter an email address such as name@example.eu.
+email-taken = An account with this email already exists.
+password-too-short = Use at least { $min } characters.
+display-name-missing = Tell us your name.
+company-name-missing = Enter your company's name.
+organisation-name-missing = Name the organisation.
+organisation-name-taken = An organisation with this name is already registered.
+organisation-other-kind = “{ $name }” is a { $kind } organisation, not a { $wanted } one.
+legal-name-missing = Enter the company's registered legal name.
+country-missing = Choose the country where the company is registered.
+registration-number-missing = Enter the company's registration number (e.g. SIREN, HRB, KvK).
+registration-number-invalid = Use letters, digits, spaces, dots, dashes or slashes (40 at most).
+admin-kind-missing = Choose funder or provider.
+
+programme-name-missing = Give the programme a name.
+programme-name-too-long = Keep the name under { $max } characters.
+programme-description-missing = Describe who the programme is for and what it funds.
+programme-max-award-over-budget = The maximum award cannot exceed the budget.
+programme-closes-before-opening = The programme must close on or after the day it opens.
+
+apply-company-not-registered = Register your company (legal name, country, registration number) before applying.
+apply-programme-not-open = “{ $name }” is not accepting applications ({ $phase }).
+apply-over-max-award = This programme awards at most { $max }.
+apply-purpose-too-short = Describe in a few sentences ({ $min } characters at least) what the compute is for.
+apply-hardware-missing = Choose the kind of hardware you need.
+apply-provider-missing = Choose the provider where you will use the credits.
+
+decide-choose = Choose approve or reject.
+decide-over-requested = The startup asked for { $requested }; award that or less.
+decide-reason-too-short = Tell the startup why, in a sentence ({ $min } characters at least).
+decide-already-decided = Application { $reference } has already been decided or withdrawn.
+decide-budget-exhausted = The programme has only { $available } left to award.
+withdraw-not-pending = Only an application still awaiting a decision can be withdrawn.
+
+upload-twin-posted = This exact file was already posted as upload #{ $upload }. Nothing was posted.
+upload-already-posted = Upload #{ $upload } has already been posted.
+upload-grant-cannot-pay = Grant { $grant } has only { $available } left and this file charges it { $requested }. Nothing was posted.
+upload-total-inexact = The file's total cannot be added exactly (more than 28 significant digits).
+
+ledger-limit-exceeded = { $account } has only { $available } available; { $requested } was asked for.
+ledger-refused = The ledger refused this movement. Nothing was changed.

@@ -6,4 +6,66 @@ amount-wrong-decimal-mark = « { $text } » est ambigu : en français, séparez 
 amount-bad-grouping = « { $text } » comporte des groupes de chiffres qui ne sont pas des groupes de trois ; écrivez-le sous la forme { $example }.
 amount-too-precise = « { $text } » comporte plus de deux décimales ; arrondissez au centime.
 amount-too-large = « { $text } » est trop élevé.
-amount-example = 1 250,50
+amount-example = 1 250,50
+
+error-not-found-title = Page introuvable
+error-not-found = Il n'y a rien ici, ou vous n'avez pas accès à ce contenu.
+error-csrf-title = Formulaire expiré
+error-csrf = Ce formulaire a expiré ou ne provient pas de ce site. Revenez en arrière, rechargez la page et recommencez.
+error-bad-request-title = Vérifiez votre saisie
+error-bad-request = La demande n'a pas pu être comprise.
+error-bad-form = Le formulaire n'a pas pu être lu. Rechargez la page et recommencez.
+error-conflict-title = Cette opération n'est pas possible pour le moment
+error-too-large-title = Envoi trop volumineux
+error-too-large = La demande dépasse la taille acceptée par ce site (relevés d'usage : 20 Mo au plus).
+error-internal-title = Une erreur est survenue
+error-internal = Une erreur inattendue s'est produite de notre côté. Elle a été consignée ; veuillez réessayer.
+error-status = Erreur { $status }
+error-back-home = Retour à l'accueil
+
+date-invalid = Saisissez une date au format AAAA-MM-JJ.
+date-out-of-range = Saisissez une date comprise entre l'an 2000 et l'an 2200.
+amount-not-positive = Saisissez un montant supérieur à zéro.
+currency-unsupported = Choisissez l'une des devises proposées.
+
+email-invalid = Saisissez une adresse électronique, par exemple nom@exemple.eu.
+email-taken = Un compte existe déjà avec cette adresse électronique.
+password-too-short = Utilisez au moins { $min } caractères.
+display-name-missing = Indiquez vos prénom et nom.
+company-name-missing = Indiquez le nom de votre entreprise.
+organisation-name-missing = Indiquez le nom de l'organisation.
+organisation-name-taken = Une organisation portant ce nom est déjà inscrite.
+organisation-other-kind = « { $name } » est une organisation de type { $kind }, et non { $wanted }.
+legal-name-missing = Indiquez la dénomination sociale de l'entreprise.
+country-missing = Choisissez le pays d'immatriculation de l'entreprise.
+registration-number-missing = Indiquez le numéro d'immatriculation de l'entreprise (SIREN, HRB, KvK…).
+registration-number-invalid = Utilisez des lettres, des chiffres, des espaces, des points, des tirets ou des barres obliques (40 caractères au plus).
+admin-kind-missing = Choisissez financeur ou fournisseur.
+
+programme-name-missing = Donnez un intitulé au programme.
+programme-name-too-long = L'intitulé ne doit pas dépasser { $max } caractères.
+programme-description-missing = Décrivez à qui s'adresse le programme et ce qu'il finance.
+programme-max-award-over-budget = Le montant maximal par aide ne peut pas dépasser le budget.
+programme-closes-before-opening = La date de clôture doit être égale ou postérieure à la date d'ouverture.
+
+apply-company-not-registered = Renseignez l'identité juridique de votre entreprise (dénomination, pays, numéro d'immatriculation) avant de candidater.
+apply-programme-not-open = « { $name } » n'accepte pas de candidatures ({ $phase }).
+apply-over-max-award = Ce programme attribue au plus { $max } par aide.
+apply-purpose-too-short = Décrivez en quelques phrases ({ $min } caractères au moins) l'usage prévu du calcul.
+apply-hardware-missing = Choisissez le type de matériel souhaité.
+apply-provider-missing = Choisissez le fournisseur auprès duquel vous utiliserez les crédits.
+
+decide-choose = Choisissez de retenir ou de rejeter la candidature.
+decide-over-requested = La start-up a demandé { $requested } ; attribuez ce montant ou moins.
+decide-reason-too-short = Expliquez à la start-up le motif du rejet, en une phrase ({ $min } caractères au moins).
+decide-already-decided = La candidature { $reference } a déjà fait l'objet d'une décision ou a été retirée.
+decide-budget-exhausted = Il ne reste que { $available } à attribuer sur ce programme.
+withdraw-not-pending = Seule une candidature en attente de décision peut être retirée.
+
+upload-twin-posted = Ce même fichier a déjà été comptabilisé (relevé n° { $upload }). Rien n'a été comptabilisé.
+upload-already-posted = Le relevé n° { $upload } est déjà comptabilisé.
+upload-grant-cannot-pay = L'aide { $grant } ne dispose plus que de { $available } et ce fichier lui impute { $requested }. Rien n'a été comptabilisé.
+upload-total-inexact = Le total du fichier ne peut pas être calculé exactement (plus de 28 chiffres significatifs).
+
+ledger-limit-exceeded = Le compte { $account } ne dispose que de { $available } ; { $requested } ont été demandés.
+ledger-refused = Le grand livre a refusé ce mouvement. Rien n'a été modifié.

@@ -21,6 +21,7 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamp,
+        locale -> Nullable<Text>,
     }
 }
 

@@ -9,6 +9,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::{organisations, sessions, users};
 use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
+use crate::messages::Message;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash};
 use chrono::{Duration, NaiveDateTime};
@@ -18,31 +19,22 @@ use sha2::{Digest, Sha256};
 pub const MIN_PASSWORD_LEN: usize = 12;
 pub const SESSION_DAYS: i64 = 7;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrgKind {
-    Platform,
-    Funder,
-    Startup,
-    Provider,
+crate::text_enum! {
+    /// What an organisation is; it decides what its members may do (see `domain::access`).
+    pub enum OrgKind ("organisation kind") {
+        Platform = "platform",
+        Funder = "funder",
+        Startup = "startup",
+        Provider = "provider",
+    }
 }
 
 impl OrgKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Platform => "platform",
-            OrgKind::Funder => "funder",
-            OrgKind::Startup => "startup",
-            OrgKind::Provider => "provider",
-        }
-    }
-
+    /// The command line's word for a kind: `admin` is the platform's.
     pub fn parse(text: &str) -> Option<OrgKind> {
         match text {
-            "platform" | "admin" => Some(OrgKind::Platform),
-            "funder" => Some(OrgKind::Funder),
-            "startup" => Some(OrgKind::Startup),
-            "provider" => Some(OrgKind::Provider),
-            _ => None,
+            "admin" => Some(OrgKind::Platform),
+            other => other.parse().ok(),
         }
     }
 }
@@ -51,7 +43,8 @@ impl OrgKind {
 #[diesel(table_name = organisations)]
 pub struct Organisation {
     pub id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: OrgKind,
     pub name: String,
     pub legal_name: Option<String>,
     pub country: Option<String>,
@@ -61,7 +54,7 @@ pub struct Organisation {
 
 impl Organisation {
     pub fn kind(&self) -> OrgKind {
-        OrgKind::parse(&self.kind).unwrap_or(OrgKind::Startup)
+        self.kind
     }
 
     /// A startup must register its company before it can apply.
@@ -80,6 +73,8 @@ pub struct User {
     pub password_hash: String,
     pub role: String,
     pub created_at: NaiveDateTime,
+    /// `en` or `fr` once the person has chosen; mails and pages use it first.
+    pub locale: Option<String>,
 }
 
 /// The person behind a request, with their organisation.
@@ -133,13 +128,13 @@ fn check_email(errors: &mut FieldErrors, field: &'static str, email: &str) {
     let at = email.find('@');
     let ok = matches!(at, Some(i) if i > 0 && i < email.len() - 1 && email[i + 1..].contains('.')) && !email.contains(char::is_whitespace);
     if !ok {
-        errors.add(field, "Enter an email address such as name@example.eu.");
+        errors.add(field, Message::new("email-invalid"));
     }
 }
 
 fn check_password(errors: &mut FieldErrors, field: &'static str, password: &str) {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        errors.add(field, format!("Use at least {MIN_PASSWORD_LEN} characters."));
+        errors.add(field, Message::new("password-too-short").with("min", MIN_PASSWORD_LEN));
     }
 }
 
@@ -170,10 +165,10 @@ pub fn all_organisations(conn: &mut AnyConnection) -> DomainResult<Vec<Organisat
 pub fn create_organisation(conn: &mut AnyConnection, kind: OrgKind, name: &str) -> DomainResult<Organisation> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(DomainError::invalid("organisation", "Give the organisation a name."));
+        return Err(DomainError::invalid("organisation", Message::new("organisation-name-missing")));
     }
     if find_org_by_name(conn, name)?.is_some() {
-        return Err(DomainError::invalid("organisation", "An organisation with this name already exists."));
+        return Err(DomainError::invalid("organisation", Message::new("organisation-name-taken")));
     }
     let id: i64 = diesel::insert_into(organisations::table)
         .values((
@@ -199,10 +194,10 @@ pub fn validate_new_user(conn: &mut AnyConnection, new: &NewUser<'_>, errors: &m
     check_email(errors, "email", &email);
     check_password(errors, "password", new.password);
     if new.display_name.trim().is_empty() {
-        errors.add("display_name", "Tell us your name.");
+        errors.add("display_name", Message::new("display-name-missing"));
     }
     if errors.get("email").is_none() && find_user_by_email(conn, &email)?.is_some() {
-        errors.add("email", "An account with this email already exists.");
+        errors.add("email", Message::new("email-taken"));
     }
     Ok(())
 }
@@ -257,29 +252,24 @@ pub struct CompanyDetails<'a> {
 }
 
 /// EU and EEA members plus Switzerland and the UK: the countries public European programmes fund.
-pub const COUNTRIES: &[(&str, &str)] = &[
-    ("AT", "Austria"), ("BE", "Belgium"), ("BG", "Bulgaria"), ("CH", "Switzerland"), ("CY", "Cyprus"),
-    ("CZ", "Czechia"), ("DE", "Germany"), ("DK", "Denmark"), ("EE", "Estonia"), ("ES", "Spain"),
-    ("FI", "Finland"), ("FR", "France"), ("GB", "United Kingdom"), ("GR", "Greece"), ("HR", "Croatia"),
-    ("HU", "Hungary"), ("IE", "Ireland"), ("IS", "Iceland"), ("IT", "Italy"), ("LI", "Liechtenstein"),
-    ("LT", "Lithuania"), ("LU", "Luxembourg"), ("LV", "Latvia"), ("MT", "Malta"), ("NL", "Netherlands"),
-    ("NO", "Norway"), ("PL", "Poland"), ("PT", "Portugal"), ("RO", "Romania"), ("SE", "Sweden"),
-    ("SI", "Slovenia"), ("SK", "Slovakia"),
+pub const COUNTRIES: &[&str] = &[
+    "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU",
+    "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
 ];
 
 pub fn validate_company(details: &CompanyDetails<'_>) -> FieldErrors {
     let mut errors = FieldErrors::default();
     if details.legal_name.trim().is_empty() {
-        errors.add("legal_name", "Enter the company's registered legal name.");
+        errors.add("legal_name", Message::new("legal-name-missing"));
     }
-    if !COUNTRIES.iter().any(|(code, _)| *code == details.country) {
-        errors.add("country", "Choose the country where the company is registered.");
+    if !COUNTRIES.contains(&details.country) {
+        errors.add("country", Message::new("country-missing"));
     }
     let reg = details.registration_number.trim();
     if reg.is_empty() {
-        errors.add("registration_number", "Enter the company's registration number (e.g. SIREN, HRB, KvK).");
+        errors.add("registration_number", Message::new("registration-number-missing"));
     } else if reg.len() > 40 || !reg.chars().all(|c| c.is_ascii_alphanumeric() || " -./".contains(c)) {
-        errors.add("registration_number", "Use letters, digits, spaces, dots, dashes or slashes (40 at most).");
+        errors.add("registration_number", Message::new("registration-number-invalid"));
     }
     errors
 }
@@ -387,9 +377,9 @@ pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> Do
     let new_user = NewUser { organisation_id: 0, email: form.email, display_name: form.display_name, password: form.password, role: "owner" };
     validate_new_user(conn, &new_user, &mut errors)?;
     if form.company_name.trim().is_empty() {
-        errors.add("company_name", "Enter your company's name.");
+        errors.add("company_name", Message::new("company-name-missing"));
     } else if find_org_by_name(conn, form.company_name.trim())?.is_some() {
-        errors.add("company_name", "An organisation with this name is already registered.");
+        errors.add("company_name", Message::new("organisation-name-taken"));
     }
     errors.into_result()?;
     let hash = hash_password(form.password)?;
@@ -414,10 +404,13 @@ pub fn create_member(
     validate_new_user(conn, &draft, &mut errors)?;
     let existing = find_org_by_name(conn, org_name.trim())?;
     if org_name.trim().is_empty() {
-        errors.add("organisation", "Name the organisation.");
+        errors.add("organisation", Message::new("organisation-name-missing"));
     } else if let Some(org) = &existing {
         if org.kind() != kind {
-            errors.add("organisation", format!("“{}” is a {} organisation, not a {}.", org.name, org.kind, kind.as_str()));
+            errors.add(
+                "organisation",
+                Message::new("organisation-other-kind").with("name", &org.name).with("kind", org.kind.as_str()).with("wanted", kind.as_str()),
+            );
         }
     }
     errors.into_result()?;
@@ -430,4 +423,10 @@ pub fn create_member(
         create_user(conn, &NewUser { organisation_id: org_id, role, ..draft }, &hash)
     })?;
     member(conn, user.id)
+}
+
+/// Saves the language a person chose (`en` or `fr`); mails to them use it too.
+pub fn set_locale(conn: &mut AnyConnection, user_id: i64, locale: &str) -> DomainResult<()> {
+    diesel::update(users::table.find(user_id)).set(users::locale.eq(locale)).execute(conn)?;
+    Ok(())
 }

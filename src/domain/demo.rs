@@ -5,8 +5,8 @@ use crate::db::AnyConnection;
 use crate::db::schema::provider_offerings;
 use crate::domain::accounts::{self, CompanyDetails, Member, OrgKind};
 use crate::domain::error::DomainResult;
-use crate::domain::grants::{self, ApplicationForm, Decision};
-use crate::domain::programmes::{self, ProgrammeForm};
+use crate::domain::grants::{self, Decision, NewApplication};
+use crate::domain::programmes::{self, NewProgramme};
 use crate::domain::{clock, usage};
 use crate::money::Amount;
 use chrono::Duration;
@@ -72,27 +72,27 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
     let national_programme = programmes::create(
         conn,
         &national,
-        &ProgrammeForm {
+        &NewProgramme {
             name: "Compute for AI Startups 2026".into(),
             description: "National call reserving GPU and alternative-hardware time for AI startups and SMEs with fewer than 250 staff. Credits are spent at sovereign providers.".into(),
             currency: "EUR".into(),
-            budget: "5000000".into(),
-            max_award: "250000".into(),
-            opens_on: (today - Duration::days(60)).to_string(),
-            closes_on: (today + Duration::days(120)).to_string(),
+            budget: Amount::from_cents(500_000_000),
+            max_award: Amount::from_cents(25_000_000),
+            opens_on: today - Duration::days(60),
+            closes_on: today + Duration::days(120),
         },
     )?;
     let regional_programme = programmes::create(
         conn,
         &regional,
-        &ProgrammeForm {
+        &NewProgramme {
             name: "Regional GPU Vouchers".into(),
             description: "Vouchers for startups based in the region to train or fine-tune models at regional HPC centres.".into(),
             currency: "EUR".into(),
-            budget: "600000".into(),
-            max_award: "50000".into(),
-            opens_on: (today - Duration::days(30)).to_string(),
-            closes_on: (today + Duration::days(60)).to_string(),
+            budget: Amount::from_cents(60_000_000),
+            max_award: Amount::from_cents(5_000_000),
+            opens_on: today - Duration::days(30),
+            closes_on: today + Duration::days(60),
         },
     )?;
 
@@ -106,11 +106,11 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
     let tessera = startup(conn, "Tessera Bio", "Tessera Bio GmbH", "DE", "HRB 245871", "science@tessera-bio.demo", "Lena Vogel")?;
     let nordlys = startup(conn, "Nordlys Robotics", "Nordlys Robotics SAS", "FR", "934 112 087", "ops@nordlys-robotics.demo", "Erik Solberg")?;
 
-    let form = |requested: &str, purpose: &str, hardware: &str, provider: &Member| ApplicationForm {
-        requested: requested.into(),
+    let form = |requested: &str, purpose: &str, hardware: &str, provider: &Member| NewApplication {
+        requested: Amount::from_decimal(requested.parse().unwrap_or_default()).unwrap_or_default(),
         purpose: purpose.into(),
         hardware: hardware.into(),
-        provider_id: provider.org_id().to_string(),
+        provider_id: Some(provider.org_id()),
     };
     let lumen_app = grants::apply(conn, &lumen, national_programme.id, &form("150000", "Pre-training a 7B-parameter multilingual model for European public-sector documents.", "GPU", &helios))?;
     grants::decide(conn, &national, lumen_app.id, &Decision::Approve { amount: Amount::from_cents(12_000_000) })?;

@@ -1,22 +1,33 @@
-//! The domain layer's one error type. The web layer maps it to HTTP in one place.
+//! The domain layer's one error type. The web layer maps it to HTTP in one place and words its
+//! messages in the reader's language: nothing here is a sentence, only catalogue keys.
 
 use crate::ledger::LedgerError;
+use crate::messages::Message;
 
 /// Problems with what a person typed, field by field, so a form can show each next to its field.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(&'static str, String)>);
+pub struct FieldErrors(pub Vec<(&'static str, Message)>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
+    pub fn add(&mut self, field: &'static str, message: Message) {
+        self.0.push((field, message));
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    /// The first problem with `field`.
+    pub fn get(&self, field: &str) -> Option<&Message> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    pub fn extend(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
     }
 
     /// `Ok(())` when nothing was added, the errors otherwise.
@@ -25,6 +36,7 @@ impl FieldErrors {
     }
 }
 
+/// Locale-free, for logs.
 impl std::fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts: Vec<String> = self.0.iter().map(|(field, msg)| format!("{field}: {msg}")).collect();
@@ -36,13 +48,14 @@ impl std::fmt::Display for FieldErrors {
 pub enum DomainError {
     #[error("not found")]
     NotFound,
+    /// The actor may not do this; answered as "not found" so that existence does not leak.
     #[error("not allowed: {0}")]
     Forbidden(&'static str),
-    #[error("{0}")]
+    #[error("invalid input: {0}")]
     Invalid(FieldErrors),
     /// The request clashes with the current state (already decided, already posted, ...).
-    #[error("{0}")]
-    Conflict(String),
+    #[error("conflict: {0}")]
+    Conflict(Message),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error("database error: {0}")]
@@ -52,7 +65,7 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> DomainError {
+    pub fn invalid(field: &'static str, message: Message) -> DomainError {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
         DomainError::Invalid(errors)

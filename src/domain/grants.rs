@@ -2,10 +2,12 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::{applications, grants, organisations, programmes as programme_rows};
+use crate::domain::access;
 use crate::domain::accounts::{Member, OrgKind};
 use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
 use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side};
-use crate::domain::programmes::{self, Programme, parse_positive_amount};
+use crate::domain::programmes::{self, Programme};
+use crate::messages::{Arg, Message};
 use crate::domain::clock;
 use crate::ledger::chart;
 use crate::money::Amount;
@@ -14,6 +16,32 @@ use diesel::prelude::*;
 
 /// How long credits stay spendable after the programme closes.
 pub const GRANT_VALIDITY_AFTER_CLOSE_DAYS: i64 = 365;
+
+crate::text_enum! {
+    /// An application's life: submitted, then decided once (approved or rejected) or withdrawn.
+    pub enum ApplicationStatus ("application status") {
+        Submitted = "submitted",
+        Approved = "approved",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl ApplicationStatus {
+    /// The one place that says which status may follow which.
+    pub fn may_become(self, next: ApplicationStatus) -> bool {
+        use ApplicationStatus::*;
+        matches!((self, next), (Submitted, Approved | Rejected | Withdrawn))
+    }
+}
+
+crate::text_enum! {
+    pub enum GrantStatus ("grant status") {
+        Active = "active",
+        Expired = "expired",
+        Revoked = "revoked",
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
@@ -25,7 +53,8 @@ pub struct Application {
     pub requested: i64,
     pub purpose: String,
     pub hardware: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ApplicationStatus,
     pub approved_amount: Option<i64>,
     pub decision_reason: Option<String>,
     pub decided_by: Option<i64>,
@@ -48,7 +77,7 @@ impl Application {
     }
 
     pub fn is_pending(&self) -> bool {
-        self.status == "submitted"
+        self.status == ApplicationStatus::Submitted
     }
 }
 
@@ -65,7 +94,8 @@ pub struct Grant {
     pub currency: String,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: GrantStatus,
     pub created_at: NaiveDateTime,
 }
 
@@ -79,7 +109,7 @@ impl Grant {
     }
 
     pub fn is_active_on(&self, day: NaiveDate) -> bool {
-        self.status == "active" && day >= self.valid_from && day <= self.valid_until
+        self.status == GrantStatus::Active && day >= self.valid_from && day <= self.valid_until
     }
 }
 
@@ -93,43 +123,45 @@ pub struct ApplicationView {
     pub grant: Option<Grant>,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct ApplicationForm {
-    pub requested: String,
+/// What a startup asks for, already parsed from the form (see `web::forms`).
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub requested: Amount,
     pub purpose: String,
     pub hardware: String,
-    pub provider_id: String,
+    pub provider_id: Option<i64>,
 }
 
 pub const HARDWARE_KINDS: &[&str] = &["GPU", "IPU", "OPU", "CPU"];
+pub const MIN_PURPOSE_CHARS: usize = 20;
+pub const MIN_REASON_CHARS: usize = 10;
 
 /// A startup applies to an open programme.
-pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, form: &ApplicationForm) -> DomainResult<Application> {
+pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &NewApplication) -> DomainResult<Application> {
     if by.kind() != OrgKind::Startup {
         return Err(DomainError::Forbidden("only startups apply for credits"));
     }
     let programme = programmes::get(conn, programme_id)?;
     if !by.organisation.is_registered() {
-        return Err(DomainError::Conflict("Register your company (legal name, country, registration number) before applying.".into()));
+        return Err(DomainError::Conflict(Message::new("apply-company-not-registered")));
     }
     let mut errors = FieldErrors::default();
     if !programme.is_open() {
-        errors.add("programme", format!("“{}” is not accepting applications ({}).", programme.name, programme.phase_label()));
+        errors.add("programme", Message::new("apply-programme-not-open").with("name", &programme.name).with("phase", programme.phase_label()));
     }
-    if let Some(requested) = parse_positive_amount(&mut errors, "requested", &form.requested) {
-        if requested > programme.max_award() {
-            errors.add("requested", format!("This programme awards at most {} {}.", programme.max_award(), programme.currency));
-        }
+    if !new.requested.is_positive() {
+        errors.add("requested", Message::new("amount-not-positive"));
+    } else if new.requested > programme.max_award() {
+        errors.add("requested", Message::new("apply-over-max-award").with("max", money_arg(programme.max_award(), &programme.currency)));
     }
-    let purpose = form.purpose.trim();
-    if purpose.chars().count() < 20 {
-        errors.add("purpose", "Describe in a few sentences (20 characters at least) what the compute is for.");
+    let purpose = new.purpose.trim();
+    if purpose.chars().count() < MIN_PURPOSE_CHARS {
+        errors.add("purpose", Message::new("apply-purpose-too-short").with("min", MIN_PURPOSE_CHARS));
     }
-    if !HARDWARE_KINDS.contains(&form.hardware.as_str()) {
-        errors.add("hardware", "Choose the kind of hardware you need.");
+    if !HARDWARE_KINDS.contains(&new.hardware.as_str()) {
+        errors.add("hardware", Message::new("apply-hardware-missing"));
     }
-    let provider_id = form.provider_id.parse::<i64>().ok();
-    let provider_ok = match provider_id {
+    let provider_ok = match new.provider_id {
         Some(id) => organisations::table
             .filter(organisations::id.eq(id))
             .filter(organisations::kind.eq(OrgKind::Provider.as_str()))
@@ -139,25 +171,29 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, form: &Ap
         None => false,
     };
     if !provider_ok {
-        errors.add("provider_id", "Choose the provider where you will use the credits.");
+        errors.add("provider_id", Message::new("apply-provider-missing"));
     }
     errors.into_result()?;
-    let requested = Amount::parse(&form.requested).map_err(|e| DomainError::invalid("requested", e.to_string()))?;
     let id: i64 = diesel::insert_into(applications::table)
         .values((
             applications::programme_id.eq(programme.id),
             applications::startup_id.eq(by.org_id()),
-            applications::provider_id.eq(provider_id.unwrap_or_default()),
-            applications::requested.eq(requested.cents()),
+            applications::provider_id.eq(new.provider_id.unwrap_or_default()),
+            applications::requested.eq(new.requested.cents()),
             applications::purpose.eq(purpose),
-            applications::hardware.eq(&form.hardware),
-            applications::status.eq("submitted"),
+            applications::hardware.eq(&new.hardware),
+            applications::status.eq(ApplicationStatus::Submitted.as_str()),
             applications::submitted_by.eq(by.user.id),
             applications::created_at.eq(clock::now()),
         ))
         .returning(applications::id)
         .get_result(conn)?;
     get_application(conn, id)
+}
+
+/// A money argument for a message.
+pub fn money_arg(amount: Amount, currency: &str) -> Arg {
+    Arg::Money { cents: amount.cents(), currency: currency.to_string() }
 }
 
 fn get_application(conn: &mut AnyConnection, id: i64) -> DomainResult<Application> {
@@ -169,13 +205,7 @@ fn get_application(conn: &mut AnyConnection, id: i64) -> DomainResult<Applicatio
 pub fn application_for(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<ApplicationView> {
     let application = get_application(conn, id)?;
     let programme = programmes::get(conn, application.programme_id)?;
-    let allowed = match viewer.kind() {
-        OrgKind::Startup => application.startup_id == viewer.org_id(),
-        OrgKind::Funder => programme.funder_id == viewer.org_id(),
-        OrgKind::Platform => true,
-        OrgKind::Provider => false,
-    };
-    if !allowed {
+    if !access::may_view_application(viewer, application.startup_id, programme.funder_id) {
         return Err(DomainError::NotFound);
     }
     view(conn, application, programme)
@@ -222,36 +252,6 @@ pub enum Decision {
     Reject { reason: String },
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct DecisionForm {
-    pub decision: String,
-    #[serde(default)]
-    pub amount: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
-impl DecisionForm {
-    pub fn parse(&self) -> DomainResult<Decision> {
-        match self.decision.as_str() {
-            "approve" => {
-                let mut errors = FieldErrors::default();
-                let amount = parse_positive_amount(&mut errors, "amount", &self.amount);
-                errors.into_result()?;
-                Ok(Decision::Approve { amount: amount.unwrap_or_default() })
-            }
-            "reject" => {
-                let reason = self.reason.trim();
-                if reason.chars().count() < 10 {
-                    return Err(DomainError::invalid("reason", "Tell the startup why, in a sentence (10 characters at least)."));
-                }
-                Ok(Decision::Reject { reason: reason.to_string() })
-            }
-            _ => Err(DomainError::invalid("decision", "Choose approve or reject.")),
-        }
-    }
-}
-
 /// A funder decides on an application of one of its programmes. Approval creates the grant and
 /// issues its credits from the programme's budget in the same transaction; an application is
 /// decided once.
@@ -260,28 +260,40 @@ pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: i64, decisi
         return Err(DomainError::NotFound);
     }
     let current = application_for(conn, by, application_id)?;
-    if let Decision::Approve { amount } = decision {
-        let mut errors = FieldErrors::default();
-        if *amount > current.application.requested() {
-            errors.add("amount", format!("The startup asked for {}; award that or less.", current.application.requested()));
+    let currency = current.programme.currency.as_str();
+    let mut errors = FieldErrors::default();
+    match decision {
+        Decision::Approve { amount } => {
+            if !amount.is_positive() {
+                errors.add("amount", Message::new("amount-not-positive"));
+            }
+            if *amount > current.application.requested() {
+                errors.add("amount", Message::new("decide-over-requested").with("requested", money_arg(current.application.requested(), currency)));
+            }
+            if *amount > current.programme.max_award() {
+                errors.add("amount", Message::new("apply-over-max-award").with("max", money_arg(current.programme.max_award(), currency)));
+            }
         }
-        if *amount > current.programme.max_award() {
-            errors.add("amount", format!("This programme awards at most {}.", current.programme.max_award()));
+        Decision::Reject { reason } => {
+            if reason.trim().chars().count() < MIN_REASON_CHARS {
+                errors.add("reason", Message::new("decide-reason-too-short").with("min", MIN_REASON_CHARS));
+            }
         }
-        errors.into_result()?;
     }
+    errors.into_result()?;
     let programme = current.programme.clone();
     let now = clock::now();
     crate::db::write_transaction(conn, |conn| {
         let (status, approved, reason) = match decision {
-            Decision::Approve { amount } => ("approved", Some(amount.cents()), None),
-            Decision::Reject { reason } => ("rejected", None, Some(reason.as_str())),
+            Decision::Approve { amount } => (ApplicationStatus::Approved, Some(amount.cents()), None),
+            Decision::Reject { reason } => (ApplicationStatus::Rejected, None, Some(reason.trim())),
         };
+        debug_assert!(ApplicationStatus::Submitted.may_become(status));
         let changed = diesel::update(
-            applications::table.filter(applications::id.eq(application_id)).filter(applications::status.eq("submitted")),
+            applications::table.filter(applications::id.eq(application_id)).filter(applications::status.eq(ApplicationStatus::Submitted.as_str())),
         )
         .set((
-            applications::status.eq(status),
+            applications::status.eq(status.as_str()),
             applications::approved_amount.eq(approved),
             applications::decision_reason.eq(reason),
             applications::decided_by.eq(by.user.id),
@@ -289,7 +301,7 @@ pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: i64, decisi
         ))
         .execute(conn)?;
         if changed == 0 {
-            return Err(DomainError::Conflict(format!("Application {} has already been decided or withdrawn.", current.application.reference())));
+            return Err(DomainError::Conflict(Message::new("decide-already-decided").with("reference", current.application.reference())));
         }
         if let Decision::Approve { amount } = decision {
             award(conn, by, &current.application, &programme, *amount)?;
@@ -303,6 +315,13 @@ fn award(conn: &mut AnyConnection, by: &Member, application: &Application, progr
     let today = clock::today();
     // The application id makes the code unique without a counter that concurrent approvals race on.
     let code = format!("G-{}-{:04}", today.year(), application.id);
+    // Checked: a programme's dates are bounded when it is created, but a date read back is never
+    // trusted to leave room for arithmetic.
+    let valid_until = programme
+        .closes_on
+        .max(today)
+        .checked_add_signed(Duration::days(GRANT_VALIDITY_AFTER_CLOSE_DAYS))
+        .ok_or_else(|| DomainError::invalid("amount", Message::new("date-out-of-range")))?;
     let grant_id: i64 = diesel::insert_into(grants::table)
         .values((
             grants::code.eq(&code),
@@ -313,8 +332,8 @@ fn award(conn: &mut AnyConnection, by: &Member, application: &Application, progr
             grants::amount.eq(amount.cents()),
             grants::currency.eq(&programme.currency),
             grants::valid_from.eq(today),
-            grants::valid_until.eq(programme.closes_on.max(today) + Duration::days(GRANT_VALIDITY_AFTER_CLOSE_DAYS)),
-            grants::status.eq("active"),
+            grants::valid_until.eq(valid_until),
+            grants::status.eq(GrantStatus::Active.as_str()),
             grants::created_at.eq(clock::now()),
         ))
         .returning(grants::id)
@@ -339,10 +358,7 @@ fn award(conn: &mut AnyConnection, by: &Member, application: &Application, progr
     match posted {
         Ok(_) => {}
         Err(LedgerError::LimitExceeded { available, .. }) => {
-            return Err(DomainError::invalid(
-                "amount",
-                format!("The programme has only {available} {} left to award.", programme.currency),
-            ));
+            return Err(DomainError::invalid("amount", Message::new("decide-budget-exhausted").with("available", money_arg(available, &programme.currency))));
         }
         Err(e) => return Err(e.into()),
     }
@@ -356,12 +372,14 @@ pub fn withdraw(conn: &mut AnyConnection, by: &Member, application_id: i64) -> D
         return Err(DomainError::NotFound);
     }
     let changed = diesel::update(
-        applications::table.filter(applications::id.eq(current.application.id)).filter(applications::status.eq("submitted")),
+        applications::table
+            .filter(applications::id.eq(current.application.id))
+            .filter(applications::status.eq(ApplicationStatus::Submitted.as_str())),
     )
-    .set(applications::status.eq("withdrawn"))
+    .set(applications::status.eq(ApplicationStatus::Withdrawn.as_str()))
     .execute(conn)?;
     if changed == 0 {
-        return Err(DomainError::Conflict("Only an application still awaiting a decision can be withdrawn.".into()));
+        return Err(DomainError::Conflict(Message::new("withdraw-not-pending")));
     }
     Ok(())
 }
@@ -373,13 +391,8 @@ pub fn grant_by_code(conn: &mut AnyConnection, code: &str) -> DomainResult<Optio
 /// The grant as `viewer` may see it: its startup, its programme's funder, its provider.
 pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<Grant> {
     let grant: Grant = grants::table.find(id).select(Grant::as_select()).first(conn).or_not_found()?;
-    let allowed = match viewer.kind() {
-        OrgKind::Startup => grant.startup_id == viewer.org_id(),
-        OrgKind::Provider => grant.provider_id == viewer.org_id(),
-        OrgKind::Funder => programmes::get(conn, grant.programme_id)?.funder_id == viewer.org_id(),
-        OrgKind::Platform => true,
-    };
-    if allowed { Ok(grant) } else { Err(DomainError::NotFound) }
+    let funder_id = programmes::get(conn, grant.programme_id)?.funder_id;
+    if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, funder_id) { Ok(grant) } else { Err(DomainError::NotFound) }
 }
 
 pub fn grants_of_startup(conn: &mut AnyConnection, startup_id: i64) -> DomainResult<Vec<Grant>> {

@@ -1,12 +1,15 @@
 //! Business rules. Nothing here knows about HTTP: handlers call these functions.
 
+pub mod access;
 pub mod accounts;
 pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod grants;
+pub mod notifications;
 pub mod programmes;
 pub mod reports;
+pub mod status;
 pub mod usage;
 
 pub use error::{DomainError, DomainResult, FieldErrors};

@@ -8,7 +8,8 @@ use crate::ledger::{self, EntryKind, Leg, Links, NewEntry, Side};
 use crate::domain::clock;
 use crate::ledger::chart;
 use crate::money::{self, Amount};
-use chrono::{NaiveDate, NaiveDateTime};
+use crate::messages::Message;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -61,6 +62,7 @@ impl Programme {
         self.phase() == Phase::Open
     }
 
+    /// `upcoming`, `open` or `closed`: the CSS class and the end of the catalogue key `phase-…`.
     pub fn phase_label(&self) -> &'static str {
         match self.phase() {
             Phase::Upcoming => "upcoming",
@@ -70,135 +72,97 @@ impl Programme {
     }
 }
 
-/// What a funder types to open a programme, as text, so a refused form can be shown again as typed.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct ProgrammeForm {
+/// A programme as its funder describes it, already parsed from the form (see `web::forms`).
+#[derive(Debug, Clone)]
+pub struct NewProgramme {
     pub name: String,
     pub description: String,
     pub currency: String,
-    pub budget: String,
-    pub max_award: String,
-    pub opens_on: String,
-    pub closes_on: String,
+    pub budget: Amount,
+    pub max_award: Amount,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
 }
 
-struct ValidProgramme {
-    budget: Amount,
-    max_award: Amount,
-    opens_on: NaiveDate,
-    closes_on: NaiveDate,
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Dates a programme may use: far enough for any real call, near enough that date arithmetic
+/// (a grant's validity runs a year past the close) can never overflow on either backend.
+pub fn is_sane_date(day: NaiveDate) -> bool {
+    (2000..=2200).contains(&day.year())
 }
 
-fn parse_date(errors: &mut FieldErrors, field: &'static str, text: &str) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "Enter a date as YYYY-MM-DD.");
-            None
-        }
-    }
-}
-
-/// Parses a positive amount of money from a form field, recording a message when it is not one.
-pub fn parse_positive_amount(errors: &mut FieldErrors, field: &'static str, text: &str) -> Option<Amount> {
-    if text.trim().is_empty() {
-        errors.add(field, "Enter an amount, such as 25000 or 25000.50.");
-        return None;
-    }
-    match Amount::parse(text) {
-        Ok(a) if a.is_positive() => Some(a),
-        Ok(_) => {
-            errors.add(field, "Enter an amount greater than zero.");
-            None
-        }
-        Err(e) => {
-            errors.add(field, format!("{}.", capitalise(&e.to_string())));
-            None
-        }
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-fn validate(form: &ProgrammeForm) -> Result<ValidProgramme, DomainError> {
+/// The rules a new programme follows, field by field.
+pub fn validate(new: &NewProgramme) -> FieldErrors {
     let mut errors = FieldErrors::default();
-    if form.name.trim().is_empty() {
-        errors.add("name", "Give the programme a name.");
-    } else if form.name.trim().chars().count() > 200 {
-        errors.add("name", "Keep the name under 200 characters.");
+    let name = new.name.trim();
+    if name.is_empty() {
+        errors.add("name", Message::new("programme-name-missing"));
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        errors.add("name", Message::new("programme-name-too-long").with("max", MAX_NAME_CHARS));
     }
-    if form.description.trim().is_empty() {
-        errors.add("description", "Describe who the programme is for and what it funds.");
+    if new.description.trim().is_empty() {
+        errors.add("description", Message::new("programme-description-missing"));
     }
-    if !money::is_supported_currency(&form.currency) {
-        errors.add("currency", "Choose one of the listed currencies.");
+    if !money::is_supported_currency(&new.currency) {
+        errors.add("currency", Message::new("currency-unsupported"));
     }
-    let budget = parse_positive_amount(&mut errors, "budget", &form.budget);
-    let max_award = parse_positive_amount(&mut errors, "max_award", &form.max_award);
-    if let (Some(b), Some(m)) = (budget, max_award) {
-        if m > b {
-            errors.add("max_award", "The maximum award cannot exceed the budget.");
+    for (field, amount) in [("budget", new.budget), ("max_award", new.max_award)] {
+        if !amount.is_positive() {
+            errors.add(field, Message::new("amount-not-positive"));
         }
     }
-    let opens_on = parse_date(&mut errors, "opens_on", &form.opens_on);
-    let closes_on = parse_date(&mut errors, "closes_on", &form.closes_on);
-    if let (Some(o), Some(c)) = (opens_on, closes_on) {
-        if c < o {
-            errors.add("closes_on", "The programme must close on or after the day it opens.");
+    if new.max_award > new.budget && new.budget.is_positive() {
+        errors.add("max_award", Message::new("programme-max-award-over-budget"));
+    }
+    for (field, day) in [("opens_on", new.opens_on), ("closes_on", new.closes_on)] {
+        if !is_sane_date(day) {
+            errors.add(field, Message::new("date-out-of-range"));
         }
     }
-    errors.into_result()?;
-    Ok(ValidProgramme {
-        budget: budget.unwrap_or_default(),
-        max_award: max_award.unwrap_or_default(),
-        opens_on: opens_on.unwrap_or_default(),
-        closes_on: closes_on.unwrap_or_default(),
-    })
+    if new.closes_on < new.opens_on {
+        errors.add("closes_on", Message::new("programme-closes-before-opening"));
+    }
+    errors
 }
 
 /// Opens a programme and funds its budget account from the funder's commitments, in one
 /// transaction: the budget exists in the ledger from the first moment.
-pub fn create(conn: &mut AnyConnection, by: &Member, form: &ProgrammeForm) -> DomainResult<Programme> {
+pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> DomainResult<Programme> {
     if by.kind() != OrgKind::Funder {
         return Err(DomainError::Forbidden("only funders open programmes"));
     }
-    let valid = validate(form)?;
+    validate(new).into_result()?;
     crate::db::write_transaction(conn, |conn| {
         let id: i64 = diesel::insert_into(programmes::table)
             .values((
                 programmes::funder_id.eq(by.org_id()),
-                programmes::name.eq(form.name.trim()),
-                programmes::description.eq(form.description.trim()),
-                programmes::currency.eq(&form.currency),
-                programmes::budget.eq(valid.budget.cents()),
-                programmes::max_award.eq(valid.max_award.cents()),
-                programmes::opens_on.eq(valid.opens_on),
-                programmes::closes_on.eq(valid.closes_on),
+                programmes::name.eq(new.name.trim()),
+                programmes::description.eq(new.description.trim()),
+                programmes::currency.eq(&new.currency),
+                programmes::budget.eq(new.budget.cents()),
+                programmes::max_award.eq(new.max_award.cents()),
+                programmes::opens_on.eq(new.opens_on),
+                programmes::closes_on.eq(new.closes_on),
                 programmes::created_by.eq(by.user.id),
                 programmes::created_at.eq(clock::now()),
             ))
             .returning(programmes::id)
             .get_result(conn)?;
-        let commitments = ledger::open_account(conn, &chart::funder_commitments(by.org_id(), &form.currency))?;
-        let available = ledger::open_account(conn, &chart::programme_available(id, &form.currency))?;
+        let commitments = ledger::open_account(conn, &chart::funder_commitments(by.org_id(), &new.currency))?;
+        let available = ledger::open_account(conn, &chart::programme_available(id, &new.currency))?;
         ledger::post(
             conn,
             &NewEntry {
                 idempotency_key: format!("fund:programme:{id}"),
                 kind: EntryKind::Fund,
-                description: format!("Budget of programme “{}”", form.name.trim()),
+                description: format!("Budget of programme “{}”", new.name.trim()),
                 effective_on: clock::today(),
                 actor: by.actor(),
                 links: Links { programme_id: Some(id), ..Links::default() },
                 legs: vec![
-                    Leg { account_id: commitments.id, side: Side::Debit, amount: valid.budget },
-                    Leg { account_id: available.id, side: Side::Credit, amount: valid.budget },
+                    Leg { account_id: commitments.id, side: Side::Debit, amount: new.budget },
+                    Leg { account_id: available.id, side: Side::Credit, amount: new.budget },
                 ],
             },
         )?;
@@ -214,10 +178,7 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> DomainResult<Programme> {
 /// (programmes are public calls); otherwise not found.
 pub fn visible_to(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<Programme> {
     let programme = get(conn, id)?;
-    match viewer.kind() {
-        OrgKind::Funder if programme.funder_id != viewer.org_id() => Err(DomainError::NotFound),
-        _ => Ok(programme),
-    }
+    if crate::domain::access::may_view_programme(viewer, programme.funder_id) { Ok(programme) } else { Err(DomainError::NotFound) }
 }
 
 pub fn of_funder(conn: &mut AnyConnection, funder_id: i64) -> DomainResult<Vec<Programme>> {

@@ -32,7 +32,7 @@ pub struct ProgrammeReport {
 
 pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id: i64) -> DomainResult<ProgrammeReport> {
     let programme = programmes::visible_to(conn, viewer, programme_id)?;
-    if viewer.kind() != crate::domain::accounts::OrgKind::Funder && viewer.kind() != crate::domain::accounts::OrgKind::Platform {
+    if !crate::domain::access::may_manage_programme(viewer, programme.funder_id) {
         return Err(crate::domain::error::DomainError::NotFound);
     }
     let mut lines = Vec::new();

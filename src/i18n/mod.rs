@@ -156,3 +156,25 @@ const MONTH_KEYS: [&str; 12] =
     ["month-1", "month-2", "month-3", "month-4", "month-5", "month-6", "month-7", "month-8", "month-9", "month-10", "month-11", "month-12"];
 
 pub use format::{count, exact, exact_money, money};
+
+/// A key that sorts names as people expect, accents aside: `É` with `E`, case ignored
+/// (`Espagne`, `Estonie`, `États-Unis`, `Finlande`). Enough for the Latin names of the
+/// catalogues without a collation library.
+pub fn collation_key(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'á' | 'å' => 'a',
+            'ç' => 'c',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' => 'i',
+            'ô' | 'ö' | 'ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,12 @@
-//! The web layer's error type and its one mapping to HTTP responses: a friendly page, never a
-//! stack trace or a database message.
+//! The web layer's error type and its one mapping to HTTP responses: a friendly page in the
+//! visitor's language, never a stack trace or a database message. What the person sees is a
+//! catalogue message; what is logged is the cause.
 
 use crate::db::DbError;
 use crate::domain::DomainError;
+use crate::i18n::{self, Locale};
+use crate::ledger::LedgerError;
+use crate::messages::{Arg, Message};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
@@ -11,18 +15,18 @@ use askama::Template;
 pub enum AppError {
     #[error("page not found")]
     NotFound,
-    #[error("please sign in")]
+    #[error("sign-in required")]
     LoginRequired,
-    #[error("forbidden: {0}")]
-    Forbidden(&'static str),
     #[error("the form has expired or did not come from this site")]
     Csrf,
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("too large: {0}")]
-    TooLarge(String),
+    #[error("the form could not be read")]
+    BadForm,
+    #[error("refused: {0}")]
+    BadRequest(Message),
+    #[error("conflict: {0}")]
+    Conflict(Message),
+    #[error("request too large")]
+    TooLarge,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -33,11 +37,33 @@ impl From<DomainError> for AppError {
             DomainError::NotFound => AppError::NotFound,
             // Forbidden domain actions answer 404 so that existence does not leak.
             DomainError::Forbidden(_) => AppError::NotFound,
-            DomainError::Invalid(errors) => AppError::BadRequest(errors.to_string()),
+            DomainError::Invalid(errors) => {
+                log::info!("invalid input outside a form: {errors}");
+                AppError::BadRequest(errors.0.into_iter().next().map(|(_, m)| m).unwrap_or_else(|| Message::new("error-bad-request")))
+            }
             DomainError::Conflict(message) => AppError::Conflict(message),
-            DomainError::Ledger(e) => AppError::Conflict(e.to_string()),
-            DomainError::Database(e) => AppError::Internal(e.to_string()),
+            DomainError::Ledger(e) => AppError::from(e),
+            DomainError::Database(e) => AppError::Internal(format!("database: {e}")),
             DomainError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
+/// Ledger refusals are business answers (409); a storage failure is ours (500).
+impl From<LedgerError> for AppError {
+    fn from(e: LedgerError) -> AppError {
+        match e {
+            LedgerError::Database(cause) => AppError::Internal(format!("ledger storage: {cause}")),
+            LedgerError::LimitExceeded { account, currency, available, requested } => AppError::Conflict(
+                Message::new("ledger-limit-exceeded")
+                    .with("account", account)
+                    .with("available", Arg::Money { cents: available.cents(), currency: currency.clone() })
+                    .with("requested", Arg::Money { cents: requested.cents(), currency }),
+            ),
+            other => {
+                log::warn!("ledger refused: {other}");
+                AppError::Conflict(Message::new("ledger-refused"))
+            }
         }
     }
 }
@@ -64,10 +90,67 @@ pub type AppResult<T> = Result<T, AppError>;
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage<'a> {
+struct ErrorPage {
+    lang: &'static str,
+    #[allow(dead_code)]
     status: u16,
-    title: &'a str,
+    title: String,
     message: String,
+    status_line: String,
+    back: String,
+    brand: String,
+}
+
+impl AppError {
+    /// The page for this error in `locale`. `return_to` is the page a sign-in should come back
+    /// to (GET requests only).
+    pub fn page(&self, locale: Locale, return_to: Option<&str>) -> HttpResponse {
+        if let AppError::LoginRequired = self {
+            let target = match return_to.and_then(crate::web::session::local_path) {
+                Some(path) if path != "/" => format!("/login?next={}", encode_query(path)),
+                _ => "/login".to_string(),
+            };
+            return HttpResponse::SeeOther().insert_header(("Location", target)).finish();
+        }
+        let (title_key, message) = match self {
+            AppError::NotFound => ("error-not-found-title", Message::new("error-not-found")),
+            AppError::Csrf => ("error-csrf-title", Message::new("error-csrf")),
+            AppError::BadForm => ("error-bad-request-title", Message::new("error-bad-form")),
+            AppError::BadRequest(m) => ("error-bad-request-title", m.clone()),
+            AppError::Conflict(m) => ("error-conflict-title", m.clone()),
+            AppError::TooLarge => ("error-too-large-title", Message::new("error-too-large")),
+            AppError::Internal(detail) => {
+                log::error!("internal error: {detail}");
+                ("error-internal-title", Message::new("error-internal"))
+            }
+            AppError::LoginRequired => ("error-not-found-title", Message::new("error-not-found")),
+        };
+        let status = self.status_code();
+        let title = i18n::text(locale, title_key);
+        let page = ErrorPage {
+            lang: locale.code(),
+            status: status.as_u16(),
+            message: i18n::message(locale, &message),
+            status_line: i18n::message(locale, &Message::new("error-status").with("status", status.as_u16().to_string())),
+            back: i18n::text(locale, "error-back-home"),
+            brand: i18n::text(locale, "brand"),
+            title,
+        };
+        let body = page.render().unwrap_or_else(|_| format!("<!doctype html><title>{}</title>", status.as_u16()));
+        HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn encode_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
 
 impl ResponseError for AppError {
@@ -75,35 +158,17 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::LoginRequired => StatusCode::SEE_OTHER,
-            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadForm | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// English, for the few responses made outside the session middleware; inside it, the
+    /// middleware words the page again in the visitor's language.
     fn error_response(&self) -> HttpResponse {
-        if let AppError::LoginRequired = self {
-            return HttpResponse::SeeOther().insert_header(("Location", "/login")).finish();
-        }
-        let (title, message) = match self {
-            AppError::NotFound => ("Page not found", "There is nothing here, or it is not yours to see.".to_string()),
-            AppError::Forbidden(_) => ("Not allowed", "Your account cannot do this.".to_string()),
-            AppError::Csrf => ("Form expired", "This form has expired or did not come from this site. Go back, reload the page and try again.".to_string()),
-            AppError::BadRequest(m) => ("Check your input", m.clone()),
-            AppError::Conflict(m) => ("That cannot be done now", m.clone()),
-            AppError::TooLarge(m) => ("Too large", m.clone()),
-            AppError::Internal(detail) => {
-                log::error!("internal error: {detail}");
-                ("Something went wrong", "An unexpected error happened on our side. It has been logged; please try again.".to_string())
-            }
-            AppError::LoginRequired => unreachable!(),
-        };
-        let status = self.status_code();
-        let body = ErrorPage { status: status.as_u16(), title, message }
-            .render()
-            .unwrap_or_else(|_| format!("<!doctype html><title>{title}</title><h1>{title}</h1>"));
-        HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+        self.page(Locale::En, None)
     }
 }

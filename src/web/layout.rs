@@ -1,31 +1,182 @@
-//! What every page's frame needs: who is signed in, their navigation, the CSRF token.
+//! What every page's frame needs — who is signed in, their navigation, the CSRF token, the
+//! language and the flash message — and the formatting helpers templates call
+//! (`layout.t("key")`, `layout.money(…)`, `layout.date(…)`), so that every word on a page comes
+//! from the catalogues.
 
-use crate::domain::accounts::OrgKind;
+use crate::domain::FieldErrors;
+use crate::domain::access::{self, Action, Role};
+use crate::i18n::{self, Locale};
+use crate::messages::Message;
+use crate::money::Amount;
 use crate::web::session::Visitor;
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+
+
+pub struct NavItem {
+    pub label: String,
+    pub href: &'static str,
+}
+
+/// Navigation per role: a link appears only where the access policy lets its action through.
+const NAV: &[(&str, &str, Action, &[Role])] = &[
+    ("nav-dashboard", "/", Action::ViewPublic, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
+    ("nav-programmes", "/programmes", Action::ListProgrammes, &[Role::Funder, Role::Admin]),
+    ("nav-open-programmes", "/programmes", Action::ListProgrammes, &[Role::Startup]),
+    ("nav-new-programme", "/programmes/new", Action::CreateProgramme, &[Role::Funder]),
+    ("nav-applications", "/applications", Action::ListOwnApplications, &[Role::Startup]),
+    ("nav-company", "/company", Action::EditCompany, &[Role::Startup]),
+    ("nav-uploads", "/usage", Action::ListUploads, &[Role::Provider]),
+    ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
+    ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Provider]),
+    ("nav-admin", "/admin", Action::Administer, &[Role::Admin]),
+    ("nav-sign-in", "/login", Action::SignIn, &[Role::Visitor]),
+    ("nav-sign-up", "/signup", Action::SignUp, &[Role::Visitor]),
+];
 
 pub struct Layout {
     pub title: String,
     pub csrf: String,
     pub user_name: Option<String>,
     pub org_name: Option<String>,
-    pub nav: Vec<(&'static str, &'static str)>,
+    pub nav: Vec<NavItem>,
+    pub locale: Locale,
+    /// A short confirmation of what the previous request did.
+    pub flash: Option<String>,
+    /// This page's path and query, where the language switcher returns.
+    pub here: String,
 }
 
 impl Layout {
-    pub fn new(title: impl Into<String>, visitor: &Visitor) -> Layout {
-        let nav = match visitor.member.as_ref().map(|m| m.kind()) {
-            Some(OrgKind::Funder) => vec![("Dashboard", "/"), ("Programmes", "/programmes"), ("New programme", "/programmes/new")],
-            Some(OrgKind::Startup) => vec![("Dashboard", "/"), ("Open programmes", "/programmes"), ("Applications", "/applications"), ("Company", "/company")],
-            Some(OrgKind::Provider) => vec![("Dashboard", "/"), ("Usage uploads", "/usage"), ("Upload usage", "/usage/new"), ("Catalogue", "/catalogue")],
-            Some(OrgKind::Platform) => vec![("Dashboard", "/"), ("Administration", "/admin"), ("Programmes", "/programmes")],
-            None => vec![("Sign in", "/login"), ("Register your startup", "/signup")],
-        };
+    /// A page whose title is a catalogue key.
+    pub fn new(visitor: &Visitor, title_key: &str) -> Layout {
+        Layout::titled(visitor, i18n::text(visitor.locale, title_key))
+    }
+
+    /// A page whose title is a worded message (with arguments).
+    pub fn message(visitor: &Visitor, title: &Message) -> Layout {
+        Layout::titled(visitor, i18n::message(visitor.locale, title))
+    }
+
+    pub fn titled(visitor: &Visitor, title: String) -> Layout {
+        let role = Role::of(visitor.member.as_ref());
+        let nav = NAV
+            .iter()
+            .filter(|(_, _, action, roles)| roles.contains(&role) && access::can(role, *action))
+            .map(|(key, href, _, _)| NavItem { label: i18n::text(visitor.locale, key), href })
+            .collect();
         Layout {
-            title: title.into(),
+            title,
             csrf: visitor.csrf().to_string(),
             user_name: visitor.member.as_ref().map(|m| m.user.display_name.clone()),
             org_name: visitor.member.as_ref().map(|m| m.organisation.name.clone()),
             nav,
+            locale: visitor.locale,
+            flash: visitor.flash.map(|key| i18n::text(visitor.locale, key)),
+            here: visitor.here.clone(),
         }
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.locale.code()
+    }
+
+    /// The language the switcher offers: the one not in use.
+    pub fn other_locale(&self) -> &'static str {
+        match self.locale {
+            Locale::En => "fr",
+            Locale::Fr => "en",
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        i18n::text(self.locale, key)
+    }
+
+    /// A key with one text argument.
+    pub fn t1(&self, key: &'static str, name: &'static str, value: impl std::fmt::Display) -> String {
+        i18n::message(self.locale, &Message::new(key).with(name, value.to_string()))
+    }
+
+    /// A key with one count argument (plural forms).
+    pub fn tn(&self, key: &'static str, name: &'static str, n: impl TryInto<i64>) -> String {
+        i18n::message(self.locale, &Message::new(key).with(name, n.try_into().unwrap_or(i64::MAX)))
+    }
+
+    pub fn msg(&self, message: &Message) -> String {
+        i18n::message(self.locale, message)
+    }
+
+    /// The first error of a form field, worded.
+    pub fn error(&self, errors: &FieldErrors, field: &str) -> Option<String> {
+        errors.get(field).map(|m| self.msg(m))
+    }
+
+    pub fn money(&self, amount: impl Value<Amount>, currency: &str) -> String {
+        i18n::money(self.locale, amount.value().cents(), currency)
+    }
+
+    pub fn cents(&self, cents: impl Value<i64>, currency: &str) -> String {
+        i18n::money(self.locale, cents.value(), currency)
+    }
+
+    /// An exact decimal kept as text (usage costs), grouped per locale; unchanged if not a number.
+    pub fn exact(&self, text: &str) -> String {
+        match text.parse::<Decimal>() {
+            Ok(d) => i18n::exact(self.locale, d),
+            Err(_) => text.to_string(),
+        }
+    }
+
+    pub fn exact_money(&self, text: &str, currency: &str) -> String {
+        match text.parse::<Decimal>() {
+            Ok(d) => i18n::exact_money(self.locale, d, currency),
+            Err(_) => format!("{text} {currency}"),
+        }
+    }
+
+    pub fn decimal(&self, value: impl Value<Decimal>) -> String {
+        i18n::exact(self.locale, value.value())
+    }
+
+    pub fn count(&self, n: impl TryInto<i64>) -> String {
+        i18n::count(self.locale, n.try_into().unwrap_or(i64::MAX))
+    }
+
+    pub fn date(&self, day: impl Value<NaiveDate>) -> String {
+        i18n::date(self.locale, day.value())
+    }
+
+    pub fn datetime(&self, at: impl Value<NaiveDateTime>) -> String {
+        i18n::datetime(self.locale, at.value())
+    }
+
+    /// A status or kind shown to people: the catalogue's word for `prefix-value`.
+    pub fn label(&self, prefix: &str, value: impl std::fmt::Display) -> String {
+        i18n::text(self.locale, &format!("{prefix}-{value}"))
+    }
+}
+
+/// A value a template may hold as `T`, `&T` or `&&T` (askama passes fields and loop items by
+/// reference, method results by value).
+pub trait Value<T> {
+    fn value(&self) -> T;
+}
+
+impl<T: Copy> Value<T> for T {
+    fn value(&self) -> T {
+        *self
+    }
+}
+
+impl<T: Copy> Value<T> for &T {
+    fn value(&self) -> T {
+        **self
+    }
+}
+
+impl<T: Copy> Value<T> for &&T {
+    fn value(&self) -> T {
+        ***self
     }
 }

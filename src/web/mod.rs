@@ -1,8 +1,11 @@
 //! HTTP: thin handlers that parse, authorise, call the domain and render.
 
 pub mod error;
+pub mod flash;
+pub mod forms;
 pub mod layout;
 pub mod pages;
+pub mod routes;
 pub mod session;
 
 use crate::config::Settings;
@@ -45,6 +48,19 @@ impl AppState {
 
     /// Sends mail in the background: a slow or failing mail server never fails the request
     /// whose decision is already committed; failures are logged.
+    /// The address people reach the app at, for links in mails.
+    pub fn base_url(&self) -> String {
+        self.settings.public_url.clone().unwrap_or_else(|| format!("http://{}", self.settings.bind))
+    }
+
+    /// Sends a composed notification; a template that failed to render is logged, never shown.
+    pub fn notify(&self, mail: Result<Mail, askama::Error>) {
+        match mail {
+            Ok(mail) => self.send_mail(mail),
+            Err(e) => log::error!("mail template failed: {e}"),
+        }
+    }
+
     pub fn send_mail(&self, mail: Mail) {
         let mailer = self.mailer.clone();
         actix_web::rt::task::spawn_blocking(move || {
@@ -76,40 +92,9 @@ pub fn redirect(to: &str) -> HttpResponse {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use pages::*;
-    cfg.service(web::resource("/healthz").get(health::healthz))
-        .service(web::resource("/static/app.css").get(health::stylesheet))
-        .service(
-            web::scope("")
-                .wrap(actix_web::middleware::from_fn(session::resolve))
-                .route("/", web::get().to(home::home))
-                .route("/login", web::get().to(auth::login_form))
-                .route("/login", web::post().to(auth::login))
-                .route("/logout", web::post().to(auth::logout))
-                .route("/signup", web::get().to(auth::signup_form))
-                .route("/signup", web::post().to(auth::signup))
-                .route("/company", web::get().to(startup::company_form))
-                .route("/company", web::post().to(startup::save_company))
-                .route("/programmes", web::get().to(programmes::list))
-                .route("/programmes/new", web::get().to(programmes::new_form))
-                .route("/programmes", web::post().to(programmes::create))
-                .route("/programmes/{id}", web::get().to(programmes::show))
-                .route("/programmes/{id}/apply", web::get().to(startup::apply_form))
-                .route("/programmes/{id}/apply", web::post().to(startup::apply))
-                .route("/applications", web::get().to(startup::applications))
-                .route("/applications/{id}", web::get().to(applications::show))
-                .route("/applications/{id}/decide", web::post().to(applications::decide))
-                .route("/applications/{id}/withdraw", web::post().to(applications::withdraw))
-                .route("/grants/{id}", web::get().to(grants::show))
-                .route("/catalogue", web::get().to(provider::catalogue))
-                .route("/usage", web::get().to(provider::uploads))
-                .route("/usage/new", web::get().to(provider::upload_form))
-                .route("/usage", web::post().to(provider::upload))
-                .route("/usage/{id}", web::get().to(provider::show_upload))
-                .route("/usage/{id}/confirm", web::post().to(provider::confirm))
-                .route("/admin", web::get().to(admin::overview))
-                .route("/admin/members", web::post().to(admin::create_member))
-                .default_service(web::to(home::not_found)),
-        );
+    cfg.service(web::resource("/healthz").get(health::healthz)).service(web::resource("/static/app.css").get(health::stylesheet)).service(
+        routes::register(web::scope("")).wrap(actix_web::middleware::from_fn(session::resolve)).default_service(web::to(home::not_found)),
+    );
 }
 
 /// Parses a path id; anything else is simply a page that does not exist.

@@ -1,13 +1,19 @@
-//! Who is asking: the session cookie, the signed-in member, and the CSRF check.
+//! Who is asking: the session cookie, the signed-in member, their language, the access policy
+//! and the CSRF check.
 //!
-//! A middleware resolves the session cookie once per request and leaves a [`Visitor`] in the
-//! request's extensions; pages that show a form start an anonymous session when there is none,
-//! so that even the login form carries a CSRF token.
+//! A middleware resolves the session cookie once per request, chooses the language, applies the
+//! access policy to the route (see `web::routes`), and leaves a [`Visitor`] in the request's
+//! extensions; pages that show a form start an anonymous session when there is none, so that
+//! even the login form carries a CSRF token. It also words error pages in the visitor's
+//! language: handlers return [`AppError`]s, and this is where they become pages.
 
+use crate::domain::access::{self, Role};
 use crate::domain::accounts::{self, Member, OrgKind, Session};
+use crate::i18n::Locale;
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
-use actix_web::body::MessageBody;
+use crate::web::{flash, routes};
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -15,11 +21,18 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use std::future::{Ready, ready};
 
 pub const SESSION_COOKIE: &str = "cg_session";
+/// The language chosen with the switcher, for visitors who are not signed in.
+pub const LANGUAGE_COOKIE: &str = "cg_lang";
 
 #[derive(Clone)]
 pub struct Visitor {
     pub session: Session,
     pub member: Option<Member>,
+    pub locale: Locale,
+    /// The confirmation left by the previous request, as a catalogue key.
+    pub flash: Option<&'static str>,
+    /// The path and query of this request.
+    pub here: String,
 }
 
 impl Visitor {
@@ -29,11 +42,7 @@ impl Visitor {
 
     /// Refuses a state-changing request whose token is not this session's.
     pub fn check_csrf(&self, submitted: &str) -> AppResult<()> {
-        if constant_time_eq(submitted.as_bytes(), self.session.csrf_token.as_bytes()) {
-            Ok(())
-        } else {
-            Err(AppError::Csrf)
-        }
+        if constant_time_eq(submitted.as_bytes(), self.session.csrf_token.as_bytes()) { Ok(()) } else { Err(AppError::Csrf) }
     }
 
     pub fn member(&self) -> AppResult<&Member> {
@@ -44,6 +53,10 @@ impl Visitor {
     pub fn member_of(&self, kind: OrgKind) -> AppResult<&Member> {
         let m = self.member()?;
         if m.kind() == kind { Ok(m) } else { Err(AppError::NotFound) }
+    }
+
+    pub fn role(&self) -> Role {
+        Role::of(self.member.as_ref())
     }
 }
 
@@ -59,8 +72,7 @@ impl FromRequest for Visitor {
     type Future = Ready<Result<Visitor, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        // Missing only when the middleware could not reach the database; a form posted without a
-        // session cookie also lands here, and is refused as a CSRF failure.
+        // Missing only when a form is posted without a session cookie: refused as a CSRF failure.
         ready(req.extensions().get::<Visitor>().cloned().ok_or(AppError::Csrf))
     }
 }
@@ -81,13 +93,33 @@ pub fn expired_session_cookie(secure: bool) -> Cookie<'static> {
     c
 }
 
-/// Resolves the session (starting an anonymous one on GET pages) and stores the [`Visitor`].
-pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
+pub fn language_cookie(locale: Locale, secure: bool) -> Cookie<'static> {
+    Cookie::build(LANGUAGE_COOKIE, locale.code()).path("/").same_site(SameSite::Lax).secure(secure).max_age(CookieDuration::days(365)).finish()
+}
+
+/// The language of a request: the member's saved choice, else the switcher's cookie, else the
+/// browser's `Accept-Language`, else English.
+pub fn choose_locale(member: Option<&Member>, req: &ServiceRequest) -> Locale {
+    member
+        .and_then(|m| m.user.locale.as_deref())
+        .and_then(Locale::parse)
+        .or_else(|| req.cookie(LANGUAGE_COOKIE).and_then(|c| Locale::parse(c.value())))
+        .or_else(|| {
+            req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// Resolves the session, applies the access policy, and words errors.
+pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Err(AppError::Internal("application state missing".into()).into());
+    };
+    let secure = state.settings.secure_cookies;
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let may_start = req.method() == actix_web::http::Method::GET;
     let lookup_token = token.clone();
-    let found = state
+    let (new_token, found) = state
         .db(move |conn| {
             let existing = match &lookup_token {
                 Some(t) => accounts::find_session(conn, t)?,
@@ -105,22 +137,50 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
                 Some(user_id) => Some(accounts::member(conn, user_id)?),
                 None => None,
             };
-            Ok((new_token, session.map(|session| Visitor { session, member })))
+            Ok((new_token, session.map(|s| (s, member))))
         })
-        .await;
-    let (new_token, visitor) = match found {
-        Ok(v) => v,
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(v) = visitor {
-        req.extensions_mut().insert(v);
+        .await?;
+    let member = found.as_ref().and_then(|(_, m)| m.clone());
+    let locale = choose_locale(member.as_ref(), &req);
+    let flash_in = req.cookie(flash::COOKIE).map(|c| c.value().to_string());
+    let here = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    if let Some((session, member)) = found {
+        let flash = flash_in.as_deref().and_then(flash::parse);
+        req.extensions_mut().insert(Visitor { session, member, locale, flash, here: here.clone() });
     }
-    let mut response = next.call(req).await?;
+
+    // The access policy, before any handler: a route missing from the table is never reached.
+    let role = Role::of(member.as_ref());
+    let verdict = match req.match_pattern() {
+        Some(pattern) => match routes::action_of(req.method().as_str(), &pattern) {
+            Some(action) if access::can(role, action) => Ok(()),
+            Some(_) if role == Role::Visitor => Err(AppError::LoginRequired),
+            _ => Err(AppError::NotFound),
+        },
+        None => Ok(()),
+    };
+    let is_get = may_start;
+    let mut response = match verdict {
+        Ok(()) => next.call(req).await?.map_into_boxed_body(),
+        Err(e) => {
+            let page = e.page(locale, is_get.then_some(here.as_str()));
+            req.into_response(page)
+        }
+    };
+    // Errors returned by handlers become pages in the visitor's language.
+    let worded = response.response().error().and_then(|e| e.as_error::<AppError>()).map(|e| e.page(locale, is_get.then_some(here.as_str())));
+    if let Some(page) = worded {
+        response = response.into_response(page);
+    }
     if let Some(t) = new_token {
         let already_set = response.response().cookies().any(|c| c.name() == SESSION_COOKIE);
         if !already_set {
-            response.response_mut().add_cookie(&session_cookie(&t, state.settings.secure_cookies))?;
+            response.response_mut().add_cookie(&session_cookie(&t, secure))?;
         }
+    }
+    // A flash is shown once: the page that showed it clears it, unless it sets a new one.
+    if flash_in.is_some() && !response.response().cookies().any(|c| c.name() == flash::COOKIE) {
+        response.response_mut().add_cookie(&flash::removal(secure))?;
     }
     Ok(response)
 }
@@ -137,16 +197,41 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let visitor = visitor.ok_or(AppError::Csrf)?;
-            let bytes = body.await.map_err(|_| AppError::TooLarge("the form is too large".into()))?;
+            let bytes = body.await.map_err(|_| AppError::TooLarge)?;
             #[derive(serde::Deserialize)]
             struct Token {
                 #[serde(default)]
                 csrf_token: String,
             }
-            let token: Token = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+            let token: Token = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadForm)?;
             visitor.check_csrf(&token.csrf_token)?;
-            let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;
+            let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+                log::info!("form refused: {e}");
+                AppError::BadForm
+            })?;
             Ok(CsrfForm(form, visitor))
         })
+    }
+}
+
+/// A local path to return to after signing in or choosing a language: `/…` only, never
+/// `//host` or a scheme, so the parameter cannot send anyone to another site.
+pub fn local_path(candidate: &str) -> Option<&str> {
+    let ok = candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && !candidate.contains('\\')
+        && candidate.len() <= 1024
+        && !candidate.chars().any(|c| c.is_control() || c.is_whitespace());
+    ok.then_some(candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(super::local_path("/programmes/3?x=1"), Some("/programmes/3?x=1"));
+        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "/a b", "/\tx", ""] {
+            assert_eq!(super::local_path(bad), None, "{bad:?}");
+        }
     }
 }

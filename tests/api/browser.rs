@@ -260,7 +260,7 @@ async fn journey_in_a_real_browser() {
     sign_in(&c, &base, "ada@browser-startup.test").await;
     c.find(Locator::LinkText(&code)).await.unwrap().click().await.unwrap();
     let balance = c.find(Locator::Css("#balance")).await.unwrap().text().await.unwrap();
-    assert_eq!(balance, "23,500.00 EUR");
+    assert_eq!(balance, "€23,500.00");
     let statement = c.find(Locator::Css("#statement")).await.unwrap().text().await.unwrap();
     assert!(statement.contains("award") && statement.contains("usage"), "{statement}");
     shot(&c, "4-startup-statement").await;

@@ -113,12 +113,12 @@ async fn whole_journey(backend: Backend) {
     let grant_path = &grant_link[..grant_link.find('"').unwrap()];
     let statement = s.startup.get(grant_path).await;
     assert_eq!(statement.status, 200);
-    assert!(statement.body.contains("36,654.31 EUR"), "balance 40,000.00 − 3,345.69: {}", statement.body);
+    assert!(statement.body.contains("€36,654.31"), "balance 40,000.00 − 3,345.69: {}", statement.body);
     assert!(statement.body.contains("award") && statement.body.contains("usage"));
 
     // The funder's report adds up.
     let report = s.funder.get(&format!("/programmes/{}", s.programme_id)).await.body;
-    for figure in ["100,000.00 EUR", "40,000.00 EUR", "3,345.69 EUR", "60,000.00 EUR", "36,654.31 EUR"] {
+    for figure in ["€100,000.00", "€40,000.00", "€3,345.69", "€60,000.00", "€36,654.31"] {
         assert!(report.contains(figure), "report lacks {figure}");
     }
 
@@ -149,7 +149,7 @@ async fn programme_never_awards_more_than_its_budget(backend: Backend) {
     s.funder.refresh_csrf(&path).await;
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "60000")]).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("only 50,000.00 EUR left"), "{}", r.body);
+    assert!(r.body.contains("only €50,000.00 left"), "{}", r.body);
     // Nothing changed: still awaiting a decision, budget intact.
     let page = s.funder.get(&path).await.body;
     assert!(page.contains("submitted"));

@@ -74,7 +74,7 @@ async fn bad_usage_files_change_nothing(backend: Backend) {
     let second_path = second.location.unwrap();
     let r = provider.post(&format!("{second_path}/confirm"), &[]).await;
     assert_eq!(r.status, 409, "{}", r.body);
-    assert!(r.body.contains("has only 300.00 EUR left"), "{}", r.body);
+    assert!(r.body.contains("has only €300.00 left"), "{}", r.body);
     assert!(r.body.contains("Nothing was posted"));
     assert_eq!(snapshot(&s), before_second, "a refused confirmation changes nothing");
     assert!(provider.get(&second_path).await.body.contains("pending"));
@@ -133,6 +133,6 @@ async fn unknown_codes_are_reported_once_each(backend: Backend) {
     assert_eq!(r.body.matches("no grant “ACCT-123”").count(), 1, "one problem per unknown code");
     assert!(r.body.contains("(lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 10 more)"), "{}", r.body);
     assert!(r.body.contains("no grant “ACCT-999” is billable by your organisation (lines 22, 23)"), "{}", r.body);
-    assert!(r.body.contains("2 problem(s) found in 23 line(s)"), "{}", r.body);
+    assert!(r.body.contains("2 problems found."), "{}", r.body);
 }
 on_both_backends!(unknown_codes_are_reported_once_each);

@@ -19,6 +19,7 @@ pub mod rounding;
 use crate::domain::clock;
 use crate::ledger::chart;
 use crate::money::Amount;
+use crate::messages::{Arg, Message};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -236,7 +237,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         return refuse(summary.lines, problems);
     }
 
-    let total = exact_sum(exact.values().map(|(v, _)| *v)).ok_or_else(|| DomainError::invalid("file", "the file's total cannot be added exactly (more than 28 significant digits)"))?;
+    let total = exact_sum(exact.values().map(|(v, _)| *v)).ok_or_else(|| DomainError::invalid("file", Message::new("upload-total-inexact")))?;
     let upload_id = crate::db::write_transaction(conn, |conn| -> DomainResult<i64> {
         let upload_id: i64 = diesel::insert_into(usage_uploads::table)
             .values((
@@ -290,12 +291,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
 /// An upload as its provider (or a platform admin) sees it.
 pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainResult<UploadView> {
     let upload: Upload = usage_uploads::table.find(upload_id).select(Upload::as_select()).first(conn).or_not_found()?;
-    let allowed = match by.kind() {
-        OrgKind::Provider => upload.provider_id == by.org_id(),
-        OrgKind::Platform => true,
-        _ => false,
-    };
-    if !allowed {
+    if !crate::domain::access::may_view_upload(by, upload.provider_id) {
         return Err(DomainError::NotFound);
     }
     let rows: Vec<(i64, i64, String, i64)> = usage_charges::table
@@ -356,7 +352,7 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainR
             .first(conn)
             .optional()?;
         if let Some(twin) = twin {
-            return Err(DomainError::Conflict(format!("This exact file was already posted as upload #{twin}. Nothing was posted.")));
+            return Err(DomainError::Conflict(Message::new("upload-twin-posted").with("upload", twin)));
         }
         let changed = diesel::update(usage_uploads::table.filter(usage_uploads::id.eq(upload_id)).filter(usage_uploads::status.eq("pending")))
             .set((
@@ -366,7 +362,7 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainR
             ))
             .execute(conn)?;
         if changed == 0 {
-            return Err(DomainError::Conflict(format!("Upload #{upload_id} has already been posted.")));
+            return Err(DomainError::Conflict(Message::new("upload-already-posted").with("upload", upload_id)));
         }
         let payable = ledger::open_account(conn, &chart::provider_payable(provider_id, &currency))?;
         for charge in pending.charges.iter().filter(|c| c.amount.is_positive()) {
@@ -390,10 +386,12 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainR
             match result {
                 Ok(_) => {}
                 Err(LedgerError::LimitExceeded { available, requested, currency, .. }) => {
-                    return Err(DomainError::Conflict(format!(
-                        "Grant {} has only {available} {currency} left and this file charges it {requested} {currency}. Nothing was posted.",
-                        charge.grant_code
-                    )));
+                    return Err(DomainError::Conflict(
+                        Message::new("upload-grant-cannot-pay")
+                            .with("grant", &charge.grant_code)
+                            .with("available", Arg::Money { cents: available.cents(), currency: currency.clone() })
+                            .with("requested", Arg::Money { cents: requested.cents(), currency }),
+                    ));
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -3,7 +3,9 @@ use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
 use crate::web::session::{CsrfForm, Visitor};
-use crate::web::{AppState, redirect, render, unprocessable};
+use crate::messages::Message;
+use crate::web::flash;
+use crate::web::{AppState, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -37,7 +39,7 @@ async fn page(state: &AppState, visitor: &Visitor, form: MemberForm, errors: Fie
             Ok(rows)
         })
         .await?;
-    Ok(AdminPage { layout: Layout::new("Administration", visitor), organisations, form, errors })
+    Ok(AdminPage { layout: Layout::new(visitor, "title-admin"), organisations, form, errors })
 }
 
 pub async fn overview(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
@@ -54,7 +56,7 @@ pub async fn create_member(state: web::Data<AppState>, CsrfForm(form, visitor): 
         "provider" => OrgKind::Provider,
         _ => {
             let mut errors = FieldErrors::default();
-            errors.add("kind", "Choose funder or provider.");
+            errors.add("kind", Message::new("admin-kind-missing"));
             return unprocessable(&page(&state, &visitor, form, errors).await?);
         }
     };
@@ -63,7 +65,7 @@ pub async fn create_member(state: web::Data<AppState>, CsrfForm(form, visitor): 
         .run(move |conn| accounts::create_member(conn, kind, &form.organisation, &form.email, &form.display_name, &form.password))
         .await?;
     match result {
-        Ok(_) => Ok(redirect("/admin")),
+        Ok(_) => Ok(flash::redirect("/admin", "flash-member-created", state.settings.secure_cookies)),
         Err(DomainError::Invalid(errors)) => unprocessable(&page(&state, &visitor, MemberForm { password: String::new(), ..submitted }, errors).await?),
         Err(e) => Err(AppError::from(e)),
     }

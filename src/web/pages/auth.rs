@@ -2,8 +2,9 @@ use crate::domain::accounts::{self, StartupSignup};
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
-use crate::web::session::{CsrfForm, Visitor, expired_session_cookie, session_cookie};
-use crate::web::{AppState, redirect, render, unprocessable};
+use crate::web::flash;
+use crate::web::session::{CsrfForm, Visitor, expired_session_cookie, local_path, session_cookie};
+use crate::web::{AppState, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -12,24 +13,33 @@ use askama::Template;
 struct LoginPage {
     layout: Layout,
     email: String,
-    error: Option<String>,
+    error: bool,
+    next: String,
 }
 
 #[derive(serde::Deserialize)]
 pub struct LoginForm {
     email: String,
     password: String,
+    /// Where to go after signing in: the page that asked for it (a local path only).
+    #[serde(default)]
+    next: String,
 }
 
-pub async fn login_form(visitor: Visitor) -> AppResult<HttpResponse> {
-    if visitor.member.is_some() {
-        return Ok(redirect("/"));
-    }
-    render(&LoginPage { layout: Layout::new("Sign in", &visitor), email: String::new(), error: None })
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login_form(visitor: Visitor, query: web::Query<LoginQuery>) -> AppResult<HttpResponse> {
+    let next = local_path(&query.next).unwrap_or("").to_string();
+    render(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email: String::new(), error: false, next })
 }
 
 pub async fn login(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<LoginForm>) -> AppResult<HttpResponse> {
     let email = form.email.clone();
+    let next = local_path(&form.next).unwrap_or("/").to_string();
     let old_session = visitor.session.token_hash.clone();
     let result = state
         .db(move |conn| {
@@ -44,14 +54,11 @@ pub async fn login(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm
         .await?;
     match result {
         Some(token) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", "/"))
+            .insert_header(("Location", next))
             .cookie(session_cookie(&token, state.settings.secure_cookies))
+            .cookie(flash::cookie("flash-signed-in", state.settings.secure_cookies))
             .finish()),
-        None => unprocessable(&LoginPage {
-            layout: Layout::new("Sign in", &visitor),
-            email,
-            error: Some("That email and password do not match an account.".into()),
-        }),
+        None => unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: true, next: if next == "/" { String::new() } else { next } }),
     }
 }
 
@@ -63,7 +70,11 @@ pub async fn logout(state: web::Data<AppState>, req: actix_web::HttpRequest, Csr
         let token = cookie.value().to_string();
         state.db(move |conn| accounts::end_session(conn, &token)).await?;
     }
-    Ok(HttpResponse::SeeOther().insert_header(("Location", "/")).cookie(expired_session_cookie(state.settings.secure_cookies)).finish())
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/"))
+        .cookie(expired_session_cookie(state.settings.secure_cookies))
+        .cookie(flash::cookie("flash-signed-out", state.settings.secure_cookies))
+        .finish())
 }
 
 #[derive(Template)]
@@ -84,21 +95,21 @@ pub struct SignupForm {
 }
 
 pub async fn signup_form(visitor: Visitor) -> AppResult<HttpResponse> {
-    if visitor.member.is_some() {
-        return Ok(redirect("/"));
-    }
-    render(&SignupPage { layout: Layout::new("Register your startup", &visitor), form: SignupForm::default(), errors: FieldErrors::default() })
+    render(&SignupPage { layout: Layout::new(&visitor, "title-sign-up"), form: SignupForm::default(), errors: FieldErrors::default() })
 }
 
 pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<SignupForm>) -> AppResult<HttpResponse> {
     let submitted = form.clone();
     let old_session = visitor.session.token_hash.clone();
+    let locale = visitor.locale;
     let result = state
         .run(move |conn| {
             let user = accounts::sign_up_startup(
                 conn,
                 &StartupSignup { company_name: &form.company_name, display_name: &form.display_name, email: &form.email, password: &form.password },
             )?;
+            // Mails reach them in the language they signed up in.
+            accounts::set_locale(conn, user.id, locale.code())?;
             accounts::end_session_by_hash(conn, &old_session)?;
             Ok(accounts::start_session(conn, Some(user.id))?.0)
         })
@@ -107,9 +118,10 @@ pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
         Ok(token) => Ok(HttpResponse::SeeOther()
             .insert_header(("Location", "/company"))
             .cookie(session_cookie(&token, state.settings.secure_cookies))
+            .cookie(flash::cookie("flash-signed-up", state.settings.secure_cookies))
             .finish()),
         Err(DomainError::Invalid(errors)) => unprocessable(&SignupPage {
-            layout: Layout::new("Register your startup", &visitor),
+            layout: Layout::new(&visitor, "title-sign-up"),
             form: SignupForm { password: String::new(), ..submitted },
             errors,
         }),

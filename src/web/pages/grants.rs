@@ -1,4 +1,5 @@
 use crate::domain::grants::{self, GrantStatement};
+use crate::messages::Message;
 use crate::web::error::AppResult;
 use crate::web::layout::Layout;
 use crate::web::session::Visitor;
@@ -17,5 +18,5 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let member = visitor.member()?.clone();
     let id = path_id(&path)?;
     let statement = state.db(move |conn| grants::statement(conn, &member, id)).await?;
-    render(&GrantPage { layout: Layout::new(format!("Grant {}", statement.grant.code), &visitor), statement })
+    render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement })
 }

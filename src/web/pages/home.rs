@@ -50,7 +50,7 @@ fn grant_balance(conn: &mut crate::db::AnyConnection, grant: &Grant) -> crate::d
 pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
     let Some(member) = visitor.member.clone() else {
         let open = state.db(programmes::open_now).await?;
-        return render(&Landing { layout: Layout::new("Compute credits for Europe's AI startups", &visitor), open });
+        return render(&Landing { layout: Layout::new(&visitor, "title-home"), open });
     };
     match member.kind() {
         OrgKind::Startup => {
@@ -66,7 +66,7 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
                     Ok((applications, with_balance, programmes::open_now(conn)?))
                 })
                 .await?;
-            render(&StartupDashboard { layout: Layout::new("Dashboard", &visitor), organisation: member.organisation.clone(), applications, grants, open })
+            render(&StartupDashboard { layout: Layout::new(&visitor, "title-dashboard"), organisation: member.organisation.clone(), applications, grants, open })
         }
         OrgKind::Funder => {
             let org_id = member.org_id();
@@ -81,7 +81,7 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
                     Ok(rows)
                 })
                 .await?;
-            render(&FunderDashboard { layout: Layout::new("Dashboard", &visitor), programmes })
+            render(&FunderDashboard { layout: Layout::new(&visitor, "title-dashboard"), programmes })
         }
         OrgKind::Provider => {
             let org_id = member.org_id();
@@ -96,7 +96,7 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
                     Ok((rows, usage::uploads_of(conn, org_id)?))
                 })
                 .await?;
-            render(&ProviderDashboard { layout: Layout::new("Dashboard", &visitor), grants, uploads })
+            render(&ProviderDashboard { layout: Layout::new(&visitor, "title-dashboard"), grants, uploads })
         }
         OrgKind::Platform => Ok(crate::web::redirect("/admin")),
     }

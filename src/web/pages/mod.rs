@@ -4,6 +4,7 @@ pub mod auth;
 pub mod grants;
 pub mod health;
 pub mod home;
+pub mod language;
 pub mod programmes;
 pub mod provider;
 pub mod startup;

@@ -1,13 +1,15 @@
 use crate::domain::accounts::OrgKind;
 use crate::domain::grants::{self, ApplicationView};
-use crate::domain::programmes::{self, Programme, ProgrammeForm};
+use crate::domain::programmes::{self, Programme};
+use crate::web::flash;
+use crate::web::forms::ProgrammeForm;
 use crate::domain::reports::{self, ProgrammeReport};
 use crate::domain::{DomainError, FieldErrors};
 use crate::money::{Amount, CURRENCIES};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
 use crate::web::session::{CsrfForm, Visitor};
-use crate::web::{AppState, path_id, redirect, render, unprocessable};
+use crate::web::{AppState, path_id, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -39,9 +41,9 @@ pub async fn list(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
         })
         .await?;
     let kind = visitor.member.as_ref().map(|m| m.kind());
-    let title = if kind == Some(OrgKind::Funder) { "Your programmes" } else { "Open programmes" };
+    let title = if kind == Some(OrgKind::Funder) { "title-your-programmes" } else { "title-open-programmes" };
     render(&ProgrammesPage {
-        layout: Layout::new(title, &visitor),
+        layout: Layout::new(&visitor, title),
         programmes,
         is_funder: kind == Some(OrgKind::Funder),
         is_startup: kind == Some(OrgKind::Startup),
@@ -66,16 +68,21 @@ pub async fn new_form(visitor: Visitor) -> AppResult<HttpResponse> {
         closes_on: (today + chrono::Duration::days(90)).to_string(),
         ..ProgrammeForm::default()
     };
-    render(&NewProgrammePage { layout: Layout::new("New programme", &visitor), form, errors: FieldErrors::default(), currencies: CURRENCIES })
+    render(&NewProgrammePage { layout: Layout::new(&visitor, "title-new-programme"), form, errors: FieldErrors::default(), currencies: CURRENCIES })
 }
 
 pub async fn create(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<ProgrammeForm>) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Funder)?.clone();
-    let submitted = form.clone();
-    match state.run(move |conn| programmes::create(conn, &member, &form)).await? {
-        Ok(p) => Ok(redirect(&format!("/programmes/{}", p.id))),
+    let new = match form.parse(visitor.locale) {
+        Ok(new) => new,
+        Err(errors) => {
+            return unprocessable(&NewProgrammePage { layout: Layout::new(&visitor, "title-new-programme"), form, errors, currencies: CURRENCIES });
+        }
+    };
+    match state.run(move |conn| programmes::create(conn, &member, &new)).await? {
+        Ok(p) => Ok(flash::redirect(&format!("/programmes/{}", p.id), "flash-programme-created", state.settings.secure_cookies)),
         Err(DomainError::Invalid(errors)) => {
-            unprocessable(&NewProgrammePage { layout: Layout::new("New programme", &visitor), form: submitted, errors, currencies: CURRENCIES })
+            unprocessable(&NewProgrammePage { layout: Layout::new(&visitor, "title-new-programme"), form, errors, currencies: CURRENCIES })
         }
         Err(e) => Err(AppError::from(e)),
     }
@@ -107,5 +114,5 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
         })
         .await?;
     let is_startup = visitor.member.as_ref().map(|m| m.kind()) == Some(OrgKind::Startup);
-    render(&ProgrammePage { layout: Layout::new(programme.name.clone(), &visitor), programme, report, applications, is_startup })
+    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, is_startup })
 }

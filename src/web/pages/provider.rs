@@ -7,7 +7,9 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
 use crate::web::pages::auth::Empty;
 use crate::web::session::{CsrfForm, Visitor};
-use crate::web::{AppState, path_id, redirect, render, unprocessable};
+use crate::messages::Message;
+use crate::web::flash;
+use crate::web::{AppState, path_id, render, unprocessable};
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -24,7 +26,7 @@ struct UploadsPage {
 pub async fn uploads(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
     let org_id = visitor.member_of(OrgKind::Provider)?.org_id();
     let uploads = state.db(move |conn| usage::uploads_of(conn, org_id)).await?;
-    render(&UploadsPage { layout: Layout::new("Usage uploads", &visitor), uploads })
+    render(&UploadsPage { layout: Layout::new(&visitor, "title-uploads"), uploads })
 }
 
 #[derive(Template)]
@@ -37,7 +39,7 @@ struct UploadPage {
 
 pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
     visitor.member_of(OrgKind::Provider)?;
-    render(&UploadPage { layout: Layout::new("Upload usage", &visitor), refusal: None, max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
+    render(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: None, max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
 }
 
 /// Reads the multipart form: the CSRF token field and the file, refusing anything over the limit
@@ -47,14 +49,14 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(String, String, Vec
     // The whole request is bounded, not only each field.
     let mut total = 0usize;
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}.")))?;
+        let mut field = field.map_err(|e| { log::info!("upload unreadable: {e}"); AppError::BadForm })?;
         let name = field.name().unwrap_or_default().to_string();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}.")))?;
+            let chunk = chunk.map_err(|e| { log::info!("upload unreadable: {e}"); AppError::BadForm })?;
             total += chunk.len();
             if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES || total > MAX_UPLOAD_BYTES + 64 * 1024 {
-                return Err(AppError::TooLarge(format!("Usage files are limited to {} MB.", MAX_UPLOAD_BYTES / 1024 / 1024)));
+                return Err(AppError::TooLarge);
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -78,12 +80,12 @@ pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Mul
         let mut problems = Problems::default();
         problems.push(crate::formats::Problem { line: None, column: None, column_number: None, rule: None, path: None, message: "choose a usage file (FOCUS CSV) to upload".into() });
         let refusal = Refusal { filename, lines: 0, problems };
-        return unprocessable(&UploadPage { layout: Layout::new("Upload usage", &visitor), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
+        return unprocessable(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
     }
     match state.db(move |conn| usage::upload(conn, &member, &filename, &content)).await? {
-        UploadOutcome::Pending(view) => Ok(redirect(&format!("/usage/{}", view.upload.id))),
+        UploadOutcome::Pending(view) => Ok(flash::redirect(&format!("/usage/{}", view.upload.id), "flash-upload-checked", state.settings.secure_cookies)),
         UploadOutcome::Refused(refusal) => {
-            unprocessable(&UploadPage { layout: Layout::new("Upload usage", &visitor), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
+            unprocessable(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
         }
     }
 }
@@ -104,14 +106,14 @@ pub async fn show_upload(state: web::Data<AppState>, visitor: Visitor, path: web
     let id = path_id(&path)?;
     let (view, lines) = state.db(move |conn| Ok((usage::view(conn, &member, id)?, usage::lines_of(conn, &member, id, PREVIEW_LINES)?))).await?;
     let total = Amount::sum(view.charges.iter().map(|c| c.amount)).map_err(|e| AppError::Internal(e.to_string()))?;
-    render(&UploadViewPage { layout: Layout::new(format!("Usage upload #{}", view.upload.id), &visitor), view, lines, total })
+    render(&UploadViewPage { layout: Layout::message(&visitor, &Message::new("title-upload-view").with("upload", view.upload.id)), view, lines, total })
 }
 
 pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id = path_id(&path)?;
     state.db(move |conn| usage::confirm(conn, &member, id)).await?;
-    Ok(redirect(&format!("/usage/{id}")))
+    Ok(flash::redirect(&format!("/usage/{id}"), "flash-upload-posted", state.settings.secure_cookies))
 }
 
 #[derive(Template)]
@@ -143,5 +145,5 @@ pub async fn catalogue(state: web::Data<AppState>, visitor: Visitor) -> AppResul
             Ok(rows.into_iter().map(|(a, b, c, d, e, p, f)| (a, b, c, d, e, Amount::from_cents(p), f)).collect())
         })
         .await?;
-    render(&CataloguePage { layout: Layout::new("Provider catalogue", &visitor), offerings })
+    render(&CataloguePage { layout: Layout::new(&visitor, "title-catalogue"), offerings })
 }

@@ -1,9 +1,12 @@
 use crate::domain::accounts::{self, CompanyDetails, COUNTRIES, OrgKind, Organisation};
-use crate::domain::grants::{self, ApplicationForm, ApplicationView, HARDWARE_KINDS};
+use crate::domain::grants::{self, ApplicationView, HARDWARE_KINDS};
+use crate::domain::notifications;
+use crate::messages::Message;
+use crate::web::flash;
+use crate::web::forms::ApplicationForm;
 use crate::domain::programmes::{self, Programme};
 use crate::domain::{DomainError, FieldErrors};
-use crate::mail::Mail;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::layout::Layout;
 use crate::web::session::{CsrfForm, Visitor};
 use crate::web::{AppState, path_id, redirect, render, unprocessable};
@@ -16,7 +19,7 @@ struct CompanyPage {
     layout: Layout,
     form: CompanyForm,
     errors: FieldErrors,
-    countries: &'static [(&'static str, &'static str)],
+    countries: Vec<(&'static str, String)>,
     registered: bool,
 }
 
@@ -37,14 +40,21 @@ impl CompanyForm {
     }
 }
 
+/// The countries a company may be registered in, by name in the page's language.
+fn countries(locale: crate::i18n::Locale) -> Vec<(&'static str, String)> {
+    let mut named: Vec<(&'static str, String)> = COUNTRIES.iter().map(|code| (*code, crate::i18n::text(locale, &format!("country-{code}")))).collect();
+    named.sort_by_cached_key(|(_, name)| crate::i18n::collation_key(name));
+    named
+}
+
 pub async fn company_form(visitor: Visitor) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Startup)?;
     render(&CompanyPage {
         form: CompanyForm::of(&member.organisation),
         registered: member.organisation.is_registered(),
-        layout: Layout::new("Your company", &visitor),
+        layout: Layout::new(&visitor, "title-company"),
         errors: FieldErrors::default(),
-        countries: COUNTRIES,
+        countries: countries(visitor.locale),
     })
 }
 
@@ -61,13 +71,13 @@ pub async fn save_company(state: web::Data<AppState>, CsrfForm(form, visitor): C
         })
         .await?;
     match result {
-        Ok(()) => Ok(redirect("/")),
+        Ok(()) => Ok(flash::redirect("/", "flash-company-saved", state.settings.secure_cookies)),
         Err(DomainError::Invalid(errors)) => unprocessable(&CompanyPage {
-            layout: Layout::new("Your company", &visitor),
+            layout: Layout::new(&visitor, "title-company"),
             registered: false,
             form: submitted,
             errors,
-            countries: COUNTRIES,
+            countries: countries(visitor.locale),
         }),
         Err(e) => Err(e.into()),
     }
@@ -88,7 +98,7 @@ async fn apply_page(state: &AppState, visitor: &Visitor, programme_id: i64, form
     let (programme, providers) = state
         .db(move |conn| Ok((programmes::get(conn, programme_id)?, accounts::organisations_of_kind(conn, OrgKind::Provider)?)))
         .await?;
-    Ok(ApplyPage { layout: Layout::new(format!("Apply to {}", programme.name), visitor), programme, providers, hardware_kinds: HARDWARE_KINDS, form, errors })
+    Ok(ApplyPage { layout: Layout::message(visitor, &Message::new("title-apply").with("programme", programme.name.as_str())), programme, providers, hardware_kinds: HARDWARE_KINDS, form, errors })
 }
 
 pub async fn apply_form(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
@@ -103,24 +113,19 @@ pub async fn apply_form(state: web::Data<AppState>, visitor: Visitor, path: web:
 pub async fn apply(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<ApplicationForm>) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Startup)?.clone();
     let programme_id = path_id(&path)?;
-    let submitted = form.clone();
+    let programme = state.db(move |conn| programmes::get(conn, programme_id)).await?;
+    let new = match form.parse(visitor.locale, &programme.currency) {
+        Ok(new) => new,
+        Err(errors) => return unprocessable(&apply_page(&state, &visitor, programme_id, form, errors).await?),
+    };
     let applicant = member.clone();
-    let result = state.run(move |conn| grants::apply(conn, &applicant, programme_id, &form)).await?;
+    let result = state.run(move |conn| grants::apply(conn, &applicant, programme_id, &new)).await?;
     match result {
         Ok(application) => {
-            let programme = state.db(move |conn| programmes::get(conn, programme_id)).await?;
-            state.send_mail(Mail {
-                to: member.user.email.clone(),
-                subject: format!("Application {} received", application.reference()),
-                body: format!(
-                    "Hello {},\n\nWe received {}'s application {} to “{}” for {} {}.\nThe funder will review it; you will get an email when it is decided.\n\nComputeGrants\n",
-                    member.user.display_name, member.organisation.name, application.reference(), programme.name, application.requested(), programme.currency
-                ),
-            });
-            Ok(redirect(&format!("/applications/{}", application.id)))
+            state.notify(notifications::application_received(&state.base_url(), &member, &application, &programme));
+            Ok(flash::redirect(&format!("/applications/{}", application.id), "flash-application-sent", state.settings.secure_cookies))
         }
-        Err(DomainError::Invalid(errors)) => unprocessable(&apply_page(&state, &visitor, programme_id, submitted, errors).await?),
-        Err(DomainError::Conflict(message)) => Err(AppError::Conflict(message)),
+        Err(DomainError::Invalid(errors)) => unprocessable(&apply_page(&state, &visitor, programme_id, form, errors).await?),
         Err(e) => Err(e.into()),
     }
 }
@@ -135,5 +140,5 @@ struct ApplicationsPage {
 pub async fn applications(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
     let org_id = visitor.member_of(OrgKind::Startup)?.org_id();
     let applications = state.db(move |conn| grants::applications_of_startup(conn, org_id)).await?;
-    render(&ApplicationsPage { layout: Layout::new("Your applications", &visitor), applications })
+    render(&ApplicationsPage { layout: Layout::new(&visitor, "title-applications"), applications })
 }

@@ -1,0 +1,154 @@
+//! The one access policy: who may do what, and which objects they may see.
+//!
+//! Every route names the [`Action`] it performs (`web::routes::ROUTES`); the web layer refuses a
+//! request whose role may not perform it before any handler runs, and navigation shows only
+//! what [`can`] allows. Domain services then check the object itself with the `may_…`
+//! functions here: another organisation's object is answered as *not found*, so that its
+//! existence does not leak.
+
+use crate::domain::accounts::{Member, OrgKind};
+
+/// Who is asking, as far as permissions go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Not signed in.
+    Visitor,
+    Startup,
+    Funder,
+    Provider,
+    /// A platform administrator.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Visitor, Role::Startup, Role::Funder, Role::Provider, Role::Admin];
+
+    pub fn of(member: Option<&Member>) -> Role {
+        match member.map(Member::kind) {
+            None => Role::Visitor,
+            Some(OrgKind::Startup) => Role::Startup,
+            Some(OrgKind::Funder) => Role::Funder,
+            Some(OrgKind::Provider) => Role::Provider,
+            Some(OrgKind::Platform) => Role::Admin,
+        }
+    }
+}
+
+/// Everything a route can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Home page, sign-in and sign-up forms, language choice, static files.
+    ViewPublic,
+    SignIn,
+    SignUp,
+    ChooseLanguage,
+    SignOut,
+    EditCompany,
+    ListProgrammes,
+    CreateProgramme,
+    ViewProgramme,
+    Apply,
+    ListOwnApplications,
+    ViewApplication,
+    DecideApplication,
+    WithdrawApplication,
+    ViewGrant,
+    ViewCatalogue,
+    ListUploads,
+    UploadUsage,
+    ViewUpload,
+    ConfirmUpload,
+    Administer,
+}
+
+/// May `role` perform `action` at all (objects are checked separately)?
+pub fn can(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ViewPublic | ChooseLanguage => true,
+        SignIn | SignUp => role == Visitor,
+        SignOut | ListProgrammes | ViewProgramme | ViewCatalogue => role != Visitor,
+        EditCompany | Apply | ListOwnApplications | WithdrawApplication => role == Startup,
+        CreateProgramme | DecideApplication => role == Funder,
+        ViewApplication => matches!(role, Startup | Funder | Admin),
+        ViewGrant => matches!(role, Startup | Funder | Provider | Admin),
+        ListUploads | UploadUsage | ConfirmUpload => role == Provider,
+        ViewUpload => matches!(role, Provider | Admin),
+        Administer => role == Admin,
+    }
+}
+
+/// The member's organisation is `org_id`.
+fn own(member: &Member, org_id: i64) -> bool {
+    member.org_id() == org_id
+}
+
+/// Programmes are public calls: any signed-in organisation sees them, except that a funder sees
+/// only its own.
+pub fn may_view_programme(member: &Member, funder_id: i64) -> bool {
+    match member.kind() {
+        OrgKind::Funder => own(member, funder_id),
+        _ => true,
+    }
+}
+
+/// A programme's applications, report and decisions: its funder, and admins to read.
+pub fn may_manage_programme(member: &Member, funder_id: i64) -> bool {
+    match member.kind() {
+        OrgKind::Funder => own(member, funder_id),
+        OrgKind::Platform => true,
+        _ => false,
+    }
+}
+
+/// An application: the startup that made it, the programme's funder, admins.
+pub fn may_view_application(member: &Member, startup_id: i64, funder_id: i64) -> bool {
+    match member.kind() {
+        OrgKind::Startup => own(member, startup_id),
+        OrgKind::Funder => own(member, funder_id),
+        OrgKind::Platform => true,
+        OrgKind::Provider => false,
+    }
+}
+
+/// A grant: its startup, the provider that bills it, its programme's funder, admins.
+pub fn may_view_grant(member: &Member, startup_id: i64, provider_id: i64, funder_id: i64) -> bool {
+    match member.kind() {
+        OrgKind::Startup => own(member, startup_id),
+        OrgKind::Provider => own(member, provider_id),
+        OrgKind::Funder => own(member, funder_id),
+        OrgKind::Platform => true,
+    }
+}
+
+/// A usage upload: the provider that sent it, admins.
+pub fn may_view_upload(member: &Member, provider_id: i64) -> bool {
+    match member.kind() {
+        OrgKind::Provider => own(member, provider_id),
+        OrgKind::Platform => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visitors_only_see_public_pages_and_sign_in() {
+        for action in [Action::ListProgrammes, Action::Apply, Action::ViewGrant, Action::Administer, Action::SignOut] {
+            assert!(!can(Role::Visitor, action), "{action:?}");
+        }
+        assert!(can(Role::Visitor, Action::SignIn) && can(Role::Visitor, Action::ViewPublic));
+        assert!(!can(Role::Funder, Action::SignUp), "a signed-in person does not sign up again");
+    }
+
+    #[test]
+    fn each_role_does_only_its_own_work() {
+        assert!(can(Role::Funder, Action::DecideApplication) && !can(Role::Startup, Action::DecideApplication));
+        assert!(can(Role::Startup, Action::Apply) && !can(Role::Funder, Action::Apply));
+        assert!(can(Role::Provider, Action::UploadUsage) && !can(Role::Admin, Action::UploadUsage));
+        assert!(can(Role::Admin, Action::Administer) && !can(Role::Funder, Action::Administer));
+    }
+}

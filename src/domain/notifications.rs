@@ -1,0 +1,87 @@
+//! Mails to people, composed from templates (`templates/mail/`) in the recipient's language:
+//! their saved choice, else English. Handlers only ask for a notification; the words are here
+//! and in the catalogues.
+
+use crate::domain::accounts::Member;
+use crate::domain::grants::{Application, ApplicationView, Decision, money_arg};
+use crate::domain::programmes::Programme;
+use crate::i18n::{self, Locale};
+use crate::mail::Mail;
+use crate::messages::Message;
+use crate::money::Amount;
+use askama::Template;
+
+/// What mail templates call to word things in the recipient's language.
+pub struct Words {
+    pub locale: Locale,
+}
+
+impl Words {
+    pub fn t(&self, key: &str) -> String {
+        i18n::text(self.locale, key)
+    }
+
+    pub fn msg(&self, message: &Message) -> String {
+        i18n::message(self.locale, message)
+    }
+
+    pub fn money(&self, amount: &Amount, currency: &str) -> String {
+        i18n::money(self.locale, amount.cents(), currency)
+    }
+}
+
+fn locale_of(member: &Member) -> Locale {
+    member.user.locale.as_deref().and_then(Locale::parse).unwrap_or_default()
+}
+
+/// A plain-text mail: a greeting, worded paragraphs, a link to the page concerned, a signature.
+#[derive(Template)]
+#[template(path = "mail/notification.txt")]
+struct Notification<'a> {
+    w: Words,
+    name: &'a str,
+    paragraphs: Vec<Message>,
+    link: String,
+}
+
+/// The applicant is told their application arrived.
+pub fn application_received(base_url: &str, applicant: &Member, application: &Application, programme: &Programme) -> Result<Mail, askama::Error> {
+    let w = Words { locale: locale_of(applicant) };
+    let reference = application.reference();
+    let subject = w.msg(&Message::new("mail-received-subject").with("reference", reference.as_str()));
+    let paragraphs = vec![
+        Message::new("mail-received-body")
+            .with("company", applicant.organisation.name.as_str())
+            .with("reference", reference.as_str())
+            .with("programme", programme.name.as_str())
+            .with("amount", money_arg(application.requested(), &programme.currency)),
+        Message::new("mail-received-next"),
+    ];
+    let body = Notification { w, name: &applicant.user.display_name, paragraphs, link: format!("{base_url}/applications/{}", application.id) }.render()?;
+    Ok(Mail { to: applicant.user.email.clone(), subject, body })
+}
+
+/// The applicant is told the funder's decision.
+pub fn decision(base_url: &str, applicant: &Member, view: &ApplicationView, decision: &Decision) -> Result<Mail, askama::Error> {
+    let w = Words { locale: locale_of(applicant) };
+    let reference = view.application.reference();
+    let subject = w.msg(&Message::new("mail-decision-subject").with("reference", reference.as_str()));
+    let programme = view.programme.name.as_str();
+    let paragraphs = match decision {
+        Decision::Approve { amount } => vec![
+            Message::new("mail-approved-body")
+                .with("reference", reference.as_str())
+                .with("programme", programme)
+                .with("amount", money_arg(*amount, &view.programme.currency)),
+            Message::new("mail-approved-code")
+                .with("code", view.grant.as_ref().map(|g| g.code.as_str()).unwrap_or("-"))
+                .with("provider", view.provider_name.as_str()),
+        ],
+        Decision::Reject { reason } => vec![
+            Message::new("mail-rejected-body").with("reference", reference.as_str()).with("programme", programme),
+            Message::new("mail-rejected-reason").with("reason", reason.as_str()),
+        ],
+    };
+    let body = Notification { w, name: &applicant.user.display_name, paragraphs, link: format!("{base_url}/applications/{}", view.application.id) }.render()?;
+    Ok(Mail { to: applicant.user.email.clone(), subject, body })
+}

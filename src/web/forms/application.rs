@@ -1,0 +1,57 @@
+use super::amount;
+use crate::domain::FieldErrors;
+use crate::domain::grants::{Decision, NewApplication};
+use crate::i18n::Locale;
+use crate::messages::Message;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ApplicationForm {
+    pub requested: String,
+    pub purpose: String,
+    pub hardware: String,
+    pub provider_id: String,
+}
+
+impl ApplicationForm {
+    pub fn parse(&self, locale: Locale, currency: &str) -> Result<NewApplication, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let requested = amount(&mut errors, "requested", &self.requested, locale, currency);
+        match requested {
+            Some(requested) => Ok(NewApplication {
+                requested,
+                purpose: self.purpose.trim().to_string(),
+                hardware: self.hardware.clone(),
+                provider_id: self.provider_id.parse().ok(),
+            }),
+            None => Err(errors),
+        }
+    }
+}
+
+/// A funder's decision. Nothing is pre-selected: the funder says which.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl DecisionForm {
+    pub fn parse(&self, locale: Locale, currency: &str) -> Result<Decision, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        match self.decision.as_str() {
+            "approve" => match amount(&mut errors, "amount", &self.amount, locale, currency) {
+                Some(amount) => Ok(Decision::Approve { amount }),
+                None => Err(errors),
+            },
+            "reject" => Ok(Decision::Reject { reason: self.reason.trim().to_string() }),
+            _ => {
+                errors.add("decision", Message::new("decide-choose"));
+                Err(errors)
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+use super::{amount, date};
+use crate::domain::FieldErrors;
+use crate::domain::programmes::{self, NewProgramme};
+use crate::i18n::Locale;
+
+/// What a funder types to open a programme.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ProgrammeForm {
+    pub name: String,
+    pub description: String,
+    pub currency: String,
+    pub budget: String,
+    pub max_award: String,
+    pub opens_on: String,
+    pub closes_on: String,
+}
+
+impl ProgrammeForm {
+    /// Parsed and checked against the programme rules; every problem at once.
+    pub fn parse(&self, locale: Locale) -> Result<NewProgramme, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let budget = amount(&mut errors, "budget", &self.budget, locale, &self.currency);
+        let max_award = amount(&mut errors, "max_award", &self.max_award, locale, &self.currency);
+        let opens_on = date(&mut errors, "opens_on", &self.opens_on);
+        let closes_on = date(&mut errors, "closes_on", &self.closes_on);
+        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on)) = (budget, max_award, opens_on, closes_on) else {
+            return Err(errors);
+        };
+        let new = NewProgramme {
+            name: self.name.trim().to_string(),
+            description: self.description.trim().to_string(),
+            currency: self.currency.clone(),
+            budget,
+            max_award,
+            opens_on,
+            closes_on,
+        };
+        errors.extend(programmes::validate(&new));
+        if errors.is_empty() { Ok(new) } else { Err(errors) }
+    }
+}

@@ -1,0 +1,62 @@
+//! The route table: every page's method, path, handler and the access-policy [`Action`] it
+//! performs, in one list. Routes are registered only from here, and the session middleware
+//! refuses any route whose (method, path) has no row, so a new page cannot skip the policy.
+
+use crate::domain::access::Action;
+use crate::web::pages::*;
+use actix_web::web;
+
+/// One row of the table, for the policy and for tests that walk every route.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRule {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub action: Action,
+}
+
+macro_rules! route_table {
+    ($($method:ident $path:literal $action:ident => $handler:path;)+) => {
+        pub const ROUTES: &[RouteRule] = &[$(RouteRule { method: stringify!($method), path: $path, action: Action::$action }),+];
+
+        /// Registers every route of the table (inside the session middleware's scope).
+        pub fn register(scope: actix_web::Scope) -> actix_web::Scope {
+            scope$(.route($path, web::$method().to($handler)))+
+        }
+    };
+}
+
+route_table! {
+    get "/" ViewPublic => home::home;
+    get "/login" SignIn => auth::login_form;
+    post "/login" SignIn => auth::login;
+    post "/logout" SignOut => auth::logout;
+    get "/signup" SignUp => auth::signup_form;
+    post "/signup" SignUp => auth::signup;
+    post "/language" ChooseLanguage => language::choose;
+    get "/company" EditCompany => startup::company_form;
+    post "/company" EditCompany => startup::save_company;
+    get "/programmes" ListProgrammes => programmes::list;
+    get "/programmes/new" CreateProgramme => programmes::new_form;
+    post "/programmes" CreateProgramme => programmes::create;
+    get "/programmes/{id}" ViewProgramme => programmes::show;
+    get "/programmes/{id}/apply" Apply => startup::apply_form;
+    post "/programmes/{id}/apply" Apply => startup::apply;
+    get "/applications" ListOwnApplications => startup::applications;
+    get "/applications/{id}" ViewApplication => applications::show;
+    post "/applications/{id}/decide" DecideApplication => applications::decide;
+    post "/applications/{id}/withdraw" WithdrawApplication => applications::withdraw;
+    get "/grants/{id}" ViewGrant => grants::show;
+    get "/catalogue" ViewCatalogue => provider::catalogue;
+    get "/usage" ListUploads => provider::uploads;
+    get "/usage/new" UploadUsage => provider::upload_form;
+    post "/usage" UploadUsage => provider::upload;
+    get "/usage/{id}" ViewUpload => provider::show_upload;
+    post "/usage/{id}/confirm" ConfirmUpload => provider::confirm;
+    get "/admin" Administer => admin::overview;
+    post "/admin/members" Administer => admin::create_member;
+}
+
+/// The action of the route matching `method` (`GET`, `POST` …) and `pattern`, if it has one.
+pub fn action_of(method: &str, pattern: &str) -> Option<Action> {
+    ROUTES.iter().find(|r| r.method.eq_ignore_ascii_case(method) && r.path == pattern).map(|r| r.action)
+}
