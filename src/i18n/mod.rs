@@ -114,9 +114,18 @@ fn format_key(locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
     })
     .flatten();
     worded.unwrap_or_else(|| {
+        MISSING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         log::warn!("message {key} is missing from the {} catalogue", locale.code());
         key.to_string()
     })
+}
+
+static MISSING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many times a key was looked up that the catalogue does not have, since start-up: a
+/// test that walks every page checks it stays at zero.
+pub fn missing_lookups() -> u64 {
+    MISSING.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The text of a key without arguments.

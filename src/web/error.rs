@@ -172,3 +172,19 @@ impl ResponseError for AppError {
         self.page(Locale::En, None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_failure_is_ours_never_a_business_refusal() {
+        // The defect: LedgerError::Database reached people as 409 "conflict" with the database text.
+        let e = AppError::from(DomainError::Ledger(LedgerError::Database(diesel::result::Error::BrokenTransactionManager)));
+        assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let e = AppError::from(DomainError::Database(diesel::result::Error::BrokenTransactionManager));
+        assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let refused = AppError::from(LedgerError::TooFewPostings);
+        assert_eq!(refused.status_code(), StatusCode::CONFLICT);
+    }
+}

@@ -201,11 +201,32 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
+        self.client_with(reqwest::header::HeaderMap::new())
+    }
+
+    /// A client whose browser asks for `language` (an `Accept-Language` value such as `fr-FR,fr`).
+    pub fn client_in(&self, language: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ACCEPT_LANGUAGE, language.parse().unwrap());
+        self.client_with(headers)
+    }
+
+    fn client_with(&self, headers: reqwest::header::HeaderMap) -> Client {
         Client {
             base: self.address.clone(),
-            http: reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder().cookie_store(true).default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
             csrf: String::new(),
         }
+    }
+
+    /// Signs in `email` from a fresh client that asks for `language`.
+    pub async fn login_in(&self, email: &str, language: &str) -> Client {
+        let mut c = self.client_in(language);
+        c.refresh_csrf("/login").await;
+        let r = c.post("/login", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(r.status, 303, "login of {email} failed: {}", r.body);
+        c.refresh_csrf("/").await;
+        c
     }
 
     /// A signed-in client for an existing user.

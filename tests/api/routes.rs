@@ -1,0 +1,98 @@
+//! Every route of the route table, as every role, in French: the access policy's answer, a page
+//! in the asked language, and no catalogue key missing. A route added without a row in the table
+//! never runs (the middleware refuses it); a row whose role may use it must answer with a page.
+
+use crate::helpers::{Backend, Client, PASSWORD, id_from, usage_csv};
+use crate::journey::{approve, programme_with_application};
+use crate::on_both_backends;
+use computegrants::db::schema::grants;
+use computegrants::domain::access::{self, Role};
+use computegrants::domain::accounts::OrgKind;
+use computegrants::web::routes::ROUTES;
+use diesel::prelude::*;
+
+async fn every_route_answers_every_role_as_the_policy_says(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "every_route_answers_every_role_as_the_policy_says").await else { return };
+    let code = approve(&mut s, "40000").await;
+    let grant_id: i64 = grants::table.filter(grants::code.eq(&code)).select(grants::id).first(&mut s.app.conn()).unwrap();
+    s.provider.refresh_csrf("/usage/new").await;
+    let r = s.provider.upload("october.csv", &usage_csv(&code, &["10.00"])).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let upload_id = id_from(&r.location);
+    s.app.create_member(OrgKind::Platform, "Operations", "admin@ops.test");
+
+    // Everyone in French, from a fresh browser.
+    let as_french = |email: Option<&'static str>| {
+        let app = &s.app;
+        async move {
+            let mut c = app.client_in("fr-FR,fr;q=0.9");
+            if let Some(email) = email {
+                c.refresh_csrf("/login").await;
+                let r = c.post("/login", &[("email", email), ("password", PASSWORD)]).await;
+                assert_eq!(r.status, 303, "{email}");
+                c.refresh_csrf("/programmes").await;
+                // A startup that signed up in English saved that language: it switches.
+                assert_eq!(c.post("/language", &[("lang", "fr"), ("back", "/programmes")]).await.status, 303);
+                c.refresh_csrf("/programmes").await;
+            } else {
+                c.refresh_csrf("/login").await;
+            }
+            c
+        }
+    };
+    let people: Vec<(Role, Client)> = vec![
+        (Role::Visitor, as_french(None).await),
+        (Role::Startup, as_french(Some("founder@lumen.test")).await),
+        (Role::Funder, as_french(Some("funder@agency.test")).await),
+        (Role::Provider, as_french(Some("billing@gpu.test")).await),
+        (Role::Admin, as_french(Some("admin@ops.test")).await),
+    ];
+    let missing_before = computegrants::i18n::missing_lookups();
+    let mut checked = 0;
+    for rule in ROUTES {
+        let id = match rule.path {
+            p if p.starts_with("/programmes/") => s.programme_id,
+            p if p.starts_with("/applications/") => s.application_id,
+            p if p.starts_with("/grants/") => grant_id,
+            p if p.starts_with("/usage/") => upload_id,
+            _ => 0,
+        };
+        let path = rule.path.replace("{id}", &id.to_string());
+        for (role, client) in &people {
+            let allowed = access::can(*role, rule.action);
+            // Signing out or switching language would change who is asking for the rest of the walk.
+            if allowed && matches!(rule.path, "/logout" | "/language") {
+                checked += 1;
+                continue;
+            }
+            let r = if rule.method == "get" { client.get(&path).await } else { client.post(&path, &[]).await };
+            let what = format!("{} {path} as {role:?}", rule.method.to_uppercase());
+            assert!(r.status < 500, "{what}: {} {}", r.status, r.body);
+            match (allowed, role) {
+                (false, Role::Visitor) => {
+                    assert_eq!(r.status, 303, "{what}");
+                    assert!(r.location.as_deref().is_some_and(|l| l.starts_with("/login")), "{what}: {:?}", r.location);
+                }
+                (false, _) => {
+                    assert_eq!(r.status, 404, "{what}");
+                    assert!(r.body.contains("<html lang=\"fr\">") && r.body.contains("Page introuvable"), "{what}: {}", r.body);
+                }
+                (true, _) if rule.method == "get" => {
+                    if *role == Role::Admin && path == "/" {
+                        assert_eq!(r.location.as_deref(), Some("/admin"), "{what}");
+                        checked += 1;
+                        continue;
+                    }
+                    assert_eq!(r.status, 200, "{what}: {}", r.body);
+                    assert!(r.body.contains("<html lang=\"fr\">"), "{what} is not in French");
+                }
+                // Allowed forms posted empty: refused as a form, never as not found.
+                (true, _) => assert_ne!(r.status, 404, "{what}"),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, ROUTES.len() * people.len());
+    assert_eq!(computegrants::i18n::missing_lookups(), missing_before, "a page looked up a key that no catalogue has (see the log)");
+}
+on_both_backends!(every_route_answers_every_role_as_the_policy_says);
