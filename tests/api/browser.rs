@@ -163,6 +163,91 @@ async fn sign_out(c: &Client) {
     submit(c, "/logout").await;
 }
 
+/// What the journey expects to read, per language.
+struct Words {
+    lang: &'static str,
+    empty_amount: &'static str,
+    submitted: &'static str,
+    approved: &'static str,
+    refused: &'static str,
+    refused_where: &'static str,
+    charged: &'static str,
+    pending: &'static str,
+    posted: &'static str,
+    balance: &'static str,
+    award: &'static str,
+    usage: &'static str,
+    budget: &'static str,
+    requested: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    lang: "en",
+    empty_amount: "Enter an amount",
+    submitted: "submitted",
+    approved: "approved",
+    refused: "was not accepted",
+    refused_where: "line 2, column 6 (BilledCost)",
+    charged: "€1,500.00",
+    pending: "pending",
+    posted: "Posted to the ledger",
+    balance: "€23,500.00",
+    award: "award",
+    usage: "usage",
+    budget: "200,000",
+    requested: "30000",
+};
+
+const FRENCH: Words = Words {
+    lang: "fr",
+    empty_amount: "Saisissez un montant",
+    submitted: "déposée",
+    approved: "retenue",
+    refused: "n'a pas été accepté",
+    refused_where: "BilledCost",
+    charged: "1\u{202f}500,00\u{a0}€",
+    pending: "en attente",
+    posted: "Comptabilisé dans le grand livre",
+    balance: "23\u{202f}500,00\u{a0}€",
+    award: "attribution",
+    usage: "usage",
+    budget: "200 000",
+    requested: "30 000,00",
+};
+
+/// True when the page is wider than the window: it would scroll sideways.
+async fn scrolls_sideways(c: &Client) -> bool {
+    c.execute("return document.documentElement.scrollWidth > window.innerWidth + 1;", vec![]).await.unwrap().as_bool().unwrap_or(true)
+}
+
+/// On a 390 px wide phone, no page scrolls sideways (tables scroll inside their own box) and
+/// codes such as G-2026-0006 never wrap.
+async fn check_narrow_screen(c: &Client, base: &str, pages: &[String]) {
+    c.set_window_size(390, 844).await.unwrap();
+    for page in pages {
+        c.goto(&format!("{base}{page}")).await.unwrap();
+        assert!(!scrolls_sideways(c).await, "{page} scrolls sideways at 390 px");
+        let wrapping = c
+            .execute("return [...document.querySelectorAll('code, .code')].filter(e => getComputedStyle(e).whiteSpace !== 'nowrap').length;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(wrapping.as_i64(), Some(0), "{page}: a code may wrap");
+    }
+    shot(c, "5-phone-statement").await;
+    c.set_window_size(1280, 1000).await.unwrap();
+}
+
+/// Chooses the page language with the switcher, as a person would (no JavaScript involved).
+async fn choose_language(c: &Client, base: &str, lang: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    let current = c.execute("return document.documentElement.lang;", vec![]).await.unwrap();
+    if current.as_str() != Some(lang) {
+        submit(c, "/language").await;
+    }
+    let now = c.execute("return document.documentElement.lang;", vec![]).await.unwrap();
+    assert_eq!(now.as_str(), Some(lang), "the switcher changed the language");
+}
+
 #[actix_web::test]
 async fn journey_in_a_real_browser() {
     if std::env::var(ENABLE).ok().as_deref() != Some("1") {
@@ -170,106 +255,125 @@ async fn journey_in_a_real_browser() {
         return;
     }
     let app = TestApp::spawn(Backend::Sqlite, "journey_in_a_real_browser").await.unwrap();
-    app.create_member(OrgKind::Funder, "Browser Agency", "funder@browser.test");
-    let provider = app.create_member(OrgKind::Provider, "Browser Cloud", "billing@browser.test");
     let axe = axe_source();
     let driver = start_driver().await;
     let c = browser(&driver).await;
+    for words in [&ENGLISH, &FRENCH] {
+        journey(&app, &c, &axe, words).await;
+    }
+    c.close().await.unwrap();
+    ledger::verify(&mut app.conn()).expect("ledger verifies");
+}
+
+async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
+    let lang = w.lang;
+    let funder_email = format!("funder-{lang}@browser.test");
+    let provider_email = format!("billing-{lang}@browser.test");
+    let startup_email = format!("ada-{lang}@browser-startup.test");
+    app.create_member(OrgKind::Funder, &format!("Browser Agency {lang}"), &funder_email);
+    let provider = app.create_member(OrgKind::Provider, &format!("Browser Cloud {lang}"), &provider_email);
     let base = app.address.clone();
+    let base = base.as_str();
+    choose_language(c, base, lang).await;
 
     // Funder opens a programme.
-    sign_in(&c, &base, "funder@browser.test").await;
+    sign_in(c, base, &funder_email).await;
     c.goto(&format!("{base}/programmes/new")).await.unwrap();
-    fill(&c, "#name", "Browser Compute Call").await;
-    fill(&c, "#description", "GPU credits for startups, tested in a browser.").await;
-    fill(&c, "#budget", "").await;
-    submit(&c, "/programmes").await;
-    assert!(text(&c).await.contains("Enter an amount"), "an empty budget is refused next to its field");
-    shot(&c, "1-programme-form-error").await;
-    audit(&c, &axe, "the programme form with errors").await;
-    assert_eq!(c.find(Locator::Css("#name")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("Browser Compute Call"), "input kept");
-    fill(&c, "#budget", "200000").await;
-    fill(&c, "#max_award", "50000").await;
-    submit(&c, "/programmes").await;
-    let programme_path = path(&c).await;
+    fill(c, "#name", &format!("Browser Compute Call {lang}")).await;
+    fill(c, "#description", "GPU credits for startups, tested in a browser.").await;
+    fill(c, "#budget", "").await;
+    submit(c, "/programmes").await;
+    assert!(text(c).await.contains(w.empty_amount), "an empty budget is refused next to its field");
+    shot(c, &format!("1-programme-form-error-{lang}")).await;
+    audit(c, axe, "the programme form with errors").await;
+    assert_eq!(c.find(Locator::Css("#name")).await.unwrap().prop("value").await.unwrap(), Some(format!("Browser Compute Call {lang}")), "input kept");
+    fill(c, "#budget", w.budget).await;
+    fill(c, "#max_award", "50000").await;
+    submit(c, "/programmes").await;
+    let programme_path = path(c).await;
     assert!(programme_path.starts_with("/programmes/"), "{programme_path}");
-    sign_out(&c).await;
+    sign_out(c).await;
 
     // A startup signs up, registers its company and applies.
     c.goto(&format!("{base}/signup")).await.unwrap();
-    audit(&c, &axe, "the sign-up form").await;
-    fill(&c, "#company_name", "Browser Startup").await;
-    fill(&c, "#display_name", "Ada").await;
-    fill(&c, "#email", "ada@browser-startup.test").await;
-    fill(&c, "#password", crate::helpers::PASSWORD).await;
-    submit(&c, "/signup").await;
-    assert_eq!(path(&c).await, "/company");
-    fill(&c, "#legal_name", "Browser Startup SAS").await;
-    select(&c, "#country", "FR").await;
-    fill(&c, "#registration_number", "552 100 554").await;
-    submit(&c, "/company").await;
+    audit(c, axe, "the sign-up form").await;
+    fill(c, "#company_name", &format!("Browser Startup {lang}")).await;
+    fill(c, "#display_name", "Ada").await;
+    fill(c, "#email", &startup_email).await;
+    fill(c, "#password", crate::helpers::PASSWORD).await;
+    submit(c, "/signup").await;
+    assert_eq!(path(c).await, "/company");
+    audit(c, axe, "the company form").await;
+    fill(c, "#legal_name", "Browser Startup SAS").await;
+    select(c, "#country", "FR").await;
+    fill(c, "#registration_number", "552 100 554").await;
+    submit(c, "/company").await;
     c.goto(&format!("{base}{programme_path}/apply")).await.unwrap();
-    audit(&c, &axe, "the application form").await;
-    fill(&c, "#requested", "30000").await;
-    fill(&c, "#purpose", "Training speech models for regional languages.").await;
-    select(&c, "#hardware", "GPU").await;
-    select(&c, "#provider_id", &provider.org_id().to_string()).await;
-    submit(&c, &format!("{programme_path}/apply")).await;
-    let application_path = path(&c).await;
-    assert!(text(&c).await.contains("submitted"));
-    sign_out(&c).await;
+    audit(c, axe, "the application form").await;
+    fill(c, "#requested", w.requested).await;
+    fill(c, "#purpose", "Training speech models for regional languages.").await;
+    select(c, "#hardware", "GPU").await;
+    select(c, "#provider_id", &provider.org_id().to_string()).await;
+    submit(c, &format!("{programme_path}/apply")).await;
+    let application_path = path(c).await;
+    assert!(text(c).await.contains(w.submitted));
+    sign_out(c).await;
 
-    // The funder approves 25,000.
-    sign_in(&c, &base, "funder@browser.test").await;
+    // The funder approves 25,000: the decision is not pre-set, the funder chooses it.
+    sign_in(c, base, &funder_email).await;
     c.goto(&format!("{base}{application_path}")).await.unwrap();
-    fill(&c, "#amount", "25000").await;
-    submit(&c, &format!("{application_path}/decide")).await;
-    let page = text(&c).await;
-    assert!(page.contains("approved"), "{page}");
-    shot(&c, "2-application-approved").await;
-    audit(&c, &axe, "the decided application").await;
+    c.find(Locator::Css("input[name='decision'][value='approve']")).await.unwrap().click().await.unwrap();
+    fill(c, "#amount", "25000").await;
+    submit(c, &format!("{application_path}/decide")).await;
+    let page = text(c).await;
+    assert!(page.contains(w.approved), "{page}");
+    shot(c, &format!("2-application-approved-{lang}")).await;
+    audit(c, axe, "the decided application").await;
     let code = page.split_whitespace().find(|w| w.starts_with("G-")).expect("grant code shown").to_string();
-    sign_out(&c).await;
+    sign_out(c).await;
 
     // The provider uploads a FOCUS file through the file input and confirms.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("usage.csv");
     std::fs::write(&file, usage_csv(&code, &["1200.50", "299.495"])).unwrap();
-    sign_in(&c, &base, "billing@browser.test").await;
+    sign_in(c, base, &provider_email).await;
     c.goto(&format!("{base}/usage/new")).await.unwrap();
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, usage_csv(&code, &["12.5x", "99999"]).replace(",EUR,", ",EURO,")).unwrap();
     c.find(Locator::Css("#file")).await.unwrap().send_keys(&bad.display().to_string()).await.unwrap();
-    submit(&c, "/usage").await;
-    let refused = text(&c).await;
-    assert!(refused.contains("was not accepted") && refused.contains("line 2, column 6 (BilledCost)"), "{refused}");
-    shot(&c, "3-usage-refused").await;
-    audit(&c, &axe, "the refused upload").await;
+    submit(c, "/usage").await;
+    let refused = text(c).await;
+    assert!(refused.contains(w.refused) && refused.contains(w.refused_where), "{refused}");
+    shot(c, &format!("3-usage-refused-{lang}")).await;
+    audit(c, axe, "the refused upload").await;
     c.find(Locator::Css("#file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
-    submit(&c, "/usage").await;
-    let preview = text(&c).await;
-    assert!(preview.contains("1,500.00") && preview.contains("pending"), "{preview}");
-    shot(&c, "3-usage-preview").await;
-    audit(&c, &axe, "the usage preview").await;
-    let upload_path = path(&c).await;
-    submit(&c, &format!("{upload_path}/confirm")).await;
-    assert!(text(&c).await.contains("Posted to the ledger"));
-    sign_out(&c).await;
+    submit(c, "/usage").await;
+    let preview = text(c).await;
+    assert!(preview.contains(w.charged) && preview.contains(w.pending), "{preview}");
+    shot(c, &format!("3-usage-preview-{lang}")).await;
+    audit(c, axe, "the usage preview").await;
+    let upload_path = path(c).await;
+    submit(c, &format!("{upload_path}/confirm")).await;
+    assert!(text(c).await.contains(w.posted));
+    sign_out(c).await;
 
     // The startup sees its balance and statement.
-    sign_in(&c, &base, "ada@browser-startup.test").await;
+    sign_in(c, base, &startup_email).await;
     c.find(Locator::LinkText(&code)).await.unwrap().click().await.unwrap();
+    let grant_path = path(c).await;
     let balance = c.find(Locator::Css("#balance")).await.unwrap().text().await.unwrap();
-    assert_eq!(balance, "€23,500.00");
+    assert_eq!(balance, w.balance);
     let statement = c.find(Locator::Css("#statement")).await.unwrap().text().await.unwrap();
-    assert!(statement.contains("award") && statement.contains("usage"), "{statement}");
-    shot(&c, "4-startup-statement").await;
-    audit(&c, &axe, "the grant statement").await;
+    assert!(statement.contains(w.award) && statement.contains(w.usage), "{statement}");
+    shot(c, &format!("4-startup-statement-{lang}")).await;
+    audit(c, axe, "the grant statement").await;
     for page in ["/", "/applications", "/programmes", "/company"] {
         c.goto(&format!("{base}{page}")).await.unwrap();
-        audit(&c, &axe, page).await;
+        let html_lang = c.execute("return document.documentElement.lang;", vec![]).await.unwrap();
+        assert_eq!(html_lang.as_str(), Some(lang), "{page}");
+        audit(c, axe, page).await;
     }
-    c.close().await.unwrap();
-
-    ledger::verify(&mut app.conn()).expect("ledger verifies");
+    let pages: Vec<String> = vec!["/".into(), grant_path, application_path.clone(), "/programmes".into(), "/company".into()];
+    check_narrow_screen(c, base, &pages).await;
+    sign_out(c).await;
 }
