@@ -6,6 +6,9 @@ pub mod decimal;
 pub mod einvoice;
 pub mod focus;
 
+#[cfg(all(test, feature = "app"))]
+mod catalogue_tests;
+
 
 use crate::messages::Message;
 
