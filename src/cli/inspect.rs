@@ -49,11 +49,8 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         Err(e) => {
             match args.format {
                 Format::Json => {
-                    let mut out = serde_json::json!({ "error": e.worded(locale) });
-                    if let Some(m) = e.message() {
-                        out["code"] = m.key.into();
-                        out["args"] = inspect_report::args_json(&m);
-                    }
+                    let m = e.message();
+                    let out = serde_json::json!({ "error": e.worded(locale), "code": m.key, "args": inspect_report::args_json(&m) });
                     println!("{out}")
                 }
                 Format::Text => {

@@ -66,21 +66,19 @@ pub enum InspectError {
 }
 
 impl InspectError {
-    /// The reason worded in `locale`; I/O errors keep the system's own text.
+    /// The reason worded in `locale`; the system's own explanation of an I/O error stays as
+    /// the system words it.
     pub fn worded(&self, locale: Locale) -> String {
-        match self {
-            InspectError::Open { .. } | InspectError::Io(_) => self.to_string(),
-            InspectError::Invoice(e) => i18n::message(locale, &e.message()),
-            InspectError::Focus(e) => i18n::message(locale, &e.message()),
-        }
+        i18n::message(locale, &self.message())
     }
 
-    /// The catalogue message, for the JSON output's `code` and `args`.
-    pub fn message(&self) -> Option<Message> {
+    /// The catalogue message, also for the JSON output's `code` and `args`.
+    pub fn message(&self) -> Message {
         match self {
-            InspectError::Open { .. } | InspectError::Io(_) => None,
-            InspectError::Invoice(e) => Some(e.message()),
-            InspectError::Focus(e) => Some(e.message()),
+            InspectError::Open { path, source } => Message::new("inspect-cannot-open").with("file", path).with("reason", source.to_string()),
+            InspectError::Io(e) => Message::new("inspect-io-error").with("reason", e.to_string()),
+            InspectError::Invoice(e) => e.message(),
+            InspectError::Focus(e) => e.message(),
         }
     }
 }
