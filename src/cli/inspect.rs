@@ -1,6 +1,8 @@
 //! `computegrants inspect FILE [--format text|json]`: exit 0 clean, 1 problems, 2 unreadable.
 
 use super::inspect_report;
+use crate::i18n;
+use crate::messages::Message;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -34,18 +36,27 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
             }
         })
     };
+    // Worded in the language of the environment (LC_ALL, LC_MESSAGES, LANG), English by default.
+    let locale = inspect_report::locale_from_env();
     match inspect_report::inspect(&args.file, &mut progress) {
         Ok(report) => {
             match args.format {
-                Format::Text => print!("{}", report.text()),
-                Format::Json => println!("{}", report.json()),
+                Format::Text => print!("{}", report.text(locale)),
+                Format::Json => println!("{}", report.json(locale)),
             }
             Ok(ExitCode::from(report.exit_code()))
         }
         Err(e) => {
             match args.format {
-                Format::Json => println!("{}", serde_json::json!({ "error": e.to_string() })),
-                Format::Text => eprintln!("cannot read {}: {e}", args.file.display()),
+                Format::Json => {
+                    let m = e.message();
+                    let out = serde_json::json!({ "error": e.worded(locale), "code": m.key, "args": inspect_report::args_json(&m) });
+                    println!("{out}")
+                }
+                Format::Text => {
+                    let m = Message::new("inspect-cannot-read").with("file", args.file.display().to_string()).with("reason", e.worded(locale));
+                    eprintln!("{}", i18n::message(locale, &m))
+                }
             }
             Ok(ExitCode::from(2))
         }

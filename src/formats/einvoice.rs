@@ -7,6 +7,7 @@
 //! points at external ones (XXE) is refused with a clear error; nothing is ever fetched.
 
 use super::Problem;
+use crate::messages::Message;
 use super::decimal::{exact_add, exact_mul, exact_sum, parse_decimal};
 use chrono::NaiveDate;
 use roxmltree::{Document, Node, ParsingOptions};
@@ -26,16 +27,6 @@ pub enum Syntax {
     UblInvoice,
     UblCreditNote,
     CiiInvoice,
-}
-
-impl Syntax {
-    pub fn label(self) -> &'static str {
-        match self {
-            Syntax::UblInvoice => "UBL invoice",
-            Syntax::UblCreditNote => "UBL credit note",
-            Syntax::CiiInvoice => "CII invoice",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -58,7 +49,15 @@ pub struct Line {
     pub allowances: Decimal,
     pub charges: Decimal,
     pub item_name: Option<String>,
-    pub location: String,
+    pub location: XmlLocation,
+}
+
+/// Where an element is: its line and column in the file, and its path (`/Invoice/InvoiceLine[2]`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct XmlLocation {
+    pub line: u64,
+    pub column: usize,
+    pub path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -113,6 +112,8 @@ pub struct Invoice {
     pub totals: Totals,
 }
 
+/// Why a document cannot be read at all. `Display` is English, for logs; people are shown
+/// [`ReadError::message`].
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReadError {
     #[error("the document is {0} bytes; the limit is {MAX_BYTES}")]
@@ -121,10 +122,25 @@ pub enum ReadError {
     NotUtf8,
     #[error("the document declares a DTD, which is refused: entity declarations and external references are not allowed in invoices")]
     Dtd,
+    /// The XML parser's own explanation, in English.
     #[error("the document is not well-formed XML: {0}")]
     Xml(String),
-    #[error("the root element is {0}; expected a UBL Invoice or CreditNote, or a CII CrossIndustryInvoice")]
-    NotAnInvoice(String),
+    #[error("the root element is {element} in namespace {}; expected a UBL Invoice or CreditNote, or a CII CrossIndustryInvoice", namespace.as_deref().unwrap_or("(none)"))]
+    NotAnInvoice { element: String, namespace: Option<String> },
+}
+
+impl ReadError {
+    /// What to tell the person who sent the document (`einvoice-…` keys).
+    pub fn message(&self) -> Message {
+        match self {
+            ReadError::TooLarge(size) => Message::new("einvoice-too-large").with("size", *size).with("limit", MAX_BYTES),
+            ReadError::NotUtf8 => Message::new("einvoice-not-utf8"),
+            ReadError::Dtd => Message::new("einvoice-dtd"),
+            ReadError::Xml(detail) => Message::new("einvoice-not-xml").with("detail", detail),
+            ReadError::NotAnInvoice { element, namespace: Some(ns) } => Message::new("einvoice-not-an-invoice").with("element", element).with("namespace", ns),
+            ReadError::NotAnInvoice { element, namespace: None } => Message::new("einvoice-not-an-invoice-no-namespace").with("element", element),
+        }
+    }
 }
 
 /// Reads and checks a document. Problems are returned beside the invoice: a document with
@@ -146,7 +162,7 @@ pub fn read(bytes: &[u8]) -> Result<(Invoice, Vec<Problem>), ReadError> {
         (Some(UBL_INVOICE), "Invoice") => reader.ubl(root, Syntax::UblInvoice),
         (Some(UBL_CREDIT_NOTE), "CreditNote") => reader.ubl(root, Syntax::UblCreditNote),
         (Some(CII), "CrossIndustryInvoice") => reader.cii(root),
-        (ns, name) => return Err(ReadError::NotAnInvoice(format!("{name} in namespace {}", ns.unwrap_or("(none)")))),
+        (ns, name) => return Err(ReadError::NotAnInvoice { element: name.to_string(), namespace: ns.map(str::to_string) }),
     };
     let mut problems = reader.problems_while_reading(root, invoice.syntax);
     problems.extend(check(&invoice));
@@ -194,7 +210,7 @@ fn indicator(node: Option<Node<'_, '_>>) -> bool {
 }
 
 impl<'a, 'i> Reader<'a, 'i> {
-    fn location(&self, node: Node<'_, '_>) -> String {
+    fn location(&self, node: Node<'_, '_>) -> XmlLocation {
         let pos = self.doc.text_pos_at(node.range().start);
         let mut names: Vec<String> = node
             .ancestors()
@@ -211,7 +227,7 @@ impl<'a, 'i> Reader<'a, 'i> {
             })
             .collect();
         names.reverse();
-        format!("line {}, column {} (/{})", pos.row, pos.col, names.join("/"))
+        XmlLocation { line: u64::from(pos.row), column: pos.col as usize, path: format!("/{}", names.join("/")) }
     }
 
     fn ubl_party(&self, party: Option<Node<'_, '_>>) -> Party {
@@ -452,11 +468,15 @@ impl<'a, 'i> Reader<'a, 'i> {
             // Decimals are counted as written, as the standard's own Schematron does: 100.000 has three.
             let decimals = raw.split_once('.').map_or(0, |(_, fraction)| fraction.len());
             match parse_decimal(raw) {
-                None => problems.push(xml_problem("BR-DEC", self.location(node), format!("{} “{raw}” is not an amount", node.tag_name().name()))),
-                Some(_) if decimals > 2 => problems.push(xml_problem(
+                None => problems.push(at_element(
                     "BR-DEC",
-                    self.location(node),
-                    format!("{} {raw} has more than 2 decimals", node.tag_name().name()),
+                    &self.location(node),
+                    Message::new("einvoice-not-an-amount").with("element", node.tag_name().name()).with("value", raw),
+                )),
+                Some(_) if decimals > 2 => problems.push(at_element(
+                    "BR-DEC",
+                    &self.location(node),
+                    Message::new("einvoice-too-many-decimals").with("element", node.tag_name().name()).with("value", raw),
                 )),
                 _ => {}
             }
@@ -465,8 +485,13 @@ impl<'a, 'i> Reader<'a, 'i> {
     }
 }
 
-fn xml_problem(rule: &'static str, location: String, message: String) -> Problem {
-    Problem { line: None, column: None, column_number: None, rule: Some(rule), path: Some(location), message }
+fn at_element(rule: &'static str, at: &XmlLocation, message: Message) -> Problem {
+    Problem { line: Some(at.line), column: None, column_number: Some(at.column), rule: Some(rule), path: Some(at.path.clone()), message }
+}
+
+/// A problem of the document as a whole, located by its root element's path (`/Invoice`).
+fn at_root(rule: &'static str, root: &str, message: Message) -> Problem {
+    Problem { line: None, column: None, column_number: None, rule: Some(rule), path: Some(root.to_string()), message }
 }
 
 /// Not an EN 16931 rule: amounts whose arithmetic would need more than 28 significant digits.
@@ -478,43 +503,36 @@ pub const LINE_SLACK: Decimal = Decimal::from_parts(2, 0, 0, false, 2);
 /// The EN 16931 business rules on the model; each problem names its rule and where it is.
 pub fn check(inv: &Invoice) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut fail = |rule: &'static str, location: &str, message: String| problems.push(xml_problem(rule, location.to_string(), message));
     let root = match inv.syntax {
         Syntax::UblInvoice => "/Invoice",
         Syntax::UblCreditNote => "/CreditNote",
         Syntax::CiiInvoice => "/CrossIndustryInvoice",
     };
-    let mandatory: [(&str, bool, &str); 11] = [
-        ("BR-01", inv.specification.is_some(), "the specification identifier (BT-24) is missing"),
-        ("BR-02", inv.number.is_some(), "the invoice number (BT-1) is missing"),
-        ("BR-03", inv.issue_date.is_some(), "the issue date (BT-2) is missing or not a date"),
-        ("BR-04", inv.type_code.is_some(), "the invoice type code (BT-3) is missing"),
-        ("BR-05", inv.currency.is_some(), "the invoice currency code (BT-5) is missing"),
-        ("BR-06", inv.seller.name.is_some(), "the seller name (BT-27) is missing"),
-        ("BR-07", inv.buyer.name.is_some(), "the buyer name (BT-44) is missing"),
-        ("BR-08", inv.seller.has_address, "the seller postal address (BG-5) is missing"),
-        ("BR-09", inv.seller.country.is_some(), "the seller country code (BT-40) is missing"),
-        ("BR-10", inv.buyer.has_address, "the buyer postal address (BG-8) is missing"),
-        ("BR-11", inv.buyer.country.is_some(), "the buyer country code (BT-55) is missing"),
-    ];
-    for (rule, present, message) in mandatory {
-        if !present {
-            fail(rule, root, message.to_string());
-        }
-    }
     let t = &inv.totals;
-    for (rule, value, name) in [
-        ("BR-12", t.line_total, "sum of invoice line net amounts (BT-106)"),
-        ("BR-13", t.tax_exclusive, "invoice total without VAT (BT-109)"),
-        ("BR-14", t.tax_inclusive, "invoice total with VAT (BT-112)"),
-        ("BR-15", t.payable, "amount due for payment (BT-115)"),
-    ] {
-        if value.is_none() {
-            fail(rule, root, format!("the {name} is missing"));
+    let mandatory: [(&str, bool, &str); 15] = [
+        ("BR-01", inv.specification.is_some(), "einvoice-missing-specification"),
+        ("BR-02", inv.number.is_some(), "einvoice-missing-number"),
+        ("BR-03", inv.issue_date.is_some(), "einvoice-missing-issue-date"),
+        ("BR-04", inv.type_code.is_some(), "einvoice-missing-type-code"),
+        ("BR-05", inv.currency.is_some(), "einvoice-missing-currency"),
+        ("BR-06", inv.seller.name.is_some(), "einvoice-missing-seller-name"),
+        ("BR-07", inv.buyer.name.is_some(), "einvoice-missing-buyer-name"),
+        ("BR-08", inv.seller.has_address, "einvoice-missing-seller-address"),
+        ("BR-09", inv.seller.country.is_some(), "einvoice-missing-seller-country"),
+        ("BR-10", inv.buyer.has_address, "einvoice-missing-buyer-address"),
+        ("BR-11", inv.buyer.country.is_some(), "einvoice-missing-buyer-country"),
+        ("BR-12", t.line_total.is_some(), "einvoice-missing-line-total"),
+        ("BR-13", t.tax_exclusive.is_some(), "einvoice-missing-total-without-vat"),
+        ("BR-14", t.tax_inclusive.is_some(), "einvoice-missing-total-with-vat"),
+        ("BR-15", t.payable.is_some(), "einvoice-missing-amount-due"),
+    ];
+    for (rule, present, key) in mandatory {
+        if !present {
+            problems.push(at_root(rule, root, Message::new(key)));
         }
     }
     if inv.lines.is_empty() {
-        fail("BR-16", root, "the invoice has no line (BG-25)".into());
+        problems.push(at_root("BR-16", root, Message::new("einvoice-no-line")));
     }
 
     // Peppol BIS Billing 3.0 checks signs strictly (R120); CEN's own examples write a return as a
@@ -522,7 +540,7 @@ pub fn check(inv: &Invoice) -> Vec<Problem> {
     let peppol = inv.specification.as_deref().is_some_and(|s| s.contains("peppol"));
     for line in &inv.lines {
         let Some(amount) = line.line_amount else {
-            fail("BR-24", &line.location, format!("line {} has no net amount (BT-131)", line.id));
+            problems.push(at_element("BR-24", &line.location, Message::new("einvoice-line-no-net-amount").with("line", &line.id)));
             continue;
         };
         if let (Some(q), Some(p)) = (line.quantity, line.net_price) {
@@ -532,17 +550,23 @@ pub fn check(inv: &Invoice) -> Vec<Problem> {
                 .and_then(|v| v.checked_add(line.charges))
                 .and_then(|v| v.checked_sub(line.allowances));
             let Some(expected) = expected else {
-                fail(RANGE_RULE, &line.location, format!("line {} quantity × price cannot be computed exactly", line.id));
+                problems.push(at_element(RANGE_RULE, &line.location, Message::new("einvoice-line-inexact").with("line", &line.id)));
                 continue;
             };
             let off = expected.checked_sub(amount).is_none_or(|d| d.abs() > LINE_SLACK);
             let sign_only = expected.abs().checked_sub(amount.abs()).is_some_and(|d| d.abs() <= LINE_SLACK);
             if off && (peppol || !sign_only) {
-                fail(
+                problems.push(at_element(
                     "PEPPOL-EN16931-R120",
                     &line.location,
-                    format!("line {} amount {amount} differs from quantity {q} × price {p} / base {base} = {}", line.id, expected.round_dp(2)),
-                );
+                    Message::new("einvoice-line-amount-mismatch")
+                        .with("line", &line.id)
+                        .with("amount", amount)
+                        .with("quantity", q)
+                        .with("price", p)
+                        .with("base", base)
+                        .with("expected", expected.round_dp(2)),
+                ));
             }
         }
     }
@@ -552,40 +576,40 @@ pub fn check(inv: &Invoice) -> Vec<Problem> {
         exact_sum(inv.allowances_charges.iter().filter(|a| !a.is_charge).filter_map(|a| a.amount)),
         exact_sum(inv.allowances_charges.iter().filter(|a| a.is_charge).filter_map(|a| a.amount)),
     ) else {
-        fail(RANGE_RULE, root, "the amounts are too large to add up exactly (more than 28 significant digits)".into());
+        problems.push(at_root(RANGE_RULE, root, Message::new("einvoice-amounts-too-large")));
         return problems;
     };
     if let Some(line_total) = t.line_total {
         if line_total != sum_lines {
-            fail("BR-CO-10", root, format!("sum of line net amounts is {line_total}, but the lines add up to {sum_lines}"));
+            problems.push(at_root("BR-CO-10", root, Message::new("einvoice-line-total-mismatch").with("stated", line_total).with("sum", sum_lines)));
         }
     }
     let exact = |a: Decimal, b: Decimal, c: Decimal| exact_add(a, b).and_then(|ab| exact_add(ab, c));
     if let (Some(line_total), Some(tax_exclusive)) = (t.line_total, t.tax_exclusive) {
         match exact(line_total, -t.allowance_total.unwrap_or(allowances), t.charge_total.unwrap_or(charges)) {
             Some(expected) if tax_exclusive != expected => {
-                fail("BR-CO-13", root, format!("total without VAT is {tax_exclusive}; line total − allowances + charges = {expected}"))
+                problems.push(at_root("BR-CO-13", root, Message::new("einvoice-total-without-vat-mismatch").with("stated", tax_exclusive).with("expected", expected)))
             }
             Some(_) => {}
-            None => fail(RANGE_RULE, root, "BR-CO-13 cannot be checked exactly: the amounts are too large".into()),
+            None => problems.push(at_root(RANGE_RULE, root, Message::new("einvoice-rule-not-checkable").with("rule", "BR-CO-13"))),
         }
     }
     if let (Some(tax_exclusive), Some(tax_inclusive)) = (t.tax_exclusive, t.tax_inclusive) {
         match exact(tax_exclusive, t.tax.unwrap_or_default(), Decimal::ZERO) {
             Some(expected) if tax_inclusive != expected => {
-                fail("BR-CO-15", root, format!("total with VAT is {tax_inclusive}; total without VAT + VAT = {expected}"))
+                problems.push(at_root("BR-CO-15", root, Message::new("einvoice-total-with-vat-mismatch").with("stated", tax_inclusive).with("expected", expected)))
             }
             Some(_) => {}
-            None => fail(RANGE_RULE, root, "BR-CO-15 cannot be checked exactly: the amounts are too large".into()),
+            None => problems.push(at_root(RANGE_RULE, root, Message::new("einvoice-rule-not-checkable").with("rule", "BR-CO-15"))),
         }
     }
     if let (Some(tax_inclusive), Some(payable)) = (t.tax_inclusive, t.payable) {
         match exact(tax_inclusive, -t.prepaid.unwrap_or_default(), t.rounding.unwrap_or_default()) {
             Some(expected) if payable != expected => {
-                fail("BR-CO-16", root, format!("amount due is {payable}; total with VAT − prepaid + rounding = {expected}"))
+                problems.push(at_root("BR-CO-16", root, Message::new("einvoice-amount-due-mismatch").with("stated", payable).with("expected", expected)))
             }
             Some(_) => {}
-            None => fail(RANGE_RULE, root, "BR-CO-16 cannot be checked exactly: the amounts are too large".into()),
+            None => problems.push(at_root(RANGE_RULE, root, Message::new("einvoice-rule-not-checkable").with("rule", "BR-CO-16"))),
         }
     }
     problems

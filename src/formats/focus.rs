@@ -9,6 +9,7 @@
 use super::currency::is_iso_4217;
 use super::decimal::{exact_add, parse_decimal, parse_timestamp_fast};
 use super::{Problem, Problems};
+use crate::messages::Message;
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -76,8 +77,18 @@ pub struct FocusSummary {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FocusError {
+    /// The reader's own explanation, in English: shown as the `detail` of [`FocusError::message`].
     #[error("the file is not readable as CSV: {0}")]
     Unreadable(String),
+}
+
+impl FocusError {
+    /// What to tell the person who sent the file (`focus-unreadable`).
+    pub fn message(&self) -> Message {
+        match self {
+            FocusError::Unreadable(detail) => Message::new("focus-unreadable").with("detail", detail),
+        }
+    }
 }
 
 struct Columns {
@@ -131,7 +142,7 @@ pub fn read_with_progress<R: Read>(input: R, mut on_line: impl FnMut(&UsageLine<
                 column_number: None,
                 rule: Some("focus:column"),
                 path: None,
-                message: format!("the header has no {name} column, which FOCUS requires"),
+                message: Message::new("focus-missing-column").with("column", *name),
             }),
         }
     }
@@ -161,7 +172,7 @@ pub fn read_with_progress<R: Read>(input: R, mut on_line: impl FnMut(&UsageLine<
                         column_number: None,
                         rule: Some("focus:shape"),
                         path: None,
-                        message: format!("has {} cells; the header has {}", record.len(), columns.width),
+                        message: Message::new("focus-cell-count").with("cells", record.len()).with("expected", columns.width),
                     });
                     continue;
                 }
@@ -172,7 +183,7 @@ pub fn read_with_progress<R: Read>(input: R, mut on_line: impl FnMut(&UsageLine<
             Err(e) => {
                 let line = e.position().map(|p| p.line());
                 let fatal = !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. });
-                summary.problems.push(Problem { line, column: None, column_number: None, rule: Some("focus:csv"), path: None, message: format!("cannot be read: {e}") });
+                summary.problems.push(Problem { line, column: None, column_number: None, rule: Some("focus:csv"), path: None, message: Message::new("focus-unreadable-line").with("detail", e.to_string()) });
                 if fatal {
                     break;
                 }
@@ -185,15 +196,15 @@ pub fn read_with_progress<R: Read>(input: R, mut on_line: impl FnMut(&UsageLine<
 
 fn check_line<'r>(columns: &Columns, names: &[String], record: &'r csv::ByteRecord, line: u64, problems: &mut Problems) -> Option<UsageLine<'r>> {
     let before = problems.total();
-    let mut problem = |index: usize, rule: &'static str, message: String| {
+    let mut problem = |index: usize, rule: &'static str, message: Message| {
         problems.push(Problem { line: Some(line), column: Some(names[index].clone()), column_number: Some(index + 1), rule: Some(rule), path: None, message });
     };
     // Only the cells used are checked for UTF-8.
-    let cell = |index: usize, problem: &mut dyn FnMut(usize, &'static str, String)| -> &'r str {
+    let cell = |index: usize, problem: &mut dyn FnMut(usize, &'static str, Message)| -> &'r str {
         match std::str::from_utf8(&record[index]) {
             Ok(s) => s.trim(),
             Err(_) => {
-                problem(index, "focus:utf8", "is not valid UTF-8 text".into());
+                problem(index, "focus:utf8", Message::new("focus-not-utf8"));
                 ""
             }
         }
@@ -201,17 +212,17 @@ fn check_line<'r>(columns: &Columns, names: &[String], record: &'r csv::ByteReco
     let [billed, currency_i, start_i, end_i, service_i, consumed_i, consumed_unit_i, sub_account_i] = columns.required;
     let opt = |slot: usize| columns.optional[slot];
 
-    let decimal = |index: usize, mandatory: bool, problem: &mut dyn FnMut(usize, &'static str, String)| -> Option<Decimal> {
+    let decimal = |index: usize, mandatory: bool, problem: &mut dyn FnMut(usize, &'static str, Message)| -> Option<Decimal> {
         let text = cell(index, problem);
         if is_null(text) {
             if mandatory {
-                problem(index, "focus:mandatory", format!("is empty; {} may not be null", names[index]));
+                problem(index, "focus:mandatory", Message::new("focus-null").with("column", &names[index]));
             }
             return None;
         }
         let parsed = parse_decimal(text);
         if parsed.is_none() {
-            problem(index, "focus:decimal", format!("“{text}” is not a decimal number"));
+            problem(index, "focus:decimal", Message::new("focus-not-decimal").with("value", text));
         }
         parsed
     };
@@ -221,19 +232,19 @@ fn check_line<'r>(columns: &Columns, names: &[String], record: &'r csv::ByteReco
     let list_unit_price = opt(4).and_then(|i| decimal(i, false, &mut problem));
     let pricing_quantity = opt(5).and_then(|i| decimal(i, false, &mut problem));
 
-    let text_cell = |index: usize, problem: &mut dyn FnMut(usize, &'static str, String)| -> Option<&'r str> {
+    let text_cell = |index: usize, problem: &mut dyn FnMut(usize, &'static str, Message)| -> Option<&'r str> {
         let text = cell(index, problem);
         if is_null(text) { None } else { Some(text.trim_matches('"')) }
     };
     let currency = text_cell(currency_i, &mut problem).unwrap_or("");
     if !is_iso_4217(currency) {
-        problem(currency_i, "focus:currency", format!("“{currency}” is not an ISO 4217 currency code such as EUR"));
+        problem(currency_i, "focus:currency", Message::new("focus-not-currency").with("value", currency));
     }
-    let period = |index: usize, problem: &mut dyn FnMut(usize, &'static str, String)| {
+    let period = |index: usize, problem: &mut dyn FnMut(usize, &'static str, Message)| {
         let text = cell(index, problem);
         let parsed = parse_timestamp_fast(text);
         if parsed.is_none() {
-            problem(index, "focus:timestamp", format!("“{text}” is not a date and time such as 2026-10-01T00:00:00Z"));
+            problem(index, "focus:timestamp", Message::new("focus-not-timestamp").with("value", text));
         }
         parsed
     };
@@ -241,28 +252,28 @@ fn check_line<'r>(columns: &Columns, names: &[String], record: &'r csv::ByteReco
     let end = period(end_i, &mut problem);
     if let (Some(s), Some(e)) = (start, end) {
         if s >= e {
-            problem(end_i, "focus:period", "the charge period must end after it starts".into());
+            problem(end_i, "focus:period", Message::new("focus-period-order"));
         }
     }
     let charge_category = opt(0).and_then(|i| text_cell(i, &mut problem));
     if let (Some(category), Some(i)) = (charge_category, opt(0)) {
         if !matches!(category, "Usage" | "Purchase" | "Tax" | "Credit" | "Adjustment") {
-            problem(i, "focus:category", format!("“{category}” is not a FOCUS charge category (Usage, Purchase, Tax, Credit, Adjustment)"));
+            problem(i, "focus:category", Message::new("focus-not-category").with("value", category));
         }
     }
     let charge_class = opt(1).and_then(|i| text_cell(i, &mut problem));
     let is_usage = charge_category.is_none_or(|c| c == "Usage");
     let consumed_quantity = decimal(consumed_i, false, &mut problem);
     if consumed_quantity.is_none() && is_usage && is_null(cell(consumed_i, &mut problem)) {
-        problem(consumed_i, "focus:mandatory", "is empty; a usage charge says how much was consumed".into());
+        problem(consumed_i, "focus:mandatory", Message::new("focus-no-consumed-quantity"));
     }
     let consumed_unit = text_cell(consumed_unit_i, &mut problem);
     if consumed_unit.is_none() && consumed_quantity.is_some() {
-        problem(consumed_unit_i, "focus:mandatory", "is empty; say what unit ConsumedQuantity counts".into());
+        problem(consumed_unit_i, "focus:mandatory", Message::new("focus-no-consumed-unit"));
     }
     let service_name = text_cell(service_i, &mut problem);
     if service_name.is_none() {
-        problem(service_i, "focus:mandatory", "is empty; name the service that was used".into());
+        problem(service_i, "focus:mandatory", Message::new("focus-no-service-name"));
     }
     // ListCost = ListUnitPrice × PricingQuantity, on usage and purchases that are not corrections.
     if let (Some(cost), Some(price), Some(quantity), Some(i)) = (list_cost, list_unit_price, pricing_quantity, opt(3)) {
@@ -270,7 +281,16 @@ fn check_line<'r>(columns: &Columns, names: &[String], record: &'r csv::ByteReco
         if priced {
             if let Some(expected) = price.checked_mul(quantity) {
                 if expected.checked_sub(cost).is_none_or(|d| d.abs() > PRICING_TOLERANCE) {
-                    problem(i, "focus:pricing", format!("ListCost {cost} differs from ListUnitPrice {price} × PricingQuantity {quantity} = {expected} by more than {PRICING_TOLERANCE}"));
+                    problem(
+                        i,
+                        "focus:pricing",
+                        Message::new("focus-pricing-mismatch")
+                            .with("list_cost", cost)
+                            .with("price", price)
+                            .with("quantity", quantity)
+                            .with("expected", expected)
+                            .with("tolerance", PRICING_TOLERANCE),
+                    );
                 }
             }
         }
@@ -285,7 +305,7 @@ fn check_line<'r>(columns: &Columns, names: &[String], record: &'r csv::ByteReco
     let tags = opt(11).and_then(|i| text_cell(i, &mut problem));
     if let (Some(t), Some(i)) = (tags, opt(11)) {
         if !(t.starts_with('{') && t.ends_with('}')) {
-            problem(i, "focus:tags", "is not a JSON object such as {\"team\": \"ml\"}".into());
+            problem(i, "focus:tags", Message::new("focus-tags-not-object"));
         }
     }
 
@@ -362,7 +382,7 @@ pub fn inspect<R: Read>(input: R, progress: impl FnMut(u64)) -> Result<FocusInsp
             column_number: None,
             rule: Some("focus:range"),
             path: None,
-            message: "from this line on the totals can no longer be added exactly (more than 28 significant digits); the totals shown stop before it".into(),
+            message: Message::new("focus-totals-inexact"),
         });
     }
     Ok(out)

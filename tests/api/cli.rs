@@ -59,7 +59,20 @@ fn admin_create_user_reads_the_password_from_stdin() {
 }
 
 fn inspect(path: &std::path::Path) -> (Option<i32>, serde_json::Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_computegrants")).arg("inspect").arg(path).args(["--format", "json"]).output().unwrap();
+    inspect_in(path, "en_GB.UTF-8")
+}
+
+/// `inspect --format json` with the language of the environment set to `lang` (as `LANG`).
+fn inspect_in(path: &std::path::Path, lang: &str) -> (Option<i32>, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_computegrants"))
+        .arg("inspect")
+        .arg(path)
+        .args(["--format", "json"])
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang)
+        .output()
+        .unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
     (out.status.code(), json)
 }
@@ -100,6 +113,13 @@ fn inspect_reports_every_shared_fixture_and_refuses_bad_files() {
     assert_eq!(problem["rule"], "BR-CO-16");
     assert!(problem["location"].as_str().unwrap().contains("/Invoice"));
     assert!(problem["message"].as_str().unwrap().contains("250.30"));
+    assert_eq!(problem["code"], "einvoice-amount-due-mismatch");
+    assert_eq!((problem["args"]["stated"].as_str(), problem["args"]["expected"].as_str()), (Some("250.30"), Some("250.33")));
+    // The same problem in French, the language of LANG=fr_FR.UTF-8: amounts with a decimal comma.
+    let (_, french) = inspect_in(&dir.path().join("broken.xml"), "fr_FR.UTF-8");
+    let problem = &french["problems"][0];
+    assert_eq!(problem["code"], "einvoice-amount-due-mismatch");
+    assert!(problem["message"].as_str().unwrap().starts_with("le montant à payer (BT-115) est de 250,30"), "{problem}");
     std::fs::write(dir.path().join("usage.csv"), "BilledCost,BillingCurrency\n1,EUR\n").unwrap();
     assert_eq!(inspect(&dir.path().join("usage.csv")).0, Some(1));
     // Unreadable: exit 2, with the reason.
@@ -107,5 +127,6 @@ fn inspect_reports_every_shared_fixture_and_refuses_bad_files() {
     let (code, json) = inspect(&dir.path().join("xxe.xml"));
     assert_eq!(code, Some(2));
     assert!(json["error"].as_str().unwrap().contains("DTD"), "{json}");
+    assert_eq!(json["code"], "einvoice-dtd");
     assert_eq!(inspect(&dir.path().join("missing.csv")).0, Some(2));
 }

@@ -14,6 +14,7 @@ use crate::domain::grants::Grant;
 use crate::formats::decimal::{exact_add, exact_sum};
 use crate::formats::focus;
 use crate::formats::{Problem, Problems};
+use crate::messages::Message;
 use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side};
 pub mod rounding;
 use crate::domain::clock;
@@ -78,11 +79,11 @@ pub enum UploadOutcome {
     Refused(Refusal),
 }
 
-fn file_problem(message: String) -> Problem {
-    Problem { line: None, column: None, column_number: None, rule: None, path: None, message }
+fn file_problem(message: Message) -> Problem {
+    Problem::file(message)
 }
 
-fn line_problem(line: &ChargeLine, column: &str, message: String) -> Problem {
+fn line_problem(line: &ChargeLine, column: &str, message: Message) -> Problem {
     Problem { line: Some(line.line), column: Some(column.to_string()), column_number: None, rule: None, path: None, message }
 }
 
@@ -108,7 +109,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
     let refuse = |lines: u64, problems: Problems| Ok(UploadOutcome::Refused(Refusal { filename: filename.clone(), lines, problems }));
     let mut problems = Problems::default();
     if content.len() > MAX_UPLOAD_BYTES {
-        problems.push(file_problem(format!("the file is {} bytes; the limit is {MAX_UPLOAD_BYTES}", content.len())));
+        problems.push(file_problem(Message::new("usage-file-too-large").with("size", content.len()).with("limit", MAX_UPLOAD_BYTES)));
         return refuse(0, problems);
     }
     let mut lines: Vec<ChargeLine> = Vec::new();
@@ -129,7 +130,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
     }) {
         Ok(s) => s,
         Err(e) => {
-            problems.push(file_problem(e.to_string()));
+            problems.push(file_problem(e.message()));
             return refuse(0, problems);
         }
     };
@@ -141,11 +142,11 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
             column_number: None,
             rule: None,
             path: None,
-            message: "is empty; it must carry the grant code (such as G-2026-0042)".into(),
+            message: Message::new("usage-no-sub-account"),
         });
     }
     if summary.lines == 0 && problems.is_empty() {
-        problems.push(file_problem("the file has a header but no usage lines".into()));
+        problems.push(file_problem(Message::new("usage-no-lines")));
     }
 
     let sha = hex::encode(Sha256::digest(content));
@@ -157,7 +158,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         .first(conn)
         .optional()?;
     if let Some((id, at)) = already {
-        problems.push(file_problem(format!("this exact file was already posted as upload #{id} on {}", at.format("%Y-%m-%d"))));
+        problems.push(file_problem(Message::new("usage-already-posted").with("upload", id.to_string()).with("date", at.date())));
     }
 
     // Check each line against the grant it names.
@@ -176,7 +177,11 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
             continue;
         };
         if line.currency != grant.currency {
-            problems.push(line_problem(line, "BillingCurrency", format!("grant {} is in {}, this line is in {}", grant.code, grant.currency, line.currency)));
+            problems.push(line_problem(
+                line,
+                "BillingCurrency",
+                Message::new("usage-currency-mismatch").with("grant", &grant.code).with("grant_currency", &grant.currency).with("currency", &line.currency),
+            ));
             continue;
         }
         let day = line.charge_period_start.date();
@@ -184,7 +189,12 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
             problems.push(line_problem(
                 line,
                 "ChargePeriodStart",
-                format!("grant {} covers {} to {} ({}); this charge starts {}", grant.code, grant.valid_from, grant.valid_until, grant.status, day),
+                Message::new("usage-grant-not-active")
+                    .with("grant", &grant.code)
+                    .with("from", grant.valid_from)
+                    .with("until", grant.valid_until)
+                    .with("status", &grant.status)
+                    .with("start", day),
             ));
             continue;
         }
@@ -193,7 +203,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         match exact_add(slot.0, line.billed_cost) {
             Some(sum) => slot.0 = sum,
             None => {
-                problems.push(line_problem(line, "BilledCost", format!("grant {}'s total can no longer be added exactly from this line on (more than 28 significant digits)", grant.code)));
+                problems.push(line_problem(line, "BilledCost", Message::new("usage-grant-total-inexact").with("grant", &grant.code)));
                 continue;
             }
         }
@@ -201,16 +211,20 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
     }
 
     for (code, at) in &unknown {
-        let shown: Vec<String> = at.iter().take(10).map(u64::to_string).collect();
-        let more = if at.len() > 10 { format!(" and {} more", at.len() - 10) } else { String::new() };
-        let lines_text = if at.len() == 1 { String::new() } else { format!(" (lines {}{more})", shown.join(", ")) };
+        // Line numbers are listed as written, without digit groups, so that they can be searched for.
+        let shown = at.iter().take(10).map(u64::to_string).collect::<Vec<_>>().join(", ");
+        let message = match at.len() {
+            1 => Message::new("usage-unknown-grant").with("code", *code),
+            n if n <= 10 => Message::new("usage-unknown-grant-lines").with("code", *code).with("lines", shown),
+            n => Message::new("usage-unknown-grant-lines-more").with("code", *code).with("lines", shown).with("more", n - 10),
+        };
         problems.push(Problem {
             line: at.first().copied(),
             column: Some("SubAccountId".into()),
             column_number: None,
             rule: None,
             path: None,
-            message: format!("no grant “{code}” is billable by your organisation{lines_text}; SubAccountId must carry one of your grant codes"),
+            message,
         });
     }
 
@@ -218,7 +232,10 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
     let allocated = match rounding::allocate(&split) {
         Ok(a) => a,
         Err(e) => {
-            problems.push(file_problem(e.to_string()));
+            problems.push(file_problem(match e {
+                rounding::AllocationError::Negative(grant) => Message::new("usage-negative-total").with("grant", grant),
+                rounding::AllocationError::Overflow => Message::new("usage-amounts-too-large"),
+            }));
             Vec::new()
         }
     };
@@ -228,7 +245,13 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
         let available = account.available();
         if *amount > available {
-            problems.push(file_problem(format!("grant {code} has {available} {} left; this file charges it {amount}", grant.currency)));
+            problems.push(file_problem(
+                Message::new("usage-grant-insufficient")
+                    .with("grant", code)
+                    .with("available", available.to_decimal())
+                    .with("currency", &grant.currency)
+                    .with("amount", amount.to_decimal()),
+            ));
         }
         let startup_name: String = organisations::table.find(grant.startup_id).select(organisations::name).first(conn)?;
         charges.push(Charge { grant_id: grant.id, grant_code: code.clone(), startup_name, lines: exact[code].1, exact: exact[code].0, amount: *amount, available });

@@ -1,4 +1,5 @@
 use super::*;
+use crate::messages::Arg;
 use std::str::FromStr;
 
 fn d(s: &str) -> Decimal {
@@ -139,9 +140,32 @@ fn each_rule_fails_when_it_should() {
 fn problems_say_where_they_are() {
     let (_, problems) = read(ubl(&line("100.00", "40", "2.51"), GOOD_TOTALS).as_bytes()).unwrap();
     let p = &problems[0];
-    let location = p.location();
-    assert!(location.starts_with("line 19, column 3") && location.ends_with("(/Invoice/InvoiceLine)"), "{location}");
-    assert!(p.message.contains("quantity 40 × price 2.51"), "{}", p.message);
+    assert_eq!((p.line, p.column_number, p.path.as_deref()), (Some(19), Some(3), Some("/Invoice/InvoiceLine")), "{p:?}");
+    assert_eq!(p.location().key, "location-path-line-column");
+    assert_eq!(p.message.key, "einvoice-line-amount-mismatch");
+    assert_eq!(p.message.arg("quantity"), Some(&Arg::Exact(d("40"))));
+    assert_eq!(p.message.arg("price"), Some(&Arg::Exact(d("2.51"))));
+    assert_eq!(p.message.arg("amount"), Some(&Arg::Exact(d("100.00"))));
+}
+
+#[cfg(feature = "app")]
+#[test]
+fn problems_are_worded_in_english_and_french() {
+    use crate::i18n::{Locale, message};
+    let (_, problems) = read(ubl(&line("100.00", "40", "2.51"), GOOD_TOTALS).as_bytes()).unwrap();
+    let p = &problems[0];
+    assert_eq!(message(Locale::En, &p.location()), "line 19, column 3 (/Invoice/InvoiceLine)");
+    let en = message(Locale::En, &p.message);
+    assert!(en.contains("quantity 40 × price 2.51"), "{en}");
+    assert_eq!(message(Locale::Fr, &p.location()), "ligne 19, colonne 3 (/Invoice/InvoiceLine)");
+    let fr = message(Locale::Fr, &p.message);
+    assert!(fr.contains("100,00") && fr.contains("2,51"), "{fr}");
+    let bare = ubl(&line("100.00", "40", "2.50"), "").replace("<cbc:ID>INV-1</cbc:ID>", "");
+    let (_, problems) = read(bare.as_bytes()).unwrap();
+    let br02 = problems.iter().find(|p| p.rule == Some("BR-02")).unwrap();
+    assert_eq!(message(Locale::En, &br02.location()), "/Invoice");
+    assert_eq!(message(Locale::En, &br02.message), "the invoice number (BT-1) is missing");
+    assert!(message(Locale::Fr, &br02.message).contains("BT-1 «\u{a0}Numéro de facture\u{a0}»"));
 }
 
 #[test]
@@ -155,7 +179,9 @@ fn hostile_documents_are_refused() {
 <Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>&xxe;</ID></Invoice>"#;
     assert_eq!(read(xxe.as_bytes()).unwrap_err(), ReadError::Dtd);
     assert!(matches!(read(b"<Invoice><unclosed></Invoice>"), Err(ReadError::Xml(_))));
-    assert!(matches!(read(b"<html/>"), Err(ReadError::NotAnInvoice(_))));
+    assert_eq!(read(b"<html/>").unwrap_err(), ReadError::NotAnInvoice { element: "html".into(), namespace: None });
+    assert_eq!(read(b"<html/>").unwrap_err().message().key, "einvoice-not-an-invoice-no-namespace");
+    assert_eq!(ReadError::Dtd.message().key, "einvoice-dtd");
     assert_eq!(read(&[0xff, 0xfe, 0x00]).unwrap_err(), ReadError::NotUtf8);
     let huge = vec![b' '; MAX_BYTES + 1];
     assert_eq!(read(&huge).unwrap_err(), ReadError::TooLarge(MAX_BYTES + 1));

@@ -1,4 +1,5 @@
 use super::*;
+use crate::messages::Arg;
 
 const HEADER: &str = "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,SubAccountId";
 
@@ -27,11 +28,42 @@ fn names_line_and_column_of_each_problem() {
     );
     let (lines, summary) = read_all(&text);
     assert_eq!(lines.len(), 1);
-    let shown: Vec<String> = summary.problems.shown.iter().map(|p| p.to_string()).collect();
-    assert_eq!(shown[0], "line 3, column 1 (BilledCost): “abc” is not a decimal number");
-    assert!(shown[1].starts_with("line 4, column 2 (BillingCurrency)"), "{shown:?}");
-    assert!(shown[2].starts_with("line 4, column 4 (ChargePeriodEnd)"), "{shown:?}");
-    assert_eq!(shown.len(), 3, "a null SubAccountId is allowed by FOCUS: {shown:?}");
+    let shown: Vec<_> = summary.problems.shown.iter().map(|p| (p.line, p.column_number, p.column.as_deref(), p.message.key)).collect();
+    assert_eq!(
+        shown,
+        vec![
+            (Some(3), Some(1), Some("BilledCost"), "focus-not-decimal"),
+            (Some(4), Some(2), Some("BillingCurrency"), "focus-not-currency"),
+            (Some(4), Some(4), Some("ChargePeriodEnd"), "focus-period-order"),
+        ],
+        "a null SubAccountId is allowed by FOCUS"
+    );
+    let first = &summary.problems.shown[0];
+    assert_eq!(first.message.args, vec![("value", Arg::Text("abc".into()))]);
+    assert_eq!(first.location(), Message::new("location-line-column-number").with("line", 3i64).with("number", 1usize).with("column", "BilledCost"));
+    assert_eq!(summary.problems.shown[1].message.arg("value"), Some(&Arg::Text("eur".into())));
+}
+
+#[cfg(feature = "app")]
+#[test]
+fn problems_are_worded_in_english_and_french() {
+    use crate::i18n::{Locale, message};
+    let (_, summary) = read_all(&format!("{HEADER}
+abc,EUR,2026-10-01,2026-10-02,GPU,1,h,G-1
+"));
+    let p = &summary.problems.shown[0];
+    assert_eq!(message(Locale::En, &p.location()), "line 2, column 1 (BilledCost)");
+    assert_eq!(message(Locale::En, &p.message), "“abc” is not a decimal number");
+    assert_eq!(message(Locale::Fr, &p.location()), "ligne 2, colonne 1 (BilledCost)");
+    assert_eq!(message(Locale::Fr, &p.message), "«\u{a0}abc\u{a0}» n'est pas un nombre décimal");
+    let pricing = Message::new("focus-pricing-mismatch")
+        .with("list_cost", Decimal::new(1002, 2))
+        .with("price", Decimal::new(250, 2))
+        .with("quantity", Decimal::from(4))
+        .with("expected", Decimal::new(1000, 2))
+        .with("tolerance", PRICING_TOLERANCE);
+    assert_eq!(message(Locale::En, &pricing), "ListCost 10.02 differs from ListUnitPrice 2.50 × PricingQuantity 4 = 10.00 by more than 0.01");
+    assert!(message(Locale::Fr, &pricing).contains("10,02"), "{}", message(Locale::Fr, &pricing));
 }
 
 #[test]
@@ -66,7 +98,9 @@ fn each_rule_fails_only_when_it_should() {
 #[test]
 fn missing_required_column_is_named() {
     let (_, summary) = read_all("BilledCost,BillingCurrency\n1,EUR\n");
-    assert!(summary.problems.shown.iter().any(|p| p.column.as_deref() == Some("SubAccountId") && p.line == Some(1)));
+    assert!(summary.problems.shown.iter().any(|p| p.column.as_deref() == Some("SubAccountId")
+        && p.line == Some(1)
+        && p.message == Message::new("focus-missing-column").with("column", "SubAccountId")));
 }
 
 #[test]

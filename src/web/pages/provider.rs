@@ -1,6 +1,8 @@
 use crate::db::schema::provider_offerings;
 use crate::domain::accounts::OrgKind;
-use crate::formats::Problems;
+use crate::formats::{Problem, Problems};
+use crate::i18n::{self, Locale};
+use crate::messages::Message;
 use crate::domain::usage::{self, MAX_UPLOAD_BYTES, Refusal, Upload, UploadOutcome, UploadView};
 use crate::money::Amount;
 use crate::web::error::{AppError, AppResult};
@@ -35,6 +37,19 @@ struct UploadPage {
     layout: Layout,
     refusal: Option<Refusal>,
     max_mb: usize,
+}
+
+impl UploadPage {
+    /// Pages are English until requests carry their reader's language; then this takes it.
+    const LOCALE: Locale = Locale::En;
+
+    fn where_(&self, problem: &Problem) -> String {
+        i18n::message(Self::LOCALE, &problem.location())
+    }
+
+    fn what(&self, problem: &Problem) -> String {
+        i18n::message(Self::LOCALE, &problem.message)
+    }
 }
 
 pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
@@ -78,7 +93,7 @@ pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Mul
     let member = visitor.member_of(OrgKind::Provider)?.clone();
     if filename.is_empty() || content.is_empty() {
         let mut problems = Problems::default();
-        problems.push(crate::formats::Problem { line: None, column: None, column_number: None, rule: None, path: None, message: "choose a usage file (FOCUS CSV) to upload".into() });
+        problems.push(Problem::file(Message::new("usage-no-file")));
         let refusal = Refusal { filename, lines: 0, problems };
         return unprocessable(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
     }
