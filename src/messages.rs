@@ -44,6 +44,12 @@ impl Message {
     }
 }
 
+impl AsRef<Message> for Message {
+    fn as_ref(&self) -> &Message {
+        self
+    }
+}
+
 impl From<String> for Arg {
     fn from(v: String) -> Arg {
         Arg::Text(v)

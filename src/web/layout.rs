@@ -103,8 +103,8 @@ impl Layout {
         i18n::message(self.locale, &Message::new(key).with(name, n.try_into().unwrap_or(i64::MAX)))
     }
 
-    pub fn msg(&self, message: &Message) -> String {
-        i18n::message(self.locale, message)
+    pub fn msg(&self, message: impl AsRef<Message>) -> String {
+        i18n::message(self.locale, message.as_ref())
     }
 
     /// The first error of a form field, worded.

@@ -20,7 +20,7 @@ pub mod rounding;
 use crate::domain::clock;
 use crate::ledger::chart;
 use crate::money::Amount;
-use crate::messages::{Arg, Message};
+use crate::messages::Arg;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -193,7 +193,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
                     .with("grant", &grant.code)
                     .with("from", grant.valid_from)
                     .with("until", grant.valid_until)
-                    .with("status", &grant.status)
+                    .with("status", grant.status.as_str())
                     .with("start", day),
             ));
             continue;

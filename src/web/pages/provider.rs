@@ -1,8 +1,6 @@
 use crate::db::schema::provider_offerings;
 use crate::domain::accounts::OrgKind;
 use crate::formats::{Problem, Problems};
-use crate::i18n::{self, Locale};
-use crate::messages::Message;
 use crate::domain::usage::{self, MAX_UPLOAD_BYTES, Refusal, Upload, UploadOutcome, UploadView};
 use crate::money::Amount;
 use crate::web::error::{AppError, AppResult};
@@ -37,19 +35,6 @@ struct UploadPage {
     layout: Layout,
     refusal: Option<Refusal>,
     max_mb: usize,
-}
-
-impl UploadPage {
-    /// Pages are English until requests carry their reader's language; then this takes it.
-    const LOCALE: Locale = Locale::En;
-
-    fn where_(&self, problem: &Problem) -> String {
-        i18n::message(Self::LOCALE, &problem.location())
-    }
-
-    fn what(&self, problem: &Problem) -> String {
-        i18n::message(Self::LOCALE, &problem.message)
-    }
 }
 
 pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
