@@ -44,6 +44,13 @@ impl Message {
     }
 }
 
+impl Arg {
+    /// Money in the minor unit of `currency`.
+    pub fn money(amount: crate::money::Amount, currency: &str) -> Arg {
+        Arg::Money { cents: amount.cents(), currency: currency.to_string() }
+    }
+}
+
 impl AsRef<Message> for Message {
     fn as_ref(&self) -> &Message {
         self

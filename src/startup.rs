@@ -59,7 +59,7 @@ impl Application {
                         .add(("Referrer-Policy", "same-origin"))
                         .add(("Content-Security-Policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'")),
                 )
-                .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms request=%{x-request-id}o"))
                 .configure(web::routes)
         })
         .listen(listener)

@@ -69,3 +69,4 @@ upload-total-inexact = The file's total cannot be added exactly (more than 28 si
 
 ledger-limit-exceeded = { $account } has only { $available } available; { $requested } was asked for.
 ledger-refused = The ledger refused this movement. Nothing was changed.
+error-internal-reference = An unexpected error happened on our side. It has been logged under reference { $reference }; please try again, and quote it if you contact us.

@@ -69,3 +69,4 @@ upload-total-inexact = Le total du fichier ne peut pas être calculé exactement
 
 ledger-limit-exceeded = Le compte { $account } ne dispose que de { $available } ; { $requested } ont été demandés.
 ledger-refused = Le grand livre a refusé ce mouvement. Rien n'a été modifié.
+error-internal-reference = Une erreur inattendue s'est produite de notre côté. Elle a été consignée sous la référence { $reference } ; veuillez réessayer et rappeler cette référence si vous nous contactez.

@@ -1,7 +1,7 @@
 //! `computegrants admin …`: operators' commands.
 
 use crate::config::Settings;
-use crate::domain::accounts::{self, OrgKind};
+use crate::domain::identity::{self, OrgKind};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
@@ -31,7 +31,7 @@ pub fn run(settings: &Settings, command: Command) -> Result<ExitCode, String> {
             let password = read_password()?;
             let mut conn = super::migrated_connection(settings)?;
             let display = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
-            let member = accounts::create_member(&mut conn, kind, &org, &email, &display, &password).map_err(|e| e.to_string())?;
+            let member = identity::create_member(&mut conn, kind, &org, &email, &display, &password).map_err(|e| e.to_string())?;
             println!("created {} in {} ({})", member.user.email, member.organisation.name, member.organisation.kind);
             Ok(ExitCode::SUCCESS)
         }

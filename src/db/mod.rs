@@ -56,6 +56,11 @@ impl Backend {
     }
 }
 
+/// A round trip to the database, for health checks.
+pub fn ping(conn: &mut AnyConnection) -> Result<(), diesel::result::Error> {
+    conn.batch_execute("SELECT 1")
+}
+
 /// Opens one connection to the database named by `url`, configured for this application.
 pub fn connect(url: &str) -> Result<AnyConnection, DbError> {
     match Backend::of_url(url) {

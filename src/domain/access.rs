@@ -6,7 +6,7 @@
 //! functions here: another organisation's object is answered as *not found*, so that its
 //! existence does not leak.
 
-use crate::domain::accounts::{Member, OrgKind};
+use crate::domain::identity::{Member, OrgKind};
 
 /// Who is asking, as far as permissions go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

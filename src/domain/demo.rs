@@ -3,9 +3,10 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::provider_offerings;
-use crate::domain::accounts::{self, CompanyDetails, Member, OrgKind};
+use crate::domain::identity::{self, CompanyDetails, Member, OrgKind};
 use crate::domain::error::DomainResult;
-use crate::domain::grants::{self, Decision, NewApplication};
+use crate::domain::applications;
+use crate::domain::applications::{Decision, NewApplication};
 use crate::domain::programmes::{self, NewProgramme};
 use crate::domain::{clock, usage};
 use crate::money::Amount;
@@ -31,7 +32,7 @@ pub fn logins() -> Vec<(&'static str, &'static str)> {
 /// Loads the demo once, in one transaction; later calls find it and change nothing.
 pub fn load(conn: &mut AnyConnection) -> DomainResult<Vec<(&'static str, &'static str)>> {
     crate::db::write_transaction(conn, |conn| {
-        if accounts::find_org_by_name(conn, MARKER_ORG)?.is_some() {
+        if identity::find_org_by_name(conn, MARKER_ORG)?.is_some() {
             return Ok(logins());
         }
         create(conn)?;
@@ -41,11 +42,11 @@ pub fn load(conn: &mut AnyConnection) -> DomainResult<Vec<(&'static str, &'stati
 
 fn create(conn: &mut AnyConnection) -> DomainResult<()> {
     let p = DEMO_PASSWORD;
-    accounts::create_member(conn, OrgKind::Platform, "ComputeGrants operations", "admin@demo.computegrants.eu", "Platform administrator", p)?;
-    let national = accounts::create_member(conn, OrgKind::Funder, MARKER_ORG, "funder@mission-calcul.demo", "Claire Martin", p)?;
-    let regional = accounts::create_member(conn, OrgKind::Funder, "Occitania Innovation Agency", "grants@occitania-innovation.demo", "Jordi Vidal", p)?;
-    let helios = accounts::create_member(conn, OrgKind::Provider, "Helios GPU Cloud", "billing@helios-gpu.demo", "Sofia Lindqvist", p)?;
-    let atlantique = accounts::create_member(conn, OrgKind::Provider, "Centre de Calcul Atlantique", "facturation@calcul-atlantique.demo", "Yann Le Goff", p)?;
+    identity::create_member(conn, OrgKind::Platform, "ComputeGrants operations", "admin@demo.computegrants.eu", "Platform administrator", p)?;
+    let national = identity::create_member(conn, OrgKind::Funder, MARKER_ORG, "funder@mission-calcul.demo", "Claire Martin", p)?;
+    let regional = identity::create_member(conn, OrgKind::Funder, "Occitania Innovation Agency", "grants@occitania-innovation.demo", "Jordi Vidal", p)?;
+    let helios = identity::create_member(conn, OrgKind::Provider, "Helios GPU Cloud", "billing@helios-gpu.demo", "Sofia Lindqvist", p)?;
+    let atlantique = identity::create_member(conn, OrgKind::Provider, "Centre de Calcul Atlantique", "facturation@calcul-atlantique.demo", "Yann Le Goff", p)?;
 
     let offerings: &[(&Member, &str, &str, &str, &str, i64)] = &[
         (&helios, "NVIDIA H100 SXM", "GPU", "8×H100 nodes, InfiniBand, Paris-Saclay region", "GPU-hour", 240),
@@ -97,9 +98,9 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
     )?;
 
     let startup = |conn: &mut AnyConnection, name: &str, legal: &str, country: &str, reg: &str, email: &str, person: &str| -> DomainResult<Member> {
-        let m = accounts::create_member(conn, OrgKind::Startup, name, email, person, p)?;
-        accounts::register_company(conn, m.org_id(), &CompanyDetails { legal_name: legal, country, registration_number: reg })?;
-        accounts::member(conn, m.user.id)
+        let m = identity::create_member(conn, OrgKind::Startup, name, email, person, p)?;
+        identity::register_company(conn, m.org_id(), &CompanyDetails { legal_name: legal, country, registration_number: reg })?;
+        identity::member(conn, m.user.id)
     };
     let lumen = startup(conn, "Lumen Labs", "Lumen Labs SAS", "FR", "912 345 678", "founder@lumenlabs.demo", "Inès Haddad")?;
     let vistula = startup(conn, "Vistula Vision", "Vistula Vision sp. z o.o.", "PL", "KRS 0000912345", "cto@vistula-vision.demo", "Marek Nowak")?;
@@ -112,15 +113,15 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
         hardware: hardware.into(),
         provider_id: Some(provider.org_id()),
     };
-    let lumen_app = grants::apply(conn, &lumen, national_programme.id, &form("150000", "Pre-training a 7B-parameter multilingual model for European public-sector documents.", "GPU", &helios))?;
-    grants::decide(conn, &national, lumen_app.id, &Decision::Approve { amount: Amount::from_cents(12_000_000) })?;
-    let nordlys_app = grants::apply(conn, &nordlys, regional_programme.id, &form("40000", "Training vision policies for warehouse robots on simulated data.", "IPU", &atlantique))?;
-    grants::decide(conn, &regional, nordlys_app.id, &Decision::Approve { amount: Amount::from_cents(4_000_000) })?;
-    grants::apply(conn, &vistula, national_programme.id, &form("90000", "Fine-tuning satellite-imagery segmentation models for crop monitoring.", "GPU", &atlantique))?;
-    let tessera_app = grants::apply(conn, &tessera, national_programme.id, &form("250000", "Protein-structure search with optical random projections at scale.", "OPU", &atlantique))?;
-    grants::decide(conn, &national, tessera_app.id, &Decision::Reject { reason: "The work plan does not yet show how the compute will be used in the first six months.".into() })?;
-    let withdrawn = grants::apply(conn, &tessera, regional_programme.id, &form("20000", "Benchmarking IPUs for sparse attention in genomics models.", "IPU", &atlantique))?;
-    grants::withdraw(conn, &tessera, withdrawn.id)?;
+    let lumen_app = applications::apply(conn, &lumen, national_programme.id, &form("150000", "Pre-training a 7B-parameter multilingual model for European public-sector documents.", "GPU", &helios))?;
+    applications::decide(conn, &national, lumen_app.id, &Decision::Approve { amount: Amount::from_cents(12_000_000) })?;
+    let nordlys_app = applications::apply(conn, &nordlys, regional_programme.id, &form("40000", "Training vision policies for warehouse robots on simulated data.", "IPU", &atlantique))?;
+    applications::decide(conn, &regional, nordlys_app.id, &Decision::Approve { amount: Amount::from_cents(4_000_000) })?;
+    applications::apply(conn, &vistula, national_programme.id, &form("90000", "Fine-tuning satellite-imagery segmentation models for crop monitoring.", "GPU", &atlantique))?;
+    let tessera_app = applications::apply(conn, &tessera, national_programme.id, &form("250000", "Protein-structure search with optical random projections at scale.", "OPU", &atlantique))?;
+    applications::decide(conn, &national, tessera_app.id, &Decision::Reject { reason: "The work plan does not yet show how the compute will be used in the first six months.".into() })?;
+    let withdrawn = applications::apply(conn, &tessera, regional_programme.id, &form("20000", "Benchmarking IPUs for sparse attention in genomics models.", "IPU", &atlantique))?;
+    applications::withdraw(conn, &tessera, withdrawn.id)?;
 
     // Usage already billed against the two grants.
     for (provider, application_id, lines) in [

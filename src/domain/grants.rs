@@ -1,15 +1,16 @@
-//! Applications for credits, decisions on them, and the grants they create.
+//! Grants: the credits an approved application gives a startup, their ledger account, and the
+//! statement of what was spent.
 
 use crate::db::AnyConnection;
-use crate::db::schema::{applications, grants, organisations, programmes as programme_rows};
+use crate::db::schema::grants;
 use crate::domain::access;
-use crate::domain::accounts::{Member, OrgKind};
-use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
-use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side};
-use crate::domain::programmes::{self, Programme};
-use crate::messages::{Arg, Message};
+use crate::domain::applications::Application;
 use crate::domain::clock;
-use crate::ledger::chart;
+use crate::domain::error::{DomainError, DomainResult, OrNotFound};
+use crate::domain::identity::Member;
+use crate::domain::programmes::{self, Programme};
+use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side, chart};
+use crate::messages::{Arg, Message};
 use crate::money::Amount;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -17,23 +18,6 @@ use diesel::prelude::*;
 /// How long credits stay spendable after the programme closes.
 pub const GRANT_VALIDITY_AFTER_CLOSE_DAYS: i64 = 365;
 
-crate::text_enum! {
-    /// An application's life: submitted, then decided once (approved or rejected) or withdrawn.
-    pub enum ApplicationStatus ("application status") {
-        Submitted = "submitted",
-        Approved = "approved",
-        Rejected = "rejected",
-        Withdrawn = "withdrawn",
-    }
-}
-
-impl ApplicationStatus {
-    /// The one place that says which status may follow which.
-    pub fn may_become(self, next: ApplicationStatus) -> bool {
-        use ApplicationStatus::*;
-        matches!((self, next), (Submitted, Approved | Rejected | Withdrawn))
-    }
-}
 
 crate::text_enum! {
     pub enum GrantStatus ("grant status") {
@@ -43,43 +27,6 @@ crate::text_enum! {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = applications)]
-pub struct Application {
-    pub id: i64,
-    pub programme_id: i64,
-    pub startup_id: i64,
-    pub provider_id: i64,
-    pub requested: i64,
-    pub purpose: String,
-    pub hardware: String,
-    #[diesel(deserialize_as = String)]
-    pub status: ApplicationStatus,
-    pub approved_amount: Option<i64>,
-    pub decision_reason: Option<String>,
-    pub decided_by: Option<i64>,
-    pub decided_at: Option<NaiveDateTime>,
-    pub submitted_by: i64,
-    pub created_at: NaiveDateTime,
-}
-
-impl Application {
-    pub fn requested(&self) -> Amount {
-        Amount::from_cents(self.requested)
-    }
-
-    pub fn approved(&self) -> Option<Amount> {
-        self.approved_amount.map(Amount::from_cents)
-    }
-
-    pub fn reference(&self) -> String {
-        format!("APP-{}", self.id)
-    }
-
-    pub fn is_pending(&self) -> bool {
-        self.status == ApplicationStatus::Submitted
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = grants)]
@@ -113,205 +60,8 @@ impl Grant {
     }
 }
 
-/// An application with the names a page needs next to it.
-#[derive(Debug, Clone)]
-pub struct ApplicationView {
-    pub application: Application,
-    pub programme: Programme,
-    pub startup_name: String,
-    pub provider_name: String,
-    pub grant: Option<Grant>,
-}
 
-/// What a startup asks for, already parsed from the form (see `web::forms`).
-#[derive(Debug, Clone)]
-pub struct NewApplication {
-    pub requested: Amount,
-    pub purpose: String,
-    pub hardware: String,
-    pub provider_id: Option<i64>,
-}
-
-pub const HARDWARE_KINDS: &[&str] = &["GPU", "IPU", "OPU", "CPU"];
-pub const MIN_PURPOSE_CHARS: usize = 20;
-pub const MIN_REASON_CHARS: usize = 10;
-
-/// A startup applies to an open programme.
-pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &NewApplication) -> DomainResult<Application> {
-    if by.kind() != OrgKind::Startup {
-        return Err(DomainError::Forbidden("only startups apply for credits"));
-    }
-    let programme = programmes::get(conn, programme_id)?;
-    if !by.organisation.is_registered() {
-        return Err(DomainError::Conflict(Message::new("apply-company-not-registered")));
-    }
-    let mut errors = FieldErrors::default();
-    if !programme.is_open() {
-        errors.add("programme", Message::new("apply-programme-not-open").with("name", &programme.name).with("phase", programme.phase_label()));
-    }
-    if !new.requested.is_positive() {
-        errors.add("requested", Message::new("amount-not-positive"));
-    } else if new.requested > programme.max_award() {
-        errors.add("requested", Message::new("apply-over-max-award").with("max", money_arg(programme.max_award(), &programme.currency)));
-    }
-    let purpose = new.purpose.trim();
-    if purpose.chars().count() < MIN_PURPOSE_CHARS {
-        errors.add("purpose", Message::new("apply-purpose-too-short").with("min", MIN_PURPOSE_CHARS));
-    }
-    if !HARDWARE_KINDS.contains(&new.hardware.as_str()) {
-        errors.add("hardware", Message::new("apply-hardware-missing"));
-    }
-    let provider_ok = match new.provider_id {
-        Some(id) => organisations::table
-            .filter(organisations::id.eq(id))
-            .filter(organisations::kind.eq(OrgKind::Provider.as_str()))
-            .count()
-            .get_result::<i64>(conn)?
-            == 1,
-        None => false,
-    };
-    if !provider_ok {
-        errors.add("provider_id", Message::new("apply-provider-missing"));
-    }
-    errors.into_result()?;
-    let id: i64 = diesel::insert_into(applications::table)
-        .values((
-            applications::programme_id.eq(programme.id),
-            applications::startup_id.eq(by.org_id()),
-            applications::provider_id.eq(new.provider_id.unwrap_or_default()),
-            applications::requested.eq(new.requested.cents()),
-            applications::purpose.eq(purpose),
-            applications::hardware.eq(&new.hardware),
-            applications::status.eq(ApplicationStatus::Submitted.as_str()),
-            applications::submitted_by.eq(by.user.id),
-            applications::created_at.eq(clock::now()),
-        ))
-        .returning(applications::id)
-        .get_result(conn)?;
-    get_application(conn, id)
-}
-
-/// A money argument for a message.
-pub fn money_arg(amount: Amount, currency: &str) -> Arg {
-    Arg::Money { cents: amount.cents(), currency: currency.to_string() }
-}
-
-fn get_application(conn: &mut AnyConnection, id: i64) -> DomainResult<Application> {
-    applications::table.find(id).select(Application::as_select()).first(conn).or_not_found()
-}
-
-/// The application as `viewer` may see it, or `NotFound` (never `Forbidden`, so that the
-/// existence of other organisations' applications does not leak).
-pub fn application_for(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<ApplicationView> {
-    let application = get_application(conn, id)?;
-    let programme = programmes::get(conn, application.programme_id)?;
-    if !access::may_view_application(viewer, application.startup_id, programme.funder_id) {
-        return Err(DomainError::NotFound);
-    }
-    view(conn, application, programme)
-}
-
-fn org_name(conn: &mut AnyConnection, id: i64) -> DomainResult<String> {
-    Ok(organisations::table.find(id).select(organisations::name).first(conn)?)
-}
-
-fn view(conn: &mut AnyConnection, application: Application, programme: Programme) -> DomainResult<ApplicationView> {
-    let startup_name = org_name(conn, application.startup_id)?;
-    let provider_name = org_name(conn, application.provider_id)?;
-    let grant = grants::table
-        .filter(grants::application_id.eq(application.id))
-        .select(Grant::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(ApplicationView { application, programme, startup_name, provider_name, grant })
-}
-
-pub fn applications_of_startup(conn: &mut AnyConnection, startup_id: i64) -> DomainResult<Vec<ApplicationView>> {
-    let rows: Vec<(Application, Programme)> = applications::table
-        .inner_join(programme_rows::table)
-        .filter(applications::startup_id.eq(startup_id))
-        .order(applications::id.desc())
-        .select((Application::as_select(), Programme::as_select()))
-        .load(conn)?;
-    rows.into_iter().map(|(a, p)| view(conn, a, p)).collect()
-}
-
-pub fn applications_to_programme(conn: &mut AnyConnection, programme_id: i64) -> DomainResult<Vec<ApplicationView>> {
-    let programme = programmes::get(conn, programme_id)?;
-    let rows: Vec<Application> = applications::table
-        .filter(applications::programme_id.eq(programme_id))
-        .order(applications::id)
-        .select(Application::as_select())
-        .load(conn)?;
-    rows.into_iter().map(|a| view(conn, a, programme.clone())).collect()
-}
-
-#[derive(Debug, Clone)]
-pub enum Decision {
-    Approve { amount: Amount },
-    Reject { reason: String },
-}
-
-/// A funder decides on an application of one of its programmes. Approval creates the grant and
-/// issues its credits from the programme's budget in the same transaction; an application is
-/// decided once.
-pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: i64, decision: &Decision) -> DomainResult<ApplicationView> {
-    if by.kind() != OrgKind::Funder {
-        return Err(DomainError::NotFound);
-    }
-    let current = application_for(conn, by, application_id)?;
-    let currency = current.programme.currency.as_str();
-    let mut errors = FieldErrors::default();
-    match decision {
-        Decision::Approve { amount } => {
-            if !amount.is_positive() {
-                errors.add("amount", Message::new("amount-not-positive"));
-            }
-            if *amount > current.application.requested() {
-                errors.add("amount", Message::new("decide-over-requested").with("requested", money_arg(current.application.requested(), currency)));
-            }
-            if *amount > current.programme.max_award() {
-                errors.add("amount", Message::new("apply-over-max-award").with("max", money_arg(current.programme.max_award(), currency)));
-            }
-        }
-        Decision::Reject { reason } => {
-            if reason.trim().chars().count() < MIN_REASON_CHARS {
-                errors.add("reason", Message::new("decide-reason-too-short").with("min", MIN_REASON_CHARS));
-            }
-        }
-    }
-    errors.into_result()?;
-    let programme = current.programme.clone();
-    let now = clock::now();
-    crate::db::write_transaction(conn, |conn| {
-        let (status, approved, reason) = match decision {
-            Decision::Approve { amount } => (ApplicationStatus::Approved, Some(amount.cents()), None),
-            Decision::Reject { reason } => (ApplicationStatus::Rejected, None, Some(reason.trim())),
-        };
-        debug_assert!(ApplicationStatus::Submitted.may_become(status));
-        let changed = diesel::update(
-            applications::table.filter(applications::id.eq(application_id)).filter(applications::status.eq(ApplicationStatus::Submitted.as_str())),
-        )
-        .set((
-            applications::status.eq(status.as_str()),
-            applications::approved_amount.eq(approved),
-            applications::decision_reason.eq(reason),
-            applications::decided_by.eq(by.user.id),
-            applications::decided_at.eq(now),
-        ))
-        .execute(conn)?;
-        if changed == 0 {
-            return Err(DomainError::Conflict(Message::new("decide-already-decided").with("reference", current.application.reference())));
-        }
-        if let Decision::Approve { amount } = decision {
-            award(conn, by, &current.application, &programme, *amount)?;
-        }
-        Ok(())
-    })?;
-    application_for(conn, by, application_id)
-}
-
-fn award(conn: &mut AnyConnection, by: &Member, application: &Application, programme: &Programme, amount: Amount) -> DomainResult<Grant> {
+pub(crate) fn award(conn: &mut AnyConnection, by: &Member, application: &Application, programme: &Programme, amount: Amount) -> DomainResult<Grant> {
     let today = clock::today();
     // The application id makes the code unique without a counter that concurrent approvals race on.
     let code = format!("G-{}-{:04}", today.year(), application.id);
@@ -358,31 +108,13 @@ fn award(conn: &mut AnyConnection, by: &Member, application: &Application, progr
     match posted {
         Ok(_) => {}
         Err(LedgerError::LimitExceeded { available, .. }) => {
-            return Err(DomainError::invalid("amount", Message::new("decide-budget-exhausted").with("available", money_arg(available, &programme.currency))));
+            return Err(DomainError::invalid("amount", Message::new("decide-budget-exhausted").with("available", Arg::money(available, &programme.currency))));
         }
         Err(e) => return Err(e.into()),
     }
     grants::table.find(grant_id).select(Grant::as_select()).first(conn).or_not_found()
 }
 
-/// A startup withdraws its own application before a decision.
-pub fn withdraw(conn: &mut AnyConnection, by: &Member, application_id: i64) -> DomainResult<()> {
-    let current = application_for(conn, by, application_id)?;
-    if by.kind() != OrgKind::Startup {
-        return Err(DomainError::NotFound);
-    }
-    let changed = diesel::update(
-        applications::table
-            .filter(applications::id.eq(current.application.id))
-            .filter(applications::status.eq(ApplicationStatus::Submitted.as_str())),
-    )
-    .set(applications::status.eq(ApplicationStatus::Withdrawn.as_str()))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(DomainError::Conflict(Message::new("withdraw-not-pending")));
-    }
-    Ok(())
-}
 
 pub fn grant_by_code(conn: &mut AnyConnection, code: &str) -> DomainResult<Option<Grant>> {
     Ok(grants::table.filter(grants::code.eq(code)).select(Grant::as_select()).first(conn).optional()?)
@@ -421,3 +153,4 @@ pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: i64) -> Do
     let lines = ledger::statement(conn, account.id)?;
     Ok(GrantStatement { balance: account.balance(), spent: Amount::from_cents(account.debits_posted), grant, lines })
 }
+

@@ -1,7 +1,9 @@
 //! Business rules. Nothing here knows about HTTP: handlers call these functions.
 
 pub mod access;
-pub mod accounts;
+pub mod applications;
+pub mod identity;
+pub mod catalogue;
 pub mod clock;
 pub mod demo;
 pub mod error;

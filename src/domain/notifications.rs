@@ -2,12 +2,12 @@
 //! their saved choice, else English. Handlers only ask for a notification; the words are here
 //! and in the catalogues.
 
-use crate::domain::accounts::Member;
-use crate::domain::grants::{Application, ApplicationView, Decision, money_arg};
+use crate::domain::identity::Member;
+use crate::domain::applications::{Application, ApplicationView, Decision};
 use crate::domain::programmes::Programme;
 use crate::i18n::{self, Locale};
 use crate::mail::Mail;
-use crate::messages::Message;
+use crate::messages::{Arg, Message};
 use crate::money::Amount;
 use askama::Template;
 
@@ -54,7 +54,7 @@ pub fn application_received(base_url: &str, applicant: &Member, application: &Ap
             .with("company", applicant.organisation.name.as_str())
             .with("reference", reference.as_str())
             .with("programme", programme.name.as_str())
-            .with("amount", money_arg(application.requested(), &programme.currency)),
+            .with("amount", Arg::money(application.requested(), &programme.currency)),
         Message::new("mail-received-next"),
     ];
     let body = Notification { w, name: &applicant.user.display_name, paragraphs, link: format!("{base_url}/applications/{}", application.id) }.render()?;
@@ -72,7 +72,7 @@ pub fn decision(base_url: &str, applicant: &Member, view: &ApplicationView, deci
             Message::new("mail-approved-body")
                 .with("reference", reference.as_str())
                 .with("programme", programme)
-                .with("amount", money_arg(*amount, &view.programme.currency)),
+                .with("amount", Arg::money(*amount, &view.programme.currency)),
             Message::new("mail-approved-code")
                 .with("code", view.grant.as_ref().map(|g| g.code.as_str()).unwrap_or("-"))
                 .with("provider", view.provider_name.as_str()),

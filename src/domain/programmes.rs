@@ -2,7 +2,7 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::programmes;
-use crate::domain::accounts::{Member, OrgKind};
+use crate::domain::identity::{Member, OrgKind};
 use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
 use crate::ledger::{self, EntryKind, Leg, Links, NewEntry, Side};
 use crate::domain::clock;

@@ -2,7 +2,7 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::organisations;
-use crate::domain::accounts::Member;
+use crate::domain::identity::Member;
 use crate::domain::error::DomainResult;
 use crate::domain::grants::{self, Grant};
 use crate::ledger;

@@ -161,12 +161,12 @@ fn every_key_the_code_and_templates_use_exists_in_both_languages() {
     }
     // Keys built from a prefix and a value.
     for (prefix, values) in [
-        ("status", crate::domain::grants::ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        ("status", crate::domain::applications::ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
         ("phase", vec!["upcoming", "open", "closed"]),
         ("upload-status", vec!["pending", "posted"]),
-        ("kind", crate::domain::accounts::OrgKind::ALL.iter().map(|k| k.as_str()).collect()),
+        ("kind", crate::domain::identity::OrgKind::ALL.iter().map(|k| k.as_str()).collect()),
         ("entry", vec!["fund", "award", "usage", "reversal", "expiry", "settlement"]),
-        ("country", crate::domain::accounts::COUNTRIES.to_vec()),
+        ("country", crate::domain::identity::COUNTRIES.to_vec()),
     ] {
         for v in values {
             used.insert(format!("{prefix}-{v}"));

@@ -27,8 +27,9 @@ pub enum AppError {
     Conflict(Message),
     #[error("request too large")]
     TooLarge,
+    /// Ours: logged with its whole cause chain and the request's id, never shown.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<DomainError> for AppError {
@@ -43,8 +44,8 @@ impl From<DomainError> for AppError {
             }
             DomainError::Conflict(message) => AppError::Conflict(message),
             DomainError::Ledger(e) => AppError::from(e),
-            DomainError::Database(e) => AppError::Internal(format!("database: {e}")),
-            DomainError::Internal(e) => AppError::Internal(e),
+            DomainError::Database(e) => AppError::Internal(Box::new(e)),
+            DomainError::Internal(e) => AppError::Internal(e.into()),
         }
     }
 }
@@ -53,7 +54,7 @@ impl From<DomainError> for AppError {
 impl From<LedgerError> for AppError {
     fn from(e: LedgerError) -> AppError {
         match e {
-            LedgerError::Database(cause) => AppError::Internal(format!("ledger storage: {cause}")),
+            cause @ LedgerError::Database(_) => AppError::Internal(Box::new(cause)),
             LedgerError::LimitExceeded { account, currency, available, requested } => AppError::Conflict(
                 Message::new("ledger-limit-exceeded")
                     .with("account", account)
@@ -70,20 +71,32 @@ impl From<LedgerError> for AppError {
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> AppError {
-        AppError::Internal(e.to_string())
+        AppError::Internal(Box::new(e))
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> AppError {
-        AppError::Internal(format!("template: {e}"))
+        AppError::Internal(Box::new(e))
     }
 }
 
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> AppError {
-        AppError::Internal(e.to_string())
+        AppError::Internal(e.to_string().into())
     }
+}
+
+/// An error and every cause under it, for the log: `a: b: c`.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -104,7 +117,7 @@ struct ErrorPage {
 impl AppError {
     /// The page for this error in `locale`. `return_to` is the page a sign-in should come back
     /// to (GET requests only).
-    pub fn page(&self, locale: Locale, return_to: Option<&str>) -> HttpResponse {
+    pub fn page(&self, locale: Locale, return_to: Option<&str>, request_id: Option<&str>) -> HttpResponse {
         if let AppError::LoginRequired = self {
             let target = match return_to.and_then(crate::web::session::local_path) {
                 Some(path) if path != "/" => format!("/login?next={}", encode_query(path)),
@@ -119,9 +132,13 @@ impl AppError {
             AppError::BadRequest(m) => ("error-bad-request-title", m.clone()),
             AppError::Conflict(m) => ("error-conflict-title", m.clone()),
             AppError::TooLarge => ("error-too-large-title", Message::new("error-too-large")),
-            AppError::Internal(detail) => {
-                log::error!("internal error: {detail}");
-                ("error-internal-title", Message::new("error-internal"))
+            AppError::Internal(cause) => {
+                log::error!("request {}: internal error: {}", request_id.unwrap_or("-"), chain(cause.as_ref()));
+                let message = match request_id {
+                    Some(id) => Message::new("error-internal-reference").with("reference", id),
+                    None => Message::new("error-internal"),
+                };
+                ("error-internal-title", message)
             }
             AppError::LoginRequired => ("error-not-found-title", Message::new("error-not-found")),
         };
@@ -169,7 +186,7 @@ impl ResponseError for AppError {
     /// English, for the few responses made outside the session middleware; inside it, the
     /// middleware words the page again in the visitor's language.
     fn error_response(&self) -> HttpResponse {
-        self.page(Locale::En, None)
+        self.page(Locale::En, None, None)
     }
 }
 

@@ -8,7 +8,7 @@
 //! language: handlers return [`AppError`]s, and this is where they become pages.
 
 use crate::domain::access::{self, Role};
-use crate::domain::accounts::{self, Member, OrgKind, Session};
+use crate::domain::identity::{self, Member, OrgKind, Session};
 use crate::i18n::Locale;
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
@@ -83,7 +83,7 @@ pub fn session_cookie(token: &str, secure: bool) -> Cookie<'static> {
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(secure)
-        .max_age(CookieDuration::days(accounts::SESSION_DAYS))
+        .max_age(CookieDuration::days(identity::SESSION_DAYS))
         .finish()
 }
 
@@ -115,6 +115,11 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Err(AppError::Internal("application state missing".into()).into());
     };
+    let request_id = {
+        let mut bytes = [0u8; 6];
+        getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string().into()))?;
+        hex::encode(bytes)
+    };
     let secure = state.settings.secure_cookies;
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let may_start = req.method() == actix_web::http::Method::GET;
@@ -122,19 +127,19 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     let (new_token, found) = state
         .db(move |conn| {
             let existing = match &lookup_token {
-                Some(t) => accounts::find_session(conn, t)?,
+                Some(t) => identity::find_session(conn, t)?,
                 None => None,
             };
             let (new_token, session) = match existing {
                 Some(s) => (None, Some(s)),
                 None if may_start => {
-                    let (t, s) = accounts::start_session(conn, None)?;
+                    let (t, s) = identity::start_session(conn, None)?;
                     (Some(t), Some(s))
                 }
                 None => (None, None),
             };
             let member = match session.as_ref().and_then(|s| s.user_id) {
-                Some(user_id) => Some(accounts::member(conn, user_id)?),
+                Some(user_id) => Some(identity::member(conn, user_id)?),
                 None => None,
             };
             Ok((new_token, session.map(|s| (s, member))))
@@ -163,14 +168,18 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     let mut response = match verdict {
         Ok(()) => next.call(req).await?.map_into_boxed_body(),
         Err(e) => {
-            let page = e.page(locale, is_get.then_some(here.as_str()));
+            let page = e.page(locale, is_get.then_some(here.as_str()), Some(&request_id));
             req.into_response(page)
         }
     };
     // Errors returned by handlers become pages in the visitor's language.
-    let worded = response.response().error().and_then(|e| e.as_error::<AppError>()).map(|e| e.page(locale, is_get.then_some(here.as_str())));
+    let worded = response.response().error().and_then(|e| e.as_error::<AppError>()).map(|e| e.page(locale, is_get.then_some(here.as_str()), Some(&request_id)));
     if let Some(page) = worded {
         response = response.into_response(page);
+    }
+    // The id people quote from an error page, and the access log prints.
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
+        response.response_mut().headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
     }
     if let Some(t) = new_token {
         let already_set = response.response().cookies().any(|c| c.name() == SESSION_COOKIE);

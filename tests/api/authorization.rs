@@ -3,7 +3,7 @@
 use crate::helpers::Backend;
 use crate::journey::{approve, programme_with_application};
 use crate::on_both_backends;
-use computegrants::domain::accounts::OrgKind;
+use computegrants::domain::identity::OrgKind;
 
 async fn organisations_only_see_their_own(backend: Backend) {
     let Some(mut s) = programme_with_application(backend, "organisations_only_see_their_own").await else { return };

@@ -2,7 +2,7 @@
 //! COMPUTEGRANTS_TEST_BROWSER=1 (needs Debian's chromium and chromium-driver).
 
 use crate::helpers::{Backend, TestApp, usage_csv};
-use computegrants::domain::accounts::OrgKind;
+use computegrants::domain::identity::OrgKind;
 use computegrants::ledger;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};

@@ -3,7 +3,7 @@
 
 use crate::helpers::{Backend, TestDb};
 use crate::on_both_backends;
-use computegrants::domain::{accounts, demo};
+use computegrants::domain::{demo, identity};
 use diesel::connection::SimpleConnection;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -18,7 +18,7 @@ async fn demo_data_verifies_and_tampering_is_named(backend: Backend) {
     let logins = demo::load(&mut conn).unwrap();
     assert_eq!(demo::load(&mut conn).unwrap(), logins, "loading twice changes nothing");
     for (_, email) in &logins {
-        assert!(accounts::authenticate(&mut conn, email, demo::DEMO_PASSWORD).unwrap().is_some(), "{email} can sign in");
+        assert!(identity::authenticate(&mut conn, email, demo::DEMO_PASSWORD).unwrap().is_some(), "{email} can sign in");
     }
     let ok = cli(&db.url, &["verify"]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
@@ -51,7 +51,7 @@ fn admin_create_user_reads_the_password_from_stdin() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut conn = db.connect();
-    let user = accounts::authenticate(&mut conn, "ops@agency.eu", "a-sufficiently-long-password").unwrap().expect("user can sign in");
+    let user = identity::authenticate(&mut conn, "ops@agency.eu", "a-sufficiently-long-password").unwrap().expect("user can sign in");
     assert!(user.password_hash.starts_with("$argon2id$"), "argon2id: {}", user.password_hash);
     let refused = cli(&db.url, &["admin", "create-user", "--email", "x@y.eu", "--role", "wizard", "--org", "X"]);
     assert_eq!(refused.status.code(), Some(2));

@@ -4,7 +4,7 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use computegrants::db::schema::programmes;
 use computegrants::domain::access::{self, Role};
-use computegrants::domain::accounts::OrgKind;
+use computegrants::domain::identity::OrgKind;
 use computegrants::web::routes;
 use diesel::prelude::*;
 

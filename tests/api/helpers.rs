@@ -4,7 +4,7 @@
 
 use computegrants::config::{MailSettings, Settings};
 use computegrants::db::{self, AnyConnection};
-use computegrants::domain::accounts::{self, Member, OrgKind};
+use computegrants::domain::identity::{self, Member, OrgKind};
 use computegrants::Application;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -197,7 +197,7 @@ impl TestApp {
 
     /// Creates a member the way the `admin create-user` command does.
     pub fn create_member(&self, kind: OrgKind, org: &str, email: &str) -> Member {
-        accounts::create_member(&mut self.conn(), kind, org, email, "Test Person", PASSWORD).unwrap()
+        identity::create_member(&mut self.conn(), kind, org, email, "Test Person", PASSWORD).unwrap()
     }
 
     pub fn client(&self) -> Client {

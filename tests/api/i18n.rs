@@ -4,7 +4,7 @@
 use crate::helpers::{Backend, PASSWORD, TestApp, id_from};
 use crate::on_both_backends;
 use computegrants::db::schema::{programmes, users};
-use computegrants::domain::accounts::OrgKind;
+use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
 
 fn programme_fields<'a>(budget: &'a str, max_award: &'a str) -> Vec<(&'a str, &'a str)> {

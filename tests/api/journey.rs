@@ -3,7 +3,7 @@
 
 use crate::helpers::{Backend, TestApp, id_from, usage_csv};
 use crate::on_both_backends;
-use computegrants::domain::accounts::OrgKind;
+use computegrants::domain::identity::OrgKind;
 use computegrants::ledger;
 
 pub struct Setup {

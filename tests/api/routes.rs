@@ -7,7 +7,7 @@ use crate::journey::{approve, programme_with_application};
 use crate::on_both_backends;
 use computegrants::db::schema::grants;
 use computegrants::domain::access::{self, Role};
-use computegrants::domain::accounts::OrgKind;
+use computegrants::domain::identity::OrgKind;
 use computegrants::web::routes::ROUTES;
 use diesel::prelude::*;
 

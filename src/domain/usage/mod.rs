@@ -8,7 +8,7 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::{grants, organisations, usage_charges, usage_lines, usage_uploads};
-use crate::domain::accounts::{Member, OrgKind};
+use crate::domain::identity::{Member, OrgKind};
 use crate::domain::error::{DomainError, DomainResult, OrNotFound};
 use crate::domain::grants::Grant;
 use crate::formats::decimal::{exact_add, exact_sum};

@@ -1,6 +1,6 @@
 use super::amount;
 use crate::domain::FieldErrors;
-use crate::domain::grants::{Decision, NewApplication};
+use crate::domain::applications::{Decision, NewApplication};
 use crate::i18n::Locale;
 use crate::messages::Message;
 

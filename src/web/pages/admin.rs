@@ -1,4 +1,4 @@
-use crate::domain::accounts::{self, OrgKind, Organisation};
+use crate::domain::identity::{self, OrgKind, Organisation};
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
@@ -32,8 +32,8 @@ async fn page(state: &AppState, visitor: &Visitor, form: MemberForm, errors: Fie
     let organisations = state
         .db(|conn| {
             let mut rows = Vec::new();
-            for org in accounts::all_organisations(conn)? {
-                let n = accounts::users_of(conn, org.id)?.len();
+            for org in identity::all_organisations(conn)? {
+                let n = identity::users_of(conn, org.id)?.len();
                 rows.push((org, n));
             }
             Ok(rows)
@@ -62,7 +62,7 @@ pub async fn create_member(state: web::Data<AppState>, CsrfForm(form, visitor): 
     };
     let submitted = form.clone();
     let result = state
-        .run(move |conn| accounts::create_member(conn, kind, &form.organisation, &form.email, &form.display_name, &form.password))
+        .run(move |conn| identity::create_member(conn, kind, &form.organisation, &form.email, &form.display_name, &form.password))
         .await?;
     match result {
         Ok(_) => Ok(flash::redirect("/admin", "flash-member-created", state.settings.secure_cookies)),

@@ -1,5 +1,6 @@
-use crate::domain::accounts::{self, OrgKind};
-use crate::domain::grants::{self, ApplicationView, Decision};
+use crate::domain::identity::{self, OrgKind};
+use crate::domain::applications;
+use crate::domain::applications::{ApplicationView, Decision};
 use crate::domain::notifications;
 use crate::messages::Message;
 use crate::web::flash;
@@ -39,7 +40,7 @@ fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: Fi
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id = path_id(&path)?;
-    let view = state.db(move |conn| grants::application_for(conn, &member, id)).await?;
+    let view = state.db(move |conn| applications::application_for(conn, &member, id)).await?;
     // The decision form is not pre-set: the funder chooses approve or reject.
     render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default()))
 }
@@ -48,7 +49,7 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
     let member = visitor.member()?.clone();
     let id = path_id(&path)?;
     let viewer = member.clone();
-    let current = state.db(move |conn| grants::application_for(conn, &viewer, id)).await?;
+    let current = state.db(move |conn| applications::application_for(conn, &viewer, id)).await?;
     let decision = match form.parse(visitor.locale, &current.programme.currency) {
         Ok(d) => d,
         Err(errors) => return unprocessable(&page(&visitor, current, form, errors)),
@@ -57,8 +58,8 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
     let chosen = decision.clone();
     let result = state
         .run(move |conn| {
-            let view = grants::decide(conn, &decider, id, &chosen)?;
-            let applicant = accounts::member(conn, view.application.submitted_by)?;
+            let view = applications::decide(conn, &decider, id, &chosen)?;
+            let applicant = identity::member(conn, view.application.submitted_by)?;
             Ok((view, applicant))
         })
         .await?;
@@ -79,6 +80,6 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
 pub async fn withdraw(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id = path_id(&path)?;
-    state.db(move |conn| grants::withdraw(conn, &member, id)).await?;
+    state.db(move |conn| applications::withdraw(conn, &member, id)).await?;
     Ok(flash::redirect(&format!("/applications/{id}"), "flash-application-withdrawn", state.settings.secure_cookies))
 }

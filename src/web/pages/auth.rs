@@ -1,4 +1,4 @@
-use crate::domain::accounts::{self, StartupSignup};
+use crate::domain::identity::{self, StartupSignup};
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
@@ -43,13 +43,13 @@ pub async fn login(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm
     let old_session = visitor.session.token_hash.clone();
     let result = state
         .db(move |conn| {
-            let Some(user) = accounts::authenticate(conn, &form.email, &form.password)? else {
+            let Some(user) = identity::authenticate(conn, &form.email, &form.password)? else {
                 return Ok(None);
             };
             // A new session id at login: a token planted before sign-in is worth nothing after.
-            accounts::end_session_by_hash(conn, &old_session)?;
-            let _ = accounts::purge_expired_sessions(conn);
-            Ok(Some(accounts::start_session(conn, Some(user.id))?.0))
+            identity::end_session_by_hash(conn, &old_session)?;
+            let _ = identity::purge_expired_sessions(conn);
+            Ok(Some(identity::start_session(conn, Some(user.id))?.0))
         })
         .await?;
     match result {
@@ -68,7 +68,7 @@ pub struct Empty {}
 pub async fn logout(state: web::Data<AppState>, req: actix_web::HttpRequest, CsrfForm(_, _visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     if let Some(cookie) = req.cookie(crate::web::session::SESSION_COOKIE) {
         let token = cookie.value().to_string();
-        state.db(move |conn| accounts::end_session(conn, &token)).await?;
+        state.db(move |conn| identity::end_session(conn, &token)).await?;
     }
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/"))
@@ -104,14 +104,14 @@ pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
     let locale = visitor.locale;
     let result = state
         .run(move |conn| {
-            let user = accounts::sign_up_startup(
+            let user = identity::sign_up_startup(
                 conn,
                 &StartupSignup { company_name: &form.company_name, display_name: &form.display_name, email: &form.email, password: &form.password },
             )?;
             // Mails reach them in the language they signed up in.
-            accounts::set_locale(conn, user.id, locale.code())?;
-            accounts::end_session_by_hash(conn, &old_session)?;
-            Ok(accounts::start_session(conn, Some(user.id))?.0)
+            identity::set_locale(conn, user.id, locale.code())?;
+            identity::end_session_by_hash(conn, &old_session)?;
+            Ok(identity::start_session(conn, Some(user.id))?.0)
         })
         .await?;
     match result {

@@ -1,11 +1,10 @@
 use crate::web::AppState;
 use crate::web::error::AppResult;
 use actix_web::{HttpResponse, web};
-use diesel::connection::SimpleConnection;
 
 /// 200 when the database answers, 503 otherwise.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let answered = state.db(|conn| conn.batch_execute("SELECT 1").map_err(Into::into)).await;
+    let answered = state.db(|conn| crate::db::ping(conn).map_err(Into::into)).await;
     match answered {
         Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ok\n"),
         Err(e) => {

@@ -1,5 +1,6 @@
-use crate::domain::accounts::{self, OrgKind, Organisation};
-use crate::domain::grants::{self, ApplicationView, Grant};
+use crate::domain::identity::{self, OrgKind, Organisation};
+use crate::domain::grants::{self, Grant};
+use crate::domain::applications::{self, ApplicationView};
 use crate::domain::programmes::{self, Programme};
 use crate::domain::usage::{self, Upload};
 use crate::ledger;
@@ -57,7 +58,7 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
             let org_id = member.org_id();
             let (applications, grants, open) = state
                 .db(move |conn| {
-                    let applications = grants::applications_of_startup(conn, org_id)?;
+                    let applications = applications::applications_of_startup(conn, org_id)?;
                     let mut with_balance = Vec::new();
                     for g in grants::grants_of_startup(conn, org_id)? {
                         let b = grant_balance(conn, &g)?;
@@ -75,7 +76,7 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
                     let mut rows = Vec::new();
                     for p in programmes::of_funder(conn, org_id)? {
                         let available = programmes::available(conn, &p)?;
-                        let pending = grants::applications_to_programme(conn, p.id)?.iter().filter(|a| a.application.is_pending()).count();
+                        let pending = applications::applications_to_programme(conn, p.id)?.iter().filter(|a| a.application.is_pending()).count();
                         rows.push((p, available, pending));
                     }
                     Ok(rows)
@@ -89,7 +90,7 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
                 .db(move |conn| {
                     let mut rows = Vec::new();
                     for g in grants::grants_of_provider(conn, org_id)? {
-                        let startup = accounts::organisation(conn, g.startup_id)?.name;
+                        let startup = identity::organisation(conn, g.startup_id)?.name;
                         let b = grant_balance(conn, &g)?;
                         rows.push((g, startup, b));
                     }

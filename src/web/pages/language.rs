@@ -1,6 +1,6 @@
 //! The language switcher: a small form on every page, without JavaScript.
 
-use crate::domain::accounts;
+use crate::domain::identity;
 use crate::i18n::Locale;
 use crate::web::AppState;
 use crate::web::error::AppResult;
@@ -21,7 +21,7 @@ pub async fn choose(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
     let locale = Locale::parse(&form.lang).unwrap_or_default();
     if let Some(member) = &visitor.member {
         let user_id = member.user.id;
-        state.db(move |conn| accounts::set_locale(conn, user_id, locale.code())).await?;
+        state.db(move |conn| identity::set_locale(conn, user_id, locale.code())).await?;
     }
     let back = local_path(&form.back).unwrap_or("/");
     let secure = state.settings.secure_cookies;

@@ -1,5 +1,6 @@
-use crate::domain::accounts::OrgKind;
-use crate::domain::grants::{self, ApplicationView};
+use crate::domain::identity::OrgKind;
+use crate::domain::applications;
+use crate::domain::applications::ApplicationView;
 use crate::domain::programmes::{self, Programme};
 use crate::web::flash;
 use crate::web::forms::ProgrammeForm;
@@ -106,7 +107,7 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
             let programme = programmes::visible_to(conn, &member, id)?;
             if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) {
                 let report = reports::programme_report(conn, &member, id)?;
-                let applications = grants::applications_to_programme(conn, id)?;
+                let applications = applications::applications_to_programme(conn, id)?;
                 Ok((programme, Some(report), applications))
             } else {
                 Ok((programme, None, Vec::new()))

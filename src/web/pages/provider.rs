@@ -1,5 +1,5 @@
-use crate::db::schema::provider_offerings;
-use crate::domain::accounts::OrgKind;
+use crate::domain::catalogue::{self, Offering};
+use crate::domain::identity::OrgKind;
 use crate::formats::{Problem, Problems};
 use crate::domain::usage::{self, MAX_UPLOAD_BYTES, Refusal, Upload, UploadOutcome, UploadView};
 use crate::money::Amount;
@@ -13,7 +13,6 @@ use crate::web::{AppState, path_id, render, unprocessable};
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use diesel::prelude::*;
 use futures_util::StreamExt;
 
 #[derive(Template)]
@@ -105,7 +104,7 @@ pub async fn show_upload(state: web::Data<AppState>, visitor: Visitor, path: web
     let member = visitor.member()?.clone();
     let id = path_id(&path)?;
     let (view, lines) = state.db(move |conn| Ok((usage::view(conn, &member, id)?, usage::lines_of(conn, &member, id, PREVIEW_LINES)?))).await?;
-    let total = Amount::sum(view.charges.iter().map(|c| c.amount)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let total = Amount::sum(view.charges.iter().map(|c| c.amount)).map_err(|e| AppError::Internal(Box::new(e)))?;
     render(&UploadViewPage { layout: Layout::message(&visitor, &Message::new("title-upload-view").with("upload", view.upload.id)), view, lines, total })
 }
 
@@ -120,30 +119,11 @@ pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfFo
 #[template(path = "catalogue.html")]
 struct CataloguePage {
     layout: Layout,
-    offerings: Vec<(String, String, String, String, String, Amount, String)>,
+    offerings: Vec<Offering>,
 }
 
-/// Every provider's offerings; each provider sees its own first.
+/// Every provider's offerings.
 pub async fn catalogue(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
-    visitor.member()?;
-    let offerings = state
-        .db(|conn| {
-            use crate::db::schema::organisations;
-            let rows: Vec<(String, String, String, String, String, i64, String)> = provider_offerings::table
-                .inner_join(organisations::table.on(organisations::id.eq(provider_offerings::provider_id)))
-                .order((organisations::name, provider_offerings::hardware_kind, provider_offerings::name))
-                .select((
-                    organisations::name,
-                    provider_offerings::name,
-                    provider_offerings::hardware_kind,
-                    provider_offerings::description,
-                    provider_offerings::unit,
-                    provider_offerings::unit_price,
-                    provider_offerings::currency,
-                ))
-                .load(conn)?;
-            Ok(rows.into_iter().map(|(a, b, c, d, e, p, f)| (a, b, c, d, e, Amount::from_cents(p), f)).collect())
-        })
-        .await?;
+    let offerings = state.db(catalogue::all_offerings).await?;
     render(&CataloguePage { layout: Layout::new(&visitor, "title-catalogue"), offerings })
 }

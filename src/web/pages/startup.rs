@@ -1,5 +1,6 @@
-use crate::domain::accounts::{self, CompanyDetails, COUNTRIES, OrgKind, Organisation};
-use crate::domain::grants::{self, ApplicationView, HARDWARE_KINDS};
+use crate::domain::identity::{self, CompanyDetails, COUNTRIES, OrgKind, Organisation};
+use crate::domain::applications;
+use crate::domain::applications::{ApplicationView, HARDWARE_KINDS};
 use crate::domain::notifications;
 use crate::messages::Message;
 use crate::web::flash;
@@ -63,7 +64,7 @@ pub async fn save_company(state: web::Data<AppState>, CsrfForm(form, visitor): C
     let submitted = form.clone();
     let result = state
         .run(move |conn| {
-            accounts::register_company(
+            identity::register_company(
                 conn,
                 org_id,
                 &CompanyDetails { legal_name: &form.legal_name, country: &form.country, registration_number: &form.registration_number },
@@ -96,7 +97,7 @@ struct ApplyPage {
 
 async fn apply_page(state: &AppState, visitor: &Visitor, programme_id: i64, form: ApplicationForm, errors: FieldErrors) -> AppResult<ApplyPage> {
     let (programme, providers) = state
-        .db(move |conn| Ok((programmes::get(conn, programme_id)?, accounts::organisations_of_kind(conn, OrgKind::Provider)?)))
+        .db(move |conn| Ok((programmes::get(conn, programme_id)?, identity::organisations_of_kind(conn, OrgKind::Provider)?)))
         .await?;
     Ok(ApplyPage { layout: Layout::message(visitor, &Message::new("title-apply").with("programme", programme.name.as_str())), programme, providers, hardware_kinds: HARDWARE_KINDS, form, errors })
 }
@@ -119,7 +120,7 @@ pub async fn apply(state: web::Data<AppState>, path: web::Path<String>, CsrfForm
         Err(errors) => return unprocessable(&apply_page(&state, &visitor, programme_id, form, errors).await?),
     };
     let applicant = member.clone();
-    let result = state.run(move |conn| grants::apply(conn, &applicant, programme_id, &new)).await?;
+    let result = state.run(move |conn| applications::apply(conn, &applicant, programme_id, &new)).await?;
     match result {
         Ok(application) => {
             state.notify(notifications::application_received(&state.base_url(), &member, &application, &programme));
@@ -139,6 +140,6 @@ struct ApplicationsPage {
 
 pub async fn applications(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
     let org_id = visitor.member_of(OrgKind::Startup)?.org_id();
-    let applications = state.db(move |conn| grants::applications_of_startup(conn, org_id)).await?;
+    let applications = state.db(move |conn| applications::applications_of_startup(conn, org_id)).await?;
     render(&ApplicationsPage { layout: Layout::new(&visitor, "title-applications"), applications })
 }

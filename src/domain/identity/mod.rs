@@ -1,0 +1,13 @@
+//! Who people are: organisations, users, passwords and sessions.
+//!
+//! Passwords are hashed with argon2id; sessions live in the database (see [`sessions`]).
+
+mod organisations;
+mod passwords;
+mod sessions;
+mod users;
+
+pub use organisations::*;
+pub use passwords::*;
+pub use sessions::*;
+pub use users::*;

@@ -1,0 +1,196 @@
+//! People: users of an organisation, the signed-in member, sign-up, and what an admin creates.
+
+use super::*;
+use crate::db::AnyConnection;
+use crate::domain::clock;
+use crate::domain::error::{DomainResult, FieldErrors, OrNotFound};
+use crate::messages::Message;
+use diesel::prelude::*;
+use crate::db::schema::{organisations, users};
+use chrono::NaiveDateTime;
+
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+    /// `en` or `fr` once the person has chosen; mails and pages use it first.
+    pub locale: Option<String>,
+}
+
+/// The person behind a request, with their organisation.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user: User,
+    pub organisation: Organisation,
+}
+
+impl Member {
+    pub fn kind(&self) -> OrgKind {
+        self.organisation.kind()
+    }
+
+    pub fn org_id(&self) -> i64 {
+        self.organisation.id
+    }
+
+    /// How ledger entries name who caused them.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.user.id)
+    }
+}
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn check_email(errors: &mut FieldErrors, field: &'static str, email: &str) {
+    let at = email.find('@');
+    let ok = matches!(at, Some(i) if i > 0 && i < email.len() - 1 && email[i + 1..].contains('.')) && !email.contains(char::is_whitespace);
+    if !ok {
+        errors.add(field, Message::new("email-invalid"));
+    }
+}
+
+fn check_password(errors: &mut FieldErrors, field: &'static str, password: &str) {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        errors.add(field, Message::new("password-too-short").with("min", MIN_PASSWORD_LEN));
+    }
+}
+
+pub struct NewUser<'a> {
+    pub organisation_id: i64,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub role: &'a str,
+}
+
+pub fn validate_new_user(conn: &mut AnyConnection, new: &NewUser<'_>, errors: &mut FieldErrors) -> DomainResult<()> {
+    let email = normalise_email(new.email);
+    check_email(errors, "email", &email);
+    check_password(errors, "password", new.password);
+    if new.display_name.trim().is_empty() {
+        errors.add("display_name", Message::new("display-name-missing"));
+    }
+    if errors.get("email").is_none() && find_user_by_email(conn, &email)?.is_some() {
+        errors.add("email", Message::new("email-taken"));
+    }
+    Ok(())
+}
+
+/// Creates a user; the caller has validated (see [`validate_new_user`]) and hashed nothing yet.
+pub fn create_user(conn: &mut AnyConnection, new: &NewUser<'_>, password_hash: &str) -> DomainResult<User> {
+    let id: i64 = diesel::insert_into(users::table)
+        .values((
+            users::organisation_id.eq(new.organisation_id),
+            users::email.eq(normalise_email(new.email)),
+            users::display_name.eq(new.display_name.trim()),
+            users::password_hash.eq(password_hash),
+            users::role.eq(new.role),
+            users::created_at.eq(clock::now()),
+        ))
+        .returning(users::id)
+        .get_result(conn)?;
+    users::table.find(id).select(User::as_select()).first(conn).or_not_found()
+}
+
+pub fn find_user_by_email(conn: &mut AnyConnection, email: &str) -> DomainResult<Option<User>> {
+    Ok(users::table
+        .filter(users::email.eq(normalise_email(email)))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn member(conn: &mut AnyConnection, user_id: i64) -> DomainResult<Member> {
+    let (user, organisation) = users::table
+        .inner_join(organisations::table)
+        .filter(users::id.eq(user_id))
+        .select((User::as_select(), Organisation::as_select()))
+        .first(conn)
+        .or_not_found()?;
+    Ok(Member { user, organisation })
+}
+
+pub fn users_of(conn: &mut AnyConnection, organisation_id: i64) -> DomainResult<Vec<User>> {
+    Ok(users::table
+        .filter(users::organisation_id.eq(organisation_id))
+        .order(users::email)
+        .select(User::as_select())
+        .load(conn)?)
+}
+
+/// Startup self-service sign-up: a new startup organisation with its first user as owner.
+pub struct StartupSignup<'a> {
+    pub company_name: &'a str,
+    pub display_name: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+}
+
+pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> DomainResult<User> {
+    let mut errors = FieldErrors::default();
+    let new_user = NewUser { organisation_id: 0, email: form.email, display_name: form.display_name, password: form.password, role: "owner" };
+    validate_new_user(conn, &new_user, &mut errors)?;
+    if form.company_name.trim().is_empty() {
+        errors.add("company_name", Message::new("company-name-missing"));
+    } else if find_org_by_name(conn, form.company_name.trim())?.is_some() {
+        errors.add("company_name", Message::new("organisation-name-taken"));
+    }
+    errors.into_result()?;
+    let hash = hash_password(form.password)?;
+    crate::db::write_transaction(conn, |conn| {
+        let org = create_organisation(conn, OrgKind::Startup, form.company_name)?;
+        create_user(conn, &NewUser { organisation_id: org.id, ..new_user }, &hash)
+    })
+}
+
+/// Creates an organisation (or joins an existing one of the same kind) with a user in it: the
+/// path for platform admins, funders and providers, whom an admin creates.
+pub fn create_member(
+    conn: &mut AnyConnection,
+    kind: OrgKind,
+    org_name: &str,
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> DomainResult<Member> {
+    let mut errors = FieldErrors::default();
+    let draft = NewUser { organisation_id: 0, email, display_name, password, role: "owner" };
+    validate_new_user(conn, &draft, &mut errors)?;
+    let existing = find_org_by_name(conn, org_name.trim())?;
+    if org_name.trim().is_empty() {
+        errors.add("organisation", Message::new("organisation-name-missing"));
+    } else if let Some(org) = &existing {
+        if org.kind() != kind {
+            errors.add(
+                "organisation",
+                Message::new("organisation-other-kind").with("name", &org.name).with("kind", org.kind.as_str()).with("wanted", kind.as_str()),
+            );
+        }
+    }
+    errors.into_result()?;
+    let hash = hash_password(password)?;
+    let user = crate::db::write_transaction(conn, |conn| {
+        let (org_id, role) = match &existing {
+            Some(org) => (org.id, "member"),
+            None => (create_organisation(conn, kind, org_name)?.id, "owner"),
+        };
+        create_user(conn, &NewUser { organisation_id: org_id, role, ..draft }, &hash)
+    })?;
+    member(conn, user.id)
+}
+
+/// Saves the language a person chose (`en` or `fr`); mails to them use it too.
+pub fn set_locale(conn: &mut AnyConnection, user_id: i64, locale: &str) -> DomainResult<()> {
+    diesel::update(users::table.find(user_id)).set(users::locale.eq(locale)).execute(conn)?;
+    Ok(())
+}
