@@ -69,6 +69,11 @@ pub fn money(locale: Locale, cents: i64, currency: &str) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
     let number = format!("{}{}{:02}", group(locale, &(abs / 100).to_string()), decimal_mark(locale), abs % 100);
+    with_currency(locale, sign, &number, currency)
+}
+
+/// Puts the currency where each language writes it: `€1.00`, `1.00 CHF`, `1,00 €`.
+fn with_currency(locale: Locale, sign: &str, number: &str, currency: &str) -> String {
     match (locale, symbol(currency)) {
         (Locale::En, Some(s)) => format!("{sign}{s}{number}"),
         (Locale::En, None) => format!("{sign}{number} {currency}"),
@@ -81,12 +86,7 @@ pub fn money(locale: Locale, cents: i64, currency: &str) -> String {
 pub fn exact_money(locale: Locale, value: Decimal, currency: &str) -> String {
     let number = exact(locale, value.abs());
     let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
-    match (locale, symbol(currency)) {
-        (Locale::En, Some(s)) => format!("{sign}{s}{number}"),
-        (Locale::En, None) => format!("{sign}{number} {currency}"),
-        (Locale::Fr, Some(s)) => format!("{sign}{number}{NBSP}{s}"),
-        (Locale::Fr, None) => format!("{sign}{number}{NBSP}{currency}"),
-    }
+    with_currency(locale, sign, &number, currency)
 }
 
 fn fluent_number(locale: Locale, value: &FluentValue) -> Option<String> {
