@@ -102,7 +102,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 pub type AppResult<T> = Result<T, AppError>;
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "layouts/error.html")]
 struct ErrorPage {
     lang: &'static str,
     #[allow(dead_code)]

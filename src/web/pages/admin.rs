@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
-#[template(path = "admin.html")]
+#[template(path = "pages/admin/overview.html")]
 struct AdminPage {
     layout: Layout,
     organisations: Vec<(Organisation, usize)>,

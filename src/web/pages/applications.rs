@@ -15,7 +15,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
-#[template(path = "application.html")]
+#[template(path = "pages/applications/show.html")]
 struct ApplicationPage {
     layout: Layout,
     view: ApplicationView,

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "pages/auth/login.html")]
 struct LoginPage {
     layout: Layout,
     email: String,
@@ -78,7 +78,7 @@ pub async fn logout(state: web::Data<AppState>, req: actix_web::HttpRequest, Csr
 }
 
 #[derive(Template)]
-#[template(path = "signup.html")]
+#[template(path = "pages/auth/signup.html")]
 struct SignupPage {
     layout: Layout,
     form: SignupForm,

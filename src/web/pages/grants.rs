@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
-#[template(path = "grant.html")]
+#[template(path = "pages/grants/show.html")]
 struct GrantPage {
     layout: Layout,
     statement: GrantStatement,

@@ -13,14 +13,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "pages/home/landing.html")]
 struct Landing {
     layout: Layout,
     open: Vec<Programme>,
 }
 
 #[derive(Template)]
-#[template(path = "dashboard_startup.html")]
+#[template(path = "pages/home/startup.html")]
 struct StartupDashboard {
     layout: Layout,
     organisation: Organisation,
@@ -30,14 +30,14 @@ struct StartupDashboard {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard_funder.html")]
+#[template(path = "pages/home/funder.html")]
 struct FunderDashboard {
     layout: Layout,
     programmes: Vec<(Programme, Amount, usize)>,
 }
 
 #[derive(Template)]
-#[template(path = "dashboard_provider.html")]
+#[template(path = "pages/home/provider.html")]
 struct ProviderDashboard {
     layout: Layout,
     grants: Vec<(Grant, String, Amount)>,

@@ -15,7 +15,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
-#[template(path = "programmes.html")]
+#[template(path = "pages/programmes/list.html")]
 struct ProgrammesPage {
     layout: Layout,
     programmes: Vec<(Programme, Amount)>,
@@ -52,7 +52,7 @@ pub async fn list(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
 }
 
 #[derive(Template)]
-#[template(path = "programme_new.html")]
+#[template(path = "pages/programmes/new.html")]
 struct NewProgrammePage {
     layout: Layout,
     form: ProgrammeForm,
@@ -90,7 +90,7 @@ pub async fn create(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
 }
 
 #[derive(Template)]
-#[template(path = "programme.html")]
+#[template(path = "pages/programmes/show.html")]
 struct ProgrammePage {
     layout: Layout,
     programme: Programme,

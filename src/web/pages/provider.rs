@@ -16,7 +16,7 @@ use askama::Template;
 use futures_util::StreamExt;
 
 #[derive(Template)]
-#[template(path = "uploads.html")]
+#[template(path = "pages/usage/list.html")]
 struct UploadsPage {
     layout: Layout,
     uploads: Vec<Upload>,
@@ -29,7 +29,7 @@ pub async fn uploads(state: web::Data<AppState>, visitor: Visitor) -> AppResult<
 }
 
 #[derive(Template)]
-#[template(path = "upload_new.html")]
+#[template(path = "pages/usage/new.html")]
 struct UploadPage {
     layout: Layout,
     refusal: Option<Refusal>,
@@ -90,7 +90,7 @@ pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Mul
 }
 
 #[derive(Template)]
-#[template(path = "upload.html")]
+#[template(path = "pages/usage/show.html")]
 struct UploadViewPage {
     layout: Layout,
     view: UploadView,
@@ -116,7 +116,7 @@ pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfFo
 }
 
 #[derive(Template)]
-#[template(path = "catalogue.html")]
+#[template(path = "pages/catalogue/list.html")]
 struct CataloguePage {
     layout: Layout,
     offerings: Vec<Offering>,

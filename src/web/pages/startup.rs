@@ -15,7 +15,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
-#[template(path = "company.html")]
+#[template(path = "pages/company/edit.html")]
 struct CompanyPage {
     layout: Layout,
     form: CompanyForm,
@@ -85,7 +85,7 @@ pub async fn save_company(state: web::Data<AppState>, CsrfForm(form, visitor): C
 }
 
 #[derive(Template)]
-#[template(path = "apply.html")]
+#[template(path = "pages/applications/new.html")]
 struct ApplyPage {
     layout: Layout,
     programme: Programme,
@@ -132,7 +132,7 @@ pub async fn apply(state: web::Data<AppState>, path: web::Path<String>, CsrfForm
 }
 
 #[derive(Template)]
-#[template(path = "applications.html")]
+#[template(path = "pages/applications/list.html")]
 struct ApplicationsPage {
     layout: Layout,
     applications: Vec<ApplicationView>,
