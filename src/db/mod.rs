@@ -109,8 +109,22 @@ impl ManageConnection for ConnectionManager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection is thrown away rather than reused when its request panicked (it may be
+    /// in the middle of a transaction: reused, it would hold locks and swallow the next
+    /// request's writes) or when it is still inside a transaction on its way back to the pool.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        if std::thread::panicking() {
+            return true;
+        }
+        match conn {
+            AnyConnection::Postgresql(pg) => {
+                use diesel::connection::{AnsiTransactionManager, TransactionManager};
+                let status = AnsiTransactionManager::transaction_manager_status_mut(pg);
+                // Err: the transaction manager is in an error state; Some: still inside a transaction.
+                !matches!(status.transaction_depth(), Ok(None))
+            }
+            AnyConnection::Sqlite(_) => IN_SQLITE_WRITE.get(),
+        }
     }
 }
 
@@ -141,6 +155,21 @@ thread_local! {
     static IN_SQLITE_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+struct SqliteWriteGuard;
+
+impl SqliteWriteGuard {
+    fn enter() -> SqliteWriteGuard {
+        IN_SQLITE_WRITE.set(true);
+        SqliteWriteGuard
+    }
+}
+
+impl Drop for SqliteWriteGuard {
+    fn drop(&mut self) {
+        IN_SQLITE_WRITE.set(false);
+    }
+}
+
 /// Runs `work` in a transaction that writes: `BEGIN IMMEDIATE` on SQLite, so a writer takes the
 /// write lock up front instead of failing on upgrade; a plain transaction on PostgreSQL, whose
 /// writers serialise on the rows they lock. Nested calls join the outer transaction, so a larger
@@ -157,9 +186,12 @@ where
             // `immediate_transaction` while `work` still needs the wrapper, so the statement is
             // issued by hand with the same commit/rollback discipline.
             conn.batch_execute("BEGIN IMMEDIATE")?;
-            IN_SQLITE_WRITE.set(true);
-            let outcome = work(conn);
-            IN_SQLITE_WRITE.set(false);
+            let outcome = {
+                // Reset even when `work` panics: the thread goes back to a pool and a stale flag
+                // would make its next transaction skip BEGIN.
+                let _inside = SqliteWriteGuard::enter();
+                work(conn)
+            };
             match outcome {
                 Ok(value) => match conn.batch_execute("COMMIT") {
                     Ok(()) => Ok(value),

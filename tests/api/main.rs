@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod csrf;
 mod export;
+mod faults;
 mod fuzz_regressions;
 mod i18n;
 mod journey;

@@ -1,0 +1,82 @@
+//! What a failure inside a request leaves behind: nothing half-done, and a pool that still works.
+
+use crate::helpers::{Backend, TestDb};
+use crate::journey::programme_with_application;
+use crate::on_both_backends;
+use computegrants::db::{self, schema::organisations};
+use diesel::prelude::*;
+use std::panic::AssertUnwindSafe;
+
+fn add_organisation(conn: &mut db::AnyConnection, name: &str) -> Result<(), diesel::result::Error> {
+    diesel::insert_into(organisations::table)
+        .values((organisations::kind.eq("funder"), organisations::name.eq(name), organisations::created_at.eq(chrono::Utc::now().naive_utc())))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The defect: a request that panicked inside a transaction returned its connection to the pool
+/// still `idle in transaction`; later requests on it answered "done" while nothing was saved.
+async fn a_connection_whose_request_panicked_is_never_reused(backend: Backend) {
+    let Some(test_db) = TestDb::new(backend, "a_connection_whose_request_panicked_is_never_reused") else { return };
+    drop(test_db.connect());
+    let pool = db::pool(&test_db.url, Some(1)).unwrap();
+    let pool_for_panic = pool.clone();
+    let outcome = std::thread::spawn(move || {
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut conn = pool_for_panic.get().unwrap();
+            let _: Result<(), diesel::result::Error> = db::write_transaction(&mut conn, |c| {
+                add_organisation(c, "Half-written")?;
+                panic!("a bug in the middle of a transaction");
+            });
+        }))
+    })
+    .join()
+    .unwrap();
+    assert!(outcome.is_err(), "the work panicked");
+    // The pool's next user (on another thread, as the blocking pool would) commits for real.
+    let pool_after = pool.clone();
+    std::thread::spawn(move || {
+        let mut conn = pool_after.get().unwrap();
+        db::write_transaction(&mut conn, |c| add_organisation(c, "Committed")).unwrap();
+    })
+    .join()
+    .unwrap();
+    let names: Vec<String> = organisations::table.select(organisations::name).order(organisations::name).load(&mut test_db.connect()).unwrap();
+    assert_eq!(names, vec!["Committed".to_string()], "the panicked write is gone, the next one is saved");
+}
+on_both_backends!(a_connection_whose_request_panicked_is_never_reused);
+
+/// The defect: a programme closing in the year 262142 (PostgreSQL accepts it) made an approval
+/// overflow its date arithmetic and panic. Dates are checked: the funder gets a form error.
+async fn an_approval_never_overflows_a_date(backend: Backend) {
+    let Some(s) = programme_with_application(backend, "an_approval_never_overflows_a_date").await else { return };
+    use computegrants::db::schema::{applications, programmes};
+    let far = chrono::NaiveDate::from_ymd_opt(262_142, 12, 31).unwrap();
+    let stored = diesel::update(programmes::table.find(s.programme_id)).set(programmes::closes_on.eq(far)).execute(&mut s.app.conn());
+    let mut funder = s.funder;
+    let path = format!("/applications/{}", s.application_id);
+    funder.refresh_csrf(&path).await;
+    match backend {
+        // SQLite compares dates as text, so its CHECK (opens_on <= closes_on) already refuses `+262142-…`.
+        Backend::Sqlite => assert!(stored.is_err(), "SQLite refuses the far date itself"),
+        Backend::Postgres => {
+            stored.unwrap();
+            let r = funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "1000")]).await;
+            assert_eq!(r.status, 422, "{}", r.body);
+            let status: String = applications::table.find(s.application_id).select(applications::status).first(&mut s.app.conn()).unwrap();
+            assert_eq!(status, "submitted", "nothing was decided");
+        }
+    }
+    // The server still answers normally afterwards.
+    assert_eq!(funder.get(&path).await.status, 200);
+    // And a programme cannot be created with such dates in the first place.
+    funder.refresh_csrf("/programmes/new").await;
+    let r = funder
+        .post(
+            "/programmes",
+            &[("name", "Far"), ("description", "Far future"), ("currency", "EUR"), ("budget", "1000"), ("max_award", "10"), ("opens_on", "2026-01-01"), ("closes_on", "262142-12-31")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+}
+on_both_backends!(an_approval_never_overflows_a_date);
