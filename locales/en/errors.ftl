@@ -70,3 +70,6 @@ upload-total-inexact = The file's total cannot be added exactly (more than 28 si
 ledger-limit-exceeded = { $account } has only { $available } available; { $requested } was asked for.
 ledger-refused = The ledger refused this movement. Nothing was changed.
 error-internal-reference = An unexpected error happened on our side. It has been logged under reference { $reference }; please try again, and quote it if you contact us.
+text-control-characters = Remove the control characters (such as NUL) from this field.
+text-too-long = Keep this under { $max } characters.
+apply-already-open = Your company already has an application to this programme awaiting a decision.

@@ -70,3 +70,6 @@ upload-total-inexact = Le total du fichier ne peut pas être calculé exactement
 ledger-limit-exceeded = Le compte { $account } ne dispose que de { $available } ; { $requested } ont été demandés.
 ledger-refused = Le grand livre a refusé ce mouvement. Rien n'a été modifié.
 error-internal-reference = Une erreur inattendue s'est produite de notre côté. Elle a été consignée sous la référence { $reference } ; veuillez réessayer et rappeler cette référence si vous nous contactez.
+text-control-characters = Retirez les caractères de contrôle (tels que NUL) de ce champ.
+text-too-long = Ne dépassez pas { $max } caractères.
+apply-already-open = Votre entreprise a déjà une candidature en attente de décision pour ce programme.

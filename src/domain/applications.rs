@@ -132,8 +132,17 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &New
     if !provider_ok {
         errors.add("provider_id", Message::new("apply-provider-missing"));
     }
+    let open: i64 = applications::table
+        .filter(applications::programme_id.eq(programme.id))
+        .filter(applications::startup_id.eq(by.org_id()))
+        .filter(applications::status.eq(ApplicationStatus::Submitted.as_str()))
+        .count()
+        .get_result(conn)?;
+    if open > 0 {
+        errors.add("programme", Message::new("apply-already-open"));
+    }
     errors.into_result()?;
-    let id: i64 = diesel::insert_into(applications::table)
+    let inserted = diesel::insert_into(applications::table)
         .values((
             applications::programme_id.eq(programme.id),
             applications::startup_id.eq(by.org_id()),
@@ -146,7 +155,14 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &New
             applications::created_at.eq(clock::now()),
         ))
         .returning(applications::id)
-        .get_result(conn)?;
+        .get_result::<i64>(conn);
+    // Two submissions racing past the check above meet the unique index instead.
+    let id = match inserted {
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+            return Err(DomainError::invalid("programme", Message::new("apply-already-open")));
+        }
+        other => other?,
+    };
     get_application(conn, id)
 }
 

@@ -10,6 +10,7 @@ mod csrf;
 mod export;
 mod faults;
 mod fuzz_regressions;
+mod hostile_input;
 mod i18n;
 mod journey;
 mod ledger;

@@ -1,4 +1,4 @@
-use super::amount;
+use super::{PROSE_CHARS, SHORT_CHARS, amount, text, texts};
 use crate::domain::FieldErrors;
 use crate::domain::applications::{Decision, NewApplication};
 use crate::i18n::Locale;
@@ -14,7 +14,11 @@ pub struct ApplicationForm {
 
 impl ApplicationForm {
     pub fn parse(&self, locale: Locale, currency: &str) -> Result<NewApplication, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = texts(&[("requested", &self.requested, SHORT_CHARS), ("hardware", &self.hardware, SHORT_CHARS), ("provider_id", &self.provider_id, SHORT_CHARS)]);
+        text(&mut errors, "purpose", &self.purpose, PROSE_CHARS, true);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let requested = amount(&mut errors, "requested", &self.requested, locale, currency);
         match requested {
             Some(requested) => Ok(NewApplication {
@@ -41,7 +45,11 @@ pub struct DecisionForm {
 
 impl DecisionForm {
     pub fn parse(&self, locale: Locale, currency: &str) -> Result<Decision, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = texts(&[("decision", &self.decision, SHORT_CHARS), ("amount", &self.amount, SHORT_CHARS)]);
+        text(&mut errors, "reason", &self.reason, PROSE_CHARS, true);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         match self.decision.as_str() {
             "approve" => match amount(&mut errors, "amount", &self.amount, locale, currency) {
                 Some(amount) => Ok(Decision::Approve { amount }),

@@ -26,6 +26,33 @@ pub fn amount(errors: &mut FieldErrors, field: &'static str, text: &str, locale:
     }
 }
 
+/// Longest texts accepted, in characters: generous for people, bounded for the database.
+pub const NAME_CHARS: usize = 200;
+pub const EMAIL_CHARS: usize = 254;
+pub const PASSWORD_CHARS: usize = 1024;
+pub const PROSE_CHARS: usize = 5000;
+pub const SHORT_CHARS: usize = 40;
+
+/// Checks a text field as typed: at most `max` characters, and no control characters (a NUL
+/// byte is refused by PostgreSQL and silently stored by SQLite; line breaks and tabs are
+/// allowed where the field is `multiline`). Same answer on both backends, before any storage.
+pub fn text(errors: &mut FieldErrors, field: &'static str, value: &str, max: usize, multiline: bool) {
+    if value.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
+        errors.add(field, Message::new("text-control-characters"));
+    } else if value.chars().count() > max {
+        errors.add(field, Message::new("text-too-long").with("max", max));
+    }
+}
+
+/// Several single-line fields at once: `(field, value, max)`.
+pub fn texts(fields: &[(&'static str, &str, usize)]) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (field, value, max) in fields {
+        text(&mut errors, field, value, *max, false);
+    }
+    errors
+}
+
 /// A date from a date input (or typed as `YYYY-MM-DD`).
 pub fn date(errors: &mut FieldErrors, field: &'static str, text: &str) -> Option<NaiveDate> {
     match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {

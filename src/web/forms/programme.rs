@@ -1,4 +1,4 @@
-use super::{amount, date};
+use super::{NAME_CHARS, PROSE_CHARS, SHORT_CHARS, amount, date, text, texts};
 use crate::domain::FieldErrors;
 use crate::domain::programmes::{self, NewProgramme};
 use crate::i18n::Locale;
@@ -18,7 +18,11 @@ pub struct ProgrammeForm {
 impl ProgrammeForm {
     /// Parsed and checked against the programme rules; every problem at once.
     pub fn parse(&self, locale: Locale) -> Result<NewProgramme, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = texts(&[("name", &self.name, NAME_CHARS), ("currency", &self.currency, SHORT_CHARS), ("budget", &self.budget, SHORT_CHARS), ("max_award", &self.max_award, SHORT_CHARS), ("opens_on", &self.opens_on, SHORT_CHARS), ("closes_on", &self.closes_on, SHORT_CHARS)]);
+        text(&mut errors, "description", &self.description, PROSE_CHARS, true);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let budget = amount(&mut errors, "budget", &self.budget, locale, &self.currency);
         let max_award = amount(&mut errors, "max_award", &self.max_award, locale, &self.currency);
         let opens_on = date(&mut errors, "opens_on", &self.opens_on);

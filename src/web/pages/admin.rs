@@ -4,7 +4,7 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
 use crate::web::session::{CsrfForm, Visitor};
 use crate::messages::Message;
-use crate::web::flash;
+use crate::web::{flash, forms};
 use crate::web::{AppState, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -60,6 +60,15 @@ pub async fn create_member(state: web::Data<AppState>, CsrfForm(form, visitor): 
             return unprocessable(&page(&state, &visitor, form, errors).await?);
         }
     };
+    let checked = forms::texts(&[
+        ("organisation", &form.organisation, forms::NAME_CHARS),
+        ("display_name", &form.display_name, forms::NAME_CHARS),
+        ("email", &form.email, forms::EMAIL_CHARS),
+        ("password", &form.password, forms::PASSWORD_CHARS),
+    ]);
+    if !checked.is_empty() {
+        return unprocessable(&page(&state, &visitor, MemberForm { password: String::new(), ..form }, checked).await?);
+    }
     let submitted = form.clone();
     let result = state
         .run(move |conn| identity::create_member(conn, kind, &form.organisation, &form.email, &form.display_name, &form.password))

@@ -2,7 +2,7 @@ use crate::domain::identity::{self, StartupSignup};
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
-use crate::web::flash;
+use crate::web::{flash, forms};
 use crate::web::session::{CsrfForm, Visitor, expired_session_cookie, local_path, session_cookie};
 use crate::web::{AppState, render, unprocessable};
 use actix_web::{HttpResponse, web};
@@ -99,6 +99,15 @@ pub async fn signup_form(visitor: Visitor) -> AppResult<HttpResponse> {
 }
 
 pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<SignupForm>) -> AppResult<HttpResponse> {
+    let checked = forms::texts(&[
+        ("company_name", &form.company_name, forms::NAME_CHARS),
+        ("display_name", &form.display_name, forms::NAME_CHARS),
+        ("email", &form.email, forms::EMAIL_CHARS),
+        ("password", &form.password, forms::PASSWORD_CHARS),
+    ]);
+    if !checked.is_empty() {
+        return unprocessable(&SignupPage { layout: Layout::new(&visitor, "title-sign-up"), form: SignupForm { password: String::new(), ..form }, errors: checked });
+    }
     let submitted = form.clone();
     let old_session = visitor.session.token_hash.clone();
     let locale = visitor.locale;

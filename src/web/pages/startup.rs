@@ -3,7 +3,7 @@ use crate::domain::applications;
 use crate::domain::applications::{ApplicationView, HARDWARE_KINDS};
 use crate::domain::notifications;
 use crate::messages::Message;
-use crate::web::flash;
+use crate::web::{flash, forms};
 use crate::web::forms::ApplicationForm;
 use crate::domain::programmes::{self, Programme};
 use crate::domain::{DomainError, FieldErrors};
@@ -61,6 +61,14 @@ pub async fn company_form(visitor: Visitor) -> AppResult<HttpResponse> {
 
 pub async fn save_company(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<CompanyForm>) -> AppResult<HttpResponse> {
     let org_id = visitor.member_of(OrgKind::Startup)?.org_id();
+    let checked = forms::texts(&[
+        ("legal_name", &form.legal_name, forms::NAME_CHARS),
+        ("country", &form.country, forms::SHORT_CHARS),
+        ("registration_number", &form.registration_number, forms::SHORT_CHARS),
+    ]);
+    if !checked.is_empty() {
+        return unprocessable(&CompanyPage { layout: Layout::new(&visitor, "title-company"), registered: false, form, errors: checked, countries: countries(visitor.locale) });
+    }
     let submitted = form.clone();
     let result = state
         .run(move |conn| {

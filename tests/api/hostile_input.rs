@@ -1,0 +1,76 @@
+//! Input an attacker (or a broken client) sends: control characters, huge fields, floods of the
+//! same form. Refused at the edge with a field error, the same on both backends, nothing stored.
+
+use crate::helpers::{Backend, PASSWORD, TestApp};
+use crate::journey::programme_with_application;
+use crate::on_both_backends;
+use computegrants::db::schema::{applications, organisations, programmes};
+use computegrants::domain::identity::OrgKind;
+use diesel::prelude::*;
+
+async fn control_characters_and_huge_fields_are_refused_with_field_errors(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "control_characters_and_huge_fields_are_refused_with_field_errors").await else { return };
+    app.create_member(OrgKind::Funder, "Agency", "funder@agency.test");
+    let mut funder = app.login("funder@agency.test").await;
+    funder.refresh_csrf("/programmes/new").await;
+    // The defect: a NUL byte gave 500 on PostgreSQL and was stored on SQLite.
+    let r = funder
+        .post(
+            "/programmes",
+            &[("name", "Compute\u{0}Call"), ("description", "Line one\nline two"), ("currency", "EUR"), ("budget", "1000"), ("max_award", "10"), ("opens_on", "2026-01-01"), ("closes_on", "2026-12-31")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("aria-describedby=\"name-error\"") && r.body.contains("control characters"), "{}", r.body);
+    assert_eq!(programmes::table.count().get_result::<i64>(&mut app.conn()).unwrap(), 0);
+    // Line breaks are fine in a description, as people type them.
+    let r = funder
+        .post(
+            "/programmes",
+            &[("name", "Compute Call"), ("description", "Line one\r\nline two"), ("currency", "EUR"), ("budget", "1000"), ("max_award", "10"), ("opens_on", "2026-01-01"), ("closes_on", "2026-12-31")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The defect: a 200 KB e-mail address was accepted at sign-up.
+    let mut visitor = app.client();
+    visitor.refresh_csrf("/signup").await;
+    let huge = format!("{}@example.eu", "a".repeat(200_000));
+    let r = visitor.post("/signup", &[("company_name", "Huge"), ("display_name", "H"), ("email", &huge), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Keep this under 254 characters"), "{}", &r.body[..r.body.len().min(2000)]);
+    let count: i64 = organisations::table.filter(organisations::name.eq("Huge")).count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(count, 0, "nothing stored");
+}
+on_both_backends!(control_characters_and_huge_fields_are_refused_with_field_errors);
+
+/// The defect: thirty applications from one startup to one programme were accepted in seconds.
+async fn one_open_application_per_startup_and_programme(backend: Backend) {
+    let Some(s) = programme_with_application(backend, "one_open_application_per_startup_and_programme").await else { return };
+    let path = format!("/programmes/{}/apply", s.programme_id);
+    let mut startup = s.startup;
+    startup.refresh_csrf(&path).await;
+    let provider_id = s.provider_id.to_string();
+    let fields = [("requested", "1000"), ("purpose", "Another try at the same programme, same company."), ("hardware", "GPU"), ("provider_id", provider_id.as_str())];
+    let r = startup.post(&path, &fields).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("already has an application to this programme"), "{}", r.body);
+    // Many at once: the database's unique index holds where the check races.
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let c = startup.clone_for_test();
+        let path = path.clone();
+        let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        tasks.push(actix_web::rt::spawn(async move {
+            let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            c.post(&path, &borrowed).await.status
+        }));
+    }
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!(status == 422, "a concurrent duplicate answered {status}");
+    }
+    let open: i64 = applications::table.filter(applications::status.eq("submitted")).count().get_result(&mut s.app.conn()).unwrap();
+    assert_eq!(open, 1);
+}
+on_both_backends!(one_open_application_per_startup_and_programme);
