@@ -17,10 +17,37 @@ pub enum StartupError {
     Database(#[from] DbError),
     #[error("mail: {0}")]
     Mail(#[from] MailError),
+    #[error("cannot read or create the server secret: {0}")]
+    Secret(String),
     #[error(transparent)]
     Catalogue(#[from] crate::i18n::CatalogueError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: String, source: std::io::Error },
+}
+
+/// How often expired sessions are removed.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Housekeeping on a thread of its own, so no request pays for it: expired sessions are purged
+/// on a schedule. Deleting rows that are already expired is idempotent, so several servers
+/// running it over one database agree.
+fn start_maintenance(pool: db::Pool) {
+    let spawned = std::thread::Builder::new().name("maintenance".into()).spawn(move || {
+        loop {
+            std::thread::sleep(PURGE_EVERY);
+            let purged = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+                crate::domain::identity::purge_expired_sessions(&mut c).map_err(|e| e.to_string())
+            });
+            match purged {
+                Ok(n) if n > 0 => log::info!("purged {n} expired session(s)"),
+                Ok(_) => {}
+                Err(e) => log::warn!("session purge failed: {e}"),
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        log::warn!("no maintenance thread: {e}");
+    }
 }
 
 pub struct Application {
@@ -34,10 +61,12 @@ impl Application {
     pub fn build(mut settings: Settings) -> Result<Application, StartupError> {
         crate::i18n::init()?;
         let pool = db::pool(&settings.database_url, settings.pool_size)?;
-        {
+        let secret = {
             let mut conn = pool.get().map_err(DbError::from)?;
             db::run_migrations(&mut conn)?;
-        }
+            crate::domain::identity::server_secret(&mut conn).map_err(|e| StartupError::Secret(e.to_string()))?
+        };
+        start_maintenance(pool.clone());
         let mailer = Mailer::new(&settings.mail)?;
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?;
         let port = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
@@ -46,7 +75,8 @@ impl Application {
             let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
             settings.public_url = Some(format!("http://{host}:{port}"));
         }
-        let state = actix_web::web::Data::new(AppState { pool, mailer, settings });
+        let hsts = settings.secure_cookies;
+        let state = actix_web::web::Data::new(AppState { pool, mailer, settings, secret });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -59,6 +89,11 @@ impl Application {
                         .add(("Referrer-Policy", "same-origin"))
                         .add(("Content-Security-Policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'")),
                 )
+                // Served over HTTPS (secure cookies): browsers must never fall back to HTTP.
+                .wrap(middleware::Condition::new(
+                    hsts,
+                    middleware::DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")),
+                ))
                 .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms request=%{x-request-id}o"))
                 .configure(web::routes)
         })

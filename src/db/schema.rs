@@ -226,3 +226,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_postings,
     ledger_head,
 );
+
+diesel::table! {
+    app_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}

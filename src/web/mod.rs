@@ -19,6 +19,8 @@ pub struct AppState {
     pub pool: Pool,
     pub mailer: Mailer,
     pub settings: Settings,
+    /// Signs anonymous visitors' CSRF tokens (see `identity::anonymous_session`).
+    pub secret: Vec<u8>,
 }
 
 impl AppState {

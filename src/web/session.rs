@@ -23,6 +23,8 @@ use std::future::{Ready, ready};
 pub const SESSION_COOKIE: &str = "cg_session";
 /// The language chosen with the switcher, for visitors who are not signed in.
 pub const LANGUAGE_COOKIE: &str = "cg_lang";
+/// A visitor who has not signed in: a random nonce whose signature is their CSRF token.
+pub const ANONYMOUS_COOKIE: &str = "cg_anon";
 
 #[derive(Clone)]
 pub struct Visitor {
@@ -87,6 +89,10 @@ pub fn session_cookie(token: &str, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
+pub fn anonymous_cookie(nonce: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build(ANONYMOUS_COOKIE, nonce.to_string()).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).finish()
+}
+
 pub fn expired_session_cookie(secure: bool) -> Cookie<'static> {
     let mut c = session_cookie("", secure);
     c.make_removal();
@@ -124,27 +130,39 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let may_start = req.method() == actix_web::http::Method::GET;
     let lookup_token = token.clone();
-    let (new_token, found) = state
-        .db(move |conn| {
-            let existing = match &lookup_token {
-                Some(t) => identity::find_session(conn, t)?,
-                None => None,
-            };
-            let (new_token, session) = match existing {
-                Some(s) => (None, Some(s)),
+    let signed_in = match lookup_token {
+        Some(t) => {
+            state
+                .db(move |conn| {
+                    let Some(session) = identity::find_session(conn, &t)? else { return Ok(None) };
+                    let member = match session.user_id {
+                        Some(user_id) => Some(identity::member(conn, user_id)?),
+                        None => None,
+                    };
+                    Ok(Some((session, member)))
+                })
+                .await?
+        }
+        None => None,
+    };
+    // Not signed in: no database row, a signed nonce (see identity::anonymous_session).
+    let mut new_nonce = None;
+    let found = match signed_in {
+        Some(found) => Some(found),
+        None => {
+            let existing = req.cookie(ANONYMOUS_COOKIE).and_then(|c| identity::anonymous_session(&state.secret, c.value()));
+            match existing {
+                Some(session) => Some((session, None)),
                 None if may_start => {
-                    let (t, s) = identity::start_session(conn, None)?;
-                    (Some(t), Some(s))
+                    let nonce = identity::random_token();
+                    let session = identity::anonymous_session(&state.secret, &nonce);
+                    new_nonce = Some(nonce);
+                    session.map(|s| (s, None))
                 }
-                None => (None, None),
-            };
-            let member = match session.as_ref().and_then(|s| s.user_id) {
-                Some(user_id) => Some(identity::member(conn, user_id)?),
                 None => None,
-            };
-            Ok((new_token, session.map(|s| (s, member))))
-        })
-        .await?;
+            }
+        }
+    };
     let member = found.as_ref().and_then(|(_, m)| m.clone());
     let locale = choose_locale(member.as_ref(), &req);
     let flash_in = req.cookie(flash::COOKIE).map(|c| c.value().to_string());
@@ -181,11 +199,15 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
         response.response_mut().headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
     }
-    if let Some(t) = new_token {
-        let already_set = response.response().cookies().any(|c| c.name() == SESSION_COOKIE);
-        if !already_set {
-            response.response_mut().add_cookie(&session_cookie(&t, secure))?;
+    if let Some(nonce) = new_nonce {
+        let signing_in = response.response().cookies().any(|c| c.name() == SESSION_COOKIE);
+        if !signing_in {
+            response.response_mut().add_cookie(&anonymous_cookie(&nonce, secure))?;
         }
+    }
+    // Pages carry CSRF tokens and, once signed in, people's data: never kept by a cache.
+    if !response.headers().contains_key(actix_web::http::header::CACHE_CONTROL) {
+        response.response_mut().headers_mut().insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
     }
     // A flash is shown once: the page that showed it clears it, unless it sets a new one.
     if flash_in.is_some() && !response.response().cookies().any(|c| c.name() == flash::COOKIE) {

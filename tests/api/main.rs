@@ -17,4 +17,5 @@ mod ledger;
 mod ledger_model;
 mod migrations;
 mod routes;
+mod sessions;
 mod usage_files;

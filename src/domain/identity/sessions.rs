@@ -75,3 +75,38 @@ pub fn end_session_by_hash(conn: &mut AnyConnection, stored_hash: &str) -> Domai
 pub fn purge_expired_sessions(conn: &mut AnyConnection) -> DomainResult<usize> {
     Ok(diesel::delete(sessions::table.filter(sessions::expires_at.le(clock::now()))).execute(conn)?)
 }
+
+/// The key that signs anonymous visitors' CSRF tokens: made once, at random, and kept in the
+/// database so that every server (and every restart) shares it.
+pub fn server_secret(conn: &mut AnyConnection) -> DomainResult<Vec<u8>> {
+    use crate::db::schema::app_secrets;
+    const NAME: &str = "anonymous-csrf";
+    let candidate = random_token();
+    // Two servers starting together: both insert, one wins, both read the winner.
+    let insert = diesel::insert_into(app_secrets::table).values((app_secrets::name.eq(NAME), app_secrets::value.eq(&candidate)));
+    crate::on_backend!(conn, c => insert.on_conflict_do_nothing().execute(c))?;
+    let stored: String = app_secrets::table.find(NAME).select(app_secrets::value).first(conn)?;
+    hex::decode(stored).map_err(|e| DomainError::Internal(format!("app secret is not hex: {e}")))
+}
+
+/// A visitor who has not signed in: no row, only a random nonce in a cookie; the CSRF token is
+/// the nonce signed with the server's secret, so only this server could have issued it.
+pub fn anonymous_session(secret: &[u8], nonce: &str) -> Option<Session> {
+    use hmac::{Hmac, Mac};
+    let valid_nonce = nonce.len() == 64 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
+    if !valid_nonce {
+        return None;
+    }
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
+    mac.update(b"csrf:");
+    mac.update(nonce.as_bytes());
+    let now = clock::now();
+    Some(Session {
+        id: 0,
+        token_hash: String::new(),
+        user_id: None,
+        csrf_token: hex::encode(mac.finalize().into_bytes()),
+        created_at: now,
+        expires_at: now,
+    })
+}
