@@ -3,6 +3,7 @@
 //! PyPI's `beancount`; without them the test says so loudly, and fails instead when
 //! COMPUTEGRANTS_REQUIRE_TOOLS=1 (as CI sets it).
 
+use crate::both_backends;
 use crate::helpers::{Backend, TestDb};
 use computegrants::db::{self, AnyConnection};
 use computegrants::ledger::export::{journal_account, signed_balance};
@@ -137,13 +138,4 @@ fn export_is_accepted_by_hledger_and_beancount(backend: Backend) {
     }
 }
 
-mod export_is_accepted_by_hledger_and_beancount {
-    #[test]
-    fn sqlite() {
-        super::export_is_accepted_by_hledger_and_beancount(crate::helpers::Backend::Sqlite)
-    }
-    #[test]
-    fn postgres() {
-        super::export_is_accepted_by_hledger_and_beancount(crate::helpers::Backend::Postgres)
-    }
-}
+both_backends!(sync export_is_accepted_by_hledger_and_beancount);

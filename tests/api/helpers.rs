@@ -18,6 +18,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// The PostgreSQL server the tests use, or `None` after saying loudly that `test` is skipped.
+pub fn postgres_url(test: &str) -> Option<String> {
+    let url = std::env::var(POSTGRES_VAR).ok();
+    if url.is_none() {
+        eprintln!("\n*** SKIPPED {test} on PostgreSQL: set {POSTGRES_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it ***\n");
+    }
+    url
+}
+
 /// A database of its own for one test.
 pub struct TestDb {
     pub url: String,
@@ -41,10 +50,7 @@ impl TestDb {
                 Some(TestDb { url, _dir: Some(dir), pg_admin: None })
             }
             Backend::Postgres => {
-                let Ok(base) = std::env::var(POSTGRES_VAR) else {
-                    eprintln!("\n*** SKIPPED {test} on PostgreSQL: set {POSTGRES_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it ***\n");
-                    return None;
-                };
+                let base = postgres_url(test)?;
                 let name = format!("cg_test_{}", random_suffix());
                 let mut admin = db::connect(&base).expect("connect to the PostgreSQL admin database");
                 use diesel::connection::SimpleConnection;
@@ -314,20 +320,39 @@ pub fn id_from(location: &Option<String>) -> i64 {
     location.as_deref().and_then(|l| l.rsplit('/').next()).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {location:?}"))
 }
 
-/// Runs an async test body once per backend, as two named tests.
+/// Runs a test body once per backend, as the two tests `name::sqlite` and `name::postgres`:
+/// `both_backends!(a, b)` for `async fn a(backend: Backend)`, `both_backends!(sync a, b)` for a
+/// plain `fn`. Without COMPUTEGRANTS_TEST_POSTGRES_URL the PostgreSQL test says loudly that it
+/// was skipped, and returns.
 #[macro_export]
-macro_rules! on_both_backends {
-    ($name:ident) => {
-        mod $name {
+macro_rules! both_backends {
+    (sync $($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                if $crate::helpers::postgres_url(stringify!($name)).is_some() {
+                    super::$name($crate::helpers::Backend::Postgres)
+                }
+            }
+        })+
+    };
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
             #[actix_web::test]
             async fn sqlite() {
                 super::$name($crate::helpers::Backend::Sqlite).await
             }
             #[actix_web::test]
             async fn postgres() {
-                super::$name($crate::helpers::Backend::Postgres).await
+                if $crate::helpers::postgres_url(stringify!($name)).is_some() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
             }
-        }
+        })+
     };
 }
 

@@ -1,5 +1,6 @@
 //! The ledger's guarantees, checked directly against both backends.
 
+use crate::both_backends;
 use crate::helpers::{Backend, TestDb};
 use computegrants::db::{self, AnyConnection};
 use computegrants::db::schema::{ledger_accounts, ledger_postings};
@@ -214,18 +215,8 @@ fn concurrent_retries_post_once(backend: Backend) {
     assert_eq!(ledger::account(&mut conn, b.grant).unwrap().balance().cents(), 9_500);
 }
 
-macro_rules! sync_on_both {
-    ($($name:ident),*) => {
-        $(mod $name {
-            #[test]
-            fn sqlite() { super::$name(crate::helpers::Backend::Sqlite) }
-            #[test]
-            fn postgres() { super::$name(crate::helpers::Backend::Postgres) }
-        })*
-    };
-}
-sync_on_both!(
-    refusals_change_nothing,
+both_backends!(
+    sync     refusals_change_nothing,
     idempotent_retries,
     append_only_in_the_database,
     verify_catches_tampering,
@@ -333,7 +324,7 @@ fn concurrent_resolution_happens_once(backend: Backend) {
     ledger::verify(&mut conn).unwrap();
 }
 
-sync_on_both!(holds_reserve_and_resolve_once, batches_are_all_or_nothing, concurrent_resolution_happens_once);
+both_backends!(sync holds_reserve_and_resolve_once, batches_are_all_or_nothing, concurrent_resolution_happens_once);
 
 fn corrections_are_reversing_entries(backend: Backend) {
     let Some((_db, mut conn)) = with_db(backend, "corrections_are_reversing_entries") else { return };
@@ -359,4 +350,4 @@ fn corrections_are_reversing_entries(backend: Backend) {
     ledger::verify(&mut conn).unwrap();
 }
 
-sync_on_both!(corrections_are_reversing_entries);
+both_backends!(sync corrections_are_reversing_entries);
