@@ -5,6 +5,8 @@
 use computegrants::config::{MailSettings, Settings};
 use computegrants::db::{self, AnyConnection};
 use computegrants::domain::identity::{self, Member, OrgKind};
+use computegrants::ledger::{EntryKind, Leg, Links, NewEntry, Side};
+use computegrants::money::Amount;
 use computegrants::Application;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -354,6 +356,69 @@ macro_rules! both_backends {
             }
         })+
     };
+}
+
+/// A ledger entry for a test, e.g. `entry("spend").debit(grant, 300).credit(payable, 300).build()`
+/// or `entry("spend").transfer(grant, payable, 300).build()`: a usage entry dated 2026-11-23 by
+/// `test`, described as `test <key>`, unless told otherwise.
+pub fn entry(key: impl Into<String>) -> EntryBuilder {
+    let key = key.into();
+    EntryBuilder(NewEntry {
+        description: format!("test {key}"),
+        idempotency_key: key,
+        kind: EntryKind::Usage,
+        effective_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        actor: "test".into(),
+        links: Links::default(),
+        legs: Vec::new(),
+    })
+}
+
+#[must_use]
+pub struct EntryBuilder(NewEntry);
+
+impl EntryBuilder {
+    pub fn kind(mut self, kind: EntryKind) -> Self {
+        self.0.kind = kind;
+        self
+    }
+
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.0.description = description.into();
+        self
+    }
+
+    pub fn effective_on(mut self, day: chrono::NaiveDate) -> Self {
+        self.0.effective_on = day;
+        self
+    }
+
+    pub fn actor(mut self, actor: impl Into<String>) -> Self {
+        self.0.actor = actor.into();
+        self
+    }
+
+    pub fn debit(self, account_id: i64, cents: i64) -> Self {
+        self.leg(account_id, Side::Debit, cents)
+    }
+
+    pub fn credit(self, account_id: i64, cents: i64) -> Self {
+        self.leg(account_id, Side::Credit, cents)
+    }
+
+    /// `cents` from `from` (debited) to `to` (credited).
+    pub fn transfer(self, from: i64, to: i64, cents: i64) -> Self {
+        self.debit(from, cents).credit(to, cents)
+    }
+
+    fn leg(mut self, account_id: i64, side: Side, cents: i64) -> Self {
+        self.0.legs.push(Leg { account_id, side, amount: Amount::from_cents(cents) });
+        self
+    }
+
+    pub fn build(self) -> NewEntry {
+        self.0
+    }
 }
 
 /// A FOCUS usage CSV charging `grant` one line per cost, on today's date.

@@ -2,9 +2,9 @@
 //! operation the stored balances equal the model's, nothing is overdrawn, and `verify` passes.
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestDb};
+use crate::helpers::{Backend, TestDb, entry};
 use computegrants::db::{self, AnyConnection};
-use computegrants::ledger::{self, AccountSpec, EntryKind, Leg, LedgerError, LimitRule, Links, NewEntry, Resolution, Side};
+use computegrants::ledger::{self, AccountSpec, LedgerError, LimitRule, Resolution, Side};
 use computegrants::money::Amount;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -51,7 +51,7 @@ fn run(conn: &mut AnyConnection, ids: &[i64; 4], ops: &[Op], case: usize) -> Res
     let mut m = Model::default();
     // Fund the limited accounts from the source so there is something to spend.
     for (n, target) in [1usize, 2].into_iter().enumerate() {
-        let e = new_entry(&format!("c{case}-fund{n}"), ids[0], ids[target], 20_000);
+        let e = entry(format!("c{case}-fund{n}")).transfer(ids[0], ids[target], 20_000).build();
         db::write_transaction(conn, |c| ledger::post(c, &e)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         m.debits[0] += 20_000;
         m.credits[target] += 20_000;
@@ -61,7 +61,7 @@ fn run(conn: &mut AnyConnection, ids: &[i64; 4], ops: &[Op], case: usize) -> Res
             Op::Post { from, to, cents, key } | Op::Hold { from, to, cents, key } if from != to => {
                 let is_hold = matches!(op, Op::Hold { .. });
                 let key = format!("c{case}-k{key}");
-                let e = new_entry(&key, ids[*from], ids[*to], *cents);
+                let e = entry(&key).transfer(ids[*from], ids[*to], *cents).build();
                 let result = db::write_transaction(conn, |c| if is_hold { ledger::hold(c, &e, None) } else { ledger::post(c, &e) });
                 match (m.keys.get(&key).cloned(), result) {
                     (Some(first), Ok(p)) => prop_assert!(p.replayed && first == (*from, *to, *cents, is_hold), "step {step}: replay"),
@@ -111,21 +111,6 @@ fn run(conn: &mut AnyConnection, ids: &[i64; 4], ops: &[Op], case: usize) -> Res
         ledger::verify(conn).map_err(|e| TestCaseError::fail(format!("step {step}: verify: {e}")))?;
     }
     Ok(())
-}
-
-fn new_entry(key: &str, from: i64, to: i64, cents: i64) -> NewEntry {
-    NewEntry {
-        idempotency_key: key.into(),
-        kind: EntryKind::Usage,
-        description: "model".into(),
-        effective_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        actor: "model".into(),
-        links: Links::default(),
-        legs: vec![
-            Leg { account_id: from, side: Side::Debit, amount: Amount::from_cents(cents) },
-            Leg { account_id: to, side: Side::Credit, amount: Amount::from_cents(cents) },
-        ],
-    }
 }
 
 fn random_operations_keep_every_invariant(backend: Backend) {
