@@ -5,7 +5,7 @@
 use computegrants::config::{MailSettings, Settings};
 use computegrants::db::{self, AnyConnection};
 use computegrants::domain::identity::{self, Member, OrgKind};
-use computegrants::ledger::{EntryKind, Leg, Links, NewEntry, Side};
+use computegrants::ledger::{self, EntryKind, Leg, Links, NewEntry, Side, VerifyError, VerifyReport};
 use computegrants::money::Amount;
 use computegrants::Application;
 use std::sync::{Arc, Mutex};
@@ -73,6 +73,11 @@ impl TestDb {
         let mut conn = db::connect(&self.url).unwrap();
         db::run_migrations(&mut conn).unwrap();
         conn
+    }
+
+    /// `ledger::verify` over this database.
+    pub fn verify_ledger(&self) -> Result<VerifyReport, VerifyError> {
+        ledger::verify(&mut self.connect())
     }
 }
 
@@ -203,6 +208,11 @@ impl TestApp {
         self.db.connect()
     }
 
+    /// What the guard checks when the app is dropped: `ledger::verify` over the test's database.
+    pub fn verify_ledger(&self) -> Result<VerifyReport, VerifyError> {
+        self.db.verify_ledger()
+    }
+
     /// Creates a member the way the `admin create-user` command does.
     pub fn create_member(&self, kind: OrgKind, org: &str, email: &str) -> Member {
         identity::create_member(&mut self.conn(), kind, org, email, "Test Person", PASSWORD).unwrap()
@@ -258,6 +268,20 @@ impl TestApp {
         let r = c.post("/company", &[("legal_name", &format!("{company} SAS")), ("country", "FR"), ("registration_number", "123 456 789")]).await;
         assert_eq!(r.status, 303, "company registration failed: {}", r.body);
         c
+    }
+}
+
+/// Every test that runs the app ends with a ledger that verifies: a test that leaves one that
+/// does not fails here, naming the problem (unless it is failing already). This runs before the
+/// fields are dropped, so before a PostgreSQL test database is.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        if let Err(problem) = self.verify_ledger() {
+            panic!("the test left a ledger that does not verify: {problem}");
+        }
     }
 }
 

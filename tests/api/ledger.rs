@@ -1,7 +1,7 @@
 //! The ledger's guarantees, checked directly against both backends.
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestDb, entry};
+use crate::helpers::{Backend, TestApp, TestDb, entry};
 use computegrants::db::{self, AnyConnection};
 use computegrants::db::schema::{ledger_accounts, ledger_postings};
 use computegrants::ledger::{self, AccountSpec, LedgerError, LimitRule, NewEntry, Side};
@@ -334,3 +334,24 @@ fn corrections_are_reversing_entries(backend: Backend) {
 }
 
 both_backends!(sync corrections_are_reversing_entries);
+
+/// The harness's own promise: a test whose app is left with a ledger that does not verify fails
+/// when the app is dropped, naming the problem.
+async fn an_unverifiable_ledger_fails_the_test(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "an_unverifiable_ledger_fails_the_test").await else { return };
+    let mut conn = app.conn();
+    let source = account(&mut conn, "source", Side::Debit, LimitRule::None);
+    let payable = account(&mut conn, "payable", Side::Credit, LimitRule::None);
+    post(&mut conn, &entry("fund").transfer(source, payable, 500).build()).unwrap();
+    app.verify_ledger().unwrap();
+    // A writer that bypasses the ledger: the stored total no longer equals the postings.
+    conn.batch_execute("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE code = 'payable'").unwrap();
+    drop(conn);
+    let problem = app.verify_ledger().unwrap_err().to_string();
+    assert!(problem.contains("account payable") && problem.contains("differ from its postings"), "{problem}");
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(app))).expect_err("dropping the app fails the test");
+    let message = panic.downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+    assert!(message.contains("does not verify") && message.contains(&problem), "{message}");
+}
+
+both_backends!(an_unverifiable_ledger_fails_the_test);
