@@ -15,4 +15,5 @@ mod ledger;
 mod ledger_model;
 mod migrations;
 mod routes;
+mod schema;
 mod usage_files;
