@@ -7,6 +7,7 @@ mod authorization;
 mod browser;
 mod cli;
 mod csrf;
+mod domain;
 mod export;
 mod fuzz_regressions;
 mod i18n;
