@@ -232,7 +232,16 @@ impl TestApp {
     fn client_with(&self, headers: reqwest::header::HeaderMap) -> Client {
         Client {
             base: self.address.clone(),
-            http: reqwest::Client::builder().cookie_store(true).default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .default_headers(headers)
+                .redirect(reqwest::redirect::Policy::none())
+                // The server closes a connection idle for 5 s (actix's keep-alive): reusing one
+                // it is closing fails the request (IncompleteMessage) when a slow step, such as
+                // another person's sign-in under load, leaves a client idle that long.
+                .pool_idle_timeout(Duration::from_secs(2))
+                .build()
+                .unwrap(),
             csrf: String::new(),
         }
     }
