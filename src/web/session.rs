@@ -186,7 +186,11 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     let mut response = match verdict {
         Ok(()) => next.call(req).await?.map_into_boxed_body(),
         Err(e) => {
-            let page = e.page(locale, is_get.then_some(here.as_str()), Some(&request_id));
+            let mut page = e.page(locale, is_get.then_some(here.as_str()), Some(&request_id));
+            // Refused before its body was read: the connection cannot carry another request.
+            if !is_get {
+                page.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+            }
             req.into_response(page)
         }
     };

@@ -2,7 +2,7 @@
 
 use crate::helpers::Backend;
 use crate::journey::{approve, programme_with_application};
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::domain::identity::OrgKind;
 
 async fn organisations_only_see_their_own(backend: Backend) {
@@ -52,7 +52,7 @@ async fn organisations_only_see_their_own(backend: Backend) {
     // …and signing in comes back to the page that asked for it.
     assert_eq!(r.location, Some(format!("/login?next={application}")));
 }
-on_both_backends!(organisations_only_see_their_own);
+both_backends!(organisations_only_see_their_own);
 
 async fn startup_must_register_company_before_applying(backend: Backend) {
     let Some(s) = programme_with_application(backend, "startup_must_register_company_before_applying").await else { return };
@@ -69,7 +69,7 @@ async fn startup_must_register_company_before_applying(backend: Backend) {
     assert!(!r.body.contains("<script>"), "input is escaped");
     assert!(r.body.contains("&#60;script&#62;") || r.body.contains("&lt;script&gt;"));
 }
-on_both_backends!(startup_must_register_company_before_applying);
+both_backends!(startup_must_register_company_before_applying);
 
 async fn signup_and_login_errors_are_clear(backend: Backend) {
     let Some(app) = crate::helpers::TestApp::spawn(backend, "signup_and_login_errors_are_clear").await else { return };
@@ -94,4 +94,4 @@ async fn signup_and_login_errors_are_clear(backend: Backend) {
     c.refresh_csrf("/").await;
     assert_ne!(c.csrf, token_before, "a new session (and CSRF token) after login");
 }
-on_both_backends!(signup_and_login_errors_are_clear);
+both_backends!(signup_and_login_errors_are_clear);

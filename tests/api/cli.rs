@@ -2,7 +2,7 @@
 //! and `admin create-user` reads the password from standard input.
 
 use crate::helpers::{Backend, TestDb};
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::domain::{demo, identity};
 use diesel::connection::SimpleConnection;
 use std::io::Write;
@@ -35,7 +35,7 @@ async fn demo_data_verifies_and_tampering_is_named(backend: Backend) {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("entry 5"), "{stderr}");
 }
-on_both_backends!(demo_data_verifies_and_tampering_is_named);
+both_backends!(demo_data_verifies_and_tampering_is_named);
 
 #[test]
 fn admin_create_user_reads_the_password_from_stdin() {

@@ -1,7 +1,7 @@
 //! Every state-changing form is refused without this session's CSRF token, and changes nothing.
 
 use crate::helpers::{Backend, TestApp};
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::db::schema::programmes;
 use computegrants::domain::access::{self, Role};
 use computegrants::domain::identity::OrgKind;
@@ -51,4 +51,4 @@ async fn forms_without_the_token_are_refused(backend: Backend) {
     let anonymous = app.client();
     assert_eq!(anonymous.post_raw("/login", &[("email", "funder@agency.test"), ("password", crate::helpers::PASSWORD)]).await.status, 403);
 }
-on_both_backends!(forms_without_the_token_are_refused);
+both_backends!(forms_without_the_token_are_refused);

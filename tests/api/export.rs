@@ -3,10 +3,11 @@
 //! PyPI's `beancount`; without them the test says so loudly, and fails instead when
 //! COMPUTEGRANTS_REQUIRE_TOOLS=1 (as CI sets it).
 
-use crate::helpers::{Backend, TestDb};
+use crate::both_backends;
+use crate::helpers::{Backend, TestDb, entry};
 use computegrants::db::{self, AnyConnection};
 use computegrants::ledger::export::{journal_account, signed_balance};
-use computegrants::ledger::{self, AccountSpec, EntryKind, Leg, LimitRule, Links, NewEntry, Resolution, Side};
+use computegrants::ledger::{self, AccountSpec, EntryKind, LimitRule, NewEntry, Resolution, Side};
 use computegrants::money::Amount;
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -23,19 +24,14 @@ fn tool(name: &str) -> bool {
     found
 }
 
-fn entry(key: String, from: i64, to: i64, cents: i64, kind: EntryKind) -> NewEntry {
-    NewEntry {
-        idempotency_key: key.clone(),
-        kind,
-        description: format!("Generated \"{key}\"; with | odd characters"),
-        effective_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(cents % 300),
-        actor: "generator".into(),
-        links: Links::default(),
-        legs: vec![
-            Leg { account_id: from, side: Side::Debit, amount: Amount::from_cents(cents) },
-            Leg { account_id: to, side: Side::Credit, amount: Amount::from_cents(cents) },
-        ],
-    }
+fn generated(key: String, from: i64, to: i64, cents: i64, kind: EntryKind) -> NewEntry {
+    entry(key.clone())
+        .kind(kind)
+        .description(format!("Generated \"{key}\"; with | odd characters"))
+        .effective_on(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(cents % 300))
+        .actor("generator")
+        .transfer(from, to, cents)
+        .build()
 }
 
 /// About 3,200 entries over 50 accounts: funding, usage, holds posted in part or voided.
@@ -47,7 +43,7 @@ fn generate(conn: &mut AnyConnection) -> usize {
     let source = open(conn, "funder:1:commitments:EUR".into(), Side::Debit, LimitRule::None);
     let grants: Vec<i64> = (0..40).map(|i| open(conn, format!("grant:G-2026-{i:04}:credits"), Side::Credit, LimitRule::DebitsMustNotExceedCredits)).collect();
     let providers: Vec<i64> = (0..9).map(|i| open(conn, format!("provider:{i}:payable:EUR"), Side::Credit, LimitRule::None)).collect();
-    let mut entries: Vec<NewEntry> = grants.iter().enumerate().map(|(i, g)| entry(format!("fund:{i}"), source, *g, 100_000, EntryKind::Fund)).collect();
+    let mut entries: Vec<NewEntry> = grants.iter().enumerate().map(|(i, g)| generated(format!("fund:{i}"), source, *g, 100_000, EntryKind::Fund)).collect();
     let mut seed: u64 = 42;
     let mut next = || {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -56,14 +52,14 @@ fn generate(conn: &mut AnyConnection) -> usize {
     for n in 0..3_100 {
         let g = grants[(next() % 40) as usize];
         let p = providers[(next() % 9) as usize];
-        entries.push(entry(format!("usage:{n}"), g, p, 1 + (next() % 1_000) as i64, EntryKind::Usage));
+        entries.push(generated(format!("usage:{n}"), g, p, 1 + (next() % 1_000) as i64, EntryKind::Usage));
     }
     let mut total = 0;
     for batch in entries.chunks(500) {
         total += db::write_transaction(conn, |c| ledger::post_many(c, batch)).unwrap().len();
     }
     for n in 0..60 {
-        let h = db::write_transaction(conn, |c| ledger::hold(c, &entry(format!("hold:{n}"), grants[n % 40], providers[n % 9], 1_000, EntryKind::Usage), None)).unwrap();
+        let h = db::write_transaction(conn, |c| ledger::hold(c, &generated(format!("hold:{n}"), grants[n % 40], providers[n % 9], 1_000, EntryKind::Usage), None)).unwrap();
         let resolution = match n % 3 {
             0 => Some(Resolution::Post(Some(Amount::from_cents(333)))),
             1 => Some(Resolution::Void),
@@ -137,13 +133,4 @@ fn export_is_accepted_by_hledger_and_beancount(backend: Backend) {
     }
 }
 
-mod export_is_accepted_by_hledger_and_beancount {
-    #[test]
-    fn sqlite() {
-        super::export_is_accepted_by_hledger_and_beancount(crate::helpers::Backend::Sqlite)
-    }
-    #[test]
-    fn postgres() {
-        super::export_is_accepted_by_hledger_and_beancount(crate::helpers::Backend::Postgres)
-    }
-}
+both_backends!(sync export_is_accepted_by_hledger_and_beancount);

@@ -2,7 +2,7 @@
 
 use crate::helpers::{Backend, TestDb};
 use crate::journey::programme_with_application;
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::db::{self, schema::organisations};
 use diesel::prelude::*;
 use std::panic::AssertUnwindSafe;
@@ -44,7 +44,7 @@ async fn a_connection_whose_request_panicked_is_never_reused(backend: Backend) {
     let names: Vec<String> = organisations::table.select(organisations::name).order(organisations::name).load(&mut test_db.connect()).unwrap();
     assert_eq!(names, vec!["Committed".to_string()], "the panicked write is gone, the next one is saved");
 }
-on_both_backends!(a_connection_whose_request_panicked_is_never_reused);
+both_backends!(a_connection_whose_request_panicked_is_never_reused);
 
 /// The defect: a programme closing in the year 262142 (PostgreSQL accepts it) made an approval
 /// overflow its date arithmetic and panic. Dates are checked: the funder gets a form error.
@@ -79,4 +79,4 @@ async fn an_approval_never_overflows_a_date(backend: Backend) {
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
 }
-on_both_backends!(an_approval_never_overflows_a_date);
+both_backends!(an_approval_never_overflows_a_date);

@@ -5,6 +5,8 @@
 use computegrants::config::{MailSettings, Settings};
 use computegrants::db::{self, AnyConnection};
 use computegrants::domain::identity::{self, Member, OrgKind};
+use computegrants::ledger::{self, EntryKind, Leg, Links, NewEntry, Side, VerifyError, VerifyReport};
+use computegrants::money::Amount;
 use computegrants::Application;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,6 +18,15 @@ pub const POSTGRES_VAR: &str = "COMPUTEGRANTS_TEST_POSTGRES_URL";
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// The PostgreSQL server the tests use, or `None` after saying loudly that `test` is skipped.
+pub fn postgres_url(test: &str) -> Option<String> {
+    let url = std::env::var(POSTGRES_VAR).ok();
+    if url.is_none() {
+        eprintln!("\n*** SKIPPED {test} on PostgreSQL: set {POSTGRES_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it ***\n");
+    }
+    url
 }
 
 /// A database of its own for one test.
@@ -41,10 +52,7 @@ impl TestDb {
                 Some(TestDb { url, _dir: Some(dir), pg_admin: None })
             }
             Backend::Postgres => {
-                let Ok(base) = std::env::var(POSTGRES_VAR) else {
-                    eprintln!("\n*** SKIPPED {test} on PostgreSQL: set {POSTGRES_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it ***\n");
-                    return None;
-                };
+                let base = postgres_url(test)?;
                 let name = format!("cg_test_{}", random_suffix());
                 let mut admin = db::connect(&base).expect("connect to the PostgreSQL admin database");
                 use diesel::connection::SimpleConnection;
@@ -65,6 +73,11 @@ impl TestDb {
         let mut conn = db::connect(&self.url).unwrap();
         db::run_migrations(&mut conn).unwrap();
         conn
+    }
+
+    /// `ledger::verify` over this database.
+    pub fn verify_ledger(&self) -> Result<VerifyReport, VerifyError> {
+        ledger::verify(&mut self.connect())
     }
 }
 
@@ -195,6 +208,11 @@ impl TestApp {
         self.db.connect()
     }
 
+    /// What the guard checks when the app is dropped: `ledger::verify` over the test's database.
+    pub fn verify_ledger(&self) -> Result<VerifyReport, VerifyError> {
+        self.db.verify_ledger()
+    }
+
     /// Creates a member the way the `admin create-user` command does.
     pub fn create_member(&self, kind: OrgKind, org: &str, email: &str) -> Member {
         identity::create_member(&mut self.conn(), kind, org, email, "Test Person", PASSWORD).unwrap()
@@ -214,7 +232,16 @@ impl TestApp {
     fn client_with(&self, headers: reqwest::header::HeaderMap) -> Client {
         Client {
             base: self.address.clone(),
-            http: reqwest::Client::builder().cookie_store(true).default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .default_headers(headers)
+                .redirect(reqwest::redirect::Policy::none())
+                // The server closes a connection idle for 5 s (actix's keep-alive): reusing one
+                // it is closing fails the request (IncompleteMessage) when a slow step, such as
+                // another person's sign-in under load, leaves a client idle that long.
+                .pool_idle_timeout(Duration::from_secs(2))
+                .build()
+                .unwrap(),
             csrf: String::new(),
         }
     }
@@ -250,6 +277,20 @@ impl TestApp {
         let r = c.post("/company", &[("legal_name", &format!("{company} SAS")), ("country", "FR"), ("registration_number", "123 456 789")]).await;
         assert_eq!(r.status, 303, "company registration failed: {}", r.body);
         c
+    }
+}
+
+/// Every test that runs the app ends with a ledger that verifies: a test that leaves one that
+/// does not fails here, naming the problem (unless it is failing already). This runs before the
+/// fields are dropped, so before a PostgreSQL test database is.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        if let Err(problem) = self.verify_ledger() {
+            panic!("the test left a ledger that does not verify: {problem}");
+        }
     }
 }
 
@@ -314,21 +355,103 @@ pub fn id_from(location: &Option<String>) -> i64 {
     location.as_deref().and_then(|l| l.rsplit('/').next()).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {location:?}"))
 }
 
-/// Runs an async test body once per backend, as two named tests.
+/// Runs a test body once per backend, as the two tests `name::sqlite` and `name::postgres`:
+/// `both_backends!(a, b)` for `async fn a(backend: Backend)`, `both_backends!(sync a, b)` for a
+/// plain `fn`. Without COMPUTEGRANTS_TEST_POSTGRES_URL the PostgreSQL test says loudly that it
+/// was skipped, and returns.
 #[macro_export]
-macro_rules! on_both_backends {
-    ($name:ident) => {
-        mod $name {
+macro_rules! both_backends {
+    (sync $($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                if $crate::helpers::postgres_url(stringify!($name)).is_some() {
+                    super::$name($crate::helpers::Backend::Postgres)
+                }
+            }
+        })+
+    };
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
             #[actix_web::test]
             async fn sqlite() {
                 super::$name($crate::helpers::Backend::Sqlite).await
             }
             #[actix_web::test]
             async fn postgres() {
-                super::$name($crate::helpers::Backend::Postgres).await
+                if $crate::helpers::postgres_url(stringify!($name)).is_some() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
             }
-        }
+        })+
     };
+}
+
+/// A ledger entry for a test, e.g. `entry("spend").debit(grant, 300).credit(payable, 300).build()`
+/// or `entry("spend").transfer(grant, payable, 300).build()`: a usage entry dated 2026-11-23 by
+/// `test`, described as `test <key>`, unless told otherwise.
+pub fn entry(key: impl Into<String>) -> EntryBuilder {
+    let key = key.into();
+    EntryBuilder(NewEntry {
+        description: format!("test {key}"),
+        idempotency_key: key,
+        kind: EntryKind::Usage,
+        effective_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        actor: "test".into(),
+        links: Links::default(),
+        legs: Vec::new(),
+    })
+}
+
+#[must_use]
+pub struct EntryBuilder(NewEntry);
+
+impl EntryBuilder {
+    pub fn kind(mut self, kind: EntryKind) -> Self {
+        self.0.kind = kind;
+        self
+    }
+
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.0.description = description.into();
+        self
+    }
+
+    pub fn effective_on(mut self, day: chrono::NaiveDate) -> Self {
+        self.0.effective_on = day;
+        self
+    }
+
+    pub fn actor(mut self, actor: impl Into<String>) -> Self {
+        self.0.actor = actor.into();
+        self
+    }
+
+    pub fn debit(self, account_id: i64, cents: i64) -> Self {
+        self.leg(account_id, Side::Debit, cents)
+    }
+
+    pub fn credit(self, account_id: i64, cents: i64) -> Self {
+        self.leg(account_id, Side::Credit, cents)
+    }
+
+    /// `cents` from `from` (debited) to `to` (credited).
+    pub fn transfer(self, from: i64, to: i64, cents: i64) -> Self {
+        self.debit(from, cents).credit(to, cents)
+    }
+
+    fn leg(mut self, account_id: i64, side: Side, cents: i64) -> Self {
+        self.0.legs.push(Leg { account_id, side, amount: Amount::from_cents(cents) });
+        self
+    }
+
+    pub fn build(self) -> NewEntry {
+        self.0
+    }
 }
 
 /// A FOCUS usage CSV charging `grant` one line per cost, on today's date.

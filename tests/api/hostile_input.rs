@@ -3,7 +3,7 @@
 
 use crate::helpers::{Backend, PASSWORD, TestApp};
 use crate::journey::programme_with_application;
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::db::schema::{applications, organisations, programmes};
 use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
@@ -42,7 +42,7 @@ async fn control_characters_and_huge_fields_are_refused_with_field_errors(backen
     let count: i64 = organisations::table.filter(organisations::name.eq("Huge")).count().get_result(&mut app.conn()).unwrap();
     assert_eq!(count, 0, "nothing stored");
 }
-on_both_backends!(control_characters_and_huge_fields_are_refused_with_field_errors);
+both_backends!(control_characters_and_huge_fields_are_refused_with_field_errors);
 
 /// The defect: thirty applications from one startup to one programme were accepted in seconds.
 async fn one_open_application_per_startup_and_programme(backend: Backend) {
@@ -73,4 +73,4 @@ async fn one_open_application_per_startup_and_programme(backend: Backend) {
     let open: i64 = applications::table.filter(applications::status.eq("submitted")).count().get_result(&mut s.app.conn()).unwrap();
     assert_eq!(open, 1);
 }
-on_both_backends!(one_open_application_per_startup_and_programme);
+both_backends!(one_open_application_per_startup_and_programme);

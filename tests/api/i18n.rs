@@ -2,7 +2,7 @@
 //! locale, the switcher, flashes, the return after sign-in, mails in the recipient's language.
 
 use crate::helpers::{Backend, PASSWORD, TestApp, id_from};
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::db::schema::{programmes, users};
 use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
@@ -63,7 +63,7 @@ async fn the_language_follows_the_browser_then_the_switcher_then_the_saved_choic
     assert!(page.contains("Vos programmes"));
     c.refresh_csrf("/").await;
 }
-on_both_backends!(the_language_follows_the_browser_then_the_switcher_then_the_saved_choice);
+both_backends!(the_language_follows_the_browser_then_the_switcher_then_the_saved_choice);
 
 async fn amounts_are_read_the_way_each_language_writes_them(backend: Backend) {
     let Some(app) = TestApp::spawn(backend, "amounts_are_read_the_way_each_language_writes_them").await else { return };
@@ -98,7 +98,7 @@ async fn amounts_are_read_the_way_each_language_writes_them(backend: Backend) {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("en français, séparez les centimes par une virgule"), "{}", r.body);
 }
-on_both_backends!(amounts_are_read_the_way_each_language_writes_them);
+both_backends!(amounts_are_read_the_way_each_language_writes_them);
 
 async fn signing_in_returns_to_the_page_that_asked(backend: Backend) {
     let Some(app) = TestApp::spawn(backend, "signing_in_returns_to_the_page_that_asked").await else { return };
@@ -120,7 +120,7 @@ async fn signing_in_returns_to_the_page_that_asked(backend: Backend) {
         assert_eq!(r.location.as_deref(), Some("/"), "next={evil}");
     }
 }
-on_both_backends!(signing_in_returns_to_the_page_that_asked);
+both_backends!(signing_in_returns_to_the_page_that_asked);
 
 async fn countries_are_sorted_by_name_in_the_page_language(backend: Backend) {
     let Some(app) = TestApp::spawn(backend, "countries_are_sorted_by_name_in_the_page_language").await else { return };
@@ -146,7 +146,7 @@ async fn countries_are_sorted_by_name_in_the_page_language(backend: Backend) {
     assert!(pos(&en, "Austria") < pos(&en, "Belgium") && pos(&en, "Sweden") < pos(&en, "Switzerland"), "{en:?}");
     assert!(pos(&en, "Czechia") < pos(&en, "Denmark") && pos(&en, "United Kingdom") == en.len() - 1, "{en:?}");
 }
-on_both_backends!(countries_are_sorted_by_name_in_the_page_language);
+both_backends!(countries_are_sorted_by_name_in_the_page_language);
 
 async fn mails_reach_people_in_their_language(backend: Backend) {
     let Some(app) = TestApp::spawn(backend, "mails_reach_people_in_their_language").await else { return };
@@ -183,7 +183,7 @@ async fn mails_reach_people_in_their_language(backend: Backend) {
     assert!(mail.contains("Bonjour Inès"), "{mail}");
     assert!(mail.contains("12\u{202f}500,50\u{a0}€"), "{mail}");
 }
-on_both_backends!(mails_reach_people_in_their_language);
+both_backends!(mails_reach_people_in_their_language);
 
 async fn admin_form_errors_are_tied_to_their_fields(backend: Backend) {
     let Some(app) = TestApp::spawn(backend, "admin_form_errors_are_tied_to_their_fields").await else { return };
@@ -199,4 +199,4 @@ async fn admin_form_errors_are_tied_to_their_fields(backend: Backend) {
         assert!(r.body.contains(&format!("id=\"{field}-error\"")), "{field}");
     }
 }
-on_both_backends!(admin_form_errors_are_tied_to_their_fields);
+both_backends!(admin_form_errors_are_tied_to_their_fields);

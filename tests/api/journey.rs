@@ -2,7 +2,7 @@
 //! usage upload → startup statement and funder report, and a ledger that verifies.
 
 use crate::helpers::{Backend, TestApp, id_from, usage_csv};
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::domain::identity::OrgKind;
 use computegrants::ledger;
 
@@ -128,7 +128,7 @@ async fn whole_journey(backend: Backend) {
     assert_eq!(report.entries, 3, "fund, award, usage");
     assert_eq!(report.postings, 6);
 }
-on_both_backends!(whole_journey);
+both_backends!(whole_journey);
 
 async fn programme_never_awards_more_than_its_budget(backend: Backend) {
     let Some(mut s) = programme_with_application(backend, "programme_never_awards_more_than_its_budget").await else { return };
@@ -159,7 +159,7 @@ async fn programme_never_awards_more_than_its_budget(backend: Backend) {
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
 }
-on_both_backends!(programme_never_awards_more_than_its_budget);
+both_backends!(programme_never_awards_more_than_its_budget);
 
 async fn rejection_is_explained_to_the_startup(backend: Backend) {
     let Some(mut s) = programme_with_application(backend, "rejection_is_explained_to_the_startup").await else { return };
@@ -179,4 +179,4 @@ async fn rejection_is_explained_to_the_startup(backend: Backend) {
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "100")]).await;
     assert_eq!(r.status, 409);
 }
-on_both_backends!(rejection_is_explained_to_the_startup);
+both_backends!(rejection_is_explained_to_the_startup);

@@ -1,9 +1,10 @@
 //! The ledger's guarantees, checked directly against both backends.
 
-use crate::helpers::{Backend, TestDb};
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, TestDb, entry};
 use computegrants::db::{self, AnyConnection};
 use computegrants::db::schema::{ledger_accounts, ledger_postings};
-use computegrants::ledger::{self, AccountSpec, EntryKind, Leg, LedgerError, LimitRule, Links, NewEntry, Side};
+use computegrants::ledger::{self, AccountSpec, LedgerError, LimitRule, NewEntry, Side};
 use computegrants::money::Amount;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -15,21 +16,6 @@ fn account(conn: &mut AnyConnection, code: &str, side: Side, limit: LimitRule) -
     )
     .unwrap()
     .id
-}
-
-fn entry(key: &str, from: i64, to: i64, cents: i64) -> NewEntry {
-    NewEntry {
-        idempotency_key: key.into(),
-        kind: EntryKind::Usage,
-        description: format!("test {key}"),
-        effective_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        actor: "test".into(),
-        links: Links::default(),
-        legs: vec![
-            Leg { account_id: from, side: Side::Debit, amount: Amount::from_cents(cents) },
-            Leg { account_id: to, side: Side::Credit, amount: Amount::from_cents(cents) },
-        ],
-    }
 }
 
 fn post(conn: &mut AnyConnection, e: &NewEntry) -> Result<ledger::Posted, LedgerError> {
@@ -47,7 +33,7 @@ fn books(conn: &mut AnyConnection) -> Books {
     let source = account(conn, "source", Side::Debit, LimitRule::None);
     let grant = account(conn, "grant", Side::Credit, LimitRule::DebitsMustNotExceedCredits);
     let payable = account(conn, "payable", Side::Credit, LimitRule::None);
-    post(conn, &entry("fund", source, grant, 10_000)).unwrap();
+    post(conn, &entry("fund").transfer(source, grant, 10_000).build()).unwrap();
     Books { source, grant, payable }
 }
 
@@ -69,19 +55,17 @@ fn refusals_change_nothing(backend: Backend) {
     let Some((_db, mut conn)) = with_db(backend, "refusals_change_nothing") else { return };
     let b = books(&mut conn);
     let before = balances(&mut conn);
-    let mut unbalanced = entry("unbalanced", b.grant, b.payable, 100);
-    unbalanced.legs[1].amount = Amount::from_cents(99);
+    let unbalanced = entry("unbalanced").debit(b.grant, 100).credit(b.payable, 99).build();
     assert!(matches!(post(&mut conn, &unbalanced), Err(LedgerError::Unbalanced { .. })));
-    assert!(matches!(post(&mut conn, &entry("overdraw", b.grant, b.payable, 10_001)), Err(LedgerError::LimitExceeded { .. })));
-    assert!(matches!(post(&mut conn, &entry("zero", b.grant, b.payable, 0)), Err(LedgerError::NonPositiveAmount)));
-    let mut single = entry("single", b.grant, b.payable, 5);
-    single.legs.truncate(1);
+    assert!(matches!(post(&mut conn, &entry("overdraw").transfer(b.grant, b.payable, 10_001).build()), Err(LedgerError::LimitExceeded { .. })));
+    assert!(matches!(post(&mut conn, &entry("zero").transfer(b.grant, b.payable, 0).build()), Err(LedgerError::NonPositiveAmount)));
+    let single = entry("single").debit(b.grant, 5).build();
     assert!(matches!(post(&mut conn, &single), Err(LedgerError::TooFewPostings)));
-    assert!(matches!(post(&mut conn, &entry("ghost", b.grant, 999_999, 5)), Err(LedgerError::UnknownAccount(999_999))));
+    assert!(matches!(post(&mut conn, &entry("ghost").transfer(b.grant, 999_999, 5).build()), Err(LedgerError::UnknownAccount(999_999))));
     assert_eq!(balances(&mut conn), before, "refused operations leave every balance identical");
     // Spending exactly the balance is allowed; one cent more is not.
-    post(&mut conn, &entry("all", b.grant, b.payable, 10_000)).unwrap();
-    assert!(matches!(post(&mut conn, &entry("one-more", b.grant, b.payable, 1)), Err(LedgerError::LimitExceeded { .. })));
+    post(&mut conn, &entry("all").transfer(b.grant, b.payable, 10_000).build()).unwrap();
+    assert!(matches!(post(&mut conn, &entry("one-more").transfer(b.grant, b.payable, 1).build()), Err(LedgerError::LimitExceeded { .. })));
     ledger::verify(&mut conn).unwrap();
     let _ = b.source;
 }
@@ -89,13 +73,13 @@ fn refusals_change_nothing(backend: Backend) {
 fn idempotent_retries(backend: Backend) {
     let Some((_db, mut conn)) = with_db(backend, "idempotent_retries") else { return };
     let b = books(&mut conn);
-    let first = post(&mut conn, &entry("usage:1", b.grant, b.payable, 250)).unwrap();
+    let first = post(&mut conn, &entry("usage:1").transfer(b.grant, b.payable, 250).build()).unwrap();
     assert!(!first.replayed);
     let before = balances(&mut conn);
-    let again = post(&mut conn, &entry("usage:1", b.grant, b.payable, 250)).unwrap();
+    let again = post(&mut conn, &entry("usage:1").transfer(b.grant, b.payable, 250).build()).unwrap();
     assert_eq!(again, ledger::Posted { entry_id: first.entry_id, replayed: true });
     assert_eq!(balances(&mut conn), before, "a replay writes nothing");
-    assert!(matches!(post(&mut conn, &entry("usage:1", b.grant, b.payable, 251)), Err(LedgerError::IdempotencyConflict(_))));
+    assert!(matches!(post(&mut conn, &entry("usage:1").transfer(b.grant, b.payable, 251).build()), Err(LedgerError::IdempotencyConflict(_))));
     assert_eq!(ledger::verify(&mut conn).unwrap().entries, 2);
 }
 
@@ -120,7 +104,7 @@ fn append_only_in_the_database(backend: Backend) {
 fn verify_catches_tampering(backend: Backend) {
     let Some((_db, mut conn)) = with_db(backend, "verify_catches_tampering") else { return };
     let b = books(&mut conn);
-    let spent = post(&mut conn, &entry("spend", b.grant, b.payable, 300)).unwrap();
+    let spent = post(&mut conn, &entry("spend").transfer(b.grant, b.payable, 300).build()).unwrap();
     ledger::verify(&mut conn).unwrap();
     let drop_triggers = match backend {
         Backend::Sqlite => "DROP TRIGGER ledger_postings_no_update; DROP TRIGGER ledger_entries_no_update; DROP TRIGGER ledger_entries_no_delete; DROP TRIGGER ledger_postings_no_delete;",
@@ -175,7 +159,7 @@ fn concurrent_spending_never_overdraws(backend: Backend) {
                 let mut ok = 0;
                 for i in 0..per_thread {
                     // 80 attempts of 1.50 against 100.00: exactly 66 can succeed.
-                    match post(&mut conn, &entry(&format!("spend:{t}:{i}"), b.grant, b.payable, 150)) {
+                    match post(&mut conn, &entry(format!("spend:{t}:{i}")).transfer(b.grant, b.payable, 150).build()) {
                         Ok(p) if !p.replayed => ok += 1,
                         Ok(_) => panic!("unexpected replay"),
                         Err(LedgerError::LimitExceeded { .. }) => {}
@@ -204,7 +188,7 @@ fn concurrent_retries_post_once(backend: Backend) {
             let url = db.url.clone();
             std::thread::spawn(move || {
                 let mut conn = db::connect(&url).unwrap();
-                post(&mut conn, &entry("same-key", b.grant, b.payable, 500)).unwrap()
+                post(&mut conn, &entry("same-key").transfer(b.grant, b.payable, 500).build()).unwrap()
             })
         })
         .collect();
@@ -214,18 +198,8 @@ fn concurrent_retries_post_once(backend: Backend) {
     assert_eq!(ledger::account(&mut conn, b.grant).unwrap().balance().cents(), 9_500);
 }
 
-macro_rules! sync_on_both {
-    ($($name:ident),*) => {
-        $(mod $name {
-            #[test]
-            fn sqlite() { super::$name(crate::helpers::Backend::Sqlite) }
-            #[test]
-            fn postgres() { super::$name(crate::helpers::Backend::Postgres) }
-        })*
-    };
-}
-sync_on_both!(
-    refusals_change_nothing,
+both_backends!(
+    sync refusals_change_nothing,
     idempotent_retries,
     append_only_in_the_database,
     verify_catches_tampering,
@@ -244,13 +218,13 @@ fn hold(conn: &mut AnyConnection, e: &NewEntry, expires_at: Option<chrono::Naive
 fn holds_reserve_and_resolve_once(backend: Backend) {
     let Some((_db, mut conn)) = with_db(backend, "holds_reserve_and_resolve_once") else { return };
     let b = books(&mut conn); // 100.00
-    let first = hold(&mut conn, &entry("hold:1", b.grant, b.payable, 6_000), None).unwrap();
+    let first = hold(&mut conn, &entry("hold:1").transfer(b.grant, b.payable, 6_000).build(), None).unwrap();
     let grant = ledger::account(&mut conn, b.grant).unwrap();
     assert_eq!((grant.balance().cents(), grant.available().cents(), grant.debits_pending), (10_000, 4_000, 6_000));
     // Pending amounts count against the limit.
     let before = balances(&mut conn);
-    assert!(matches!(hold(&mut conn, &entry("hold:2", b.grant, b.payable, 5_000), None), Err(LedgerError::LimitExceeded { .. })));
-    assert!(matches!(post(&mut conn, &entry("spend", b.grant, b.payable, 4_001)), Err(LedgerError::LimitExceeded { .. })));
+    assert!(matches!(hold(&mut conn, &entry("hold:2").transfer(b.grant, b.payable, 5_000).build(), None), Err(LedgerError::LimitExceeded { .. })));
+    assert!(matches!(post(&mut conn, &entry("spend").transfer(b.grant, b.payable, 4_001).build()), Err(LedgerError::LimitExceeded { .. })));
     assert_eq!(balances(&mut conn), before);
 
     // Post 45.00 of the 60.00 held: the rest is released.
@@ -264,17 +238,17 @@ fn holds_reserve_and_resolve_once(backend: Backend) {
     assert!(matches!(resolve(&mut conn, posted.entry_id, ledger::Resolution::Void, "void:x"), Err(LedgerError::NotAHold(_))));
 
     // Void releases everything; posting more than held is refused.
-    let second = hold(&mut conn, &entry("hold:3", b.grant, b.payable, 1_000), None).unwrap();
+    let second = hold(&mut conn, &entry("hold:3").transfer(b.grant, b.payable, 1_000).build(), None).unwrap();
     assert!(matches!(resolve(&mut conn, second.entry_id, ledger::Resolution::Post(Some(Amount::from_cents(1_001))), "post:3"), Err(LedgerError::MoreThanHeld { .. })));
     resolve(&mut conn, second.entry_id, ledger::Resolution::Void, "void:3").unwrap();
     assert_eq!(ledger::account(&mut conn, b.grant).unwrap().available().cents(), 5_500);
 
     // Expiry: a hold past its time cannot be posted, and expire_holds releases it once.
     let past = computegrants::domain::clock::now() - chrono::Duration::seconds(5);
-    let third = hold(&mut conn, &entry("hold:4", b.grant, b.payable, 2_000), Some(past)).unwrap();
+    let third = hold(&mut conn, &entry("hold:4").transfer(b.grant, b.payable, 2_000).build(), Some(past)).unwrap();
     assert!(matches!(resolve(&mut conn, third.entry_id, ledger::Resolution::Post(None), "post:4"), Err(LedgerError::HoldExpired(..))));
     let future = computegrants::domain::clock::now() + chrono::Duration::hours(1);
-    hold(&mut conn, &entry("hold:5", b.grant, b.payable, 500), Some(future)).unwrap();
+    hold(&mut conn, &entry("hold:5").transfer(b.grant, b.payable, 500).build(), Some(future)).unwrap();
     let now = computegrants::domain::clock::now();
     assert_eq!(db::write_transaction(&mut conn, |c| ledger::expire_holds(c, now)).unwrap(), 1);
     assert_eq!(db::write_transaction(&mut conn, |c| ledger::expire_holds(c, now)).unwrap(), 0);
@@ -289,7 +263,7 @@ fn holds_reserve_and_resolve_once(backend: Backend) {
 fn batches_are_all_or_nothing(backend: Backend) {
     let Some((_db, mut conn)) = with_db(backend, "batches_are_all_or_nothing") else { return };
     let b = books(&mut conn); // 100.00
-    let batch: Vec<NewEntry> = (0..1_500).map(|i| entry(&format!("batch:{i}"), b.grant, b.payable, 5)).collect();
+    let batch: Vec<NewEntry> = (0..1_500).map(|i| entry(format!("batch:{i}")).transfer(b.grant, b.payable, 5).build()).collect();
     let posted = db::write_transaction(&mut conn, |c| ledger::post_many(c, &batch)).unwrap();
     assert_eq!(posted.len(), 1_500);
     assert!(posted.iter().all(|p| !p.replayed));
@@ -298,11 +272,11 @@ fn batches_are_all_or_nothing(backend: Backend) {
     let again = db::write_transaction(&mut conn, |c| ledger::post_many(c, &batch)).unwrap();
     assert!(again.iter().zip(&posted).all(|(a, p)| a.replayed && a.entry_id == p.entry_id));
     let before = balances(&mut conn);
-    let overdraw: Vec<NewEntry> = (0..600).map(|i| entry(&format!("over:{i}"), b.grant, b.payable, 5)).collect();
+    let overdraw: Vec<NewEntry> = (0..600).map(|i| entry(format!("over:{i}")).transfer(b.grant, b.payable, 5).build()).collect();
     assert!(matches!(db::write_transaction(&mut conn, |c| ledger::post_many(c, &overdraw)), Err(LedgerError::LimitExceeded { .. })));
     assert_eq!(balances(&mut conn), before);
     // Repeating a key inside one batch posts once.
-    let twice = vec![entry("dup", b.grant, b.payable, 7), entry("dup", b.grant, b.payable, 7)];
+    let twice = vec![entry("dup").transfer(b.grant, b.payable, 7).build(), entry("dup").transfer(b.grant, b.payable, 7).build()];
     let r = db::write_transaction(&mut conn, |c| ledger::post_many(c, &twice)).unwrap();
     assert_eq!(r[0].entry_id, r[1].entry_id);
     assert!(!r[0].replayed && r[1].replayed);
@@ -313,7 +287,7 @@ fn batches_are_all_or_nothing(backend: Backend) {
 fn concurrent_resolution_happens_once(backend: Backend) {
     let Some((db, mut conn)) = with_db(backend, "concurrent_resolution_happens_once") else { return };
     let b = books(&mut conn);
-    let held = hold(&mut conn, &entry("hold", b.grant, b.payable, 3_000), None).unwrap();
+    let held = hold(&mut conn, &entry("hold").transfer(b.grant, b.payable, 3_000).build(), None).unwrap();
     let handles: Vec<_> = (0..8)
         .map(|t| {
             let url = db.url.clone();
@@ -333,12 +307,12 @@ fn concurrent_resolution_happens_once(backend: Backend) {
     ledger::verify(&mut conn).unwrap();
 }
 
-sync_on_both!(holds_reserve_and_resolve_once, batches_are_all_or_nothing, concurrent_resolution_happens_once);
+both_backends!(sync holds_reserve_and_resolve_once, batches_are_all_or_nothing, concurrent_resolution_happens_once);
 
 fn corrections_are_reversing_entries(backend: Backend) {
     let Some((_db, mut conn)) = with_db(backend, "corrections_are_reversing_entries") else { return };
     let b = books(&mut conn); // 100.00
-    let spend = post(&mut conn, &entry("spend", b.grant, b.payable, 4_000)).unwrap();
+    let spend = post(&mut conn, &entry("spend").transfer(b.grant, b.payable, 4_000).build()).unwrap();
     let reversed = db::write_transaction(&mut conn, |c| ledger::reverse(c, spend.entry_id, "billed twice", "test")).unwrap();
     assert_eq!(ledger::account(&mut conn, b.grant).unwrap().balance().cents(), 10_000);
     assert_eq!(ledger::account(&mut conn, b.payable).unwrap().balance().cents(), 0);
@@ -348,15 +322,36 @@ fn corrections_are_reversing_entries(backend: Backend) {
     let again = db::write_transaction(&mut conn, |c| ledger::reverse(c, spend.entry_id, "billed twice", "test")).unwrap();
     assert_eq!(again, ledger::Posted { entry_id: reversed.entry_id, replayed: true });
     // A reversal obeys limits: the funding cannot be taken back once it is spent.
-    post(&mut conn, &entry("spend-again", b.grant, b.payable, 9_000)).unwrap();
+    post(&mut conn, &entry("spend-again").transfer(b.grant, b.payable, 9_000).build()).unwrap();
     let funding = ledger::statement(&mut conn, b.grant).unwrap()[0].entry_id;
     let before = balances(&mut conn);
     assert!(matches!(db::write_transaction(&mut conn, |c| ledger::reverse(c, funding, "clawback", "test")), Err(LedgerError::LimitExceeded { .. })));
     assert_eq!(balances(&mut conn), before);
     // Holds are resolved, not reversed.
-    let held = hold(&mut conn, &entry("h", b.grant, b.payable, 100), None).unwrap();
+    let held = hold(&mut conn, &entry("h").transfer(b.grant, b.payable, 100).build(), None).unwrap();
     assert!(matches!(db::write_transaction(&mut conn, |c| ledger::reverse(c, held.entry_id, "x", "test")), Err(LedgerError::NotReversible(_))));
     ledger::verify(&mut conn).unwrap();
 }
 
-sync_on_both!(corrections_are_reversing_entries);
+both_backends!(sync corrections_are_reversing_entries);
+
+/// The harness's own promise: a test whose app is left with a ledger that does not verify fails
+/// when the app is dropped, naming the problem.
+async fn an_unverifiable_ledger_fails_the_test(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "an_unverifiable_ledger_fails_the_test").await else { return };
+    let mut conn = app.conn();
+    let source = account(&mut conn, "source", Side::Debit, LimitRule::None);
+    let payable = account(&mut conn, "payable", Side::Credit, LimitRule::None);
+    post(&mut conn, &entry("fund").transfer(source, payable, 500).build()).unwrap();
+    app.verify_ledger().unwrap();
+    // A writer that bypasses the ledger: the stored total no longer equals the postings.
+    conn.batch_execute("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE code = 'payable'").unwrap();
+    drop(conn);
+    let problem = app.verify_ledger().unwrap_err().to_string();
+    assert!(problem.contains("account payable") && problem.contains("differ from its postings"), "{problem}");
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(app))).expect_err("dropping the app fails the test");
+    let message = panic.downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+    assert!(message.contains("does not verify") && message.contains(&problem), "{message}");
+}
+
+both_backends!(an_unverifiable_ledger_fails_the_test);

@@ -4,7 +4,7 @@
 
 use crate::helpers::{Backend, Client, PASSWORD, id_from, usage_csv};
 use crate::journey::{approve, programme_with_application};
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::db::schema::grants;
 use computegrants::domain::access::{self, Role};
 use computegrants::domain::identity::OrgKind;
@@ -95,4 +95,4 @@ async fn every_route_answers_every_role_as_the_policy_says(backend: Backend) {
     assert_eq!(checked, ROUTES.len() * people.len());
     assert_eq!(computegrants::i18n::missing_lookups(), missing_before, "a page looked up a key that no catalogue has (see the log)");
 }
-on_both_backends!(every_route_answers_every_role_as_the_policy_says);
+both_backends!(every_route_answers_every_role_as_the_policy_says);

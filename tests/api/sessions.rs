@@ -2,7 +2,7 @@
 //! and signing in still needs the token the anonymous page carried.
 
 use crate::helpers::{Backend, PASSWORD, TestApp};
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::db::schema::sessions;
 use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
@@ -25,7 +25,7 @@ async fn anonymous_visitors_write_no_session_rows(backend: Backend) {
     assert_eq!(c.post("/login", &[("email", "funder@agency.test"), ("password", PASSWORD)]).await.status, 303);
     assert_eq!(count(), 1);
 }
-on_both_backends!(anonymous_visitors_write_no_session_rows);
+both_backends!(anonymous_visitors_write_no_session_rows);
 
 async fn pages_are_never_cached(backend: Backend) {
     let Some(app) = TestApp::spawn(backend, "pages_are_never_cached").await else { return };
@@ -38,4 +38,4 @@ async fn pages_are_never_cached(backend: Backend) {
         assert!(r.headers().get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
     }
 }
-on_both_backends!(pages_are_never_cached);
+both_backends!(pages_are_never_cached);

@@ -2,7 +2,7 @@
 
 use crate::helpers::{Backend, usage_csv};
 use crate::journey::{Setup, approve, programme_with_application};
-use crate::on_both_backends;
+use crate::both_backends;
 use computegrants::db::schema::{ledger_accounts, ledger_entries, usage_lines, usage_uploads};
 use computegrants::ledger;
 use diesel::prelude::*;
@@ -86,7 +86,7 @@ async fn bad_usage_files_change_nothing(backend: Backend) {
 
     ledger::verify(&mut s.app.conn()).expect("ledger verifies");
 }
-on_both_backends!(bad_usage_files_change_nothing);
+both_backends!(bad_usage_files_change_nothing);
 
 async fn oversized_upload_is_refused(backend: Backend) {
     let Some(s) = programme_with_application(backend, "oversized_upload_is_refused").await else { return };
@@ -98,7 +98,7 @@ async fn oversized_upload_is_refused(backend: Backend) {
     let count: i64 = usage_uploads::table.count().get_result(&mut s.app.conn()).unwrap();
     assert_eq!(count, 0);
 }
-on_both_backends!(oversized_upload_is_refused);
+both_backends!(oversized_upload_is_refused);
 
 async fn the_same_file_uploaded_twice_posts_once(backend: Backend) {
     let Some(mut s) = programme_with_application(backend, "the_same_file_uploaded_twice_posts_once").await else { return };
@@ -117,7 +117,7 @@ async fn the_same_file_uploaded_twice_posts_once(backend: Backend) {
     let mut conn = s.app.conn();
     assert_eq!(ledger::verify(&mut conn).unwrap().entries, 3, "fund, award, one usage");
 }
-on_both_backends!(the_same_file_uploaded_twice_posts_once);
+both_backends!(the_same_file_uploaded_twice_posts_once);
 
 async fn unknown_codes_are_reported_once_each(backend: Backend) {
     let Some(mut s) = programme_with_application(backend, "unknown_codes_are_reported_once_each").await else { return };
@@ -135,4 +135,4 @@ async fn unknown_codes_are_reported_once_each(backend: Backend) {
     assert!(r.body.contains("no grant “ACCT-999” is billable by your organisation (lines 22, 23)"), "{}", r.body);
     assert!(r.body.contains("2 problems found."), "{}", r.body);
 }
-on_both_backends!(unknown_codes_are_reported_once_each);
+both_backends!(unknown_codes_are_reported_once_each);
