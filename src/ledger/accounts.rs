@@ -27,11 +27,13 @@ pub fn open_account(conn: &mut AnyConnection, spec: &AccountSpec) -> Result<Acco
 }
 
 pub fn find_account_by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<Account>, LedgerError> {
-    Ok(ledger_accounts::table
+    ledger_accounts::table
         .filter(ledger_accounts::code.eq(code))
         .select(Account::as_select())
         .first(conn)
-        .optional()?)
+        .optional()?
+        .map(Account::checked)
+        .transpose()
 }
 
 pub fn account(conn: &mut AnyConnection, id: i64) -> Result<Account, LedgerError> {
@@ -40,9 +42,10 @@ pub fn account(conn: &mut AnyConnection, id: i64) -> Result<Account, LedgerError
         .select(Account::as_select())
         .first(conn)
         .optional()?
-        .ok_or(LedgerError::UnknownAccount(id))
+        .ok_or(LedgerError::UnknownAccount(id))?
+        .checked()
 }
 
 pub fn all_accounts(conn: &mut AnyConnection) -> Result<Vec<Account>, LedgerError> {
-    Ok(ledger_accounts::table.order(ledger_accounts::id).select(Account::as_select()).load(conn)?)
+    ledger_accounts::table.order(ledger_accounts::id).select(Account::as_select()).load(conn)?.into_iter().map(Account::checked).collect()
 }

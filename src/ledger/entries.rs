@@ -1,5 +1,6 @@
 //! Reading stored entries back: shared by the write path, holds and reversals.
 
+use super::model::decode;
 use super::{Entry, LedgerError, Leg, Side};
 use crate::db::AnyConnection;
 use crate::db::schema::{ledger_entries, ledger_postings};
@@ -16,8 +17,9 @@ pub(super) fn legs_of(conn: &mut AnyConnection, entry_id: i64) -> Result<Vec<Leg
         .order(ledger_postings::id)
         .select((ledger_postings::account_id, ledger_postings::direction, ledger_postings::amount))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(account_id, direction, cents)| Leg { account_id, side: Side::parse(&direction).unwrap_or(Side::Debit), amount: Amount::from_cents(cents) })
-        .collect())
+    rows.into_iter()
+        .map(|(account_id, direction, cents)| {
+            Ok(Leg { account_id, side: decode("ledger_postings.direction", &direction, Side::parse)?, amount: Amount::from_cents(cents) })
+        })
+        .collect()
 }

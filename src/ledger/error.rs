@@ -27,6 +27,10 @@ pub enum LedgerError {
     HoldExpired(i64, NaiveDateTime),
     #[error("cannot post {requested} from hold {hold}, which holds {held}")]
     MoreThanHeld { hold: i64, held: Amount, requested: Amount },
+    /// A text column holds a value this version does not know (written by a newer version, or by
+    /// hand). The operation stops rather than read it as some default.
+    #[error("the ledger holds {value:?} in {column}, which this version does not know")]
+    UnknownValue { column: &'static str, value: String },
     #[error("amount error: {0}")]
     Amount(#[from] AmountError),
     #[error("ledger storage error: {0}")]

@@ -1,6 +1,7 @@
 //! Two-phase transfers: reserve funds now, post or release them later, exactly once.
 
 use super::entries::{entry, legs_of};
+use super::model::decode;
 use super::post::{find_replay, lock_head, write, Draft, INSERT_CHUNK};
 use super::{EntryKind, LedgerError, Leg, Links, NewEntry, Phase, Posted, Side};
 use crate::db::AnyConnection;
@@ -39,7 +40,7 @@ pub fn resolve_hold(
         LedgerError::Database(diesel::result::Error::NotFound) => LedgerError::NotAHold(hold_id),
         other => other,
     })?;
-    if Phase::parse(&held.phase) != Some(Phase::Pending) {
+    if decode("ledger_entries.phase", &held.phase, Phase::parse)? != Phase::Pending {
         return Err(LedgerError::NotAHold(hold_id));
     }
     let legs = legs_of(conn, hold_id)?;
@@ -62,7 +63,7 @@ pub fn resolve_hold(
     };
     let new_entry = NewEntry {
         idempotency_key: idempotency_key.to_string(),
-        kind: kind_from_str(&held.kind),
+        kind: decode("ledger_entries.kind", &held.kind, EntryKind::parse)?,
         description: match phase {
             Phase::VoidPending => format!("Release of hold #{hold_id}"),
             _ => format!("Posting of hold #{hold_id}"),
@@ -119,7 +120,7 @@ pub fn expire_holds(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<usiz
         owned.push((
             NewEntry {
                 idempotency_key: format!("expire:{hold_id}"),
-                kind: kind_from_str(kind),
+                kind: decode("ledger_entries.kind", kind, EntryKind::parse)?,
                 description: format!("Expiry of hold #{hold_id}"),
                 effective_on: now.date(),
                 actor: "system".into(),
@@ -135,17 +136,6 @@ pub fn expire_holds(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<usiz
         .map(|(entry, hold_id, legs)| Draft { entry, phase: Phase::ExpirePending, resolves: Some(*hold_id), expires_at: None, releases: legs.clone() })
         .collect();
     Ok(write(conn, drafts)?.len())
-}
-
-fn kind_from_str(kind: &str) -> EntryKind {
-    match kind {
-        "fund" => EntryKind::Fund,
-        "award" => EntryKind::Award,
-        "reversal" => EntryKind::Reversal,
-        "expiry" => EntryKind::Expiry,
-        "settlement" => EntryKind::Settlement,
-        _ => EntryKind::Usage,
-    }
 }
 
 fn resolved_by(conn: &mut AnyConnection, hold_id: i64) -> Result<Option<i64>, LedgerError> {

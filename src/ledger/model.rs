@@ -1,5 +1,6 @@
 //! The ledger's vocabulary: the enums stored as text, the rows read back, and what callers pass in.
 
+use super::LedgerError;
 use crate::db::schema::{ledger_accounts, ledger_entries, ledger_postings};
 use crate::money::Amount;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -44,11 +45,12 @@ impl LimitRule {
         }
     }
 
-    pub fn parse(text: &str) -> LimitRule {
+    pub fn parse(text: &str) -> Option<LimitRule> {
         match text {
-            "debits_must_not_exceed_credits" => LimitRule::DebitsMustNotExceedCredits,
-            "credits_must_not_exceed_debits" => LimitRule::CreditsMustNotExceedDebits,
-            _ => LimitRule::None,
+            "none" => Some(LimitRule::None),
+            "debits_must_not_exceed_credits" => Some(LimitRule::DebitsMustNotExceedCredits),
+            "credits_must_not_exceed_debits" => Some(LimitRule::CreditsMustNotExceedDebits),
+            _ => None,
         }
     }
 }
@@ -75,6 +77,24 @@ impl EntryKind {
             EntryKind::Settlement => "settlement",
         }
     }
+
+    pub fn parse(text: &str) -> Option<EntryKind> {
+        Some(match text {
+            "fund" => EntryKind::Fund,
+            "award" => EntryKind::Award,
+            "usage" => EntryKind::Usage,
+            "reversal" => EntryKind::Reversal,
+            "expiry" => EntryKind::Expiry,
+            "settlement" => EntryKind::Settlement,
+            _ => return None,
+        })
+    }
+}
+
+/// Reads a value stored as text, refusing one this code does not know. A default would misread
+/// the books without a word: a newer version's kind re-posted as usage, a credit read as a debit.
+pub(super) fn decode<T>(column: &'static str, value: &str, parse: fn(&str) -> Option<T>) -> Result<T, LedgerError> {
+    parse(value).ok_or_else(|| LedgerError::UnknownValue { column, value: value.to_string() })
 }
 
 /// Where an entry stands in the two-phase life of a transfer.
@@ -143,18 +163,56 @@ pub struct Account {
 }
 
 impl Account {
+    /// The account's normal side, as stored.
+    pub fn side(&self) -> Result<Side, LedgerError> {
+        decode("ledger_accounts.normal_side", &self.normal_side, Side::parse)
+    }
+
+    /// The account's balance limit, as stored.
+    pub fn limit(&self) -> Result<LimitRule, LedgerError> {
+        decode("ledger_accounts.limit_rule", &self.limit_rule, LimitRule::parse)
+    }
+
+    /// Refuses a row whose side or limit this code does not know. Every read of accounts in the
+    /// ledger goes through here, so the figures below, which cannot fail, never meet one.
+    pub(super) fn checked(self) -> Result<Account, LedgerError> {
+        self.side()?;
+        self.limit()?;
+        Ok(self)
+    }
+
+    /// The side of an account that was [`checked`](Account::checked) when read.
+    ///
+    /// # Panics
+    /// On an unknown side: only an `Account` built by hand, not read through the ledger, has one.
+    pub(super) fn known_side(&self) -> Side {
+        self.side().unwrap_or_else(|e| panic!("{e} (accounts are checked when read)"))
+    }
+
+    /// The limit of an account that was [`checked`](Account::checked) when read; panics as
+    /// [`known_side`](Account::known_side) does.
+    fn known_limit(&self) -> LimitRule {
+        self.limit().unwrap_or_else(|e| panic!("{e} (accounts are checked when read)"))
+    }
+
     /// Posted balance on the account's normal side.
+    ///
+    /// # Panics
+    /// On an unknown normal side, which an account read through the ledger never has.
     pub fn balance(&self) -> Amount {
-        let cents = match Side::parse(&self.normal_side) {
-            Some(Side::Debit) => self.debits_posted - self.credits_posted,
-            _ => self.credits_posted - self.debits_posted,
+        let cents = match self.known_side() {
+            Side::Debit => self.debits_posted - self.credits_posted,
+            Side::Credit => self.credits_posted - self.debits_posted,
         };
         Amount::from_cents(cents)
     }
 
     /// What a limited account can still give: posted balance less what is held.
+    ///
+    /// # Panics
+    /// On an unknown side or limit, which an account read through the ledger never has.
     pub fn available(&self) -> Amount {
-        match LimitRule::parse(&self.limit_rule) {
+        match self.known_limit() {
             LimitRule::DebitsMustNotExceedCredits => {
                 Amount::from_cents(self.credits_posted - self.debits_posted - self.debits_pending)
             }
@@ -167,7 +225,7 @@ impl Account {
 
     /// The same account as the database would hold it if its limit were checked now.
     pub(super) fn breaks_limit(&self) -> bool {
-        match LimitRule::parse(&self.limit_rule) {
+        match self.known_limit() {
             LimitRule::None => false,
             LimitRule::DebitsMustNotExceedCredits => self.debits_posted + self.debits_pending > self.credits_posted,
             LimitRule::CreditsMustNotExceedDebits => self.credits_posted + self.credits_pending > self.debits_posted,
@@ -260,4 +318,65 @@ pub struct Mechanics {
     pub phase: Phase,
     pub resolves: Option<i64>,
     pub expires_at: Option<NaiveDateTime>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_kind_is_refused_not_defaulted() {
+        // Before, any unknown kind read back as `Usage`.
+        match decode("ledger_entries.kind", "refund", EntryKind::parse) {
+            Err(LedgerError::UnknownValue { column, value }) => {
+                assert_eq!((column, value.as_str()), ("ledger_entries.kind", "refund"));
+            }
+            other => panic!("expected UnknownValue, got {other:?}"),
+        }
+        assert!(EntryKind::parse("").is_none());
+        assert!(EntryKind::parse("Usage").is_none(), "stored values are lower case; no guessing");
+    }
+
+    #[test]
+    fn every_stored_value_reads_back_as_itself() {
+        for kind in [EntryKind::Fund, EntryKind::Award, EntryKind::Usage, EntryKind::Reversal, EntryKind::Expiry, EntryKind::Settlement] {
+            assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
+        }
+        for phase in [Phase::Posted, Phase::Pending, Phase::PostPending, Phase::VoidPending, Phase::ExpirePending] {
+            assert_eq!(Phase::parse(phase.as_str()), Some(phase));
+        }
+        for rule in [LimitRule::None, LimitRule::DebitsMustNotExceedCredits, LimitRule::CreditsMustNotExceedDebits] {
+            assert_eq!(LimitRule::parse(rule.as_str()), Some(rule));
+        }
+        for side in [Side::Debit, Side::Credit] {
+            assert_eq!(Side::parse(side.as_str()), Some(side));
+        }
+    }
+
+    fn account(normal_side: &str, limit_rule: &str) -> Account {
+        Account {
+            id: 1,
+            code: "grant:G-1:credits".into(),
+            owner_kind: "grant".into(),
+            owner_id: 1,
+            purpose: "credits".into(),
+            currency: "EUR".into(),
+            normal_side: normal_side.into(),
+            limit_rule: limit_rule.into(),
+            debits_posted: 0,
+            credits_posted: 500,
+            debits_pending: 0,
+            credits_pending: 0,
+            created_at: NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn an_account_with_an_unknown_side_or_limit_is_refused_when_read() {
+        // Before, an unknown limit read as `None` (unlimited) and an unknown side as credit.
+        assert!(matches!(account("credit", "no_limit").checked(), Err(LedgerError::UnknownValue { column: "ledger_accounts.limit_rule", .. })));
+        assert!(matches!(account("Credit", "none").checked(), Err(LedgerError::UnknownValue { column: "ledger_accounts.normal_side", .. })));
+        let good = account("credit", "debits_must_not_exceed_credits").checked().unwrap();
+        assert_eq!(good.available(), Amount::from_cents(500));
+    }
 }

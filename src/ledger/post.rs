@@ -4,6 +4,7 @@
 
 use super::entries::{entry, legs_of};
 use super::hash::{entry_hash, payload_hash};
+use super::model::decode;
 use super::{store, Account, EntryKind, LedgerError, Leg, LimitRule, Links, Mechanics, NewEntry, Phase, Posted, Side};
 use crate::db::AnyConnection;
 use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head};
@@ -58,7 +59,7 @@ pub fn post_many(conn: &mut AnyConnection, entries: &[NewEntry]) -> Result<Vec<P
 pub fn reverse(conn: &mut AnyConnection, entry_id: i64, reason: &str, actor: &str) -> Result<Posted, LedgerError> {
     lock_head(conn)?;
     let original = entry(conn, entry_id)?;
-    if Phase::parse(&original.phase) != Some(Phase::Posted) {
+    if decode("ledger_entries.phase", &original.phase, Phase::parse)? != Phase::Posted {
         return Err(LedgerError::NotReversible(entry_id));
     }
     let legs = legs_of(conn, entry_id)?
@@ -128,7 +129,7 @@ pub(super) fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<
     let mut accounts: HashMap<i64, Account> = HashMap::with_capacity(account_ids.len());
     for chunk in account_ids.chunks(INSERT_CHUNK) {
         for a in ledger_accounts::table.filter(ledger_accounts::id.eq_any(chunk)).select(Account::as_select()).load(conn)? {
-            accounts.insert(a.id, a);
+            accounts.insert(a.id, a.checked()?);
         }
     }
 
@@ -235,7 +236,7 @@ fn apply(accounts: &mut HashMap<i64, Account>, d: &Draft<'_>) -> Result<(), Ledg
                     Side::Debit => *debit_slot -= leg.amount.cents(),
                     Side::Credit => *credit_slot -= leg.amount.cents(),
                 }
-                let outflow = match LimitRule::parse(&a.limit_rule) {
+                let outflow = match a.limit()? {
                     LimitRule::CreditsMustNotExceedDebits => leg.side == Side::Credit,
                     _ => leg.side == Side::Debit,
                 };

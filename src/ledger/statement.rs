@@ -1,5 +1,6 @@
 //! Account statements: posted movements with a running balance.
 
+use super::model::decode;
 use super::{account, LedgerError, Phase, Side};
 use crate::db::AnyConnection;
 use crate::db::schema::{ledger_entries, ledger_postings};
@@ -23,7 +24,7 @@ pub struct StatementLine {
 /// side. Holds are not movements yet; they show in the account's available amount.
 pub fn statement(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<StatementLine>, LedgerError> {
     let acct = account(conn, account_id)?;
-    let normal = Side::parse(&acct.normal_side).unwrap_or(Side::Credit);
+    let normal = acct.side()?;
     let rows: Vec<(i64, NaiveDate, String, String, String, i64)> = ledger_postings::table
         .inner_join(ledger_entries::table)
         .filter(ledger_postings::account_id.eq(account_id))
@@ -42,7 +43,7 @@ pub fn statement(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Statem
     let mut lines = Vec::with_capacity(rows.len());
     for (entry_id, effective_on, kind, description, direction, cents) in rows {
         let amount = Amount::from_cents(cents);
-        let side = Side::parse(&direction).unwrap_or(Side::Debit);
+        let side = decode("ledger_postings.direction", &direction, Side::parse)?;
         balance = if side == normal { balance.checked_add(amount)? } else { balance.checked_sub(amount)? };
         let (debit, credit) = if side == Side::Debit { (amount, Amount::ZERO) } else { (Amount::ZERO, amount) };
         lines.push(StatementLine { entry_id, effective_on, kind, description, debit, credit, balance });

@@ -1,7 +1,7 @@
 //! Recomputing the ledger's promises from the postings, as an auditor would.
 
 use super::hash::{entry_hash, payload_hash};
-use super::{Account, Entry, Leg, Links, Mechanics, Phase, Side, GENESIS_HASH};
+use super::{Account, Entry, EntryKind, Leg, Links, Mechanics, Phase, Side, GENESIS_HASH};
 use crate::db::AnyConnection;
 use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_postings};
 use crate::money::Amount;
@@ -45,12 +45,14 @@ struct Totals {
 /// pending) equal the fold of their postings, every hold is resolved at most once and never for
 /// more than it held, limits hold, debits equal credits per currency, and the head matches.
 pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
-    let accounts: HashMap<i64, Account> = ledger_accounts::table
-        .select(Account::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let loaded: Vec<Account> = ledger_accounts::table.order(ledger_accounts::id).select(Account::as_select()).load(conn)?;
+    let mut accounts: HashMap<i64, Account> = HashMap::with_capacity(loaded.len());
+    for acct in loaded {
+        if let Err(e) = acct.side().and_then(|_| acct.limit()) {
+            return Err(VerifyError::Account { code: acct.code, problem: e.to_string() });
+        }
+        accounts.insert(acct.id, acct);
+    }
     let mut folded: HashMap<i64, Totals> = HashMap::with_capacity(accounts.len());
     let mut per_currency: BTreeMap<String, (i128, i128)> = BTreeMap::new();
     let mut open_holds: HashMap<i64, Vec<Leg>> = HashMap::new();
@@ -84,6 +86,7 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
             }
             let rows = &postings[begin..cursor];
             let phase = Phase::parse(&entry.phase).ok_or_else(|| fail(format!("has unknown phase {:?}", entry.phase)))?;
+            EntryKind::parse(&entry.kind).ok_or_else(|| fail(format!("has unknown kind {:?}", entry.kind)))?;
             let releases_only = matches!(phase, Phase::VoidPending | Phase::ExpirePending);
             if releases_only && !rows.is_empty() {
                 return Err(fail(format!("releases a hold but has {} posting(s)", rows.len())));
