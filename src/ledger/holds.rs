@@ -2,9 +2,9 @@
 
 use super::entries::{entry, legs_of};
 use super::model::decode;
-use super::post::{find_replay, lock_head, write, Draft, INSERT_CHUNK};
+use super::post::{find_replay, lock_head, write, Draft};
 use super::{EntryKind, LedgerError, Leg, Links, NewEntry, Phase, Posted, Side};
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, CHUNK_ROWS};
 use crate::db::schema::ledger_entries;
 use crate::domain::clock;
 use crate::money::Amount;
@@ -106,7 +106,7 @@ pub fn expire_holds(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<usiz
         .load(conn)?;
     let ids: Vec<i64> = candidates.iter().map(|c| c.0).collect();
     let mut resolved: std::collections::HashSet<i64> = std::collections::HashSet::new();
-    for chunk in ids.chunks(INSERT_CHUNK) {
+    for chunk in ids.chunks(CHUNK_ROWS) {
         let rows: Vec<Option<i64>> = ledger_entries::table
             .filter(ledger_entries::resolves_entry_id.eq_any(chunk))
             .select(ledger_entries::resolves_entry_id)

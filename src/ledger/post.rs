@@ -6,7 +6,7 @@ use super::entries::{entry, legs_of};
 use super::hash::{entry_hash, payload_hash};
 use super::model::decode;
 use super::{store, Account, EntryKind, LedgerError, Leg, LimitRule, Links, Mechanics, NewEntry, Phase, Posted, Side};
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, CHUNK_ROWS};
 use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head};
 use crate::domain::clock;
 use crate::money::{Amount, AmountError};
@@ -102,9 +102,6 @@ pub(super) fn lock_head(conn: &mut AnyConnection) -> Result<(), LedgerError> {
     Ok(())
 }
 
-/// Rows per multi-row INSERT, below SQLite's limit of 32,766 bound parameters.
-pub(super) const INSERT_CHUNK: usize = 1_000;
-
 /// The one write path: checks every draft against the running account totals, then inserts
 /// entries and postings in bulk and updates each touched account once.
 pub(super) fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<Vec<Posted>, LedgerError> {
@@ -127,7 +124,7 @@ pub(super) fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<
     account_ids.sort_unstable();
     account_ids.dedup();
     let mut accounts: HashMap<i64, Account> = HashMap::with_capacity(account_ids.len());
-    for chunk in account_ids.chunks(INSERT_CHUNK) {
+    for chunk in account_ids.chunks(CHUNK_ROWS) {
         for a in ledger_accounts::table.filter(ledger_accounts::id.eq_any(chunk)).select(Account::as_select()).load(conn)? {
             accounts.insert(a.id, a.checked()?);
         }
@@ -137,7 +134,7 @@ pub(super) fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<
     let hashes: Vec<String> = drafts.iter().map(Draft::payload_hash).collect();
     let keys: Vec<&str> = drafts.iter().map(|d| d.entry.idempotency_key.as_str()).collect();
     let mut known: HashMap<String, (i64, String)> = HashMap::new();
-    for chunk in keys.chunks(INSERT_CHUNK) {
+    for chunk in keys.chunks(CHUNK_ROWS) {
         let rows: Vec<(String, i64, String)> = ledger_entries::table
             .filter(ledger_entries::idempotency_key.eq_any(chunk))
             .select((ledger_entries::idempotency_key, ledger_entries::id, ledger_entries::payload_hash))
