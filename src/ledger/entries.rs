@@ -19,7 +19,7 @@ pub(super) fn legs_of(conn: &mut AnyConnection, entry_id: i64) -> Result<Vec<Leg
         .load(conn)?;
     rows.into_iter()
         .map(|(account_id, direction, cents)| {
-            Ok(Leg { account_id, side: decode("ledger_postings.direction", &direction, Side::parse)?, amount: Amount::from_cents(cents) })
+            Ok(Leg { account_id, side: decode::<Side>("ledger_postings.direction", &direction)?, amount: Amount::from_cents(cents) })
         })
         .collect()
 }

@@ -143,7 +143,7 @@ pub fn write_journal(conn: &mut AnyConnection, format: Format, out: &mut impl Wr
                 }
             }
             for (_, account_id, direction, cents, currency) in legs {
-                let signed = match decode("ledger_postings.direction", direction, Side::parse)? {
+                let signed = match decode::<Side>("ledger_postings.direction", direction)? {
                     Side::Debit => *cents,
                     Side::Credit => -*cents,
                 };

@@ -40,7 +40,7 @@ pub fn resolve_hold(
         LedgerError::Database(diesel::result::Error::NotFound) => LedgerError::NotAHold(hold_id),
         other => other,
     })?;
-    if decode("ledger_entries.phase", &held.phase, Phase::parse)? != Phase::Pending {
+    if decode::<Phase>("ledger_entries.phase", &held.phase)? != Phase::Pending {
         return Err(LedgerError::NotAHold(hold_id));
     }
     let legs = legs_of(conn, hold_id)?;
@@ -63,7 +63,7 @@ pub fn resolve_hold(
     };
     let new_entry = NewEntry {
         idempotency_key: idempotency_key.to_string(),
-        kind: decode("ledger_entries.kind", &held.kind, EntryKind::parse)?,
+        kind: decode::<EntryKind>("ledger_entries.kind", &held.kind)?,
         description: match phase {
             Phase::VoidPending => format!("Release of hold #{hold_id}"),
             _ => format!("Posting of hold #{hold_id}"),
@@ -120,7 +120,7 @@ pub fn expire_holds(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<usiz
         owned.push((
             NewEntry {
                 idempotency_key: format!("expire:{hold_id}"),
-                kind: decode("ledger_entries.kind", kind, EntryKind::parse)?,
+                kind: decode::<EntryKind>("ledger_entries.kind", kind)?,
                 description: format!("Expiry of hold #{hold_id}"),
                 effective_on: now.date(),
                 actor: "system".into(),

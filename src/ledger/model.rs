@@ -6,134 +6,51 @@ use crate::money::Amount;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Side {
-    Debit,
-    Credit,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Debit => "debit",
-            Side::Credit => "credit",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Side> {
-        match text {
-            "debit" => Some(Side::Debit),
-            "credit" => Some(Side::Credit),
-            _ => None,
-        }
+crate::text_enum! {
+    #[derive(PartialOrd, Ord)]
+    pub enum Side ("posting side") {
+        Debit = "debit",
+        Credit = "credit",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LimitRule {
-    None,
-    DebitsMustNotExceedCredits,
-    CreditsMustNotExceedDebits,
-}
-
-impl LimitRule {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LimitRule::None => "none",
-            LimitRule::DebitsMustNotExceedCredits => "debits_must_not_exceed_credits",
-            LimitRule::CreditsMustNotExceedDebits => "credits_must_not_exceed_debits",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<LimitRule> {
-        match text {
-            "none" => Some(LimitRule::None),
-            "debits_must_not_exceed_credits" => Some(LimitRule::DebitsMustNotExceedCredits),
-            "credits_must_not_exceed_debits" => Some(LimitRule::CreditsMustNotExceedDebits),
-            _ => None,
-        }
+crate::text_enum! {
+    pub enum LimitRule ("limit rule") {
+        None = "none",
+        DebitsMustNotExceedCredits = "debits_must_not_exceed_credits",
+        CreditsMustNotExceedDebits = "credits_must_not_exceed_debits",
     }
 }
 
-/// What an entry is for. Stored as text; the set grows with the flows of later features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
-    Fund,
-    Award,
-    Usage,
-    Reversal,
-    Expiry,
-    Settlement,
-}
-
-impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Fund => "fund",
-            EntryKind::Award => "award",
-            EntryKind::Usage => "usage",
-            EntryKind::Reversal => "reversal",
-            EntryKind::Expiry => "expiry",
-            EntryKind::Settlement => "settlement",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<EntryKind> {
-        Some(match text {
-            "fund" => EntryKind::Fund,
-            "award" => EntryKind::Award,
-            "usage" => EntryKind::Usage,
-            "reversal" => EntryKind::Reversal,
-            "expiry" => EntryKind::Expiry,
-            "settlement" => EntryKind::Settlement,
-            _ => return None,
-        })
+crate::text_enum! {
+    /// What an entry is for. Stored as text; the set grows with the flows of later features.
+    pub enum EntryKind ("entry kind") {
+        Fund = "fund",
+        Award = "award",
+        Usage = "usage",
+        Reversal = "reversal",
+        Expiry = "expiry",
+        Settlement = "settlement",
     }
 }
 
-/// Reads a value stored as text, refusing one this code does not know. A default would misread
-/// the books without a word: a newer version's kind re-posted as usage, a credit read as a debit.
-pub(super) fn decode<T>(column: &'static str, value: &str, parse: fn(&str) -> Option<T>) -> Result<T, LedgerError> {
-    parse(value).ok_or_else(|| LedgerError::UnknownValue { column, value: value.to_string() })
-}
-
-/// Where an entry stands in the two-phase life of a transfer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// An ordinary entry: its postings move posted balances.
-    Posted,
-    /// A hold: its postings reserve funds in the pending totals until it is resolved.
-    Pending,
-    /// Resolves a hold by posting (at most) what it held; the rest is released.
-    PostPending,
-    /// Resolves a hold by releasing all of it.
-    VoidPending,
-    /// Resolves a hold whose time ran out, releasing all of it.
-    ExpirePending,
+crate::text_enum! {
+    /// Where an entry stands in the two-phase life of a transfer.
+    pub enum Phase ("entry phase") {
+        /// An ordinary entry: its postings move posted balances.
+        Posted = "posted",
+        /// A hold: its postings reserve funds in the pending totals until it is resolved.
+        Pending = "pending",
+        /// Resolves a hold by posting (at most) what it held; the rest is released.
+        PostPending = "post_pending",
+        /// Resolves a hold by releasing all of it.
+        VoidPending = "void_pending",
+        /// Resolves a hold whose time ran out, releasing all of it.
+        ExpirePending = "expire_pending",
+    }
 }
 
 impl Phase {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Posted => "posted",
-            Phase::Pending => "pending",
-            Phase::PostPending => "post_pending",
-            Phase::VoidPending => "void_pending",
-            Phase::ExpirePending => "expire_pending",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Phase> {
-        Some(match text {
-            "posted" => Phase::Posted,
-            "pending" => Phase::Pending,
-            "post_pending" => Phase::PostPending,
-            "void_pending" => Phase::VoidPending,
-            "expire_pending" => Phase::ExpirePending,
-            _ => return None,
-        })
-    }
-
     /// Entries whose postings move posted balances.
     pub(super) fn moves_posted(self) -> bool {
         matches!(self, Phase::Posted | Phase::PostPending)
@@ -142,6 +59,24 @@ impl Phase {
     pub(super) fn resolves(self) -> bool {
         matches!(self, Phase::PostPending | Phase::VoidPending | Phase::ExpirePending)
     }
+}
+
+/// Gives each enum the `parse` it had before `text_enum!`: `None` for text it does not know.
+macro_rules! parse_or_none {
+    ($($name:ident),+) => {
+        $(impl $name {
+            pub fn parse(text: &str) -> Option<$name> {
+                text.parse().ok()
+            }
+        })+
+    };
+}
+parse_or_none!(Side, LimitRule, EntryKind, Phase);
+
+/// Reads a value stored as text, refusing one this code does not know. A default would misread
+/// the books without a word: a newer version's kind re-posted as usage, a credit read as a debit.
+pub(super) fn decode<T: std::str::FromStr>(column: &'static str, value: &str) -> Result<T, LedgerError> {
+    value.parse().map_err(|_| LedgerError::UnknownValue { column, value: value.to_string() })
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
@@ -165,12 +100,12 @@ pub struct Account {
 impl Account {
     /// The account's normal side, as stored.
     pub fn side(&self) -> Result<Side, LedgerError> {
-        decode("ledger_accounts.normal_side", &self.normal_side, Side::parse)
+        decode("ledger_accounts.normal_side", &self.normal_side)
     }
 
     /// The account's balance limit, as stored.
     pub fn limit(&self) -> Result<LimitRule, LedgerError> {
-        decode("ledger_accounts.limit_rule", &self.limit_rule, LimitRule::parse)
+        decode("ledger_accounts.limit_rule", &self.limit_rule)
     }
 
     /// Refuses a row whose side or limit this code does not know. Every read of accounts in the
@@ -327,7 +262,7 @@ mod tests {
     #[test]
     fn an_unknown_kind_is_refused_not_defaulted() {
         // Before, any unknown kind read back as `Usage`.
-        match decode("ledger_entries.kind", "refund", EntryKind::parse) {
+        match decode::<EntryKind>("ledger_entries.kind", "refund") {
             Err(LedgerError::UnknownValue { column, value }) => {
                 assert_eq!((column, value.as_str()), ("ledger_entries.kind", "refund"));
             }
@@ -339,17 +274,17 @@ mod tests {
 
     #[test]
     fn every_stored_value_reads_back_as_itself() {
-        for kind in [EntryKind::Fund, EntryKind::Award, EntryKind::Usage, EntryKind::Reversal, EntryKind::Expiry, EntryKind::Settlement] {
-            assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
+        for kind in EntryKind::ALL {
+            assert_eq!(EntryKind::parse(kind.as_str()), Some(*kind));
         }
-        for phase in [Phase::Posted, Phase::Pending, Phase::PostPending, Phase::VoidPending, Phase::ExpirePending] {
-            assert_eq!(Phase::parse(phase.as_str()), Some(phase));
+        for phase in Phase::ALL {
+            assert_eq!(Phase::parse(phase.as_str()), Some(*phase));
         }
-        for rule in [LimitRule::None, LimitRule::DebitsMustNotExceedCredits, LimitRule::CreditsMustNotExceedDebits] {
-            assert_eq!(LimitRule::parse(rule.as_str()), Some(rule));
+        for rule in LimitRule::ALL {
+            assert_eq!(LimitRule::parse(rule.as_str()), Some(*rule));
         }
-        for side in [Side::Debit, Side::Credit] {
-            assert_eq!(Side::parse(side.as_str()), Some(side));
+        for side in Side::ALL {
+            assert_eq!(Side::parse(side.as_str()), Some(*side));
         }
     }
 

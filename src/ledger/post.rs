@@ -59,7 +59,7 @@ pub fn post_many(conn: &mut AnyConnection, entries: &[NewEntry]) -> Result<Vec<P
 pub fn reverse(conn: &mut AnyConnection, entry_id: i64, reason: &str, actor: &str) -> Result<Posted, LedgerError> {
     lock_head(conn)?;
     let original = entry(conn, entry_id)?;
-    if decode("ledger_entries.phase", &original.phase, Phase::parse)? != Phase::Posted {
+    if decode::<Phase>("ledger_entries.phase", &original.phase)? != Phase::Posted {
         return Err(LedgerError::NotReversible(entry_id));
     }
     let legs = legs_of(conn, entry_id)?

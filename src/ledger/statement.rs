@@ -43,7 +43,7 @@ pub fn statement(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Statem
     let mut lines = Vec::with_capacity(rows.len());
     for (entry_id, effective_on, kind, description, direction, cents) in rows {
         let amount = Amount::from_cents(cents);
-        let side = decode("ledger_postings.direction", &direction, Side::parse)?;
+        let side = decode::<Side>("ledger_postings.direction", &direction)?;
         balance = if side == normal { balance.checked_add(amount)? } else { balance.checked_sub(amount)? };
         let (debit, credit) = if side == Side::Debit { (amount, Amount::ZERO) } else { (Amount::ZERO, amount) };
         lines.push(StatementLine { entry_id, effective_on, kind, description, debit, credit, balance });
