@@ -17,6 +17,11 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// How long a SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 
+/// Rows per multi-row `INSERT`, and values per `IN (…)` list, in every batched statement. Each
+/// value is a bound parameter: the widest batched row, a ledger entry (16 columns), makes 16,000,
+/// under SQLite's limit of 32,766 (PostgreSQL allows 65,535). `ledger::store` asserts it.
+pub const CHUNK_ROWS: usize = 1_000;
+
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
     Postgresql(diesel::PgConnection),

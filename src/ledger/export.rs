@@ -8,6 +8,7 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::{ledger_entries, ledger_postings};
+use crate::ledger::model::decode;
 use crate::ledger::{self, Account, LedgerError, Phase, Side};
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
@@ -32,8 +33,14 @@ pub enum ExportError {
 
 /// Journal name of an account: a root by its normal side (debit-normal accounts are assets,
 /// credit-normal ones liabilities), then its code's parts, each starting with a capital.
+///
+/// # Panics
+/// On an unknown normal side, which an account read through the ledger never has.
 pub fn journal_account(account: &Account) -> String {
-    let root = if Side::parse(&account.normal_side) == Some(Side::Debit) { "Assets" } else { "Liabilities" };
+    let root = match account.known_side() {
+        Side::Debit => "Assets",
+        Side::Credit => "Liabilities",
+    };
     let mut name = String::from(root);
     for part in account.code.split(':') {
         let clean: String = part.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
@@ -136,7 +143,10 @@ pub fn write_journal(conn: &mut AnyConnection, format: Format, out: &mut impl Wr
                 }
             }
             for (_, account_id, direction, cents, currency) in legs {
-                let signed = if direction == "debit" { *cents } else { -*cents };
+                let signed = match decode::<Side>("ledger_postings.direction", direction)? {
+                    Side::Debit => *cents,
+                    Side::Credit => -*cents,
+                };
                 writeln!(out, "  {:<60}  {:>16} {currency}", names[account_id], cents_text(signed))?;
             }
             writeln!(out)?;

@@ -5,7 +5,7 @@
 //! advances the chain head, so a single-entry commit costs six round trips instead of eleven.
 //! Large batches, and SQLite (where a statement is a function call), use plain statements.
 
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, CHUNK_ROWS};
 use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_postings};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::Pg;
@@ -58,14 +58,15 @@ pub(super) struct Plan {
     pub head_hash: String,
 }
 
-/// Rows per multi-row INSERT, below SQLite's limit of 32,766 bound parameters.
-const INSERT_CHUNK: usize = 500;
+/// Bound parameters per entry row: the widest row any batched insert writes.
+const ENTRY_PARAMS: usize = 16;
+const _: () = assert!(CHUNK_ROWS * ENTRY_PARAMS <= 32_766, "a chunk of ledger entries must fit SQLite's 32,766 bound parameters");
 /// PostgreSQL allows 65,535 parameters a statement; plans larger than this go statement by statement.
 const ONE_STATEMENT_MAX_PARAMS: usize = 30_000;
 
 /// Stores the plan; returns the new entries' ids by idempotency key.
 pub(super) fn execute(conn: &mut AnyConnection, plan: &Plan) -> QueryResult<HashMap<String, i64>> {
-    let params = plan.entries.len() * 16 + plan.postings.len() * 5 + plan.deltas.len() * 5 + 2;
+    let params = plan.entries.len() * ENTRY_PARAMS + plan.postings.len() * 5 + plan.deltas.len() * 5 + 2;
     match conn {
         AnyConnection::Postgresql(pg) if params <= ONE_STATEMENT_MAX_PARAMS => execute_pg_one_statement(pg, plan),
         _ => execute_statements(conn, plan),
@@ -99,12 +100,12 @@ fn execute_statements(conn: &mut AnyConnection, plan: &Plan) -> QueryResult<Hash
             )
         })
         .collect();
-    for chunk in rows.chunks(INSERT_CHUNK) {
+    for chunk in rows.chunks(CHUNK_ROWS) {
         crate::on_backend!(conn, c => diesel::insert_into(ledger_entries::table).values(chunk).execute(c))?;
     }
     let keys: Vec<&str> = plan.entries.iter().map(|e| e.key.as_str()).collect();
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(INSERT_CHUNK * 2) {
+    for chunk in keys.chunks(CHUNK_ROWS) {
         let found: Vec<(String, i64)> = ledger_entries::table
             .filter(ledger_entries::idempotency_key.eq_any(chunk))
             .select((ledger_entries::idempotency_key, ledger_entries::id))
@@ -124,7 +125,7 @@ fn execute_statements(conn: &mut AnyConnection, plan: &Plan) -> QueryResult<Hash
             )
         })
         .collect();
-    for chunk in postings.chunks(INSERT_CHUNK * 4) {
+    for chunk in postings.chunks(CHUNK_ROWS) {
         crate::on_backend!(conn, c => diesel::insert_into(ledger_postings::table).values(chunk).execute(c))?;
     }
     for d in &plan.deltas {

@@ -50,11 +50,12 @@ impl From<DomainError> for AppError {
     }
 }
 
-/// Ledger refusals are business answers (409); a storage failure is ours (500).
+/// Ledger refusals are business answers (409); a storage failure, or stored data this version
+/// cannot read, is ours (500).
 impl From<LedgerError> for AppError {
     fn from(e: LedgerError) -> AppError {
         match e {
-            cause @ LedgerError::Database(_) => AppError::Internal(Box::new(cause)),
+            cause @ (LedgerError::Database(_) | LedgerError::UnknownValue { .. }) => AppError::Internal(Box::new(cause)),
             LedgerError::LimitExceeded { account, currency, available, requested } => AppError::Conflict(
                 Message::new("ledger-limit-exceeded")
                     .with("account", account)
@@ -201,6 +202,8 @@ mod tests {
         assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
         let e = AppError::from(DomainError::Database(diesel::result::Error::BrokenTransactionManager));
         assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let unreadable = AppError::from(LedgerError::UnknownValue { column: "ledger_entries.kind", value: "refund".into() });
+        assert_eq!(unreadable.status_code(), StatusCode::INTERNAL_SERVER_ERROR, "data we cannot read is our fault");
         let refused = AppError::from(LedgerError::TooFewPostings);
         assert_eq!(refused.status_code(), StatusCode::CONFLICT);
     }

@@ -355,3 +355,32 @@ async fn an_unverifiable_ledger_fails_the_test(backend: Backend) {
 }
 
 both_backends!(an_unverifiable_ledger_fails_the_test);
+
+/// A stored value this version does not know (written by a newer version, or by hand) stops the
+/// operation that reads it. Before, an unknown kind was silently re-posted as usage.
+fn unknown_stored_values_are_refused(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "unknown_stored_values_are_refused") else { return };
+    let b = books(&mut conn);
+    let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    let held = hold(&mut conn, &entry("hold:1").transfer(b.grant, b.payable, 1_000).build(), Some(day(2030))).unwrap();
+    let drop_trigger = match backend {
+        Backend::Sqlite => "DROP TRIGGER ledger_entries_no_update;",
+        Backend::Postgres => "DROP TRIGGER ledger_entries_append_only ON ledger_entries;",
+    };
+    conn.batch_execute(drop_trigger).unwrap();
+    conn.batch_execute(&format!("UPDATE ledger_entries SET kind = 'refund' WHERE id = {}", held.entry_id)).unwrap();
+    let before = balances(&mut conn);
+
+    let refused = resolve(&mut conn, held.entry_id, ledger::Resolution::Void, "void:1");
+    assert!(
+        matches!(&refused, Err(LedgerError::UnknownValue { column: "ledger_entries.kind", value }) if value == "refund"),
+        "{refused:?}"
+    );
+    let expired = db::write_transaction(&mut conn, |c| ledger::expire_holds(c, day(2031)));
+    assert!(matches!(expired, Err(LedgerError::UnknownValue { column: "ledger_entries.kind", .. })), "{expired:?}");
+    assert_eq!(balances(&mut conn), before, "nothing was written");
+    let err = ledger::verify(&mut conn).unwrap_err().to_string();
+    assert!(err.contains(&format!("entry {}", held.entry_id)) && err.contains("unknown kind"), "{err}");
+}
+
+both_backends!(sync unknown_stored_values_are_refused);

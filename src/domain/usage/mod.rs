@@ -276,7 +276,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
             ))
             .returning(usage_uploads::id)
             .get_result(conn)?;
-        for chunk in lines.chunks(500) {
+        for chunk in lines.chunks(crate::db::CHUNK_ROWS) {
             let rows: Vec<_> = chunk
                 .iter()
                 .map(|l| {

@@ -1,0 +1,51 @@
+//! Opening and reading ledger accounts.
+
+use super::{Account, AccountSpec, LedgerError};
+use crate::db::AnyConnection;
+use crate::db::schema::ledger_accounts;
+use crate::domain::clock;
+use diesel::prelude::*;
+
+/// Finds the account with `spec.code`, opening it when it does not exist yet.
+pub fn open_account(conn: &mut AnyConnection, spec: &AccountSpec) -> Result<Account, LedgerError> {
+    if let Some(existing) = find_account_by_code(conn, &spec.code)? {
+        return Ok(existing);
+    }
+    diesel::insert_into(ledger_accounts::table)
+        .values((
+            ledger_accounts::code.eq(&spec.code),
+            ledger_accounts::owner_kind.eq(spec.owner_kind),
+            ledger_accounts::owner_id.eq(spec.owner_id),
+            ledger_accounts::purpose.eq(spec.purpose),
+            ledger_accounts::currency.eq(&spec.currency),
+            ledger_accounts::normal_side.eq(spec.normal_side.as_str()),
+            ledger_accounts::limit_rule.eq(spec.limit.as_str()),
+            ledger_accounts::created_at.eq(clock::now()),
+        ))
+        .execute(conn)?;
+    find_account_by_code(conn, &spec.code)?.ok_or(LedgerError::Database(diesel::result::Error::NotFound))
+}
+
+pub fn find_account_by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<Account>, LedgerError> {
+    ledger_accounts::table
+        .filter(ledger_accounts::code.eq(code))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?
+        .map(Account::checked)
+        .transpose()
+}
+
+pub fn account(conn: &mut AnyConnection, id: i64) -> Result<Account, LedgerError> {
+    ledger_accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(LedgerError::UnknownAccount(id))?
+        .checked()
+}
+
+pub fn all_accounts(conn: &mut AnyConnection) -> Result<Vec<Account>, LedgerError> {
+    ledger_accounts::table.order(ledger_accounts::id).select(Account::as_select()).load(conn)?.into_iter().map(Account::checked).collect()
+}
