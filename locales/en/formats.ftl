@@ -90,6 +90,7 @@ usage-unknown-grant-lines-more = no grant “{ $code }” is billable by your or
 usage-negative-total = the charges for { $grant } add up to less than zero
 usage-amounts-too-large = the amounts are too large to add up exactly
 usage-grant-insufficient = grant { $grant } has { $available } { $currency } left; this file charges it { $amount }
+usage-value-too-long = is longer than { $max } characters
 
 ## computegrants inspect FILE: labels of the text report.
 

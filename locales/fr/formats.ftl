@@ -71,25 +71,26 @@ einvoice-total-with-vat-mismatch = le montant total TVA comprise (BT-112) est de
 einvoice-amount-due-mismatch = le montant à payer (BT-115) est de { $stated } ; total TVA comprise − montant payé + arrondi = { $expected }
 einvoice-rule-not-checkable = la règle { $rule } ne peut pas être vérifiée exactement : les montants sont trop élevés
 
-## Fichiers de consommation rapprochés des subventions qu'ils débitent.
+## Fichiers de consommation rapprochés des aides qu'ils débitent.
 
 usage-no-file = choisissez un fichier de consommation (CSV FOCUS) à déposer
 usage-file-too-large = le fichier fait { $size } octets ; la limite est de { $limit } octets
-usage-no-sub-account = est vide ; elle doit contenir le code de la subvention (par exemple G-2026-0042)
+usage-no-sub-account = est vide ; elle doit contenir le code de l'aide (par exemple G-2026-0042)
 usage-no-lines = le fichier comporte un en-tête mais aucune ligne de consommation
 usage-already-posted = ce fichier a déjà été comptabilisé : dépôt n° { $upload } du { $date }
-usage-currency-mismatch = la subvention { $grant } est libellée en { $grant_currency }, cette ligne en { $currency }
-usage-grant-not-active = la subvention { $grant } couvre la période du { $from } au { $until } ({ $status ->
+usage-currency-mismatch = l'aide { $grant } est libellée en { $grant_currency }, cette ligne en { $currency }
+usage-grant-not-active = l'aide { $grant } couvre la période du { $from } au { $until } ({ $status ->
         [active] active
        *[other] { $status }
     }) ; cette consommation commence le { $start }
-usage-grant-total-inexact = à partir de cette ligne, le total de la subvention { $grant } ne peut plus être additionné exactement (plus de 28 chiffres significatifs)
-usage-unknown-grant = aucune subvention « { $code } » n'est facturable par votre organisation ; SubAccountId doit contenir l'un de vos codes de subvention
-usage-unknown-grant-lines = aucune subvention « { $code } » n'est facturable par votre organisation (lignes { $lines }) ; SubAccountId doit contenir l'un de vos codes de subvention
-usage-unknown-grant-lines-more = aucune subvention « { $code } » n'est facturable par votre organisation (lignes { $lines } et { $more } autres) ; SubAccountId doit contenir l'un de vos codes de subvention
+usage-grant-total-inexact = à partir de cette ligne, le total de l'aide { $grant } ne peut plus être additionné exactement (plus de 28 chiffres significatifs)
+usage-unknown-grant = aucune aide « { $code } » n'est facturable par votre organisation ; SubAccountId doit contenir l'un de vos codes d'aide
+usage-unknown-grant-lines = aucune aide « { $code } » n'est facturable par votre organisation (lignes { $lines }) ; SubAccountId doit contenir l'un de vos codes d'aide
+usage-unknown-grant-lines-more = aucune aide « { $code } » n'est facturable par votre organisation (lignes { $lines } et { $more } autres) ; SubAccountId doit contenir l'un de vos codes d'aide
 usage-negative-total = le total des consommations imputées à { $grant } est négatif
 usage-amounts-too-large = les montants sont trop élevés pour être additionnés exactement
-usage-grant-insufficient = il reste { $available } { $currency } sur la subvention { $grant } ; ce fichier lui impute { $amount }
+usage-grant-insufficient = il reste { $available } { $currency } sur l'aide { $grant } ; ce fichier lui impute { $amount }
+usage-value-too-long = dépasse { $max } caractères
 
 ## computegrants inspect FICHIER : libellés du rapport texte.
 

@@ -74,3 +74,18 @@ async fn one_open_application_per_startup_and_programme(backend: Backend) {
     assert_eq!(open, 1);
 }
 both_backends!(one_open_application_per_startup_and_programme);
+
+/// The defect: a usage line with a 15 MB service name was accepted and stored.
+async fn usage_lines_with_huge_texts_are_refused(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "usage_lines_with_huge_texts_are_refused").await else { return };
+    let code = crate::journey::approve(&mut s, "1000").await;
+    let mut provider = s.provider;
+    provider.refresh_csrf("/usage/new").await;
+    let csv = crate::helpers::usage_csv(&code, &["1.00", "2.00"]).replacen("GPU compute", &"G".repeat(300), 1);
+    let r = provider.upload("huge.csv", &csv).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("line 2, column ServiceName") && r.body.contains("is longer than 200 characters"), "{}", r.body);
+    let stored: i64 = computegrants::db::schema::usage_lines::table.count().get_result(&mut s.app.conn()).unwrap();
+    assert_eq!(stored, 0);
+}
+both_backends!(usage_lines_with_huge_texts_are_refused);

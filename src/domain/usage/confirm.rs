@@ -1,0 +1,80 @@
+//! Posting a pending upload: one balanced usage entry per grant, all in one transaction.
+
+use super::{UploadStatus, UploadView, view};
+use crate::db::AnyConnection;
+use crate::db::schema::usage_uploads;
+use crate::domain::clock;
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::identity::{Member, OrgKind};
+use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side, chart};
+use crate::messages::{Arg, Message};
+use diesel::prelude::*;
+
+/// Posts a pending upload: one balanced usage entry per grant, all in one transaction.
+pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainResult<UploadView> {
+    let pending = view(conn, by, upload_id)?;
+    if by.kind() != OrgKind::Provider {
+        return Err(DomainError::NotFound);
+    }
+    let provider_id = pending.upload.provider_id;
+    let currency = pending.upload.currency.clone();
+    crate::db::write_transaction(conn, |conn| -> DomainResult<()> {
+        // The same file uploaded twice and confirmed twice: say so plainly (the ledger's
+        // idempotency keys would refuse the second posting anyway).
+        let twin: Option<i64> = usage_uploads::table
+            .filter(usage_uploads::provider_id.eq(provider_id))
+            .filter(usage_uploads::file_sha256.eq(&pending.upload.file_sha256))
+            .filter(usage_uploads::status.eq(UploadStatus::Posted.as_str()))
+            .select(usage_uploads::id)
+            .first(conn)
+            .optional()?;
+        if let Some(twin) = twin {
+            return Err(DomainError::Conflict(Message::new("upload-twin-posted").with("upload", twin)));
+        }
+        let changed = diesel::update(usage_uploads::table.filter(usage_uploads::id.eq(upload_id)).filter(usage_uploads::status.eq(UploadStatus::Pending.as_str())))
+            .set((
+                usage_uploads::status.eq(UploadStatus::Posted.as_str()),
+                usage_uploads::confirmed_by.eq(by.user.id),
+                usage_uploads::confirmed_at.eq(clock::now()),
+            ))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(DomainError::Conflict(Message::new("upload-already-posted").with("upload", upload_id)));
+        }
+        let payable = ledger::open_account(conn, &chart::provider_payable(provider_id, &currency))?;
+        for charge in pending.charges.iter().filter(|c| c.amount.is_positive()) {
+            let credits = ledger::find_account_by_code(conn, &chart::grant_credits(&charge.grant_code, charge.grant_id, &currency).code)?
+                .ok_or(DomainError::NotFound)?;
+            let result = ledger::post(
+                conn,
+                &NewEntry {
+                    idempotency_key: format!("usage:{provider_id}:{}:grant:{}", pending.upload.file_sha256, charge.grant_code),
+                    kind: EntryKind::Usage,
+                    description: format!("Usage from {} ({} line(s))", pending.upload.filename, charge.lines),
+                    effective_on: clock::today(),
+                    actor: by.actor(),
+                    links: Links { grant_id: Some(charge.grant_id), usage_upload_id: Some(upload_id), ..Links::default() },
+                    legs: vec![
+                        Leg { account_id: credits.id, side: Side::Debit, amount: charge.amount },
+                        Leg { account_id: payable.id, side: Side::Credit, amount: charge.amount },
+                    ],
+                },
+            );
+            match result {
+                Ok(_) => {}
+                Err(LedgerError::LimitExceeded { available, requested, currency, .. }) => {
+                    return Err(DomainError::Conflict(
+                        Message::new("upload-grant-cannot-pay")
+                            .with("grant", &charge.grant_code)
+                            .with("available", Arg::Money { cents: available.cents(), currency: currency.clone() })
+                            .with("requested", Arg::Money { cents: requested.cents(), currency }),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    })?;
+    view(conn, by, upload_id)
+}
+
