@@ -50,6 +50,61 @@ fn start_maintenance(pool: db::Pool) {
     }
 }
 
+/// How often the mail worker looks for due mail when nobody wakes it.
+const MAIL_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Sends queued mail (see `domain::outbox`) on a thread of its own: a slow or absent mail
+/// server never holds a request. Several servers over one database each run one; a mail is
+/// claimed by one of them only. The thread ends when the server that woke it is gone.
+fn start_mail_worker(pool: db::Pool, mailer: Mailer) -> std::sync::mpsc::Sender<()> {
+    use crate::domain::outbox;
+    let (wake, wakeups) = std::sync::mpsc::channel::<()>();
+    let spawned = std::thread::Builder::new().name("mail".into()).spawn(move || {
+        loop {
+            match wakeups.recv_timeout(MAIL_POLL) {
+                Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            // Drain what is due, a batch at a time.
+            loop {
+                let mut conn = match pool.get() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        log::warn!("mail worker: no database connection: {e}");
+                        break;
+                    }
+                };
+                let batch = match outbox::claim_due(&mut conn, 20) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        log::warn!("mail worker: cannot read the outbox: {e}");
+                        break;
+                    }
+                };
+                if batch.is_empty() {
+                    break;
+                }
+                for queued in batch {
+                    let outcome = match mailer.send(&queued.mail()) {
+                        Ok(()) => outbox::mark_sent(&mut conn, queued.id),
+                        Err(e) => {
+                            log::warn!("mail {} to {} not sent (attempt {}): {e}", queued.id, queued.recipient, queued.attempts + 1);
+                            outbox::mark_failed(&mut conn, &queued, &e.to_string())
+                        }
+                    };
+                    if let Err(e) = outcome {
+                        log::error!("mail worker: cannot record mail {}: {e}", queued.id);
+                    }
+                }
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("no mail worker: {e}");
+    }
+    wake
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -76,7 +131,8 @@ impl Application {
             settings.public_url = Some(format!("http://{host}:{port}"));
         }
         let hsts = settings.secure_cookies;
-        let state = actix_web::web::Data::new(AppState { pool, mailer, settings, secret });
+        let mail_wakeup = start_mail_worker(pool.clone(), mailer);
+        let state = actix_web::web::Data::new(AppState { pool, mail_wakeup, settings, secret });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

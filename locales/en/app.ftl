@@ -291,3 +291,15 @@ country-RO = Romania
 country-SE = Sweden
 country-SI = Slovenia
 country-SK = Slovakia
+
+admin-mail = Mail not yet delivered
+admin-mail-none = Every mail has been delivered.
+col-recipient = Recipient
+col-subject = Subject
+col-attempts = Attempts
+col-next-attempt = Next attempt
+col-last-error = Last error
+mail-status-queued = waiting
+mail-status-sending = sending
+mail-status-sent = sent
+mail-status-failed = failed

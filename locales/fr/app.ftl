@@ -291,3 +291,15 @@ country-RO = Roumanie
 country-SE = Suède
 country-SI = Slovénie
 country-SK = Slovaquie
+
+admin-mail = Courriels non encore remis
+admin-mail-none = Tous les courriels ont été remis.
+col-recipient = Destinataire
+col-subject = Objet
+col-attempts = Tentatives
+col-next-attempt = Prochaine tentative
+col-last-error = Dernière erreur
+mail-status-queued = en attente
+mail-status-sending = en cours d'envoi
+mail-status-sent = envoyé
+mail-status-failed = en échec

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod grants;
 pub mod notifications;
+pub mod outbox;
 pub mod programmes;
 pub mod reports;
 pub mod status;

@@ -85,3 +85,26 @@ pub fn decision(base_url: &str, applicant: &Member, view: &ApplicationView, deci
     let body = Notification { w, name: &applicant.user.display_name, paragraphs, link: format!("{base_url}/applications/{}", view.application.id) }.render()?;
     Ok(Mail { to: applicant.user.email.clone(), subject, body })
 }
+
+fn template_failed(e: askama::Error) -> crate::domain::DomainError {
+    crate::domain::DomainError::Internal(format!("mail template: {e}"))
+}
+
+/// Queues the decision mail to the applicant; call it in the decision's transaction.
+pub fn queue_decision(conn: &mut crate::db::AnyConnection, base_url: &str, view: &ApplicationView, chosen: &Decision) -> crate::domain::DomainResult<()> {
+    let applicant = crate::domain::identity::member(conn, view.application.submitted_by)?;
+    let mail = decision(base_url, &applicant, view, chosen).map_err(template_failed)?;
+    crate::domain::outbox::queue(conn, &mail)
+}
+
+/// Queues the receipt of an application; call it in the application's transaction.
+pub fn queue_application_received(
+    conn: &mut crate::db::AnyConnection,
+    base_url: &str,
+    applicant: &Member,
+    application: &Application,
+    programme: &Programme,
+) -> crate::domain::DomainResult<()> {
+    let mail = application_received(base_url, applicant, application, programme).map_err(template_failed)?;
+    crate::domain::outbox::queue(conn, &mail)
+}

@@ -163,9 +163,10 @@ fn every_key_the_code_and_templates_use_exists_in_both_languages() {
     for (prefix, values) in [
         ("status", crate::domain::applications::ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
         ("phase", vec!["upcoming", "open", "closed"]),
-        ("upload-status", vec!["pending", "posted"]),
         ("kind", crate::domain::identity::OrgKind::ALL.iter().map(|k| k.as_str()).collect()),
         ("entry", vec!["fund", "award", "usage", "reversal", "expiry", "settlement"]),
+        ("mail-status", crate::domain::outbox::MailStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ("upload-status", crate::domain::usage::UploadStatus::ALL.iter().map(|s| s.as_str()).collect()),
         ("country", crate::domain::identity::COUNTRIES.to_vec()),
     ] {
         for v in values {

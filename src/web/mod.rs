@@ -11,13 +11,14 @@ pub mod session;
 use crate::config::Settings;
 use crate::db::{AnyConnection, DbError, Pool};
 use crate::domain::DomainResult;
-use crate::mail::{Mail, Mailer};
 use actix_web::{HttpResponse, web};
 use error::{AppError, AppResult};
 
 pub struct AppState {
     pub pool: Pool,
-    pub mailer: Mailer,
+    /// Wakes the mail worker when mail was queued, so it goes out at once rather than at the
+    /// worker's next poll.
+    pub mail_wakeup: std::sync::mpsc::Sender<()>,
     pub settings: Settings,
     /// Signs anonymous visitors' CSRF tokens (see `identity::anonymous_session`).
     pub secret: Vec<u8>,
@@ -55,21 +56,9 @@ impl AppState {
         self.settings.public_url.clone().unwrap_or_else(|| format!("http://{}", self.settings.bind))
     }
 
-    /// Sends a composed notification; a template that failed to render is logged, never shown.
-    pub fn notify(&self, mail: Result<Mail, askama::Error>) {
-        match mail {
-            Ok(mail) => self.send_mail(mail),
-            Err(e) => log::error!("mail template failed: {e}"),
-        }
-    }
-
-    pub fn send_mail(&self, mail: Mail) {
-        let mailer = self.mailer.clone();
-        actix_web::rt::task::spawn_blocking(move || {
-            if let Err(e) = mailer.send(&mail) {
-                log::error!("mail “{}” to {} failed: {e}", mail.subject, mail.to);
-            }
-        });
+    pub fn wake_mailer(&self) {
+        // A worker that has stopped only means the mail waits for the next start.
+        let _ = self.mail_wakeup.send(());
     }
 }
 

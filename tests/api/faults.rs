@@ -80,3 +80,59 @@ async fn an_approval_never_overflows_a_date(backend: Backend) {
     assert_eq!(r.status, 422, "{}", r.body);
 }
 both_backends!(an_approval_never_overflows_a_date);
+
+/// The defect: mail was sent on a background thread after the decision committed; with the mail
+/// server down it was lost. Now it waits in the outbox and is delivered, once, when the server
+/// comes back.
+async fn mail_waits_for_a_mail_server_that_is_down(backend: Backend) {
+    use crate::helpers::{SmtpSink, TestApp};
+    use computegrants::db::schema::mail_outbox;
+    use computegrants::domain::identity::OrgKind;
+    // A port with no mail server behind it, yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let sink = SmtpSink::default();
+    let Some(app) = TestApp::spawn_with_smtp(backend, "mail_waits_for_a_mail_server_that_is_down", sink, port) else { return };
+    app.create_member(OrgKind::Funder, "Agency", "funder@agency.test");
+    let mut startup = app.sign_up_startup("Lumen", "founder@lumen.test").await;
+    let mut funder = app.login("funder@agency.test").await;
+    funder.refresh_csrf("/programmes/new").await;
+    let today = chrono::Utc::now().date_naive();
+    let (opens, closes) = (today.to_string(), (today + chrono::Duration::days(30)).to_string());
+    let r = funder
+        .post("/programmes", &[("name", "Call"), ("description", "Credits."), ("currency", "EUR"), ("budget", "1000"), ("max_award", "500"), ("opens_on", &opens), ("closes_on", &closes)])
+        .await;
+    let programme = crate::helpers::id_from(&r.location);
+    let provider = app.create_member(OrgKind::Provider, "Cloud", "billing@cloud.test").org_id().to_string();
+    startup.refresh_csrf(&format!("/programmes/{programme}/apply")).await;
+    let r = startup
+        .post(&format!("/programmes/{programme}/apply"), &[("requested", "100"), ("purpose", "Training a model for public services."), ("hardware", "GPU"), ("provider_id", &provider)])
+        .await;
+    assert_eq!(r.status, 303, "the application is accepted although mail cannot go out: {}", r.body);
+    // It waits in the outbox, with the reason.
+    let mut waited = 0;
+    let (attempts, error) = loop {
+        let row: (i32, Option<String>) = mail_outbox::table.select((mail_outbox::attempts, mail_outbox::last_error)).first(&mut app.conn()).unwrap();
+        if row.0 >= 1 || waited > 100 {
+            break row;
+        }
+        waited += 1;
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(attempts >= 1 && error.is_some(), "a failed attempt is recorded: {attempts} {error:?}");
+    // The mail server comes back: the mail is delivered, once.
+    let (sink, _) = SmtpSink::start_on(port).await;
+    let received = sink.wait_for("Application APP-").await;
+    assert!(received.contains("founder@lumen.test"));
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = mail_outbox::table.select(mail_outbox::status).first(&mut app.conn()).unwrap();
+        if status == "sent" {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "sent");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sink.messages.lock().unwrap().len(), 1, "delivered once");
+}
+both_backends!(mail_waits_for_a_mail_server_that_is_down);

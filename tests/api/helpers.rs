@@ -100,8 +100,14 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> (SmtpSink, u16) {
+        let sink = SmtpSink::start_on(0).await;
+        sink
+    }
+
+    /// A sink on `port` (0: any free port), for tests that start the mail server late.
+    pub async fn start_on(port: u16) -> (SmtpSink, u16) {
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let sink = SmtpSink::default();
         let messages = sink.messages.clone();
@@ -187,8 +193,13 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
-        let db = TestDb::new(backend, test)?;
         let (mail, smtp_port) = SmtpSink::start().await;
+        TestApp::spawn_with_smtp(backend, test, mail, smtp_port)
+    }
+
+    /// An app whose mail goes to `smtp_port`, where a sink may or may not listen yet.
+    pub fn spawn_with_smtp(backend: Backend, test: &str, mail: SmtpSink, smtp_port: u16) -> Option<TestApp> {
+        let db = TestDb::new(backend, test)?;
         let outbox = tempfile::tempdir().unwrap().keep();
         let settings = Settings {
             database_url: db.url.clone(),

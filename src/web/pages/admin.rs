@@ -1,4 +1,5 @@
 use crate::domain::identity::{self, OrgKind, Organisation};
+use crate::domain::outbox::{self, QueuedMail};
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
@@ -14,6 +15,7 @@ use askama::Template;
 struct AdminPage {
     layout: Layout,
     organisations: Vec<(Organisation, usize)>,
+    undelivered: Vec<QueuedMail>,
     form: MemberForm,
     errors: FieldErrors,
 }
@@ -29,17 +31,17 @@ pub struct MemberForm {
 }
 
 async fn page(state: &AppState, visitor: &Visitor, form: MemberForm, errors: FieldErrors) -> AppResult<AdminPage> {
-    let organisations = state
+    let (organisations, undelivered) = state
         .db(|conn| {
             let mut rows = Vec::new();
             for org in identity::all_organisations(conn)? {
                 let n = identity::users_of(conn, org.id)?.len();
                 rows.push((org, n));
             }
-            Ok(rows)
+            Ok((rows, outbox::undelivered(conn, 50)?))
         })
         .await?;
-    Ok(AdminPage { layout: Layout::new(visitor, "title-admin"), organisations, form, errors })
+    Ok(AdminPage { layout: Layout::new(visitor, "title-admin"), organisations, undelivered, form, errors })
 }
 
 pub async fn overview(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {

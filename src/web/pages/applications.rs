@@ -1,4 +1,4 @@
-use crate::domain::identity::{self, OrgKind};
+use crate::domain::identity::OrgKind;
 use crate::domain::applications;
 use crate::domain::applications::{ApplicationView, Decision};
 use crate::domain::notifications;
@@ -56,16 +56,20 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
     };
     let decider = member.clone();
     let chosen = decision.clone();
+    let base_url = state.base_url();
+    // The decision and its mail commit together, or neither does.
     let result = state
         .run(move |conn| {
-            let view = applications::decide(conn, &decider, id, &chosen)?;
-            let applicant = identity::member(conn, view.application.submitted_by)?;
-            Ok((view, applicant))
+            crate::db::write_transaction(conn, |conn| {
+                let view = applications::decide(conn, &decider, id, &chosen)?;
+                notifications::queue_decision(conn, &base_url, &view, &chosen)?;
+                Ok(view)
+            })
         })
         .await?;
     match result {
-        Ok((view, applicant)) => {
-            state.notify(notifications::decision(&state.base_url(), &applicant, &view, &decision));
+        Ok(_) => {
+            state.wake_mailer();
             let key = match decision {
                 Decision::Approve { .. } => "flash-decision-approved",
                 Decision::Reject { .. } => "flash-decision-rejected",

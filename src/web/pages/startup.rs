@@ -127,11 +127,20 @@ pub async fn apply(state: web::Data<AppState>, path: web::Path<String>, CsrfForm
         Ok(new) => new,
         Err(errors) => return unprocessable(&apply_page(&state, &visitor, programme_id, form, errors).await?),
     };
-    let applicant = member.clone();
-    let result = state.run(move |conn| applications::apply(conn, &applicant, programme_id, &new)).await?;
+    let base_url = state.base_url();
+    // The application and its receipt commit together, or neither does.
+    let result = state
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let application = applications::apply(conn, &member, programme_id, &new)?;
+                notifications::queue_application_received(conn, &base_url, &member, &application, &programme)?;
+                Ok(application)
+            })
+        })
+        .await?;
     match result {
         Ok(application) => {
-            state.notify(notifications::application_received(&state.base_url(), &member, &application, &programme));
+            state.wake_mailer();
             Ok(flash::redirect(&format!("/applications/{}", application.id), "flash-application-sent", state.settings.secure_cookies))
         }
         Err(DomainError::Invalid(errors)) => unprocessable(&apply_page(&state, &visitor, programme_id, form, errors).await?),
