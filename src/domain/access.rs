@@ -7,6 +7,7 @@
 //! existence does not leak.
 
 use crate::domain::identity::{Member, OrgKind};
+use crate::domain::ids::OrgId;
 
 /// Who is asking, as far as permissions go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,13 +81,13 @@ pub fn can(role: Role, action: Action) -> bool {
 }
 
 /// The member's organisation is `org_id`.
-fn own(member: &Member, org_id: i64) -> bool {
+fn own(member: &Member, org_id: OrgId) -> bool {
     member.org_id() == org_id
 }
 
 /// Programmes are public calls: any signed-in organisation sees them, except that a funder sees
 /// only its own.
-pub fn may_view_programme(member: &Member, funder_id: i64) -> bool {
+pub fn may_view_programme(member: &Member, funder_id: OrgId) -> bool {
     match member.kind() {
         OrgKind::Funder => own(member, funder_id),
         _ => true,
@@ -94,7 +95,7 @@ pub fn may_view_programme(member: &Member, funder_id: i64) -> bool {
 }
 
 /// A programme's applications, report and decisions: its funder, and admins to read.
-pub fn may_manage_programme(member: &Member, funder_id: i64) -> bool {
+pub fn may_manage_programme(member: &Member, funder_id: OrgId) -> bool {
     match member.kind() {
         OrgKind::Funder => own(member, funder_id),
         OrgKind::Platform => true,
@@ -103,7 +104,7 @@ pub fn may_manage_programme(member: &Member, funder_id: i64) -> bool {
 }
 
 /// An application: the startup that made it, the programme's funder, admins.
-pub fn may_view_application(member: &Member, startup_id: i64, funder_id: i64) -> bool {
+pub fn may_view_application(member: &Member, startup_id: OrgId, funder_id: OrgId) -> bool {
     match member.kind() {
         OrgKind::Startup => own(member, startup_id),
         OrgKind::Funder => own(member, funder_id),
@@ -113,7 +114,7 @@ pub fn may_view_application(member: &Member, startup_id: i64, funder_id: i64) ->
 }
 
 /// A grant: its startup, the provider that bills it, its programme's funder, admins.
-pub fn may_view_grant(member: &Member, startup_id: i64, provider_id: i64, funder_id: i64) -> bool {
+pub fn may_view_grant(member: &Member, startup_id: OrgId, provider_id: OrgId, funder_id: OrgId) -> bool {
     match member.kind() {
         OrgKind::Startup => own(member, startup_id),
         OrgKind::Provider => own(member, provider_id),
@@ -123,7 +124,7 @@ pub fn may_view_grant(member: &Member, startup_id: i64, provider_id: i64, funder
 }
 
 /// A usage upload: the provider that sent it, admins.
-pub fn may_view_upload(member: &Member, provider_id: i64) -> bool {
+pub fn may_view_upload(member: &Member, provider_id: OrgId) -> bool {
     match member.kind() {
         OrgKind::Provider => own(member, provider_id),
         OrgKind::Platform => true,

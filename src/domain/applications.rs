@@ -7,6 +7,7 @@ use crate::domain::access;
 use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
 use crate::domain::grants::Grant;
+use crate::domain::ids::{ApplicationId, OrgId, ProgrammeId, UserId};
 use crate::domain::identity::{Member, OrgKind};
 use crate::domain::programmes::{self, Programme};
 use crate::messages::{Arg, Message};
@@ -36,10 +37,10 @@ impl ApplicationStatus {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
 pub struct Application {
-    pub id: i64,
-    pub programme_id: i64,
-    pub startup_id: i64,
-    pub provider_id: i64,
+    pub id: ApplicationId,
+    pub programme_id: ProgrammeId,
+    pub startup_id: OrgId,
+    pub provider_id: OrgId,
     pub requested: i64,
     pub purpose: String,
     pub hardware: String,
@@ -47,9 +48,9 @@ pub struct Application {
     pub status: ApplicationStatus,
     pub approved_amount: Option<i64>,
     pub decision_reason: Option<String>,
-    pub decided_by: Option<i64>,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<NaiveDateTime>,
-    pub submitted_by: i64,
+    pub submitted_by: UserId,
     pub created_at: NaiveDateTime,
 }
 
@@ -88,7 +89,7 @@ pub struct NewApplication {
     pub requested: Amount,
     pub purpose: String,
     pub hardware: String,
-    pub provider_id: Option<i64>,
+    pub provider_id: Option<OrgId>,
 }
 
 pub const HARDWARE_KINDS: &[&str] = &["GPU", "IPU", "OPU", "CPU"];
@@ -96,7 +97,7 @@ pub const MIN_PURPOSE_CHARS: usize = 20;
 pub const MIN_REASON_CHARS: usize = 10;
 
 /// A startup applies to an open programme.
-pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &NewApplication) -> DomainResult<Application> {
+pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, new: &NewApplication) -> DomainResult<Application> {
     if by.kind() != OrgKind::Startup {
         return Err(DomainError::Forbidden("only startups apply for credits"));
     }
@@ -120,16 +121,19 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &New
     if !HARDWARE_KINDS.contains(&new.hardware.as_str()) {
         errors.add("hardware", Message::new("apply-hardware-missing"));
     }
-    let provider_ok = match new.provider_id {
-        Some(id) => organisations::table
-            .filter(organisations::id.eq(id))
-            .filter(organisations::kind.eq(OrgKind::Provider.as_str()))
-            .count()
-            .get_result::<i64>(conn)?
-            == 1,
-        None => false,
+    let provider_id = match new.provider_id {
+        Some(id) => {
+            let is_provider = organisations::table
+                .filter(organisations::id.eq(id))
+                .filter(organisations::kind.eq(OrgKind::Provider.as_str()))
+                .count()
+                .get_result::<i64>(conn)?
+                == 1;
+            is_provider.then_some(id)
+        }
+        None => None,
     };
-    if !provider_ok {
+    if provider_id.is_none() {
         errors.add("provider_id", Message::new("apply-provider-missing"));
     }
     let open: i64 = applications::table
@@ -142,11 +146,12 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &New
         errors.add("programme", Message::new("apply-already-open"));
     }
     errors.into_result()?;
+    let provider_id = provider_id.ok_or_else(|| DomainError::invalid("provider_id", Message::new("apply-provider-missing")))?;
     let inserted = diesel::insert_into(applications::table)
         .values((
             applications::programme_id.eq(programme.id),
             applications::startup_id.eq(by.org_id()),
-            applications::provider_id.eq(new.provider_id.unwrap_or_default()),
+            applications::provider_id.eq(provider_id),
             applications::requested.eq(new.requested.cents()),
             applications::purpose.eq(purpose),
             applications::hardware.eq(&new.hardware),
@@ -155,7 +160,7 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &New
             applications::created_at.eq(clock::now()),
         ))
         .returning(applications::id)
-        .get_result::<i64>(conn);
+        .get_result::<ApplicationId>(conn);
     // Two submissions racing past the check above meet the unique index instead.
     let id = match inserted {
         Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
@@ -167,13 +172,13 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: i64, new: &New
 }
 
 
-fn get_application(conn: &mut AnyConnection, id: i64) -> DomainResult<Application> {
+fn get_application(conn: &mut AnyConnection, id: ApplicationId) -> DomainResult<Application> {
     applications::table.find(id).select(Application::as_select()).first(conn).or_not_found()
 }
 
 /// The application as `viewer` may see it, or `NotFound` (never `Forbidden`, so that the
 /// existence of other organisations' applications does not leak).
-pub fn application_for(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<ApplicationView> {
+pub fn application_for(conn: &mut AnyConnection, viewer: &Member, id: ApplicationId) -> DomainResult<ApplicationView> {
     let application = get_application(conn, id)?;
     let programme = programmes::get(conn, application.programme_id)?;
     if !access::may_view_application(viewer, application.startup_id, programme.funder_id) {
@@ -182,7 +187,7 @@ pub fn application_for(conn: &mut AnyConnection, viewer: &Member, id: i64) -> Do
     view(conn, application, programme)
 }
 
-fn org_name(conn: &mut AnyConnection, id: i64) -> DomainResult<String> {
+fn org_name(conn: &mut AnyConnection, id: OrgId) -> DomainResult<String> {
     Ok(organisations::table.find(id).select(organisations::name).first(conn)?)
 }
 
@@ -197,7 +202,7 @@ fn view(conn: &mut AnyConnection, application: Application, programme: Programme
     Ok(ApplicationView { application, programme, startup_name, provider_name, grant })
 }
 
-pub fn applications_of_startup(conn: &mut AnyConnection, startup_id: i64) -> DomainResult<Vec<ApplicationView>> {
+pub fn applications_of_startup(conn: &mut AnyConnection, startup_id: OrgId) -> DomainResult<Vec<ApplicationView>> {
     let rows: Vec<(Application, Programme)> = applications::table
         .inner_join(programme_rows::table)
         .filter(applications::startup_id.eq(startup_id))
@@ -207,7 +212,7 @@ pub fn applications_of_startup(conn: &mut AnyConnection, startup_id: i64) -> Dom
     rows.into_iter().map(|(a, p)| view(conn, a, p)).collect()
 }
 
-pub fn applications_to_programme(conn: &mut AnyConnection, programme_id: i64) -> DomainResult<Vec<ApplicationView>> {
+pub fn applications_to_programme(conn: &mut AnyConnection, programme_id: ProgrammeId) -> DomainResult<Vec<ApplicationView>> {
     let programme = programmes::get(conn, programme_id)?;
     let rows: Vec<Application> = applications::table
         .filter(applications::programme_id.eq(programme_id))
@@ -226,7 +231,7 @@ pub enum Decision {
 /// A funder decides on an application of one of its programmes. Approval creates the grant and
 /// issues its credits from the programme's budget in the same transaction; an application is
 /// decided once.
-pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: i64, decision: &Decision) -> DomainResult<ApplicationView> {
+pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision) -> DomainResult<ApplicationView> {
     if by.kind() != OrgKind::Funder {
         return Err(DomainError::NotFound);
     }
@@ -284,7 +289,7 @@ pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: i64, decisi
 
 
 /// A startup withdraws its own application before a decision.
-pub fn withdraw(conn: &mut AnyConnection, by: &Member, application_id: i64) -> DomainResult<()> {
+pub fn withdraw(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId) -> DomainResult<()> {
     let current = application_for(conn, by, application_id)?;
     if by.kind() != OrgKind::Startup {
         return Err(DomainError::NotFound);

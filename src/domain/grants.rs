@@ -8,6 +8,7 @@ use crate::domain::applications::Application;
 use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult, OrNotFound};
 use crate::domain::identity::Member;
+use crate::domain::ids::{ApplicationId, GrantId, OrgId, ProgrammeId};
 use crate::domain::programmes::{self, Programme};
 use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side, chart};
 use crate::messages::{Arg, Message};
@@ -31,12 +32,12 @@ crate::text_enum! {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = grants)]
 pub struct Grant {
-    pub id: i64,
+    pub id: GrantId,
     pub code: String,
-    pub application_id: i64,
-    pub programme_id: i64,
-    pub startup_id: i64,
-    pub provider_id: i64,
+    pub application_id: ApplicationId,
+    pub programme_id: ProgrammeId,
+    pub startup_id: OrgId,
+    pub provider_id: OrgId,
     pub amount: i64,
     pub currency: String,
     pub valid_from: NaiveDate,
@@ -52,7 +53,7 @@ impl Grant {
     }
 
     pub fn credits_account_code(&self) -> String {
-        chart::grant_credits(&self.code, self.id, &self.currency).code
+        chart::grant_credits(&self.code, self.id.get(), &self.currency).code
     }
 
     pub fn is_active_on(&self, day: NaiveDate) -> bool {
@@ -72,7 +73,7 @@ pub(crate) fn award(conn: &mut AnyConnection, by: &Member, application: &Applica
         .max(today)
         .checked_add_signed(Duration::days(GRANT_VALIDITY_AFTER_CLOSE_DAYS))
         .ok_or_else(|| DomainError::invalid("amount", Message::new("date-out-of-range")))?;
-    let grant_id: i64 = diesel::insert_into(grants::table)
+    let grant_id: GrantId = diesel::insert_into(grants::table)
         .values((
             grants::code.eq(&code),
             grants::application_id.eq(application.id),
@@ -88,8 +89,8 @@ pub(crate) fn award(conn: &mut AnyConnection, by: &Member, application: &Applica
         ))
         .returning(grants::id)
         .get_result(conn)?;
-    let available = ledger::open_account(conn, &chart::programme_available(programme.id, &programme.currency))?;
-    let credits = ledger::open_account(conn, &chart::grant_credits(&code, grant_id, &programme.currency))?;
+    let available = ledger::open_account(conn, &chart::programme_available(programme.id.get(), &programme.currency))?;
+    let credits = ledger::open_account(conn, &chart::grant_credits(&code, grant_id.get(), &programme.currency))?;
     let posted = ledger::post(
         conn,
         &NewEntry {
@@ -98,7 +99,7 @@ pub(crate) fn award(conn: &mut AnyConnection, by: &Member, application: &Applica
             description: format!("Grant {code} awarded under “{}”", programme.name),
             effective_on: today,
             actor: by.actor(),
-            links: Links { programme_id: Some(programme.id), grant_id: Some(grant_id), ..Links::default() },
+            links: Links { programme_id: Some(programme.id.get()), grant_id: Some(grant_id.get()), ..Links::default() },
             legs: vec![
                 Leg { account_id: available.id, side: Side::Debit, amount },
                 Leg { account_id: credits.id, side: Side::Credit, amount },
@@ -121,21 +122,21 @@ pub fn grant_by_code(conn: &mut AnyConnection, code: &str) -> DomainResult<Optio
 }
 
 /// The grant as `viewer` may see it: its startup, its programme's funder, its provider.
-pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<Grant> {
+pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> DomainResult<Grant> {
     let grant: Grant = grants::table.find(id).select(Grant::as_select()).first(conn).or_not_found()?;
     let funder_id = programmes::get(conn, grant.programme_id)?.funder_id;
     if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, funder_id) { Ok(grant) } else { Err(DomainError::NotFound) }
 }
 
-pub fn grants_of_startup(conn: &mut AnyConnection, startup_id: i64) -> DomainResult<Vec<Grant>> {
+pub fn grants_of_startup(conn: &mut AnyConnection, startup_id: OrgId) -> DomainResult<Vec<Grant>> {
     Ok(grants::table.filter(grants::startup_id.eq(startup_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
 }
 
-pub fn grants_of_programme(conn: &mut AnyConnection, programme_id: i64) -> DomainResult<Vec<Grant>> {
+pub fn grants_of_programme(conn: &mut AnyConnection, programme_id: ProgrammeId) -> DomainResult<Vec<Grant>> {
     Ok(grants::table.filter(grants::programme_id.eq(programme_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
 }
 
-pub fn grants_of_provider(conn: &mut AnyConnection, provider_id: i64) -> DomainResult<Vec<Grant>> {
+pub fn grants_of_provider(conn: &mut AnyConnection, provider_id: OrgId) -> DomainResult<Vec<Grant>> {
     Ok(grants::table.filter(grants::provider_id.eq(provider_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
 }
 
@@ -147,7 +148,7 @@ pub struct GrantStatement {
     pub lines: Vec<ledger::StatementLine>,
 }
 
-pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: i64) -> DomainResult<GrantStatement> {
+pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId) -> DomainResult<GrantStatement> {
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     let lines = ledger::statement(conn, account.id)?;

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod grants;
+pub mod ids;
 pub mod notifications;
 pub mod outbox;
 pub mod programmes;
@@ -16,3 +17,4 @@ pub mod status;
 pub mod usage;
 
 pub use error::{DomainError, DomainResult, FieldErrors};
+pub use ids::{ApplicationId, GrantId, OrgId, ProgrammeId, UploadId, UserId};

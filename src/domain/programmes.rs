@@ -6,6 +6,7 @@ use crate::domain::identity::{Member, OrgKind};
 use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
 use crate::ledger::{self, EntryKind, Leg, Links, NewEntry, Side};
 use crate::domain::clock;
+use crate::domain::ids::{OrgId, ProgrammeId, UserId};
 use crate::ledger::chart;
 use crate::money::{self, Amount};
 use crate::messages::Message;
@@ -15,8 +16,8 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = programmes)]
 pub struct Programme {
-    pub id: i64,
-    pub funder_id: i64,
+    pub id: ProgrammeId,
+    pub funder_id: OrgId,
     pub name: String,
     pub description: String,
     pub currency: String,
@@ -24,7 +25,7 @@ pub struct Programme {
     pub max_award: i64,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
-    pub created_by: i64,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
 }
 
@@ -134,7 +135,7 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
     }
     validate(new).into_result()?;
     crate::db::write_transaction(conn, |conn| {
-        let id: i64 = diesel::insert_into(programmes::table)
+        let id: ProgrammeId = diesel::insert_into(programmes::table)
             .values((
                 programmes::funder_id.eq(by.org_id()),
                 programmes::name.eq(new.name.trim()),
@@ -149,8 +150,8 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
             ))
             .returning(programmes::id)
             .get_result(conn)?;
-        let commitments = ledger::open_account(conn, &chart::funder_commitments(by.org_id(), &new.currency))?;
-        let available = ledger::open_account(conn, &chart::programme_available(id, &new.currency))?;
+        let commitments = ledger::open_account(conn, &chart::funder_commitments(by.org_id().get(), &new.currency))?;
+        let available = ledger::open_account(conn, &chart::programme_available(id.get(), &new.currency))?;
         ledger::post(
             conn,
             &NewEntry {
@@ -159,7 +160,7 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
                 description: format!("Budget of programme “{}”", new.name.trim()),
                 effective_on: clock::today(),
                 actor: by.actor(),
-                links: Links { programme_id: Some(id), ..Links::default() },
+                links: Links { programme_id: Some(id.get()), ..Links::default() },
                 legs: vec![
                     Leg { account_id: commitments.id, side: Side::Debit, amount: new.budget },
                     Leg { account_id: available.id, side: Side::Credit, amount: new.budget },
@@ -170,18 +171,18 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
     })
 }
 
-pub fn get(conn: &mut AnyConnection, id: i64) -> DomainResult<Programme> {
+pub fn get(conn: &mut AnyConnection, id: ProgrammeId) -> DomainResult<Programme> {
     programmes::table.find(id).select(Programme::as_select()).first(conn).or_not_found()
 }
 
 /// A programme as `viewer` may see it: funders only their own; startups and providers any
 /// (programmes are public calls); otherwise not found.
-pub fn visible_to(conn: &mut AnyConnection, viewer: &Member, id: i64) -> DomainResult<Programme> {
+pub fn visible_to(conn: &mut AnyConnection, viewer: &Member, id: ProgrammeId) -> DomainResult<Programme> {
     let programme = get(conn, id)?;
     if crate::domain::access::may_view_programme(viewer, programme.funder_id) { Ok(programme) } else { Err(DomainError::NotFound) }
 }
 
-pub fn of_funder(conn: &mut AnyConnection, funder_id: i64) -> DomainResult<Vec<Programme>> {
+pub fn of_funder(conn: &mut AnyConnection, funder_id: OrgId) -> DomainResult<Vec<Programme>> {
     Ok(programmes::table
         .filter(programmes::funder_id.eq(funder_id))
         .order((programmes::opens_on.desc(), programmes::id.desc()))
@@ -206,6 +207,6 @@ pub fn open_now(conn: &mut AnyConnection) -> DomainResult<Vec<Programme>> {
 
 /// The programme's unawarded budget, from the ledger.
 pub fn available(conn: &mut AnyConnection, programme: &Programme) -> DomainResult<Amount> {
-    let spec = chart::programme_available(programme.id, &programme.currency);
+    let spec = chart::programme_available(programme.id.get(), &programme.currency);
     Ok(ledger::find_account_by_code(conn, &spec.code)?.map(|a| a.available()).unwrap_or_default())
 }

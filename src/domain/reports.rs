@@ -30,7 +30,7 @@ pub struct ProgrammeReport {
     pub grants: Vec<GrantLine>,
 }
 
-pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id: i64) -> DomainResult<ProgrammeReport> {
+pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id: crate::domain::ProgrammeId) -> DomainResult<ProgrammeReport> {
     let programme = programmes::visible_to(conn, viewer, programme_id)?;
     if !crate::domain::access::may_manage_programme(viewer, programme.funder_id) {
         return Err(crate::domain::error::DomainError::NotFound);

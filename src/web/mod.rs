@@ -88,7 +88,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Parses a path id; anything else is simply a page that does not exist.
-pub fn path_id(raw: &str) -> AppResult<i64> {
+/// Parses a path id of the type the handler asks for (`ProgrammeId`, `GrantId`, …); anything
+/// else is simply a page that does not exist.
+pub fn path_id<Id: std::str::FromStr>(raw: &str) -> AppResult<Id> {
     raw.parse().map_err(|_| AppError::NotFound)
 }

@@ -7,6 +7,7 @@ use crate::helpers::{Backend, PASSWORD, TestDb};
 use computegrants::db::AnyConnection;
 use computegrants::db::schema::{applications as application_rows, grants as grant_rows, ledger_entries, programmes as programme_rows};
 use computegrants::domain::access;
+use computegrants::domain::{ApplicationId, OrgId};
 use computegrants::domain::applications::{self, ApplicationStatus, Decision, NewApplication};
 use computegrants::domain::error::{DomainError, FieldErrors};
 use computegrants::domain::grants;
@@ -58,7 +59,7 @@ impl World {
         applications::apply(&mut self.conn, &self.startup, programme.id, &new_application(cents, self.provider.org_id())).unwrap()
     }
 
-    fn decide(&mut self, application_id: i64, decision: Decision) -> Result<applications::ApplicationView, DomainError> {
+    fn decide(&mut self, application_id: ApplicationId, decision: Decision) -> Result<applications::ApplicationView, DomainError> {
         applications::decide(&mut self.conn, &self.funder, application_id, &decision)
     }
 
@@ -93,7 +94,7 @@ fn new_programme(budget: i64, max_award: i64) -> NewProgramme {
     }
 }
 
-fn new_application(cents: i64, provider_id: i64) -> NewApplication {
+fn new_application(cents: i64, provider_id: OrgId) -> NewApplication {
     NewApplication {
         requested: Amount::from_cents(cents),
         purpose: "Training a multilingual language model for public services.".into(),

@@ -361,8 +361,9 @@ impl Client {
     }
 }
 
-/// The id at the end of a redirect such as `/applications/17`.
-pub fn id_from(location: &Option<String>) -> i64 {
+/// The id at the end of a redirect such as `/applications/17`, as the type the caller names
+/// (`ApplicationId`, `UploadId`, …).
+pub fn id_from<Id: std::str::FromStr>(location: &Option<String>) -> Id {
     location.as_deref().and_then(|l| l.rsplit('/').next()).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {location:?}"))
 }
 

@@ -4,6 +4,7 @@
 use crate::helpers::{Backend, PASSWORD, TestApp, id_from};
 use crate::both_backends;
 use computegrants::db::schema::{programmes, users};
+use computegrants::domain::ProgrammeId;
 use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
 
@@ -83,7 +84,7 @@ async fn amounts_are_read_the_way_each_language_writes_them(backend: Backend) {
     fr.refresh_csrf("/programmes/new").await;
     let r = fr.post("/programmes", &programme_fields("1 000 000,50 €", "45\u{202f}000,50")).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let id = id_from(&r.location);
+    let id: ProgrammeId = id_from(&r.location);
     let (budget, max_award): (i64, i64) =
         programmes::table.find(id).select((programmes::budget, programmes::max_award)).first(&mut app.conn()).unwrap();
     assert_eq!((budget, max_award), (100_000_050, 4_500_050));
@@ -162,7 +163,7 @@ async fn mails_reach_people_in_their_language(backend: Backend) {
     fields.push(("opens_on", &opens));
     fields.push(("closes_on", &closes));
     let r = funder.post("/programmes", &fields).await;
-    let programme = id_from(&r.location);
+    let programme: ProgrammeId = id_from(&r.location);
     // A startup that signed up in French.
     let mut c = app.client_in("fr-FR");
     c.refresh_csrf("/signup").await;

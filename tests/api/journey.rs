@@ -4,6 +4,7 @@
 use crate::helpers::{Backend, TestApp, id_from, usage_csv};
 use crate::both_backends;
 use computegrants::domain::identity::OrgKind;
+use computegrants::domain::{ApplicationId, OrgId, ProgrammeId};
 use computegrants::ledger;
 
 pub struct Setup {
@@ -11,9 +12,9 @@ pub struct Setup {
     pub funder: crate::helpers::Client,
     pub startup: crate::helpers::Client,
     pub provider: crate::helpers::Client,
-    pub provider_id: i64,
-    pub programme_id: i64,
-    pub application_id: i64,
+    pub provider_id: OrgId,
+    pub programme_id: ProgrammeId,
+    pub application_id: ApplicationId,
 }
 
 /// Funder opens a programme (budget 100,000, max 60,000); a startup signs up and applies for 50,000.
@@ -40,7 +41,7 @@ pub async fn programme_with_application(backend: Backend, test: &str) -> Option<
         )
         .await;
     assert_eq!(r.status, 303, "programme creation failed: {}", r.body);
-    let programme_id = id_from(&r.location);
+    let programme_id: ProgrammeId = id_from(&r.location);
 
     let mut startup = app.sign_up_startup("Lumen Test Labs", "founder@lumen.test").await;
     startup.refresh_csrf(&format!("/programmes/{programme_id}/apply")).await;
@@ -57,7 +58,7 @@ pub async fn programme_with_application(backend: Backend, test: &str) -> Option<
         )
         .await;
     assert_eq!(r.status, 303, "application failed: {}", r.body);
-    let application_id = id_from(&r.location);
+    let application_id: ApplicationId = id_from(&r.location);
     let provider = app.login("billing@gpu.test").await;
     Some(Setup { app, funder, startup, provider, provider_id: provider_member.org_id(), programme_id, application_id })
 }
@@ -144,7 +145,7 @@ async fn programme_never_awards_more_than_its_budget(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, 303);
-    let second_app = id_from(&r.location);
+    let second_app: ApplicationId = id_from(&r.location);
     let path = format!("/applications/{second_app}");
     s.funder.refresh_csrf(&path).await;
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "60000")]).await;

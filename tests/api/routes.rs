@@ -8,17 +8,18 @@ use crate::both_backends;
 use computegrants::db::schema::grants;
 use computegrants::domain::access::{self, Role};
 use computegrants::domain::identity::OrgKind;
+use computegrants::domain::{GrantId, UploadId};
 use computegrants::web::routes::ROUTES;
 use diesel::prelude::*;
 
 async fn every_route_answers_every_role_as_the_policy_says(backend: Backend) {
     let Some(mut s) = programme_with_application(backend, "every_route_answers_every_role_as_the_policy_says").await else { return };
     let code = approve(&mut s, "40000").await;
-    let grant_id: i64 = grants::table.filter(grants::code.eq(&code)).select(grants::id).first(&mut s.app.conn()).unwrap();
+    let grant_id: GrantId = grants::table.filter(grants::code.eq(&code)).select(grants::id).first(&mut s.app.conn()).unwrap();
     s.provider.refresh_csrf("/usage/new").await;
     let r = s.provider.upload("october.csv", &usage_csv(&code, &["10.00"])).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let upload_id = id_from(&r.location);
+    let upload_id: UploadId = id_from(&r.location);
     s.app.create_member(OrgKind::Platform, "Operations", "admin@ops.test");
 
     // Everyone in French, from a fresh browser.
@@ -51,13 +52,13 @@ async fn every_route_answers_every_role_as_the_policy_says(backend: Backend) {
     let mut checked = 0;
     for rule in ROUTES {
         let id = match rule.path {
-            p if p.starts_with("/programmes/") => s.programme_id,
-            p if p.starts_with("/applications/") => s.application_id,
-            p if p.starts_with("/grants/") => grant_id,
-            p if p.starts_with("/usage/") => upload_id,
-            _ => 0,
+            p if p.starts_with("/programmes/") => s.programme_id.to_string(),
+            p if p.starts_with("/applications/") => s.application_id.to_string(),
+            p if p.starts_with("/grants/") => grant_id.to_string(),
+            p if p.starts_with("/usage/") => upload_id.to_string(),
+            _ => "0".to_string(),
         };
-        let path = rule.path.replace("{id}", &id.to_string());
+        let path = rule.path.replace("{id}", &id);
         for (role, client) in &people {
             let allowed = access::can(*role, rule.action);
             // Signing out or switching language would change who is asking for the rest of the walk.

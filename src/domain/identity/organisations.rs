@@ -2,6 +2,7 @@
 
 use crate::db::AnyConnection;
 use crate::domain::clock;
+use crate::domain::ids::OrgId;
 use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
 use crate::messages::Message;
 use diesel::prelude::*;
@@ -31,7 +32,7 @@ impl OrgKind {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {
-    pub id: i64,
+    pub id: OrgId,
     #[diesel(deserialize_as = String)]
     pub kind: OrgKind,
     pub name: String,
@@ -60,7 +61,7 @@ pub fn find_org_by_name(conn: &mut AnyConnection, name: &str) -> DomainResult<Op
         .optional()?)
 }
 
-pub fn organisation(conn: &mut AnyConnection, id: i64) -> DomainResult<Organisation> {
+pub fn organisation(conn: &mut AnyConnection, id: OrgId) -> DomainResult<Organisation> {
     organisations::table.find(id).select(Organisation::as_select()).first(conn).or_not_found()
 }
 
@@ -84,7 +85,7 @@ pub fn create_organisation(conn: &mut AnyConnection, kind: OrgKind, name: &str) 
     if find_org_by_name(conn, name)?.is_some() {
         return Err(DomainError::invalid("organisation", Message::new("organisation-name-taken")));
     }
-    let id: i64 = diesel::insert_into(organisations::table)
+    let id: OrgId = diesel::insert_into(organisations::table)
         .values((
             organisations::kind.eq(kind.as_str()),
             organisations::name.eq(name),
@@ -125,7 +126,7 @@ pub fn validate_company(details: &CompanyDetails<'_>) -> FieldErrors {
     errors
 }
 
-pub fn register_company(conn: &mut AnyConnection, organisation_id: i64, details: &CompanyDetails<'_>) -> DomainResult<()> {
+pub fn register_company(conn: &mut AnyConnection, organisation_id: OrgId, details: &CompanyDetails<'_>) -> DomainResult<()> {
     validate_company(details).into_result()?;
     diesel::update(organisations::table.find(organisation_id))
         .set((

@@ -4,6 +4,7 @@
 
 use crate::db::AnyConnection;
 use crate::domain::clock;
+use crate::domain::ids::UserId;
 use crate::domain::error::{DomainError, DomainResult};
 use diesel::prelude::*;
 use crate::db::schema::sessions;
@@ -18,7 +19,7 @@ pub const SESSION_DAYS: i64 = 7;
 pub struct Session {
     pub id: i64,
     pub token_hash: String,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub csrf_token: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -36,7 +37,7 @@ fn token_hash(token: &str) -> String {
 }
 
 /// Starts a session; returns it with the token to put in the cookie.
-pub fn start_session(conn: &mut AnyConnection, user_id: Option<i64>) -> DomainResult<(String, Session)> {
+pub fn start_session(conn: &mut AnyConnection, user_id: Option<UserId>) -> DomainResult<(String, Session)> {
     let token = random_token();
     let now = clock::now();
     diesel::insert_into(sessions::table)

@@ -3,6 +3,7 @@
 use super::*;
 use crate::db::AnyConnection;
 use crate::domain::clock;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::error::{DomainResult, FieldErrors, OrNotFound};
 use crate::messages::Message;
 use diesel::prelude::*;
@@ -14,8 +15,8 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: i64,
-    pub organisation_id: i64,
+    pub id: UserId,
+    pub organisation_id: OrgId,
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
@@ -37,7 +38,7 @@ impl Member {
         self.organisation.kind()
     }
 
-    pub fn org_id(&self) -> i64 {
+    pub fn org_id(&self) -> OrgId {
         self.organisation.id
     }
 
@@ -65,8 +66,11 @@ fn check_password(errors: &mut FieldErrors, field: &'static str, password: &str)
     }
 }
 
+/// The organisation of a draft user checked before its organisation exists.
+const NO_ORGANISATION_YET: OrgId = OrgId::new(0);
+
 pub struct NewUser<'a> {
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     pub email: &'a str,
     pub display_name: &'a str,
     pub password: &'a str,
@@ -88,7 +92,7 @@ pub fn validate_new_user(conn: &mut AnyConnection, new: &NewUser<'_>, errors: &m
 
 /// Creates a user; the caller has validated (see [`validate_new_user`]) and hashed nothing yet.
 pub fn create_user(conn: &mut AnyConnection, new: &NewUser<'_>, password_hash: &str) -> DomainResult<User> {
-    let id: i64 = diesel::insert_into(users::table)
+    let id: UserId = diesel::insert_into(users::table)
         .values((
             users::organisation_id.eq(new.organisation_id),
             users::email.eq(normalise_email(new.email)),
@@ -110,7 +114,7 @@ pub fn find_user_by_email(conn: &mut AnyConnection, email: &str) -> DomainResult
         .optional()?)
 }
 
-pub fn member(conn: &mut AnyConnection, user_id: i64) -> DomainResult<Member> {
+pub fn member(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<Member> {
     let (user, organisation) = users::table
         .inner_join(organisations::table)
         .filter(users::id.eq(user_id))
@@ -120,7 +124,7 @@ pub fn member(conn: &mut AnyConnection, user_id: i64) -> DomainResult<Member> {
     Ok(Member { user, organisation })
 }
 
-pub fn users_of(conn: &mut AnyConnection, organisation_id: i64) -> DomainResult<Vec<User>> {
+pub fn users_of(conn: &mut AnyConnection, organisation_id: OrgId) -> DomainResult<Vec<User>> {
     Ok(users::table
         .filter(users::organisation_id.eq(organisation_id))
         .order(users::email)
@@ -138,7 +142,7 @@ pub struct StartupSignup<'a> {
 
 pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> DomainResult<User> {
     let mut errors = FieldErrors::default();
-    let new_user = NewUser { organisation_id: 0, email: form.email, display_name: form.display_name, password: form.password, role: "owner" };
+    let new_user = NewUser { organisation_id: NO_ORGANISATION_YET, email: form.email, display_name: form.display_name, password: form.password, role: "owner" };
     validate_new_user(conn, &new_user, &mut errors)?;
     if form.company_name.trim().is_empty() {
         errors.add("company_name", Message::new("company-name-missing"));
@@ -164,7 +168,7 @@ pub fn create_member(
     password: &str,
 ) -> DomainResult<Member> {
     let mut errors = FieldErrors::default();
-    let draft = NewUser { organisation_id: 0, email, display_name, password, role: "owner" };
+    let draft = NewUser { organisation_id: NO_ORGANISATION_YET, email, display_name, password, role: "owner" };
     validate_new_user(conn, &draft, &mut errors)?;
     let existing = find_org_by_name(conn, org_name.trim())?;
     if org_name.trim().is_empty() {
@@ -190,7 +194,7 @@ pub fn create_member(
 }
 
 /// Saves the language a person chose (`en` or `fr`); mails to them use it too.
-pub fn set_locale(conn: &mut AnyConnection, user_id: i64, locale: &str) -> DomainResult<()> {
+pub fn set_locale(conn: &mut AnyConnection, user_id: UserId, locale: &str) -> DomainResult<()> {
     diesel::update(users::table.find(user_id)).set(users::locale.eq(locale)).execute(conn)?;
     Ok(())
 }

@@ -6,12 +6,13 @@ use crate::db::schema::usage_uploads;
 use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::identity::{Member, OrgKind};
+use crate::domain::ids::UploadId;
 use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side, chart};
 use crate::messages::{Arg, Message};
 use diesel::prelude::*;
 
 /// Posts a pending upload: one balanced usage entry per grant, all in one transaction.
-pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainResult<UploadView> {
+pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> DomainResult<UploadView> {
     let pending = view(conn, by, upload_id)?;
     if by.kind() != OrgKind::Provider {
         return Err(DomainError::NotFound);
@@ -21,7 +22,7 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainR
     crate::db::write_transaction(conn, |conn| -> DomainResult<()> {
         // The same file uploaded twice and confirmed twice: say so plainly (the ledger's
         // idempotency keys would refuse the second posting anyway).
-        let twin: Option<i64> = usage_uploads::table
+        let twin: Option<UploadId> = usage_uploads::table
             .filter(usage_uploads::provider_id.eq(provider_id))
             .filter(usage_uploads::file_sha256.eq(&pending.upload.file_sha256))
             .filter(usage_uploads::status.eq(UploadStatus::Posted.as_str()))
@@ -41,9 +42,9 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainR
         if changed == 0 {
             return Err(DomainError::Conflict(Message::new("upload-already-posted").with("upload", upload_id)));
         }
-        let payable = ledger::open_account(conn, &chart::provider_payable(provider_id, &currency))?;
+        let payable = ledger::open_account(conn, &chart::provider_payable(provider_id.get(), &currency))?;
         for charge in pending.charges.iter().filter(|c| c.amount.is_positive()) {
-            let credits = ledger::find_account_by_code(conn, &chart::grant_credits(&charge.grant_code, charge.grant_id, &currency).code)?
+            let credits = ledger::find_account_by_code(conn, &chart::grant_credits(&charge.grant_code, charge.grant_id.get(), &currency).code)?
                 .ok_or(DomainError::NotFound)?;
             let result = ledger::post(
                 conn,
@@ -53,7 +54,7 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainR
                     description: format!("Usage from {} ({} line(s))", pending.upload.filename, charge.lines),
                     effective_on: clock::today(),
                     actor: by.actor(),
-                    links: Links { grant_id: Some(charge.grant_id), usage_upload_id: Some(upload_id), ..Links::default() },
+                    links: Links { grant_id: Some(charge.grant_id.get()), usage_upload_id: Some(upload_id.get()), ..Links::default() },
                     legs: vec![
                         Leg { account_id: credits.id, side: Side::Debit, amount: charge.amount },
                         Leg { account_id: payable.id, side: Side::Credit, amount: charge.amount },

@@ -16,6 +16,7 @@ pub use queries::{lines_of, uploads_of, view};
 pub use upload::upload;
 
 use crate::db::schema::usage_uploads;
+use crate::domain::ids::{GrantId, OrgId, UploadId, UserId};
 use crate::formats::Problems;
 use crate::money::Amount;
 use chrono::NaiveDateTime;
@@ -36,8 +37,8 @@ pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = usage_uploads)]
 pub struct Upload {
-    pub id: i64,
-    pub provider_id: i64,
+    pub id: UploadId,
+    pub provider_id: OrgId,
     pub filename: String,
     pub file_sha256: String,
     pub currency: String,
@@ -45,16 +46,16 @@ pub struct Upload {
     pub line_count: i64,
     #[diesel(deserialize_as = String)]
     pub status: UploadStatus,
-    pub uploaded_by: i64,
+    pub uploaded_by: UserId,
     pub created_at: NaiveDateTime,
-    pub confirmed_by: Option<i64>,
+    pub confirmed_by: Option<UserId>,
     pub confirmed_at: Option<NaiveDateTime>,
 }
 
 /// What one upload charges one grant.
 #[derive(Debug, Clone)]
 pub struct Charge {
-    pub grant_id: i64,
+    pub grant_id: GrantId,
     pub grant_code: String,
     pub startup_name: String,
     pub lines: u64,

@@ -5,6 +5,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::{grants, organisations, usage_charges, usage_lines, usage_uploads};
 use crate::domain::error::{DomainError, DomainResult, OrNotFound};
 use crate::domain::identity::Member;
+use crate::domain::ids::{GrantId, OrgId, UploadId};
 use crate::formats::decimal::exact_sum;
 use crate::ledger::{self, chart};
 use crate::money::Amount;
@@ -13,12 +14,12 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 /// An upload as its provider (or a platform admin) sees it.
-pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainResult<UploadView> {
+pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> DomainResult<UploadView> {
     let upload: Upload = usage_uploads::table.find(upload_id).select(Upload::as_select()).first(conn).or_not_found()?;
     if !crate::domain::access::may_view_upload(by, upload.provider_id) {
         return Err(DomainError::NotFound);
     }
-    let rows: Vec<(i64, i64, String, i64)> = usage_charges::table
+    let rows: Vec<(GrantId, i64, String, OrgId)> = usage_charges::table
         .inner_join(grants::table.on(grants::id.eq(usage_charges::grant_id)))
         .filter(usage_charges::upload_id.eq(upload_id))
         .order(grants::code)
@@ -34,7 +35,7 @@ pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainResu
         // Stored lines were added exactly at upload, so their sum is exact again.
         let exact = exact_sum(costs.iter().filter_map(|c| Decimal::from_str(c).ok())).unwrap_or_default();
         let currency: String = grants::table.find(grant_id).select(grants::currency).first(conn)?;
-        let account = ledger::find_account_by_code(conn, &chart::grant_credits(&code, grant_id, &currency).code)?;
+        let account = ledger::find_account_by_code(conn, &chart::grant_credits(&code, grant_id.get(), &currency).code)?;
         let startup_name: String = organisations::table.find(startup_id).select(organisations::name).first(conn)?;
         charges.push(Charge {
             grant_id,
@@ -49,7 +50,7 @@ pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: i64) -> DomainResu
     Ok(UploadView { upload, charges })
 }
 
-pub fn uploads_of(conn: &mut AnyConnection, provider_id: i64) -> DomainResult<Vec<Upload>> {
+pub fn uploads_of(conn: &mut AnyConnection, provider_id: OrgId) -> DomainResult<Vec<Upload>> {
     Ok(usage_uploads::table
         .filter(usage_uploads::provider_id.eq(provider_id))
         .order(usage_uploads::id.desc())
@@ -58,7 +59,7 @@ pub fn uploads_of(conn: &mut AnyConnection, provider_id: i64) -> DomainResult<Ve
 }
 
 /// Lines of an upload, for the review page (first `limit`).
-pub fn lines_of(conn: &mut AnyConnection, by: &Member, upload_id: i64, limit: i64) -> DomainResult<Vec<(i64, String, String, String, String, String)>> {
+pub fn lines_of(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, limit: i64) -> DomainResult<Vec<(i64, String, String, String, String, String)>> {
     view(conn, by, upload_id)?;
     Ok(usage_lines::table
         .inner_join(grants::table.on(grants::id.eq(usage_lines::grant_id)))

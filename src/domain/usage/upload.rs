@@ -10,6 +10,7 @@ use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::grants::Grant;
 use crate::domain::identity::{Member, OrgKind};
+use crate::domain::ids::UploadId;
 use crate::formats::decimal::{exact_add, exact_sum};
 use crate::formats::focus;
 use crate::formats::{Problem, Problems};
@@ -132,7 +133,7 @@ fn read_lines(content: &[u8]) -> Result<ReadFile, Problems> {
 
 /// The same file already posted by this provider is named, not posted twice.
 fn refuse_posted_twin(conn: &mut AnyConnection, by: &Member, sha: &str, problems: &mut Problems) -> DomainResult<()> {
-    let already: Option<(i64, NaiveDateTime)> = usage_uploads::table
+    let already: Option<(UploadId, NaiveDateTime)> = usage_uploads::table
         .filter(usage_uploads::provider_id.eq(by.org_id()))
         .filter(usage_uploads::file_sha256.eq(sha))
         .filter(usage_uploads::status.eq(UploadStatus::Posted.as_str()))
@@ -271,11 +272,11 @@ fn store_pending(
     lines: &[ChargeLine],
     billing: &Billing,
     charges: &[Charge],
-) -> DomainResult<i64> {
+) -> DomainResult<UploadId> {
     let Billing { grants_by_code, exact, currency } = billing;
     let total = exact_sum(exact.values().map(|(v, _)| *v)).ok_or_else(|| DomainError::invalid("file", Message::new("upload-total-inexact")))?;
-    let upload_id = crate::db::write_transaction(conn, |conn| -> DomainResult<i64> {
-        let upload_id: i64 = diesel::insert_into(usage_uploads::table)
+    let upload_id = crate::db::write_transaction(conn, |conn| -> DomainResult<UploadId> {
+        let upload_id: UploadId = diesel::insert_into(usage_uploads::table)
             .values((
                 usage_uploads::provider_id.eq(by.org_id()),
                 usage_uploads::filename.eq(filename),
@@ -293,8 +294,9 @@ fn store_pending(
             let rows: Vec<_> = chunk
                 .iter()
                 .map(|l| {
-                    let grant_id = grants_by_code[&l.sub_account_id].as_ref().map(|g| g.id).unwrap_or_default();
-                    (
+                    // Every line's grant was found, or the file was refused before it got here.
+                    let grant_id = grants_by_code[&l.sub_account_id].as_ref().map(|g| g.id).ok_or(DomainError::NotFound)?;
+                    Ok((
                         usage_lines::upload_id.eq(upload_id),
                         usage_lines::line_number.eq(l.line as i64),
                         usage_lines::grant_id.eq(grant_id),
@@ -305,9 +307,9 @@ fn store_pending(
                         usage_lines::consumed_unit.eq(l.consumed_unit.clone().unwrap_or_default()),
                         usage_lines::billed_cost.eq(l.billed_cost.to_string()),
                         usage_lines::currency.eq(&l.currency),
-                    )
+                    ))
                 })
-                .collect();
+                .collect::<DomainResult<_>>()?;
             crate::on_backend!(conn, c => diesel::insert_into(usage_lines::table).values(&rows).execute(c))?;
         }
         for charge in charges {

@@ -5,7 +5,7 @@ use crate::domain::notifications;
 use crate::messages::Message;
 use crate::web::flash;
 use crate::web::forms::DecisionForm;
-use crate::domain::{DomainError, FieldErrors};
+use crate::domain::{ApplicationId, DomainError, FieldErrors};
 use crate::web::error::AppResult;
 use crate::web::layout::Layout;
 use crate::web::pages::auth::Empty;
@@ -39,7 +39,7 @@ fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: Fi
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let id = path_id(&path)?;
+    let id: ApplicationId = path_id(&path)?;
     let view = state.db(move |conn| applications::application_for(conn, &member, id)).await?;
     // The decision form is not pre-set: the funder chooses approve or reject.
     render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default()))
@@ -47,7 +47,7 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
 
 pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<DecisionForm>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let id = path_id(&path)?;
+    let id: ApplicationId = path_id(&path)?;
     let viewer = member.clone();
     let current = state.db(move |conn| applications::application_for(conn, &viewer, id)).await?;
     let decision = match form.parse(visitor.locale, &current.programme.currency) {
@@ -83,7 +83,7 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
 
 pub async fn withdraw(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let id = path_id(&path)?;
+    let id: ApplicationId = path_id(&path)?;
     state.db(move |conn| applications::withdraw(conn, &member, id)).await?;
     Ok(flash::redirect(&format!("/applications/{id}"), "flash-application-withdrawn", state.settings.secure_cookies))
 }

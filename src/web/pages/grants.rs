@@ -1,3 +1,4 @@
+use crate::domain::GrantId;
 use crate::domain::grants::{self, GrantStatement};
 use crate::messages::Message;
 use crate::web::error::AppResult;
@@ -16,7 +17,7 @@ struct GrantPage {
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let id = path_id(&path)?;
+    let id: GrantId = path_id(&path)?;
     let statement = state.db(move |conn| grants::statement(conn, &member, id)).await?;
     render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement })
 }

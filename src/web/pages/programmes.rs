@@ -5,7 +5,7 @@ use crate::domain::programmes::{self, Programme};
 use crate::web::flash;
 use crate::web::forms::ProgrammeForm;
 use crate::domain::reports::{self, ProgrammeReport};
-use crate::domain::{DomainError, FieldErrors};
+use crate::domain::{DomainError, FieldErrors, ProgrammeId};
 use crate::money::{Amount, CURRENCIES};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
@@ -101,7 +101,7 @@ struct ProgrammePage {
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let id = path_id(&path)?;
+    let id: ProgrammeId = path_id(&path)?;
     let (programme, report, applications) = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;

@@ -1,6 +1,7 @@
 use crate::domain::catalogue::{self, Offering};
 use crate::domain::identity::OrgKind;
 use crate::formats::{Problem, Problems};
+use crate::domain::UploadId;
 use crate::domain::usage::{self, MAX_UPLOAD_BYTES, Refusal, Upload, UploadOutcome, UploadView};
 use crate::money::Amount;
 use crate::web::error::{AppError, AppResult};
@@ -102,7 +103,7 @@ pub const PREVIEW_LINES: i64 = 200;
 
 pub async fn show_upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let id = path_id(&path)?;
+    let id: UploadId = path_id(&path)?;
     let (view, lines) = state.db(move |conn| Ok((usage::view(conn, &member, id)?, usage::lines_of(conn, &member, id, PREVIEW_LINES)?))).await?;
     let total = Amount::sum(view.charges.iter().map(|c| c.amount)).map_err(|e| AppError::Internal(Box::new(e)))?;
     render(&UploadViewPage { layout: Layout::message(&visitor, &Message::new("title-upload-view").with("upload", view.upload.id)), view, lines, total })
@@ -110,7 +111,7 @@ pub async fn show_upload(state: web::Data<AppState>, visitor: Visitor, path: web
 
 pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let id = path_id(&path)?;
+    let id: UploadId = path_id(&path)?;
     state.db(move |conn| usage::confirm(conn, &member, id)).await?;
     Ok(flash::redirect(&format!("/usage/{id}"), "flash-upload-posted", state.settings.secure_cookies))
 }

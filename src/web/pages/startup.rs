@@ -6,7 +6,7 @@ use crate::messages::Message;
 use crate::web::{flash, forms};
 use crate::web::forms::ApplicationForm;
 use crate::domain::programmes::{self, Programme};
-use crate::domain::{DomainError, FieldErrors};
+use crate::domain::{DomainError, FieldErrors, ProgrammeId};
 use crate::web::error::AppResult;
 use crate::web::layout::Layout;
 use crate::web::session::{CsrfForm, Visitor};
@@ -103,7 +103,7 @@ struct ApplyPage {
     errors: FieldErrors,
 }
 
-async fn apply_page(state: &AppState, visitor: &Visitor, programme_id: i64, form: ApplicationForm, errors: FieldErrors) -> AppResult<ApplyPage> {
+async fn apply_page(state: &AppState, visitor: &Visitor, programme_id: ProgrammeId, form: ApplicationForm, errors: FieldErrors) -> AppResult<ApplyPage> {
     let (programme, providers) = state
         .db(move |conn| Ok((programmes::get(conn, programme_id)?, identity::organisations_of_kind(conn, OrgKind::Provider)?)))
         .await?;
@@ -115,13 +115,13 @@ pub async fn apply_form(state: web::Data<AppState>, visitor: Visitor, path: web:
     if !member.organisation.is_registered() {
         return Ok(redirect("/company"));
     }
-    let page = apply_page(&state, &visitor, path_id(&path)?, ApplicationForm::default(), FieldErrors::default()).await?;
+    let page = apply_page(&state, &visitor, path_id::<ProgrammeId>(&path)?, ApplicationForm::default(), FieldErrors::default()).await?;
     render(&page)
 }
 
 pub async fn apply(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<ApplicationForm>) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Startup)?.clone();
-    let programme_id = path_id(&path)?;
+    let programme_id: ProgrammeId = path_id(&path)?;
     let programme = state.db(move |conn| programmes::get(conn, programme_id)).await?;
     let new = match form.parse(visitor.locale, &programme.currency) {
         Ok(new) => new,
