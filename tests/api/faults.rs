@@ -101,7 +101,7 @@ async fn mail_waits_for_a_mail_server_that_is_down(backend: Backend) {
     let r = funder
         .post("/programmes", &[("name", "Call"), ("description", "Credits."), ("currency", "EUR"), ("budget", "1000"), ("max_award", "500"), ("opens_on", &opens), ("closes_on", &closes)])
         .await;
-    let programme = crate::helpers::id_from(&r.location);
+    let programme: computegrants::domain::ProgrammeId = crate::helpers::id_from(&r.location);
     let provider = app.create_member(OrgKind::Provider, "Cloud", "billing@cloud.test").org_id().to_string();
     startup.refresh_csrf(&format!("/programmes/{programme}/apply")).await;
     let r = startup
