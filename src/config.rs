@@ -17,6 +17,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub mail: MailSettings,
     pub pool_size: Option<u32>,
+    /// Trust `Forwarded`/`X-Forwarded-For` for the client's address (only behind a proxy that
+    /// sets them; otherwise anyone could claim any address).
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +46,7 @@ impl Settings {
                 from: var("MAIL_FROM").unwrap_or_else(|| "ComputeGrants <no-reply@computegrants.localhost>".to_string()),
             },
             pool_size: var("DB_POOL_SIZE").and_then(|v| v.parse().ok()),
+            trust_forwarded_for: var("TRUST_FORWARDED_FOR").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
         }
     }
 }

@@ -132,7 +132,15 @@ impl Application {
         }
         let hsts = settings.secure_cookies;
         let mail_wakeup = start_mail_worker(pool.clone(), mailer);
-        let state = actix_web::web::Data::new(AppState { pool, mail_wakeup, settings, secret });
+        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        let state = actix_web::web::Data::new(AppState {
+            pool,
+            mail_wakeup,
+            settings,
+            secret,
+            throttle: crate::web::throttle::LoginThrottle::new(),
+            hashing: tokio::sync::Semaphore::new(cores),
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

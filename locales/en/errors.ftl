@@ -73,3 +73,9 @@ error-internal-reference = An unexpected error happened on our side. It has been
 text-control-characters = Remove the control characters (such as NUL) from this field.
 text-too-long = Keep this under { $max } characters.
 apply-already-open = Your company already has an application to this programme awaiting a decision.
+login-throttled = { $seconds ->
+    [one] Too many attempts. Wait one second before trying again.
+   *[other] Too many attempts. Wait { $seconds } seconds before trying again.
+}
+error-too-many-title = Too many attempts
+error-too-many = Too many requests came from your address. Wait a moment and try again.

@@ -73,3 +73,9 @@ error-internal-reference = Une erreur inattendue s'est produite de notre côté.
 text-control-characters = Retirez les caractères de contrôle (tels que NUL) de ce champ.
 text-too-long = Ne dépassez pas { $max } caractères.
 apply-already-open = Votre entreprise a déjà une candidature en attente de décision pour ce programme.
+login-throttled = { $seconds ->
+    [one] Trop de tentatives. Patientez une seconde avant de réessayer.
+   *[other] Trop de tentatives. Patientez { $seconds } secondes avant de réessayer.
+}
+error-too-many-title = Trop de tentatives
+error-too-many = Trop de demandes sont venues de votre adresse. Patientez un instant et réessayez.

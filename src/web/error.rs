@@ -27,6 +27,8 @@ pub enum AppError {
     Conflict(Message),
     #[error("request too large")]
     TooLarge,
+    #[error("too many requests")]
+    TooManyRequests,
     /// Ours: logged with its whole cause chain and the request's id, never shown.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -133,6 +135,7 @@ impl AppError {
             AppError::BadRequest(m) => ("error-bad-request-title", m.clone()),
             AppError::Conflict(m) => ("error-conflict-title", m.clone()),
             AppError::TooLarge => ("error-too-large-title", Message::new("error-too-large")),
+            AppError::TooManyRequests => ("error-too-many-title", Message::new("error-too-many")),
             AppError::Internal(cause) => {
                 log::error!("request {}: internal error: {}", request_id.unwrap_or("-"), chain(cause.as_ref()));
                 let message = match request_id {
@@ -180,6 +183,7 @@ impl ResponseError for AppError {
             AppError::BadForm | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

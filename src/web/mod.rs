@@ -7,6 +7,7 @@ pub mod layout;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod throttle;
 
 use crate::config::Settings;
 use crate::db::{AnyConnection, DbError, Pool};
@@ -22,6 +23,9 @@ pub struct AppState {
     pub settings: Settings,
     /// Signs anonymous visitors' CSRF tokens (see `identity::anonymous_session`).
     pub secret: Vec<u8>,
+    pub throttle: throttle::LoginThrottle,
+    /// Bounds how many argon2 computations run at once: one per core.
+    pub hashing: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -54,6 +58,26 @@ impl AppState {
     /// The address people reach the app at, for links in mails.
     pub fn base_url(&self) -> String {
         self.settings.public_url.clone().unwrap_or_else(|| format!("http://{}", self.settings.bind))
+    }
+
+    /// Runs password hashing off the executor, without a database connection, a bounded
+    /// number at a time.
+    pub async fn hash<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+        let _permit = self.hashing.acquire().await.map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok(web::block(work).await?)
+    }
+
+    /// The client's address for throttling: the peer, or the first `Forwarded`/`X-Forwarded-For`
+    /// hop when `TRUST_FORWARDED_FOR` says a proxy we run sets it.
+    pub fn client_address(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
+        if self.settings.trust_forwarded_for {
+            let info = req.connection_info();
+            let forwarded = info.realip_remote_addr().and_then(|a| a.parse::<std::net::SocketAddr>().map(|s| s.ip()).or_else(|_| a.parse()).ok());
+            if forwarded.is_some() {
+                return forwarded;
+            }
+        }
+        req.peer_addr().map(|a| a.ip())
     }
 
     pub fn wake_mailer(&self) {

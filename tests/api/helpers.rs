@@ -208,6 +208,7 @@ impl TestApp {
             secure_cookies: false,
             mail: MailSettings { smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")), outbox, from: "ComputeGrants <noreply@test.local>".into() },
             pool_size: Some(4),
+            trust_forwarded_for: false,
         };
         let app = Application::build(settings).expect("application starts");
         let address = format!("http://127.0.0.1:{}", app.port());

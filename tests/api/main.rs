@@ -20,4 +20,5 @@ mod migrations;
 mod routes;
 mod schema;
 mod sessions;
+mod throttling;
 mod usage_files;

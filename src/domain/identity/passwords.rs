@@ -28,6 +28,19 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
 }
 
+/// Whether `password` is `user`'s. No database involved, so no connection is held while argon2
+/// works; an unknown user costs the same time as a known one. Deliberately slow: run it off the
+/// async executor, with concurrency bounded by the caller.
+pub fn password_matches(user: Option<&User>, password: &str) -> bool {
+    match user {
+        Some(user) => verify_password(password, &user.password_hash),
+        None => {
+            let _ = verify_password(password, dummy_hash());
+            false
+        }
+    }
+}
+
 /// Checks credentials. The caller runs this off the async executor: argon2 is deliberately slow.
 pub fn authenticate(conn: &mut AnyConnection, email: &str, password: &str) -> DomainResult<Option<User>> {
     match find_user_by_email(conn, email)? {

@@ -140,7 +140,9 @@ pub struct StartupSignup<'a> {
     pub password: &'a str,
 }
 
-pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> DomainResult<User> {
+/// Checks a sign-up before its password is hashed (hashing is slow and done without holding a
+/// database connection: see [`sign_up_startup`]).
+pub fn validate_signup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> DomainResult<()> {
     let mut errors = FieldErrors::default();
     let new_user = NewUser { organisation_id: NO_ORGANISATION_YET, email: form.email, display_name: form.display_name, password: form.password, role: "owner" };
     validate_new_user(conn, &new_user, &mut errors)?;
@@ -149,8 +151,14 @@ pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> Do
     } else if find_org_by_name(conn, form.company_name.trim())?.is_some() {
         errors.add("company_name", Message::new("organisation-name-taken"));
     }
-    errors.into_result()?;
-    let hash = hash_password(form.password)?;
+    errors.into_result()
+}
+
+/// Creates the startup and its owner with a password already hashed by [`hash_password`];
+/// checked again here, since another sign-up may have taken the name in between.
+pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>, hash: &str) -> DomainResult<User> {
+    validate_signup(conn, form)?;
+    let new_user = NewUser { organisation_id: NO_ORGANISATION_YET, email: form.email, display_name: form.display_name, password: form.password, role: "owner" };
     crate::db::write_transaction(conn, |conn| {
         let org = create_organisation(conn, OrgKind::Startup, form.company_name)?;
         create_user(conn, &NewUser { organisation_id: org.id, ..new_user }, &hash)

@@ -4,8 +4,8 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
 use crate::web::{flash, forms};
 use crate::web::session::{CsrfForm, Visitor, expired_session_cookie, local_path, session_cookie};
-use crate::web::{AppState, render, unprocessable};
-use actix_web::{HttpResponse, web};
+use crate::web::{AppState, render, render_with, unprocessable};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
@@ -13,8 +13,17 @@ use askama::Template;
 struct LoginPage {
     layout: Layout,
     email: String,
-    error: bool,
+    error: LoginError,
     next: String,
+}
+
+/// What went wrong with the last attempt, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoginError {
+    None,
+    Mismatch,
+    /// Seconds to wait.
+    Throttled(u64),
 }
 
 #[derive(serde::Deserialize)]
@@ -34,32 +43,56 @@ pub struct LoginQuery {
 
 pub async fn login_form(visitor: Visitor, query: web::Query<LoginQuery>) -> AppResult<HttpResponse> {
     let next = local_path(&query.next).unwrap_or("").to_string();
-    render(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email: String::new(), error: false, next })
+    render(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email: String::new(), error: LoginError::None, next })
 }
 
-pub async fn login(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<LoginForm>) -> AppResult<HttpResponse> {
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, visitor): CsrfForm<LoginForm>) -> AppResult<HttpResponse> {
     let email = form.email.clone();
+    let account = identity::normalise_email(&form.email);
     let next = local_path(&form.next).unwrap_or("/").to_string();
-    let old_session = visitor.session.token_hash.clone();
-    let result = state
-        .db(move |conn| {
-            let Some(user) = identity::authenticate(conn, &form.email, &form.password)? else {
-                return Ok(None);
-            };
-            // A new session id at login: a token planted before sign-in is worth nothing after.
-            identity::end_session_by_hash(conn, &old_session)?;
-            let _ = identity::purge_expired_sessions(conn);
-            Ok(Some(identity::start_session(conn, Some(user.id))?.0))
+    let form_next = if next == "/" { String::new() } else { next.clone() };
+    if let Err(wait) = state.throttle.check(state.client_address(&req), &account) {
+        return throttled(&visitor, email, form_next, wait);
+    }
+    // The password is checked with no database connection held: argon2 is slow on purpose.
+    let lookup = account.clone();
+    let user = state.db(move |conn| identity::find_user_by_email(conn, &lookup)).await?;
+    let password = form.password;
+    let (user, matches) = state
+        .hash(move || {
+            let matches = identity::password_matches(user.as_ref(), &password);
+            (user, matches)
         })
         .await?;
-    match result {
-        Some(token) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", next))
-            .cookie(session_cookie(&token, state.settings.secure_cookies))
-            .cookie(flash::cookie("flash-signed-in", state.settings.secure_cookies))
-            .finish()),
-        None => unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: true, next: if next == "/" { String::new() } else { next } }),
+    let Some(user) = user.filter(|_| matches) else {
+        state.throttle.failed(&account);
+        return unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: LoginError::Mismatch, next: form_next });
+    };
+    state.throttle.succeeded(&account);
+    let old_session = visitor.session.token_hash.clone();
+    let token = state
+        .db(move |conn| {
+            // A new session id at login: a token planted before sign-in is worth nothing after.
+            identity::end_session_by_hash(conn, &old_session)?;
+            Ok(identity::start_session(conn, Some(user.id))?.0)
+        })
+        .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", next))
+        .cookie(session_cookie(&token, state.settings.secure_cookies))
+        .cookie(flash::cookie("flash-signed-in", state.settings.secure_cookies))
+        .finish())
+}
+
+/// Too many attempts: 429 with `Retry-After`, and the form again saying how long to wait.
+fn throttled(visitor: &Visitor, email: String, next: String, wait: std::time::Duration) -> AppResult<HttpResponse> {
+    let seconds = wait.as_secs().max(1);
+    let page = LoginPage { layout: Layout::new(visitor, "title-sign-in"), email, error: LoginError::Throttled(seconds), next };
+    let mut response = render_with(actix_web::http::StatusCode::TOO_MANY_REQUESTS, &page)?;
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
     }
+    Ok(response)
 }
 
 #[derive(serde::Deserialize)]
@@ -98,7 +131,7 @@ pub async fn signup_form(visitor: Visitor) -> AppResult<HttpResponse> {
     render(&SignupPage { layout: Layout::new(&visitor, "title-sign-up"), form: SignupForm::default(), errors: FieldErrors::default() })
 }
 
-pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<SignupForm>) -> AppResult<HttpResponse> {
+pub async fn signup(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, visitor): CsrfForm<SignupForm>) -> AppResult<HttpResponse> {
     let checked = forms::texts(&[
         ("company_name", &form.company_name, forms::NAME_CHARS),
         ("display_name", &form.display_name, forms::NAME_CHARS),
@@ -109,6 +142,25 @@ pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
         return unprocessable(&SignupPage { layout: Layout::new(&visitor, "title-sign-up"), form: SignupForm { password: String::new(), ..form }, errors: checked });
     }
     let submitted = form.clone();
+    let invalid = |errors| unprocessable(&SignupPage { layout: Layout::new(&visitor, "title-sign-up"), form: SignupForm { password: String::new(), ..submitted.clone() }, errors });
+    if state.throttle.check(state.client_address(&req), "").is_err() {
+        return Err(AppError::TooManyRequests);
+    }
+    // Checked first, then hashed with no database connection held, then created.
+    let candidate = form.clone();
+    let valid = state
+        .run(move |conn| {
+            let f = &candidate;
+            identity::validate_signup(conn, &StartupSignup { company_name: &f.company_name, display_name: &f.display_name, email: &f.email, password: &f.password })
+        })
+        .await?;
+    match valid {
+        Ok(()) => {}
+        Err(DomainError::Invalid(errors)) => return invalid(errors),
+        Err(e) => return Err(e.into()),
+    }
+    let password = form.password.clone();
+    let hash = state.hash(move || identity::hash_password(&password)).await??;
     let old_session = visitor.session.token_hash.clone();
     let locale = visitor.locale;
     let result = state
@@ -116,6 +168,7 @@ pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
             let user = identity::sign_up_startup(
                 conn,
                 &StartupSignup { company_name: &form.company_name, display_name: &form.display_name, email: &form.email, password: &form.password },
+                &hash,
             )?;
             // Mails reach them in the language they signed up in.
             identity::set_locale(conn, user.id, locale.code())?;
@@ -129,11 +182,7 @@ pub async fn signup(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
             .cookie(session_cookie(&token, state.settings.secure_cookies))
             .cookie(flash::cookie("flash-signed-up", state.settings.secure_cookies))
             .finish()),
-        Err(DomainError::Invalid(errors)) => unprocessable(&SignupPage {
-            layout: Layout::new(&visitor, "title-sign-up"),
-            form: SignupForm { password: String::new(), ..submitted },
-            errors,
-        }),
+        Err(DomainError::Invalid(errors)) => invalid(errors),
         Err(e) => Err(AppError::from(e)),
     }
 }
