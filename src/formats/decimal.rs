@@ -21,6 +21,11 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 /// needs more; money totals must never be rounded behind anyone's back.
 pub fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     let sum = a.checked_add(b)?;
+    // rust_decimal writes a zero sum with scale 0 (0.00000 + 0 = 0): exact exactly when the
+    // operands cancel, whatever the scale says.
+    if sum.is_zero() {
+        return (a == -b).then_some(sum);
+    }
     (sum.scale() >= a.scale().max(b.scale())).then_some(sum)
 }
 
@@ -88,6 +93,17 @@ pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zero_sums_are_exact_whatever_their_scale() {
+        // Found by the fuzzer: 0.00000000000 + 0 came back with scale 0 and was called inexact,
+        // so per-sub-account totals "could not be added" while the file total could.
+        let zero_11: Decimal = "0.00000000000".parse().unwrap();
+        assert_eq!(exact_add(zero_11, Decimal::ZERO), Some(Decimal::ZERO));
+        let a: Decimal = "12.345".parse().unwrap();
+        assert_eq!(exact_add(a, -a), Some(Decimal::ZERO));
+        assert_eq!(exact_sum([zero_11, Decimal::ZERO, "0.0000000111".parse().unwrap()]), Some("0.0000000111".parse().unwrap()));
+    }
 
     #[test]
     fn decimals_are_exact() {

@@ -27,7 +27,11 @@ fn replay(target: &str, read: impl Fn(&[u8])) -> usize {
 fn fuzz_findings_stay_fixed() {
     let mut total = 0;
     total += replay("focus", |b| {
-        let _ = focus::inspect(b, |_| {});
+        // The same invariant as the fuzz target: totals are exact, never silently rounded.
+        if let Ok(inspection) = focus::inspect(b, |_| {}) {
+            let by_account = computegrants::formats::decimal::exact_sum(inspection.by_sub_account.values().copied());
+            assert_eq!(by_account, Some(inspection.billed_cost), "per-sub-account totals add up to the file's");
+        }
     });
     for target in ["ubl", "cii"] {
         total += replay(target, |b| {
