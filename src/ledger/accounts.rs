@@ -6,12 +6,14 @@ use crate::db::schema::ledger_accounts;
 use crate::domain::clock;
 use diesel::prelude::*;
 
-/// Finds the account with `spec.code`, opening it when it does not exist yet.
+/// Finds the account with `spec.code`, opening it when it does not exist yet. Idempotent under
+/// concurrency: two requests opening the same account at once both get it (the second insert
+/// waits for the first and then does nothing), never a unique-key error.
 pub fn open_account(conn: &mut AnyConnection, spec: &AccountSpec) -> Result<Account, LedgerError> {
     if let Some(existing) = find_account_by_code(conn, &spec.code)? {
         return Ok(existing);
     }
-    diesel::insert_into(ledger_accounts::table)
+    let insert = diesel::insert_into(ledger_accounts::table)
         .values((
             ledger_accounts::code.eq(&spec.code),
             ledger_accounts::owner_kind.eq(spec.owner_kind),
@@ -22,7 +24,9 @@ pub fn open_account(conn: &mut AnyConnection, spec: &AccountSpec) -> Result<Acco
             ledger_accounts::limit_rule.eq(spec.limit.as_str()),
             ledger_accounts::created_at.eq(clock::now()),
         ))
-        .execute(conn)?;
+        .on_conflict(ledger_accounts::code)
+        .do_nothing();
+    crate::on_backend!(conn, c => insert.execute(c))?;
     find_account_by_code(conn, &spec.code)?.ok_or(LedgerError::Database(diesel::result::Error::NotFound))
 }
 

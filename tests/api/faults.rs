@@ -136,3 +136,42 @@ async fn mail_waits_for_a_mail_server_that_is_down(backend: Backend) {
     assert_eq!(sink.messages.lock().unwrap().len(), 1, "delivered once");
 }
 both_backends!(mail_waits_for_a_mail_server_that_is_down);
+
+/// The defect: two requests opening the same ledger account for the first time raced on
+/// PostgreSQL, and the loser answered 409 with "duplicate key value violates unique constraint".
+fn first_use_of_an_account_by_two_requests_at_once(backend: Backend) {
+    use computegrants::ledger::{self, AccountSpec, LimitRule, Side};
+    let Some(test_db) = TestDb::new(backend, "first_use_of_an_account_by_two_requests_at_once") else { return };
+    drop(test_db.connect());
+    let spec = || AccountSpec {
+        code: "provider:7:payable:EUR".into(),
+        owner_kind: "provider",
+        owner_id: 7,
+        purpose: "payable",
+        currency: "EUR".into(),
+        normal_side: Side::Credit,
+        limit: LimitRule::None,
+    };
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let workers: Vec<_> = (0..2)
+        .map(|i| {
+            let url = test_db.url.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut conn = db::connect(&url).unwrap();
+                barrier.wait();
+                db::write_transaction(&mut conn, |c| {
+                    let account = ledger::open_account(c, &spec())?;
+                    // Hold the first transaction open so that the other one meets it.
+                    if i == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(300));
+                    }
+                    Ok::<_, ledger::LedgerError>(account.id)
+                })
+            })
+        })
+        .collect();
+    let ids: Vec<i64> = workers.into_iter().map(|w| w.join().unwrap().expect("both requests get the account")).collect();
+    assert_eq!(ids[0], ids[1], "one account");
+}
+both_backends!(sync first_use_of_an_account_by_two_requests_at_once);
