@@ -89,3 +89,28 @@ async fn usage_lines_with_huge_texts_are_refused(backend: Backend) {
     assert_eq!(stored, 0);
 }
 both_backends!(usage_lines_with_huge_texts_are_refused);
+
+/// The upload checks the session, the role (the access policy, before the handler) and the CSRF
+/// token before it reads the file: a file sent before the token is refused unread.
+async fn an_upload_is_refused_before_its_file_is_read(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "an_upload_is_refused_before_its_file_is_read").await else { return };
+    let code = crate::journey::approve(&mut s, "1000").await;
+    let mut provider = s.provider;
+    provider.refresh_csrf("/usage/new").await;
+    let csv = crate::helpers::usage_csv(&code, &["1.00"]);
+    let file_first = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("usage.csv"))
+        .text("csrf_token", provider.csrf.clone());
+    let r = provider.http.post(format!("{}/usage", s.app.address)).multipart(file_first).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let wrong_token = reqwest::multipart::Form::new()
+        .text("csrf_token", "0".repeat(64))
+        .part("file", reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("usage.csv"));
+    let r = provider.http.post(format!("{}/usage", s.app.address)).multipart(wrong_token).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let stored: i64 = computegrants::db::schema::usage_uploads::table.count().get_result(&mut s.app.conn()).unwrap();
+    assert_eq!(stored, 0);
+    // In the form's order, with the session's token, it goes through.
+    assert_eq!(provider.upload("usage.csv", &csv).await.status, 303);
+}
+both_backends!(an_upload_is_refused_before_its_file_is_read);

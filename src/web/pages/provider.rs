@@ -42,26 +42,44 @@ pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
     render(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: None, max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
 }
 
-/// Reads the multipart form: the CSRF token field and the file, refusing anything over the limit
-/// as soon as it is exceeded rather than after buffering it.
-async fn read_upload(mut multipart: Multipart) -> AppResult<(String, String, Vec<u8>)> {
-    let (mut token, mut filename, mut content) = (String::new(), String::new(), Vec::new());
+/// Largest CSRF token field read.
+const TOKEN_FIELD_LIMIT: usize = 1024;
+
+/// Reads the multipart form. The CSRF token must come before the file (browsers send fields in
+/// the form's order, and the token is the form's first field) and is checked before a byte of
+/// the file is read; the file is refused as soon as it exceeds the limit, never buffered beyond.
+async fn read_upload(visitor: &Visitor, mut multipart: Multipart) -> AppResult<(String, Vec<u8>)> {
+    let (mut token_checked, mut filename, mut content) = (false, String::new(), Vec::new());
     // The whole request is bounded, not only each field.
     let mut total = 0usize;
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|e| { log::info!("upload unreadable: {e}"); AppError::BadForm })?;
+        let mut field = field.map_err(|e| {
+            log::info!("upload unreadable: {e}");
+            AppError::BadForm
+        })?;
         let name = field.name().unwrap_or_default().to_string();
+        let limit = match name.as_str() {
+            "csrf_token" => TOKEN_FIELD_LIMIT,
+            "file" if !token_checked => return Err(AppError::Csrf),
+            _ => MAX_UPLOAD_BYTES,
+        };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| { log::info!("upload unreadable: {e}"); AppError::BadForm })?;
+            let chunk = chunk.map_err(|e| {
+                log::info!("upload unreadable: {e}");
+                AppError::BadForm
+            })?;
             total += chunk.len();
-            if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES || total > MAX_UPLOAD_BYTES + 64 * 1024 {
+            if bytes.len() + chunk.len() > limit || total > MAX_UPLOAD_BYTES + 64 * 1024 {
                 return Err(AppError::TooLarge);
             }
             bytes.extend_from_slice(&chunk);
         }
         match name.as_str() {
-            "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
+            "csrf_token" => {
+                visitor.check_csrf(&String::from_utf8_lossy(&bytes))?;
+                token_checked = true;
+            }
             "file" => {
                 filename = field.content_disposition().and_then(|cd| cd.get_filename().map(str::to_string)).unwrap_or_else(|| "usage.csv".into());
                 content = bytes;
@@ -69,12 +87,14 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(String, String, Vec
             _ => {}
         }
     }
-    Ok((token, filename, content))
+    if !token_checked {
+        return Err(AppError::Csrf);
+    }
+    Ok((filename, content))
 }
 
 pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Multipart) -> AppResult<HttpResponse> {
-    let (token, filename, content) = read_upload(multipart).await?;
-    visitor.check_csrf(&token)?;
+    let (filename, content) = read_upload(&visitor, multipart).await?;
     let member = visitor.member_of(OrgKind::Provider)?.clone();
     if filename.is_empty() || content.is_empty() {
         let mut problems = Problems::default();
