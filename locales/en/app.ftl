@@ -59,7 +59,6 @@ title-catalogue = Provider catalogue
 
 flash-signed-in = You are signed in.
 flash-signed-out = You are signed out.
-flash-signed-up = Your account is ready. Now register your company's legal details.
 flash-company-saved = Company details saved.
 flash-programme-created = Programme created; its budget is reserved in the ledger.
 flash-application-sent = Application submitted. We have mailed you a receipt.
@@ -303,3 +302,9 @@ mail-status-queued = waiting
 mail-status-sending = sending
 mail-status-sent = sent
 mail-status-failed = failed
+
+title-signup-sent = Check your inbox
+signup-sent-lead = We have sent a mail to the address you gave. Open the link it contains to confirm the address and sign in.
+signup-sent-next = The link works once, within 48 hours. No mail? Check your spam folder, or register again.
+login-unverified = Confirm your address first: open the link we mailed you when you registered.
+flash-email-verified = Your address is confirmed and you are signed in. Now register your company's legal details.

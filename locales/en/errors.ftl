@@ -79,3 +79,4 @@ login-throttled = { $seconds ->
 }
 error-too-many-title = Too many attempts
 error-too-many = Too many requests came from your address. Wait a moment and try again.
+verify-link-invalid = This link has expired or was already used. Sign in, or register again to get a new one.

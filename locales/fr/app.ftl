@@ -59,7 +59,6 @@ title-catalogue = Catalogue des fournisseurs
 
 flash-signed-in = Vous êtes connecté.
 flash-signed-out = Vous êtes déconnecté.
-flash-signed-up = Votre compte est créé. Renseignez maintenant l'identité juridique de votre entreprise.
 flash-company-saved = Les informations de l'entreprise sont enregistrées.
 flash-programme-created = Le programme est créé ; son budget est réservé dans le grand livre.
 flash-application-sent = Votre candidature est déposée. Un accusé de réception vous a été envoyé par courriel.
@@ -303,3 +302,9 @@ mail-status-queued = en attente
 mail-status-sending = en cours d'envoi
 mail-status-sent = envoyé
 mail-status-failed = en échec
+
+title-signup-sent = Consultez votre messagerie
+signup-sent-lead = Nous avons envoyé un courriel à l'adresse indiquée. Ouvrez le lien qu'il contient pour confirmer l'adresse et vous connecter.
+signup-sent-next = Le lien ne fonctionne qu'une fois, pendant 48 heures. Pas de courriel ? Vérifiez vos indésirables, ou inscrivez-vous à nouveau.
+login-unverified = Confirmez d'abord votre adresse : ouvrez le lien que nous vous avons envoyé lors de votre inscription.
+flash-email-verified = Votre adresse est confirmée et vous êtes connecté. Renseignez maintenant l'identité juridique de votre entreprise.

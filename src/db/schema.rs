@@ -22,6 +22,7 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamp,
         locale -> Nullable<Text>,
+        email_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -247,5 +248,16 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    email_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }

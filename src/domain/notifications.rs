@@ -108,3 +108,25 @@ pub fn queue_application_received(
     let mail = application_received(base_url, applicant, application, programme).map_err(template_failed)?;
     crate::domain::outbox::queue(conn, &mail)
 }
+
+/// The link that proves a new startup owner's address.
+pub fn queue_email_verification(conn: &mut crate::db::AnyConnection, base_url: &str, user: &crate::domain::identity::User, company: &str, token: &str) -> crate::domain::DomainResult<()> {
+    let w = Words { locale: user.locale.as_deref().and_then(Locale::parse).unwrap_or_default() };
+    let subject = w.t("mail-verify-subject");
+    let paragraphs = vec![
+        Message::new("mail-verify-body").with("company", company),
+        Message::new("mail-verify-expiry").with("hours", crate::domain::identity::VERIFY_HOURS),
+    ];
+    let body = Notification { w, name: &user.display_name, paragraphs, link: format!("{base_url}/verify?token={token}") }.render().map_err(template_failed)?;
+    crate::domain::outbox::queue(conn, &Mail { to: user.email.clone(), subject, body })
+}
+
+/// Someone signed up with an address that already has an account: its owner is told, and the
+/// page the stranger sees says nothing of it.
+pub fn queue_address_taken(conn: &mut crate::db::AnyConnection, base_url: &str, existing: &crate::domain::identity::User) -> crate::domain::DomainResult<()> {
+    let w = Words { locale: existing.locale.as_deref().and_then(Locale::parse).unwrap_or_default() };
+    let subject = w.t("mail-taken-subject");
+    let paragraphs = vec![Message::new("mail-taken-body"), Message::new("mail-taken-ignore")];
+    let body = Notification { w, name: &existing.display_name, paragraphs, link: format!("{base_url}/login") }.render().map_err(template_failed)?;
+    crate::domain::outbox::queue(conn, &Mail { to: existing.email.clone(), subject, body })
+}

@@ -10,7 +10,7 @@ pub const COOKIE: &str = "cg_flash";
 pub const KEYS: &[&str] = &[
     "flash-signed-in",
     "flash-signed-out",
-    "flash-signed-up",
+    "flash-email-verified",
     "flash-company-saved",
     "flash-programme-created",
     "flash-application-sent",

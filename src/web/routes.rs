@@ -32,6 +32,8 @@ route_table! {
     post "/logout" SignOut => auth::logout;
     get "/signup" SignUp => auth::signup_form;
     post "/signup" SignUp => auth::signup;
+    get "/signup/sent" SignUp => auth::signup_sent;
+    get "/verify" ViewPublic => auth::verify;
     post "/language" ChooseLanguage => language::choose;
     get "/company" EditCompany => startup::company_form;
     post "/company" EditCompany => startup::save_company;

@@ -60,6 +60,7 @@ async fn startup_must_register_company_before_applying(backend: Backend) {
     c.refresh_csrf("/signup").await;
     let r = c.post("/signup", &[("company_name", "Unregistered"), ("display_name", "A"), ("email", "a@unregistered.test"), ("password", "a-long-enough-password")]).await;
     assert_eq!(r.status, 303);
+    s.app.confirm_address(&mut c, "a@unregistered.test").await;
     let r = c.get(&format!("/programmes/{}/apply", s.programme_id)).await;
     assert_eq!(r.location.as_deref(), Some("/company"));
     c.refresh_csrf("/company").await;

@@ -307,6 +307,11 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     fill(c, "#email", &startup_email).await;
     fill(c, "#password", crate::helpers::PASSWORD).await;
     submit(c, "/signup").await;
+    assert_eq!(path(c).await, "/signup/sent");
+    audit(c, axe, "the check-your-inbox page").await;
+    // The person opens the link of the mail that arrived over SMTP.
+    let link = app.mail.verification_link(&startup_email).await;
+    c.goto(&format!("{base}{link}")).await.unwrap();
     assert_eq!(path(c).await, "/company");
     audit(c, axe, "the company form").await;
     fill(c, "#legal_name", "Browser Startup SAS").await;

@@ -155,6 +155,20 @@ impl SmtpSink {
         (sink, port)
     }
 
+    /// The path of the verification link last mailed to `email` (bounded wait).
+    pub async fn verification_link(&self, email: &str) -> String {
+        for _ in 0..100 {
+            let found = self.messages.lock().unwrap().iter().rev().find(|m| m.contains(email) && m.contains("/verify?token=")).cloned();
+            if let Some(mail) = found {
+                let start = mail.find("/verify?token=").unwrap();
+                let token: String = mail[start + 14..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+                return format!("/verify?token={token}");
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no verification mail to {email}; got {:?}", self.messages.lock().unwrap());
+    }
+
     /// Waits (bounded) for a message containing `needle`.
     pub async fn wait_for(&self, needle: &str) -> String {
         for _ in 0..100 {
@@ -278,13 +292,23 @@ impl TestApp {
         c
     }
 
+    /// Opens the verification link mailed to `email`, as its owner would: signed in, on to the
+    /// company details.
+    pub async fn confirm_address(&self, c: &mut Client, email: &str) {
+        let link = self.mail.verification_link(email).await;
+        let r = c.get(&link).await;
+        assert_eq!(r.status, 303, "verification link {link}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some("/company"));
+    }
+
     /// Signs a startup up through the browser forms and registers its company.
     pub async fn sign_up_startup(&self, company: &str, email: &str) -> Client {
         let mut c = self.client();
         c.refresh_csrf("/signup").await;
         let r = c.post("/signup", &[("company_name", company), ("display_name", "Founder"), ("email", email), ("password", PASSWORD)]).await;
         assert_eq!(r.status, 303, "signup failed: {}", r.body);
-        assert_eq!(r.location.as_deref(), Some("/company"));
+        assert_eq!(r.location.as_deref(), Some("/signup/sent"));
+        self.confirm_address(&mut c, email).await;
         c.refresh_csrf("/company").await;
         let r = c.post("/company", &[("legal_name", &format!("{company} SAS")), ("country", "FR"), ("registration_number", "123 456 789")]).await;
         assert_eq!(r.status, 303, "company registration failed: {}", r.body);

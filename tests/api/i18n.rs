@@ -129,6 +129,7 @@ async fn countries_are_sorted_by_name_in_the_page_language(backend: Backend) {
     c.refresh_csrf("/signup").await;
     let r = c.post("/signup", &[("company_name", "Lumière"), ("display_name", "Inès"), ("email", "ines@lumiere.test"), ("password", PASSWORD)]).await;
     assert_eq!(r.status, 303);
+    app.confirm_address(&mut c, "ines@lumiere.test").await;
     let names = |page: &str| -> Vec<String> {
         page.split("<option value=\"")
             .skip(2)
@@ -168,6 +169,10 @@ async fn mails_reach_people_in_their_language(backend: Backend) {
     let mut c = app.client_in("fr-FR");
     c.refresh_csrf("/signup").await;
     c.post("/signup", &[("company_name", "Lumière"), ("display_name", "Inès"), ("email", "ines@lumiere.test"), ("password", PASSWORD)]).await;
+    // The verification mail is in French too.
+    let verification = app.mail.wait_for("Confirmez votre adresse").await;
+    assert!(verification.contains("Bonjour Inès") && verification.contains("48"), "{verification}");
+    app.confirm_address(&mut c, "ines@lumiere.test").await;
     c.refresh_csrf("/company").await;
     let r = c.post("/company", &[("legal_name", "Lumière SAS"), ("country", "FR"), ("registration_number", "912 345 678")]).await;
     assert_eq!(r.status, 303, "{}", r.body);

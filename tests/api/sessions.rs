@@ -39,3 +39,37 @@ async fn pages_are_never_cached(backend: Backend) {
     }
 }
 both_backends!(pages_are_never_cached);
+
+/// The defect: sign-up said "An account with this email already exists", telling anyone which
+/// addresses have accounts. Now the page is the same either way; the address's owner is mailed.
+async fn sign_up_never_tells_whether_an_address_has_an_account(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "sign_up_never_tells_whether_an_address_has_an_account").await else { return };
+    app.create_member(OrgKind::Funder, "Agency", "taken@agency.test");
+    let mut c = app.client();
+    c.refresh_csrf("/signup").await;
+    let taken = c.post("/signup", &[("company_name", "Curious"), ("display_name", "Eve"), ("email", "taken@agency.test"), ("password", PASSWORD)]).await;
+    let fresh = c.post("/signup", &[("company_name", "Genuine"), ("display_name", "Ada"), ("email", "ada@genuine.test"), ("password", PASSWORD)]).await;
+    assert_eq!((taken.status, taken.location.as_deref()), (303, Some("/signup/sent")));
+    assert_eq!((fresh.status, fresh.location.as_deref()), (fresh.status, taken.location.as_deref()), "the same answer");
+    let page = c.get("/signup/sent").await.body;
+    assert!(page.contains("Check your inbox"));
+    // The owner of the taken address hears about it; nothing was created for the stranger.
+    let notice = app.mail.wait_for("Someone tried to register").await;
+    assert!(notice.contains("taken@agency.test"), "{notice}");
+    use computegrants::db::schema::organisations;
+    let curious: i64 = organisations::table.filter(organisations::name.eq("Curious")).count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(curious, 0);
+    // An unconfirmed address cannot sign in; its link signs it in, once.
+    let mut other = app.client();
+    other.refresh_csrf("/login").await;
+    let r = other.post("/login", &[("email", "ada@genuine.test"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Confirm your address first"), "{}", r.body);
+    let link = app.mail.verification_link("ada@genuine.test").await;
+    let r = other.get(&link).await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/company")));
+    let again = app.client().get(&link).await;
+    assert_eq!(again.status, 409, "a link works once");
+    assert!(again.body.contains("expired or was already used"));
+}
+both_backends!(sign_up_never_tells_whether_an_address_has_an_account);

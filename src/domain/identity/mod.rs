@@ -2,11 +2,13 @@
 //!
 //! Passwords are hashed with argon2id; sessions live in the database (see [`sessions`]).
 
+mod email_tokens;
 mod organisations;
 mod passwords;
 mod sessions;
 mod users;
 
+pub use email_tokens::*;
 pub use organisations::*;
 pub use passwords::*;
 pub use sessions::*;

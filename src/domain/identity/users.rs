@@ -24,6 +24,14 @@ pub struct User {
     pub created_at: NaiveDateTime,
     /// `en` or `fr` once the person has chosen; mails and pages use it first.
     pub locale: Option<String>,
+    /// When the person proved the address; people an administrator creates are trusted.
+    pub email_verified_at: Option<NaiveDateTime>,
+}
+
+impl User {
+    pub fn is_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
 }
 
 /// The person behind a request, with their organisation.
@@ -75,16 +83,26 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub password: &'a str,
     pub role: &'a str,
+    /// Whether the address is trusted already (created by an administrator).
+    pub verified: bool,
 }
 
-pub fn validate_new_user(conn: &mut AnyConnection, new: &NewUser<'_>, errors: &mut FieldErrors) -> DomainResult<()> {
+/// Whether a form may say that an address is taken: an administrator creating accounts may be
+/// told; a stranger signing up may not (that would tell anyone who has an account here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakenAddress {
+    Tell,
+    Hide,
+}
+
+pub fn validate_new_user(conn: &mut AnyConnection, new: &NewUser<'_>, errors: &mut FieldErrors, taken: TakenAddress) -> DomainResult<()> {
     let email = normalise_email(new.email);
     check_email(errors, "email", &email);
     check_password(errors, "password", new.password);
     if new.display_name.trim().is_empty() {
         errors.add("display_name", Message::new("display-name-missing"));
     }
-    if errors.get("email").is_none() && find_user_by_email(conn, &email)?.is_some() {
+    if taken == TakenAddress::Tell && errors.get("email").is_none() && find_user_by_email(conn, &email)?.is_some() {
         errors.add("email", Message::new("email-taken"));
     }
     Ok(())
@@ -100,6 +118,7 @@ pub fn create_user(conn: &mut AnyConnection, new: &NewUser<'_>, password_hash: &
             users::password_hash.eq(password_hash),
             users::role.eq(new.role),
             users::created_at.eq(clock::now()),
+            users::email_verified_at.eq(new.verified.then(clock::now)),
         ))
         .returning(users::id)
         .get_result(conn)?;
@@ -141,11 +160,10 @@ pub struct StartupSignup<'a> {
 }
 
 /// Checks a sign-up before its password is hashed (hashing is slow and done without holding a
-/// database connection: see [`sign_up_startup`]).
+/// database connection: see [`sign_up_startup`]). Whether the address is taken is not said.
 pub fn validate_signup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> DomainResult<()> {
     let mut errors = FieldErrors::default();
-    let new_user = NewUser { organisation_id: NO_ORGANISATION_YET, email: form.email, display_name: form.display_name, password: form.password, role: "owner" };
-    validate_new_user(conn, &new_user, &mut errors)?;
+    validate_new_user(conn, &signup_user(form), &mut errors, TakenAddress::Hide)?;
     if form.company_name.trim().is_empty() {
         errors.add("company_name", Message::new("company-name-missing"));
     } else if find_org_by_name(conn, form.company_name.trim())?.is_some() {
@@ -154,14 +172,33 @@ pub fn validate_signup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> Do
     errors.into_result()
 }
 
-/// Creates the startup and its owner with a password already hashed by [`hash_password`];
-/// checked again here, since another sign-up may have taken the name in between.
-pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>, hash: &str) -> DomainResult<User> {
+fn signup_user<'a>(form: &StartupSignup<'a>) -> NewUser<'a> {
+    NewUser { organisation_id: NO_ORGANISATION_YET, email: form.email, display_name: form.display_name, password: form.password, role: "owner", verified: false }
+}
+
+/// What a sign-up did; the page says the same in both cases ("check your inbox"), the mail
+/// differs.
+pub enum SignUp {
+    /// A new startup and its owner, who must open the link in `token` before signing in.
+    Created { user: User, token: String },
+    /// The address already has an account: its owner is told by mail, nothing is created.
+    AddressTaken { existing: User },
+}
+
+/// Creates the startup and its owner, unverified, with a password already hashed by
+/// [`hash_password`]; checked again here, since another sign-up may have taken the name in
+/// between. The link to verify the address is valid for [`VERIFY_HOURS`].
+pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>, hash: &str) -> DomainResult<SignUp> {
     validate_signup(conn, form)?;
-    let new_user = NewUser { organisation_id: NO_ORGANISATION_YET, email: form.email, display_name: form.display_name, password: form.password, role: "owner" };
+    if let Some(existing) = find_user_by_email(conn, form.email)? {
+        return Ok(SignUp::AddressTaken { existing });
+    }
+    let new_user = signup_user(form);
     crate::db::write_transaction(conn, |conn| {
         let org = create_organisation(conn, OrgKind::Startup, form.company_name)?;
-        create_user(conn, &NewUser { organisation_id: org.id, ..new_user }, &hash)
+        let user = create_user(conn, &NewUser { organisation_id: org.id, ..new_user }, hash)?;
+        let token = issue_email_token(conn, user.id, EmailPurpose::VerifyEmail, VERIFY_HOURS)?;
+        Ok(SignUp::Created { user, token })
     })
 }
 
@@ -176,8 +213,8 @@ pub fn create_member(
     password: &str,
 ) -> DomainResult<Member> {
     let mut errors = FieldErrors::default();
-    let draft = NewUser { organisation_id: NO_ORGANISATION_YET, email, display_name, password, role: "owner" };
-    validate_new_user(conn, &draft, &mut errors)?;
+    let draft = NewUser { organisation_id: NO_ORGANISATION_YET, email, display_name, password, role: "owner", verified: true };
+    validate_new_user(conn, &draft, &mut errors, TakenAddress::Tell)?;
     let existing = find_org_by_name(conn, org_name.trim())?;
     if org_name.trim().is_empty() {
         errors.add("organisation", Message::new("organisation-name-missing"));

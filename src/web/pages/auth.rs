@@ -1,10 +1,11 @@
-use crate::domain::identity::{self, StartupSignup};
+use crate::domain::identity::{self, SignUp, StartupSignup};
+use crate::domain::notifications;
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
 use crate::web::{flash, forms};
 use crate::web::session::{CsrfForm, Visitor, expired_session_cookie, local_path, session_cookie};
-use crate::web::{AppState, render, render_with, unprocessable};
+use crate::web::{AppState, redirect, render, render_with, unprocessable};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -22,6 +23,8 @@ struct LoginPage {
 enum LoginError {
     None,
     Mismatch,
+    /// The right password, but the address was never confirmed.
+    Unverified,
     /// Seconds to wait.
     Throttled(u64),
 }
@@ -69,6 +72,9 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, 
         return unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: LoginError::Mismatch, next: form_next });
     };
     state.throttle.succeeded(&account);
+    if !user.is_verified() {
+        return unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: LoginError::Unverified, next: form_next });
+    }
     let old_session = visitor.session.token_hash.clone();
     let token = state
         .db(move |conn| {
@@ -161,28 +167,71 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form,
     }
     let password = form.password.clone();
     let hash = state.hash(move || identity::hash_password(&password)).await??;
-    let old_session = visitor.session.token_hash.clone();
     let locale = visitor.locale;
+    let base_url = state.base_url();
+    // Created or not (the address may have an account already), the page says the same: check
+    // your inbox. Only the mail differs, and it goes to the address's owner.
     let result = state
         .run(move |conn| {
-            let user = identity::sign_up_startup(
-                conn,
-                &StartupSignup { company_name: &form.company_name, display_name: &form.display_name, email: &form.email, password: &form.password },
-                &hash,
-            )?;
-            // Mails reach them in the language they signed up in.
-            identity::set_locale(conn, user.id, locale.code())?;
-            identity::end_session_by_hash(conn, &old_session)?;
-            Ok(identity::start_session(conn, Some(user.id))?.0)
+            crate::db::write_transaction(conn, |conn| {
+                let signup = StartupSignup { company_name: &form.company_name, display_name: &form.display_name, email: &form.email, password: &form.password };
+                match identity::sign_up_startup(conn, &signup, &hash)? {
+                    SignUp::Created { mut user, token } => {
+                        // Mails reach them in the language they signed up in.
+                        identity::set_locale(conn, user.id, locale.code())?;
+                        user.locale = Some(locale.code().to_string());
+                        notifications::queue_email_verification(conn, &base_url, &user, form.company_name.trim(), &token)
+                    }
+                    SignUp::AddressTaken { existing } => notifications::queue_address_taken(conn, &base_url, &existing),
+                }
+            })
         })
         .await?;
     match result {
-        Ok(token) => Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", "/company"))
-            .cookie(session_cookie(&token, state.settings.secure_cookies))
-            .cookie(flash::cookie("flash-signed-up", state.settings.secure_cookies))
-            .finish()),
+        Ok(()) => {
+            state.wake_mailer();
+            Ok(redirect("/signup/sent"))
+        }
         Err(DomainError::Invalid(errors)) => invalid(errors),
         Err(e) => Err(AppError::from(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/auth/signup_sent.html")]
+struct SignupSentPage {
+    layout: Layout,
+}
+
+/// After sign-up: the same page whether or not the address had an account.
+pub async fn signup_sent(visitor: Visitor) -> AppResult<HttpResponse> {
+    render(&SignupSentPage { layout: Layout::new(&visitor, "title-signup-sent") })
+}
+
+#[derive(serde::Deserialize)]
+pub struct VerifyQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The link of the verification mail: proves the address, signs the person in, and goes on to
+/// the company details.
+pub async fn verify(state: web::Data<AppState>, visitor: Visitor, query: web::Query<VerifyQuery>) -> AppResult<HttpResponse> {
+    let token = query.into_inner().token;
+    let old_session = visitor.session.token_hash.clone();
+    let signed_in = state
+        .db(move |conn| {
+            let Some(user_id) = identity::verify_email(conn, &token)? else { return Ok(None) };
+            identity::end_session_by_hash(conn, &old_session)?;
+            Ok(Some(identity::start_session(conn, Some(user_id))?.0))
+        })
+        .await?;
+    match signed_in {
+        Some(session) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/company"))
+            .cookie(session_cookie(&session, state.settings.secure_cookies))
+            .cookie(flash::cookie("flash-email-verified", state.settings.secure_cookies))
+            .finish()),
+        None => Err(AppError::Conflict(crate::messages::Message::new("verify-link-invalid"))),
     }
 }

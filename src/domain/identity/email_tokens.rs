@@ -1,0 +1,72 @@
+//! Single-use links mailed to people (verifying an address): the mail carries a random token,
+//! the database only its SHA-256, and a token works once, before it expires.
+
+use crate::db::AnyConnection;
+use crate::db::schema::{email_tokens, users};
+use crate::domain::clock;
+use crate::domain::error::DomainResult;
+use crate::domain::ids::UserId;
+use chrono::Duration;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+crate::text_enum! {
+    pub enum EmailPurpose ("e-mail token purpose") {
+        VerifyEmail = "verify-email",
+    }
+}
+
+/// How long a sign-up's verification link works.
+pub const VERIFY_HOURS: i64 = 48;
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new token for `user_id`, valid for `hours`; only its hash is stored.
+pub fn issue_email_token(conn: &mut AnyConnection, user_id: UserId, purpose: EmailPurpose, hours: i64) -> DomainResult<String> {
+    let token = super::random_token();
+    let now = clock::now();
+    diesel::insert_into(email_tokens::table)
+        .values((
+            email_tokens::token_hash.eq(hash(&token)),
+            email_tokens::user_id.eq(user_id),
+            email_tokens::purpose.eq(purpose.as_str()),
+            email_tokens::created_at.eq(now),
+            email_tokens::expires_at.eq(now + Duration::hours(hours)),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// Uses a token once: the user it was issued to, or `None` when it is unknown, used, expired or
+/// for another purpose. The update that marks it used is the check, so two clicks race safely.
+pub fn consume_email_token(conn: &mut AnyConnection, token: &str, purpose: EmailPurpose) -> DomainResult<Option<UserId>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let now = clock::now();
+    let key = hash(token);
+    let used = diesel::update(
+        email_tokens::table
+            .filter(email_tokens::token_hash.eq(&key))
+            .filter(email_tokens::purpose.eq(purpose.as_str()))
+            .filter(email_tokens::used_at.is_null())
+            .filter(email_tokens::expires_at.gt(now)),
+    )
+    .set(email_tokens::used_at.eq(now))
+    .execute(conn)?;
+    if used != 1 {
+        return Ok(None);
+    }
+    Ok(Some(email_tokens::table.find(&key).select(email_tokens::user_id).first(conn)?))
+}
+
+/// Marks the address behind a verification link as proven; the user, or `None` for a bad link.
+pub fn verify_email(conn: &mut AnyConnection, token: &str) -> DomainResult<Option<UserId>> {
+    crate::db::write_transaction(conn, |conn| {
+        let Some(user_id) = consume_email_token(conn, token, EmailPurpose::VerifyEmail)? else { return Ok(None) };
+        diesel::update(users::table.find(user_id).filter(users::email_verified_at.is_null())).set(users::email_verified_at.eq(clock::now())).execute(conn)?;
+        Ok(Some(user_id))
+    })
+}
