@@ -96,6 +96,21 @@ pub const HARDWARE_KINDS: &[&str] = &["GPU", "IPU", "OPU", "CPU"];
 pub const MIN_PURPOSE_CHARS: usize = 20;
 pub const MIN_REASON_CHARS: usize = 10;
 
+/// An application as stored when it is submitted.
+#[derive(Insertable)]
+#[diesel(table_name = applications)]
+struct ApplicationRow<'a> {
+    programme_id: ProgrammeId,
+    startup_id: OrgId,
+    provider_id: OrgId,
+    requested: i64,
+    purpose: &'a str,
+    hardware: &'a str,
+    status: &'static str,
+    submitted_by: UserId,
+    created_at: NaiveDateTime,
+}
+
 /// A startup applies to an open programme.
 pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, new: &NewApplication) -> DomainResult<Application> {
     if by.kind() != OrgKind::Startup {
@@ -147,18 +162,19 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, n
     }
     errors.into_result()?;
     let provider_id = provider_id.ok_or_else(|| DomainError::invalid("provider_id", Message::new("apply-provider-missing")))?;
+    let row = ApplicationRow {
+        programme_id: programme.id,
+        startup_id: by.org_id(),
+        provider_id,
+        requested: new.requested.cents(),
+        purpose,
+        hardware: &new.hardware,
+        status: ApplicationStatus::Submitted.as_str(),
+        submitted_by: by.user.id,
+        created_at: clock::now(),
+    };
     let inserted = diesel::insert_into(applications::table)
-        .values((
-            applications::programme_id.eq(programme.id),
-            applications::startup_id.eq(by.org_id()),
-            applications::provider_id.eq(provider_id),
-            applications::requested.eq(new.requested.cents()),
-            applications::purpose.eq(purpose),
-            applications::hardware.eq(&new.hardware),
-            applications::status.eq(ApplicationStatus::Submitted.as_str()),
-            applications::submitted_by.eq(by.user.id),
-            applications::created_at.eq(clock::now()),
-        ))
+        .values(&row)
         .returning(applications::id)
         .get_result::<ApplicationId>(conn);
     // Two submissions racing past the check above meet the unique index instead.

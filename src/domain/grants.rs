@@ -62,6 +62,23 @@ impl Grant {
 }
 
 
+/// A grant as stored when it is awarded.
+#[derive(Insertable)]
+#[diesel(table_name = grants)]
+struct GrantRow<'a> {
+    code: &'a str,
+    application_id: ApplicationId,
+    programme_id: ProgrammeId,
+    startup_id: OrgId,
+    provider_id: OrgId,
+    amount: i64,
+    currency: &'a str,
+    valid_from: NaiveDate,
+    valid_until: NaiveDate,
+    status: &'static str,
+    created_at: NaiveDateTime,
+}
+
 pub(crate) fn award(conn: &mut AnyConnection, by: &Member, application: &Application, programme: &Programme, amount: Amount) -> DomainResult<Grant> {
     let today = clock::today();
     // The application id makes the code unique without a counter that concurrent approvals race on.
@@ -73,20 +90,21 @@ pub(crate) fn award(conn: &mut AnyConnection, by: &Member, application: &Applica
         .max(today)
         .checked_add_signed(Duration::days(GRANT_VALIDITY_AFTER_CLOSE_DAYS))
         .ok_or_else(|| DomainError::invalid("amount", Message::new("date-out-of-range")))?;
+    let row = GrantRow {
+        code: &code,
+        application_id: application.id,
+        programme_id: programme.id,
+        startup_id: application.startup_id,
+        provider_id: application.provider_id,
+        amount: amount.cents(),
+        currency: &programme.currency,
+        valid_from: today,
+        valid_until,
+        status: GrantStatus::Active.as_str(),
+        created_at: clock::now(),
+    };
     let grant_id: GrantId = diesel::insert_into(grants::table)
-        .values((
-            grants::code.eq(&code),
-            grants::application_id.eq(application.id),
-            grants::programme_id.eq(programme.id),
-            grants::startup_id.eq(application.startup_id),
-            grants::provider_id.eq(application.provider_id),
-            grants::amount.eq(amount.cents()),
-            grants::currency.eq(&programme.currency),
-            grants::valid_from.eq(today),
-            grants::valid_until.eq(valid_until),
-            grants::status.eq(GrantStatus::Active.as_str()),
-            grants::created_at.eq(clock::now()),
-        ))
+        .values(&row)
         .returning(grants::id)
         .get_result(conn)?;
     let available = ledger::open_account(conn, &chart::programme_available(programme.id.get(), &programme.currency))?;

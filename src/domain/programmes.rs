@@ -127,6 +127,22 @@ pub fn validate(new: &NewProgramme) -> FieldErrors {
     errors
 }
 
+/// A programme as stored.
+#[derive(Insertable)]
+#[diesel(table_name = programmes)]
+struct ProgrammeRow<'a> {
+    funder_id: OrgId,
+    name: &'a str,
+    description: &'a str,
+    currency: &'a str,
+    budget: i64,
+    max_award: i64,
+    opens_on: NaiveDate,
+    closes_on: NaiveDate,
+    created_by: UserId,
+    created_at: NaiveDateTime,
+}
+
 /// Opens a programme and funds its budget account from the funder's commitments, in one
 /// transaction: the budget exists in the ledger from the first moment.
 pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> DomainResult<Programme> {
@@ -135,19 +151,20 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
     }
     validate(new).into_result()?;
     crate::db::write_transaction(conn, |conn| {
+        let row = ProgrammeRow {
+            funder_id: by.org_id(),
+            name: new.name.trim(),
+            description: new.description.trim(),
+            currency: &new.currency,
+            budget: new.budget.cents(),
+            max_award: new.max_award.cents(),
+            opens_on: new.opens_on,
+            closes_on: new.closes_on,
+            created_by: by.user.id,
+            created_at: clock::now(),
+        };
         let id: ProgrammeId = diesel::insert_into(programmes::table)
-            .values((
-                programmes::funder_id.eq(by.org_id()),
-                programmes::name.eq(new.name.trim()),
-                programmes::description.eq(new.description.trim()),
-                programmes::currency.eq(&new.currency),
-                programmes::budget.eq(new.budget.cents()),
-                programmes::max_award.eq(new.max_award.cents()),
-                programmes::opens_on.eq(new.opens_on),
-                programmes::closes_on.eq(new.closes_on),
-                programmes::created_by.eq(by.user.id),
-                programmes::created_at.eq(clock::now()),
-            ))
+            .values(&row)
             .returning(programmes::id)
             .get_result(conn)?;
         let commitments = ledger::open_account(conn, &chart::funder_commitments(by.org_id().get(), &new.currency))?;

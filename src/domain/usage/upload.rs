@@ -10,7 +10,7 @@ use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::grants::Grant;
 use crate::domain::identity::{Member, OrgKind};
-use crate::domain::ids::UploadId;
+use crate::domain::ids::{GrantId, UploadId};
 use crate::formats::decimal::{exact_add, exact_sum};
 use crate::formats::focus;
 use crate::formats::{Problem, Problems};
@@ -263,6 +263,22 @@ fn allocate(conn: &mut AnyConnection, billing: &Billing, problems: &mut Problems
     Ok(charges)
 }
 
+/// A usage line as stored: exact decimals kept as their text.
+#[derive(Insertable)]
+#[diesel(table_name = usage_lines)]
+struct UsageLineRow<'a> {
+    upload_id: UploadId,
+    line_number: i64,
+    grant_id: GrantId,
+    charge_period_start: NaiveDateTime,
+    charge_period_end: NaiveDateTime,
+    service_name: &'a str,
+    consumed_quantity: String,
+    consumed_unit: &'a str,
+    billed_cost: String,
+    currency: &'a str,
+}
+
 /// Stores the pending upload, its lines and its charges in one transaction.
 fn store_pending(
     conn: &mut AnyConnection,
@@ -296,18 +312,18 @@ fn store_pending(
                 .map(|l| {
                     // Every line's grant was found, or the file was refused before it got here.
                     let grant_id = grants_by_code[&l.sub_account_id].as_ref().map(|g| g.id).ok_or(DomainError::NotFound)?;
-                    Ok((
-                        usage_lines::upload_id.eq(upload_id),
-                        usage_lines::line_number.eq(l.line as i64),
-                        usage_lines::grant_id.eq(grant_id),
-                        usage_lines::charge_period_start.eq(l.charge_period_start),
-                        usage_lines::charge_period_end.eq(l.charge_period_end),
-                        usage_lines::service_name.eq(&l.service_name),
-                        usage_lines::consumed_quantity.eq(l.consumed_quantity.map(|q| q.normalize().to_string()).unwrap_or_default()),
-                        usage_lines::consumed_unit.eq(l.consumed_unit.clone().unwrap_or_default()),
-                        usage_lines::billed_cost.eq(l.billed_cost.to_string()),
-                        usage_lines::currency.eq(&l.currency),
-                    ))
+                    Ok(UsageLineRow {
+                        upload_id,
+                        line_number: i64::try_from(l.line).unwrap_or(i64::MAX),
+                        grant_id,
+                        charge_period_start: l.charge_period_start,
+                        charge_period_end: l.charge_period_end,
+                        service_name: &l.service_name,
+                        consumed_quantity: l.consumed_quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
+                        consumed_unit: l.consumed_unit.as_deref().unwrap_or_default(),
+                        billed_cost: l.billed_cost.to_string(),
+                        currency: &l.currency,
+                    })
                 })
                 .collect::<DomainResult<_>>()?;
             crate::on_backend!(conn, c => diesel::insert_into(usage_lines::table).values(&rows).execute(c))?;
