@@ -266,6 +266,9 @@ fn allocate(conn: &mut AnyConnection, billing: &Billing, problems: &mut Problems
 /// A usage line as stored: exact decimals kept as their text.
 #[derive(Insertable)]
 #[diesel(table_name = usage_lines)]
+// No column takes its default, so SQLite can insert a chunk of rows as one multi-row statement
+// (with defaults, diesel would insert them one by one in a nested transaction).
+#[diesel(treat_none_as_default_value = false)]
 struct UsageLineRow<'a> {
     upload_id: UploadId,
     line_number: i64,
