@@ -2,6 +2,7 @@
 //! failure to run at all (exit 2), reported in one place.
 
 mod admin;
+mod backup;
 mod export;
 mod inspect;
 pub mod inspect_report;
@@ -33,6 +34,8 @@ enum Command {
     Migrate,
     /// Check the whole ledger; exits non-zero naming the first problem.
     Verify,
+    /// Copy a SQLite database consistently while the server runs (PostgreSQL: use pg_dump).
+    Backup(backup::Args),
     /// Write the whole ledger as a plain-text journal for hledger or Beancount, with declared
     /// accounts and commodities and a balance assertion per account.
     ExportJournal(export::Args),
@@ -53,6 +56,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve::run(settings, args),
         Command::Migrate => migrate::run(&settings),
         Command::Verify => verify::run(&settings),
+        Command::Backup(args) => backup::run(&settings, args),
         Command::ExportJournal(args) => export::run(&settings, args),
         Command::Inspect(args) => inspect::run(args),
         Command::Admin { command } => admin::run(&settings, command),
