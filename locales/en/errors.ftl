@@ -80,3 +80,5 @@ login-throttled = { $seconds ->
 error-too-many-title = Too many attempts
 error-too-many = Too many requests came from your address. Wait a moment and try again.
 verify-link-invalid = This link has expired or was already used. Sign in, or register again to get a new one.
+reset-link-invalid = This link has expired or was already used. Ask for a new one.
+current-password-wrong = That is not your current password.

@@ -16,3 +16,6 @@ mail-verify-expiry = The link works once, within { $hours } hours. If you did no
 mail-taken-subject = Someone tried to register with your address
 mail-taken-body = Someone just tried to register a startup on ComputeGrants with this address, which already has an account. If it was you, sign in with the link below.
 mail-taken-ignore = If it was not you, you need do nothing: no account was created and yours is unchanged.
+mail-reset-subject = Choose a new password
+mail-reset-body = Someone (we hope you) asked to choose a new password for your ComputeGrants account. Open the link below within an hour; it works once.
+mail-reset-ignore = If you did not ask, ignore this mail: your password stays as it is.

@@ -80,3 +80,5 @@ login-throttled = { $seconds ->
 error-too-many-title = Trop de tentatives
 error-too-many = Trop de demandes sont venues de votre adresse. Patientez un instant et réessayez.
 verify-link-invalid = Ce lien a expiré ou a déjà servi. Connectez-vous, ou inscrivez-vous à nouveau pour en recevoir un autre.
+reset-link-invalid = Ce lien a expiré ou a déjà servi. Demandez-en un nouveau.
+current-password-wrong = Ce n'est pas votre mot de passe actuel.

@@ -16,3 +16,6 @@ mail-verify-expiry = Le lien ne fonctionne qu'une fois, pendant { $hours } heure
 mail-taken-subject = Quelqu'un a tenté de s'inscrire avec votre adresse
 mail-taken-body = Quelqu'un vient de tenter d'inscrire une start-up sur ComputeGrants avec cette adresse, qui a déjà un compte. Si c'était vous, connectez-vous avec le lien ci-dessous.
 mail-taken-ignore = Si ce n'était pas vous, vous n'avez rien à faire : aucun compte n'a été créé et le vôtre est inchangé.
+mail-reset-subject = Choisissez un nouveau mot de passe
+mail-reset-body = Quelqu'un (vous, nous l'espérons) a demandé à choisir un nouveau mot de passe pour votre compte ComputeGrants. Ouvrez le lien ci-dessous dans l'heure ; il ne fonctionne qu'une fois.
+mail-reset-ignore = Si vous n'avez rien demandé, ignorez ce courriel : votre mot de passe reste inchangé.

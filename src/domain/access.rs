@@ -43,7 +43,11 @@ pub enum Action {
     SignIn,
     SignUp,
     ChooseLanguage,
+    /// Asking for, and using, a password-reset link.
+    ResetPassword,
     SignOut,
+    /// One's own password and sessions.
+    ManageAccount,
     EditCompany,
     ListProgrammes,
     CreateProgramme,
@@ -67,9 +71,9 @@ pub fn can(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ViewPublic | ChooseLanguage => true,
+        ViewPublic | ChooseLanguage | ResetPassword => true,
         SignIn | SignUp => role == Visitor,
-        SignOut | ListProgrammes | ViewProgramme | ViewCatalogue => role != Visitor,
+        SignOut | ManageAccount | ListProgrammes | ViewProgramme | ViewCatalogue => role != Visitor,
         EditCompany | Apply | ListOwnApplications | WithdrawApplication => role == Startup,
         CreateProgramme | DecideApplication => role == Funder,
         ViewApplication => matches!(role, Startup | Funder | Admin),

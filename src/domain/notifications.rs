@@ -130,3 +130,12 @@ pub fn queue_address_taken(conn: &mut crate::db::AnyConnection, base_url: &str, 
     let body = Notification { w, name: &existing.display_name, paragraphs, link: format!("{base_url}/login") }.render().map_err(template_failed)?;
     crate::domain::outbox::queue(conn, &Mail { to: existing.email.clone(), subject, body })
 }
+
+/// A password-reset link, valid once for an hour.
+pub fn queue_password_reset(conn: &mut crate::db::AnyConnection, base_url: &str, user: &crate::domain::identity::User, token: &str) -> crate::domain::DomainResult<()> {
+    let w = Words { locale: user.locale.as_deref().and_then(Locale::parse).unwrap_or_default() };
+    let subject = w.t("mail-reset-subject");
+    let paragraphs = vec![Message::new("mail-reset-body"), Message::new("mail-reset-ignore")];
+    let body = Notification { w, name: &user.display_name, paragraphs, link: format!("{base_url}/password/reset?token={token}") }.render().map_err(template_failed)?;
+    crate::domain::outbox::queue(conn, &Mail { to: user.email.clone(), subject, body })
+}

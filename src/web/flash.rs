@@ -21,6 +21,8 @@ pub const KEYS: &[&str] = &[
     "flash-upload-posted",
     "flash-member-created",
     "flash-language-changed",
+    "flash-password-changed",
+    "flash-other-sessions-ended",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

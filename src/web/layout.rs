@@ -30,6 +30,7 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
     ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Provider]),
     ("nav-admin", "/admin", Action::Administer, &[Role::Admin]),
+    ("nav-account", "/account", Action::ManageAccount, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
     ("nav-sign-in", "/login", Action::SignIn, &[Role::Visitor]),
     ("nav-sign-up", "/signup", Action::SignUp, &[Role::Visitor]),
 ];

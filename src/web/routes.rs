@@ -34,6 +34,14 @@ route_table! {
     post "/signup" SignUp => auth::signup;
     get "/signup/sent" SignUp => auth::signup_sent;
     get "/verify" ViewPublic => auth::verify;
+    get "/password/forgot" ResetPassword => password::forgot_form;
+    post "/password/forgot" ResetPassword => password::forgot;
+    get "/password/forgot/sent" ResetPassword => password::forgot_sent;
+    get "/password/reset" ResetPassword => password::reset_form;
+    post "/password/reset" ResetPassword => password::reset;
+    get "/account" ManageAccount => account::show;
+    post "/account/password" ManageAccount => account::change_password;
+    post "/account/sessions/end-others" ManageAccount => account::end_other_sessions;
     post "/language" ChooseLanguage => language::choose;
     get "/company" EditCompany => startup::company_form;
     post "/company" EditCompany => startup::save_company;

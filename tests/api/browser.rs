@@ -377,7 +377,7 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     assert!(statement.contains(w.award) && statement.contains(w.usage), "{statement}");
     shot(c, &format!("4-startup-statement-{lang}")).await;
     audit(c, axe, "the grant statement").await;
-    for page in ["/", "/applications", "/programmes", "/company"] {
+    for page in ["/", "/applications", "/programmes", "/company", "/account"] {
         c.goto(&format!("{base}{page}")).await.unwrap();
         let html_lang = c.execute("return document.documentElement.lang;", vec![]).await.unwrap();
         assert_eq!(html_lang.as_str(), Some(lang), "{page}");

@@ -17,6 +17,7 @@ mod journey;
 mod ledger;
 mod ledger_model;
 mod migrations;
+mod passwords;
 mod routes;
 mod schema;
 mod sessions;

@@ -13,11 +13,14 @@ use sha2::{Digest, Sha256};
 crate::text_enum! {
     pub enum EmailPurpose ("e-mail token purpose") {
         VerifyEmail = "verify-email",
+        ResetPassword = "reset-password",
     }
 }
 
 /// How long a sign-up's verification link works.
 pub const VERIFY_HOURS: i64 = 48;
+/// How long a password-reset link works.
+pub const RESET_HOURS: i64 = 1;
 
 fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -67,6 +70,43 @@ pub fn verify_email(conn: &mut AnyConnection, token: &str) -> DomainResult<Optio
     crate::db::write_transaction(conn, |conn| {
         let Some(user_id) = consume_email_token(conn, token, EmailPurpose::VerifyEmail)? else { return Ok(None) };
         diesel::update(users::table.find(user_id).filter(users::email_verified_at.is_null())).set(users::email_verified_at.eq(clock::now())).execute(conn)?;
+        Ok(Some(user_id))
+    })
+}
+
+/// A reset link for the account at `email`, when there is a confirmed one: `None` otherwise
+/// (the page says the same either way).
+pub fn request_password_reset(conn: &mut AnyConnection, email: &str) -> DomainResult<Option<(super::User, String)>> {
+    let Some(user) = super::find_user_by_email(conn, email)? else { return Ok(None) };
+    if !user.is_verified() {
+        return Ok(None);
+    }
+    let token = issue_email_token(conn, user.id, EmailPurpose::ResetPassword, RESET_HOURS)?;
+    Ok(Some((user, token)))
+}
+
+/// Whether a reset link still works, without using it (the form is shown first).
+pub fn reset_link_is_valid(conn: &mut AnyConnection, token: &str) -> DomainResult<bool> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let found: i64 = email_tokens::table
+        .filter(email_tokens::token_hash.eq(hash(token)))
+        .filter(email_tokens::purpose.eq(EmailPurpose::ResetPassword.as_str()))
+        .filter(email_tokens::used_at.is_null())
+        .filter(email_tokens::expires_at.gt(clock::now()))
+        .count()
+        .get_result(conn)?;
+    Ok(found == 1)
+}
+
+/// Uses a reset link once: the new password (already hashed) replaces the old, and every
+/// session of the account ends, so whoever knew the old password is signed out everywhere.
+pub fn reset_password(conn: &mut AnyConnection, token: &str, new_hash: &str) -> DomainResult<Option<UserId>> {
+    crate::db::write_transaction(conn, |conn| {
+        let Some(user_id) = consume_email_token(conn, token, EmailPurpose::ResetPassword)? else { return Ok(None) };
+        super::set_password_hash(conn, user_id, new_hash)?;
+        super::end_sessions_of(conn, user_id, None)?;
         Ok(Some(user_id))
     })
 }

@@ -111,3 +111,22 @@ pub fn anonymous_session(secret: &[u8], nonce: &str) -> Option<Session> {
         expires_at: now,
     })
 }
+
+/// Ends every session of `user_id`, except the one whose token hash is `keep`.
+pub fn end_sessions_of(conn: &mut AnyConnection, user_id: UserId, keep: Option<&str>) -> DomainResult<usize> {
+    let mut query = diesel::delete(sessions::table).filter(sessions::user_id.eq(user_id)).into_boxed();
+    if let Some(keep) = keep {
+        query = query.filter(sessions::token_hash.ne(keep));
+    }
+    Ok(query.execute(conn)?)
+}
+
+/// The live sessions of `user_id`, newest first.
+pub fn sessions_of(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<Vec<Session>> {
+    Ok(sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::expires_at.gt(clock::now()))
+        .order(sessions::created_at.desc())
+        .select(Session::as_select())
+        .load(conn)?)
+}

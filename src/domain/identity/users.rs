@@ -243,3 +243,15 @@ pub fn set_locale(conn: &mut AnyConnection, user_id: UserId, locale: &str) -> Do
     diesel::update(users::table.find(user_id)).set(users::locale.eq(locale)).execute(conn)?;
     Ok(())
 }
+
+pub fn set_password_hash(conn: &mut AnyConnection, user_id: UserId, hash: &str) -> DomainResult<()> {
+    diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(conn)?;
+    Ok(())
+}
+
+/// Checks a new password the way sign-up does.
+pub fn check_new_password(password: &str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    check_password(&mut errors, "password", password);
+    errors
+}

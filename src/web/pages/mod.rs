@@ -1,3 +1,4 @@
+pub mod account;
 pub mod admin;
 pub mod applications;
 pub mod auth;
@@ -5,6 +6,7 @@ pub mod grants;
 pub mod health;
 pub mod home;
 pub mod language;
+pub mod password;
 pub mod programmes;
 pub mod provider;
 pub mod startup;

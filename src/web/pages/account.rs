@@ -1,0 +1,73 @@
+//! One's own account: change the password, see the sessions, sign out everywhere else.
+
+use crate::domain::FieldErrors;
+use crate::domain::identity::{self, Session};
+use crate::messages::Message;
+use crate::web::error::AppResult;
+use crate::web::layout::Layout;
+use crate::web::pages::auth::Empty;
+use crate::web::session::{CsrfForm, Visitor};
+use crate::web::{AppState, flash, forms, render, unprocessable};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "pages/account/show.html")]
+struct AccountPage {
+    layout: Layout,
+    sessions: Vec<Session>,
+    current: String,
+    errors: FieldErrors,
+}
+
+async fn page(state: &AppState, visitor: &Visitor, errors: FieldErrors) -> AppResult<AccountPage> {
+    let user_id = visitor.member()?.user.id;
+    let sessions = state.db(move |conn| identity::sessions_of(conn, user_id)).await?;
+    Ok(AccountPage { layout: Layout::new(visitor, "title-account"), sessions, current: visitor.session.token_hash.clone(), errors })
+}
+
+pub async fn show(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    render(&page(&state, &visitor, FieldErrors::default()).await?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordForm {
+    current_password: String,
+    password: String,
+}
+
+/// A new password, given the current one; other sessions end, this one stays.
+pub async fn change_password(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<PasswordForm>) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let mut errors = forms::texts(&[("current_password", &form.current_password, forms::PASSWORD_CHARS), ("password", &form.password, forms::PASSWORD_CHARS)]);
+    if errors.is_empty() {
+        errors = identity::check_new_password(&form.password);
+    }
+    if errors.is_empty() {
+        let (user, current) = (member.user.clone(), form.current_password.clone());
+        if !state.hash(move || identity::password_matches(Some(&user), &current)).await? {
+            errors.add("current_password", Message::new("current-password-wrong"));
+        }
+    }
+    if !errors.is_empty() {
+        return unprocessable(&page(&state, &visitor, errors).await?);
+    }
+    let password = form.password;
+    let hash = state.hash(move || identity::hash_password(&password)).await??;
+    let (user_id, keep) = (member.user.id, visitor.session.token_hash.clone());
+    state
+        .db(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                identity::set_password_hash(conn, user_id, &hash)?;
+                identity::end_sessions_of(conn, user_id, Some(&keep))
+            })
+        })
+        .await?;
+    Ok(flash::redirect("/account", "flash-password-changed", state.settings.secure_cookies))
+}
+
+pub async fn end_other_sessions(state: web::Data<AppState>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
+    let (user_id, keep) = (visitor.member()?.user.id, visitor.session.token_hash.clone());
+    state.db(move |conn| identity::end_sessions_of(conn, user_id, Some(&keep))).await?;
+    Ok(flash::redirect("/account", "flash-other-sessions-ended", state.settings.secure_cookies))
+}

@@ -1,0 +1,69 @@
+//! Forgotten and changed passwords: a single-use link by mail that never tells whether an
+//! address has an account, and every other session ended when a password changes.
+
+use crate::both_backends;
+use crate::helpers::{Backend, PASSWORD, TestApp};
+use computegrants::db::schema::sessions;
+use computegrants::domain::identity::OrgKind;
+use diesel::prelude::*;
+
+const NEW_PASSWORD: &str = "a-brand-new-long-password";
+
+fn reset_link(mail: &str) -> String {
+    let start = mail.find("/password/reset?token=").expect("a reset link");
+    let token: String = mail[start + 22..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    format!("/password/reset?token={token}")
+}
+
+async fn a_forgotten_password_is_reset_once_by_mail(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "a_forgotten_password_is_reset_once_by_mail").await else { return };
+    app.create_member(OrgKind::Funder, "Agency", "funder@agency.test");
+    let elsewhere = app.login("funder@agency.test").await;
+    let mut c = app.client();
+    c.refresh_csrf("/password/forgot").await;
+    // The same answer for an unknown address.
+    let unknown = c.post("/password/forgot", &[("email", "nobody@agency.test")]).await;
+    let known = c.post("/password/forgot", &[("email", "funder@agency.test")]).await;
+    assert_eq!((unknown.status, unknown.location.as_deref()), (known.status, known.location.as_deref()));
+    assert_eq!(known.location.as_deref(), Some("/password/forgot/sent"));
+    let mail = app.mail.wait_for("Choose a new password").await;
+    assert!(mail.contains("funder@agency.test"));
+    let link = reset_link(&mail);
+    // Opening the link shows the form without using the link.
+    assert_eq!(c.get(&link).await.status, 200);
+    assert_eq!(c.get(&link).await.status, 200);
+    let token = link.split('=').nth(1).unwrap().to_string();
+    c.refresh_csrf(&link).await;
+    let short = c.post("/password/reset", &[("token", &token), ("password", "short")]).await;
+    assert_eq!(short.status, 422);
+    let r = c.post("/password/reset", &[("token", &token), ("password", NEW_PASSWORD)]).await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/")));
+    // Once only; the old password is gone; the session opened elsewhere is ended.
+    assert_eq!(app.client().get(&link).await.status, 409);
+    assert_eq!(elsewhere.get("/programmes").await.status, 303, "signed out everywhere else");
+    let mut fresh = app.client();
+    fresh.refresh_csrf("/login").await;
+    assert_eq!(fresh.post("/login", &[("email", "funder@agency.test"), ("password", PASSWORD)]).await.status, 422);
+    assert_eq!(fresh.post("/login", &[("email", "funder@agency.test"), ("password", NEW_PASSWORD)]).await.status, 303);
+}
+both_backends!(a_forgotten_password_is_reset_once_by_mail);
+
+async fn a_changed_password_signs_out_everywhere_else(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "a_changed_password_signs_out_everywhere_else").await else { return };
+    let member = app.create_member(OrgKind::Provider, "Cloud", "billing@cloud.test");
+    let other = app.login("billing@cloud.test").await;
+    let mut me = app.login("billing@cloud.test").await;
+    me.refresh_csrf("/account").await;
+    let page = me.get("/account").await.body;
+    assert_eq!(page.matches("<tr><td>").count(), 2, "both sessions are listed: {page}");
+    let wrong = me.post("/account/password", &[("current_password", "not-my-password"), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("aria-describedby=\"current_password-error\""));
+    let r = me.post("/account/password", &[("current_password", PASSWORD), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(me.get("/account").await.status, 200, "this session stays");
+    assert_eq!(other.get("/account").await.status, 303, "the other one is ended");
+    let count: i64 = sessions::table.filter(sessions::user_id.eq(member.user.id)).count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(count, 1);
+}
+both_backends!(a_changed_password_signs_out_everywhere_else);
