@@ -331,3 +331,6 @@ col-signed-in = Signed in
 col-expires = Expires
 flash-password-changed = Your password is changed; you are signed out everywhere else.
 flash-other-sessions-ended = You are signed out everywhere else.
+mail-to-files-note = This server has no mail server configured (SMTP_URL): each mail is written as an .eml file in the folder { $folder }, and the server's log names the file. Open the newest one to find the link.
+statement-award = Credits of grant { $code } awarded
+statement-usage = Usage charged by provider upload #{ $upload }

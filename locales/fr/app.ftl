@@ -331,3 +331,6 @@ col-signed-in = Connexion
 col-expires = Expiration
 flash-password-changed = Votre mot de passe est changé ; vous êtes déconnecté partout ailleurs.
 flash-other-sessions-ended = Vous êtes déconnecté partout ailleurs.
+mail-to-files-note = Aucun serveur de messagerie n'est configuré (SMTP_URL) : chaque courriel est enregistré sous forme de fichier .eml dans le dossier { $folder }, dont le nom figure dans le journal du serveur. Ouvrez le plus récent pour trouver le lien.
+statement-award = Attribution des crédits de l'aide { $code }
+statement-usage = Consommation imputée par le relevé du fournisseur n° { $upload }

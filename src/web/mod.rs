@@ -80,6 +80,15 @@ impl AppState {
         req.peer_addr().map(|a| a.ip())
     }
 
+    /// Where mail goes when no mail server is configured (development and demo): pages that
+    /// say "check your inbox" say where to look instead.
+    pub fn mail_folder(&self) -> Option<String> {
+        match self.settings.mail.smtp_url {
+            Some(_) => None,
+            None => Some(self.settings.mail.outbox.display().to_string()),
+        }
+    }
+
     pub fn wake_mailer(&self) {
         // A worker that has stopped only means the mail waits for the next start.
         let _ = self.mail_wakeup.send(());

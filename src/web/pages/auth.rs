@@ -201,11 +201,12 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form,
 #[template(path = "pages/auth/signup_sent.html")]
 struct SignupSentPage {
     layout: Layout,
+    mail_folder: Option<String>,
 }
 
 /// After sign-up: the same page whether or not the address had an account.
-pub async fn signup_sent(visitor: Visitor) -> AppResult<HttpResponse> {
-    render(&SignupSentPage { layout: Layout::new(&visitor, "title-signup-sent") })
+pub async fn signup_sent(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    render(&SignupSentPage { layout: Layout::new(&visitor, "title-signup-sent"), mail_folder: state.mail_folder() })
 }
 
 #[derive(serde::Deserialize)]

@@ -54,10 +54,11 @@ pub async fn forgot(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form,
 #[template(path = "pages/auth/forgot_sent.html")]
 struct ForgotSentPage {
     layout: Layout,
+    mail_folder: Option<String>,
 }
 
-pub async fn forgot_sent(visitor: Visitor) -> AppResult<HttpResponse> {
-    render(&ForgotSentPage { layout: Layout::new(&visitor, "title-forgot-sent") })
+pub async fn forgot_sent(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    render(&ForgotSentPage { layout: Layout::new(&visitor, "title-forgot-sent"), mail_folder: state.mail_folder() })
 }
 
 #[derive(Template)]
