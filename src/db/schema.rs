@@ -261,3 +261,17 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        actor -> Text,
+        address -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        action -> Text,
+        subject -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}

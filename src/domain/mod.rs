@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod applications;
+pub mod audit;
 pub mod identity;
 pub mod catalogue;
 pub mod clock;

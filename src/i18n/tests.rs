@@ -165,6 +165,7 @@ fn every_key_the_code_and_templates_use_exists_in_both_languages() {
         ("phase", vec!["upcoming", "open", "closed"]),
         ("kind", crate::domain::identity::OrgKind::ALL.iter().map(|k| k.as_str()).collect()),
         ("entry", vec!["fund", "award", "usage", "reversal", "expiry", "settlement"]),
+        ("audit-action", crate::domain::audit::AuditAction::ALL.iter().map(|s| s.as_str()).collect()),
         ("mail-status", crate::domain::outbox::MailStatus::ALL.iter().map(|s| s.as_str()).collect()),
         ("upload-status", crate::domain::usage::UploadStatus::ALL.iter().map(|s| s.as_str()).collect()),
         ("country", crate::domain::identity::COUNTRIES.to_vec()),

@@ -64,6 +64,8 @@ route_table! {
     post "/usage/{id}/confirm" ConfirmUpload => provider::confirm;
     get "/admin" Administer => admin::overview;
     post "/admin/members" Administer => admin::create_member;
+    get "/admin/audit" Administer => admin::audit_log;
+    get "/admin/audit.csv" Administer => admin::audit_csv;
 }
 
 /// The action of the route matching `method` (`GET`, `POST` …) and `pattern`, if it has one.

@@ -35,6 +35,10 @@ pub struct Visitor {
     pub flash: Option<&'static str>,
     /// The path and query of this request.
     pub here: String,
+    /// This request's id, as logged and shown on error pages.
+    pub request_id: String,
+    /// The client's address (see `AppState::client_address`).
+    pub address: Option<String>,
 }
 
 impl Visitor {
@@ -59,6 +63,16 @@ impl Visitor {
 
     pub fn role(&self) -> Role {
         Role::of(self.member.as_ref())
+    }
+
+    /// Who is acting, for the audit log.
+    pub fn actor(&self) -> crate::domain::audit::Actor {
+        crate::domain::audit::Actor {
+            user_id: self.member.as_ref().map(|m| m.user.id),
+            label: self.member.as_ref().map(|m| m.actor()).unwrap_or_else(|| "anonymous".into()),
+            address: self.address.clone(),
+            request_id: Some(self.request_id.clone()),
+        }
     }
 }
 
@@ -169,7 +183,8 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     let here = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
     if let Some((session, member)) = found {
         let flash = flash_in.as_deref().and_then(flash::parse);
-        req.extensions_mut().insert(Visitor { session, member, locale, flash, here: here.clone() });
+        let address = client_address(&state, &req).map(|a| a.to_string());
+        req.extensions_mut().insert(Visitor { session, member, locale, flash, here: here.clone(), request_id: request_id.clone(), address });
     }
 
     // The access policy, before any handler: a route missing from the table is never reached.
@@ -218,6 +233,19 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
         response.response_mut().add_cookie(&flash::removal(secure))?;
     }
     Ok(response)
+}
+
+/// The client's address: the peer, or the first `Forwarded`/`X-Forwarded-For` hop when
+/// `TRUST_FORWARDED_FOR` says a proxy we run sets it.
+pub fn client_address(state: &AppState, req: &ServiceRequest) -> Option<std::net::IpAddr> {
+    if state.settings.trust_forwarded_for {
+        let info = req.connection_info();
+        let forwarded = info.realip_remote_addr().and_then(|a| a.parse::<std::net::SocketAddr>().map(|s| s.ip()).or_else(|_| a.parse()).ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    req.peer_addr().map(|a| a.ip())
 }
 
 /// A url-encoded form whose `csrf_token` field has been checked against the session.

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod audit;
 mod authorization;
 mod browser;
 mod cli;

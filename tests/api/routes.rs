@@ -87,7 +87,10 @@ async fn every_route_answers_every_role_as_the_policy_says(backend: Backend) {
                     // A verification link without a valid token is the "link expired" page.
                     let expected = if matches!(path.as_str(), "/verify" | "/password/reset") { 409 } else { 200 };
                     assert_eq!(r.status, expected, "{what}: {}", r.body);
-                    assert!(r.body.contains("<html lang=\"fr\">"), "{what} is not in French");
+                    // Downloads are data with fixed column names; pages are in the asked language.
+                    if !path.ends_with(".csv") {
+                        assert!(r.body.contains("<html lang=\"fr\">"), "{what} is not in French");
+                    }
                 }
                 // Allowed forms posted empty: refused as a form, never as not found.
                 (true, _) => assert_ne!(r.status, 404, "{what}"),

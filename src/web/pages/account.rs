@@ -1,6 +1,7 @@
 //! One's own account: change the password, see the sessions, sign out everywhere else.
 
 use crate::domain::FieldErrors;
+use crate::domain::audit::{self, AuditAction};
 use crate::domain::identity::{self, Session};
 use crate::messages::Message;
 use crate::web::error::AppResult;
@@ -54,11 +55,12 @@ pub async fn change_password(state: web::Data<AppState>, CsrfForm(form, visitor)
     }
     let password = form.password;
     let hash = state.hash(move || identity::hash_password(&password)).await??;
-    let (user_id, keep) = (member.user.id, visitor.session.token_hash.clone());
+    let (user_id, keep, actor) = (member.user.id, visitor.session.token_hash.clone(), visitor.actor());
     state
         .db(move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 identity::set_password_hash(conn, user_id, &hash)?;
+                audit::record(conn, &actor, AuditAction::PasswordChanged, Some(format!("user:{user_id}")), None)?;
                 identity::end_sessions_of(conn, user_id, Some(&keep))
             })
         })
@@ -67,7 +69,12 @@ pub async fn change_password(state: web::Data<AppState>, CsrfForm(form, visitor)
 }
 
 pub async fn end_other_sessions(state: web::Data<AppState>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
-    let (user_id, keep) = (visitor.member()?.user.id, visitor.session.token_hash.clone());
-    state.db(move |conn| identity::end_sessions_of(conn, user_id, Some(&keep))).await?;
+    let (user_id, keep, actor) = (visitor.member()?.user.id, visitor.session.token_hash.clone(), visitor.actor());
+    state
+        .db(move |conn| {
+            let ended = identity::end_sessions_of(conn, user_id, Some(&keep))?;
+            audit::record(conn, &actor, AuditAction::OtherSessionsEnded, Some(format!("user:{user_id}")), Some(&ended.to_string()))
+        })
+        .await?;
     Ok(flash::redirect("/account", "flash-other-sessions-ended", state.settings.secure_cookies))
 }

@@ -1,5 +1,6 @@
 use crate::domain::identity::{self, OrgKind, Organisation};
 use crate::domain::outbox::{self, QueuedMail};
+use crate::domain::audit::{self, AuditAction};
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
@@ -72,12 +73,50 @@ pub async fn create_member(state: web::Data<AppState>, CsrfForm(form, visitor): 
         return unprocessable(&page(&state, &visitor, MemberForm { password: String::new(), ..form }, checked).await?);
     }
     let submitted = form.clone();
+    let actor = visitor.actor();
     let result = state
-        .run(move |conn| identity::create_member(conn, kind, &form.organisation, &form.email, &form.display_name, &form.password))
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let created = identity::create_member(conn, kind, &form.organisation, &form.email, &form.display_name, &form.password)?;
+                audit::record(conn, &actor, AuditAction::MemberCreated, Some(format!("user:{}", created.user.id)), Some(kind.as_str()))?;
+                Ok(created)
+            })
+        })
         .await?;
     match result {
         Ok(_) => Ok(flash::redirect("/admin", "flash-member-created", state.settings.secure_cookies)),
         Err(DomainError::Invalid(errors)) => unprocessable(&page(&state, &visitor, MemberForm { password: String::new(), ..submitted }, errors).await?),
         Err(e) => Err(AppError::from(e)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    events: Vec<audit::AuditEvent>,
+    older: Option<i64>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+/// Audit events a page at a time, newest first.
+pub async fn audit_log(state: web::Data<AppState>, visitor: Visitor, query: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+    const PAGE: i64 = 100;
+    let before = query.before;
+    let events = state.db(move |conn| audit::events(conn, PAGE, before)).await?;
+    let older = if events.len() as i64 == PAGE { events.last().map(|e| e.id) } else { None };
+    render(&AuditPage { layout: Layout::new(&visitor, "title-audit"), events, older })
+}
+
+/// The whole log as CSV, for auditors' own tools.
+pub async fn audit_csv(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let body = state.db(audit::export_csv).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"computegrants-audit.csv\""))
+        .body(body))
 }

@@ -4,6 +4,7 @@ use crate::domain::applications::{ApplicationView, Decision};
 use crate::domain::notifications;
 use crate::messages::Message;
 use crate::web::flash;
+use crate::domain::audit::{self, AuditAction};
 use crate::web::forms::DecisionForm;
 use crate::domain::{ApplicationId, DomainError, FieldErrors};
 use crate::web::error::AppResult;
@@ -57,11 +58,17 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
     let decider = member.clone();
     let chosen = decision.clone();
     let base_url = state.base_url();
+    let actor = visitor.actor();
     // The decision and its mail commit together, or neither does.
     let result = state
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 let view = applications::decide(conn, &decider, id, &chosen)?;
+                let (action, reason) = match &chosen {
+                    Decision::Approve { .. } => (AuditAction::ApplicationApproved, None),
+                    Decision::Reject { reason } => (AuditAction::ApplicationRejected, Some(reason.as_str())),
+                };
+                audit::record(conn, &actor, action, Some(format!("application:{id}")), reason)?;
                 notifications::queue_decision(conn, &base_url, &view, &chosen)?;
                 Ok(view)
             })
@@ -84,6 +91,14 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
 pub async fn withdraw(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id: ApplicationId = path_id(&path)?;
-    state.db(move |conn| applications::withdraw(conn, &member, id)).await?;
+    let actor = visitor.actor();
+    state
+        .db(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                applications::withdraw(conn, &member, id)?;
+                audit::record(conn, &actor, AuditAction::ApplicationWithdrawn, Some(format!("application:{id}")), None)
+            })
+        })
+        .await?;
     Ok(flash::redirect(&format!("/applications/{id}"), "flash-application-withdrawn", state.settings.secure_cookies))
 }

@@ -1,4 +1,5 @@
 use crate::domain::identity::{self, SignUp, StartupSignup};
+use crate::domain::audit::{self, Actor, AuditAction};
 use crate::domain::notifications;
 use crate::domain::{DomainError, FieldErrors};
 use crate::web::error::{AppError, AppResult};
@@ -69,6 +70,8 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, 
         .await?;
     let Some(user) = user.filter(|_| matches) else {
         state.throttle.failed(&account);
+        let actor = Actor { label: account.chars().take(254).collect(), ..visitor.actor() };
+        state.db(move |conn| audit::record(conn, &actor, AuditAction::SignInFailed, None, None)).await?;
         return unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: LoginError::Mismatch, next: form_next });
     };
     state.throttle.succeeded(&account);
@@ -76,11 +79,15 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, 
         return unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: LoginError::Unverified, next: form_next });
     }
     let old_session = visitor.session.token_hash.clone();
+    let actor = Actor { user_id: Some(user.id), label: format!("user:{}", user.id), ..visitor.actor() };
     let token = state
         .db(move |conn| {
-            // A new session id at login: a token planted before sign-in is worth nothing after.
-            identity::end_session_by_hash(conn, &old_session)?;
-            Ok(identity::start_session(conn, Some(user.id))?.0)
+            crate::db::write_transaction(conn, |conn| {
+                // A new session id at login: a token planted before sign-in is worth nothing after.
+                identity::end_session_by_hash(conn, &old_session)?;
+                audit::record(conn, &actor, AuditAction::SignedIn, Some(format!("user:{}", user.id)), None)?;
+                Ok(identity::start_session(conn, Some(user.id))?.0)
+            })
         })
         .await?;
     Ok(HttpResponse::SeeOther()
@@ -104,10 +111,16 @@ fn throttled(visitor: &Visitor, email: String, next: String, wait: std::time::Du
 #[derive(serde::Deserialize)]
 pub struct Empty {}
 
-pub async fn logout(state: web::Data<AppState>, req: actix_web::HttpRequest, CsrfForm(_, _visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
+pub async fn logout(state: web::Data<AppState>, req: actix_web::HttpRequest, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     if let Some(cookie) = req.cookie(crate::web::session::SESSION_COOKIE) {
         let token = cookie.value().to_string();
-        state.db(move |conn| identity::end_session(conn, &token)).await?;
+        let actor = visitor.actor();
+        state
+            .db(move |conn| {
+                identity::end_session(conn, &token)?;
+                audit::record(conn, &actor, AuditAction::SignedOut, None, None)
+            })
+            .await?;
     }
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/"))
@@ -169,6 +182,7 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form,
     let hash = state.hash(move || identity::hash_password(&password)).await??;
     let locale = visitor.locale;
     let base_url = state.base_url();
+    let actor = visitor.actor();
     // Created or not (the address may have an account already), the page says the same: check
     // your inbox. Only the mail differs, and it goes to the address's owner.
     let result = state
@@ -177,6 +191,8 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form,
                 let signup = StartupSignup { company_name: &form.company_name, display_name: &form.display_name, email: &form.email, password: &form.password };
                 match identity::sign_up_startup(conn, &signup, &hash)? {
                     SignUp::Created { mut user, token } => {
+                        let actor = Actor { user_id: Some(user.id), label: format!("user:{}", user.id), ..actor };
+                        audit::record(conn, &actor, AuditAction::SignedUp, Some(format!("organisation:{}", user.organisation_id)), None)?;
                         // Mails reach them in the language they signed up in.
                         identity::set_locale(conn, user.id, locale.code())?;
                         user.locale = Some(locale.code().to_string());
@@ -220,9 +236,12 @@ pub struct VerifyQuery {
 pub async fn verify(state: web::Data<AppState>, visitor: Visitor, query: web::Query<VerifyQuery>) -> AppResult<HttpResponse> {
     let token = query.into_inner().token;
     let old_session = visitor.session.token_hash.clone();
+    let actor = visitor.actor();
     let signed_in = state
         .db(move |conn| {
             let Some(user_id) = identity::verify_email(conn, &token)? else { return Ok(None) };
+            let actor = Actor { user_id: Some(user_id), label: format!("user:{user_id}"), ..actor };
+            audit::record(conn, &actor, AuditAction::EmailVerified, Some(format!("user:{user_id}")), None)?;
             identity::end_session_by_hash(conn, &old_session)?;
             Ok(Some(identity::start_session(conn, Some(user_id))?.0))
         })

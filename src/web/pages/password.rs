@@ -2,6 +2,7 @@
 //! account), valid once for an hour; using it signs the account out everywhere.
 
 use crate::domain::identity;
+use crate::domain::audit::{self, AuditAction};
 use crate::domain::notifications;
 use crate::domain::{DomainError, FieldErrors};
 use crate::messages::Message;
@@ -38,10 +39,14 @@ pub async fn forgot(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form,
         return Err(AppError::TooManyRequests);
     }
     let base_url = state.base_url();
+    let actor = visitor.actor();
     state
         .db(move |conn| {
             crate::db::write_transaction(conn, |conn| match identity::request_password_reset(conn, &form.email)? {
-                Some((user, token)) => notifications::queue_password_reset(conn, &base_url, &user, &token),
+                Some((user, token)) => {
+                    audit::record(conn, &actor, AuditAction::PasswordResetRequested, Some(format!("user:{}", user.id)), None)?;
+                    notifications::queue_password_reset(conn, &base_url, &user, &token)
+                }
                 None => Ok(()),
             })
         })
@@ -103,9 +108,12 @@ pub async fn reset(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm
     let password = form.password;
     let hash = state.hash(move || identity::hash_password(&password)).await??;
     let token = form.token;
+    let actor = visitor.actor();
     let signed_in = state
         .run(move |conn| {
             let Some(user_id) = identity::reset_password(conn, &token, &hash)? else { return Ok(None) };
+            let actor = audit::Actor { user_id: Some(user_id), label: format!("user:{user_id}"), ..actor };
+            audit::record(conn, &actor, AuditAction::PasswordReset, Some(format!("user:{user_id}")), None)?;
             Ok(Some(identity::start_session(conn, Some(user_id))?.0))
         })
         .await?;

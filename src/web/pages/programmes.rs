@@ -3,6 +3,7 @@ use crate::domain::applications;
 use crate::domain::applications::ApplicationView;
 use crate::domain::programmes::{self, Programme};
 use crate::web::flash;
+use crate::domain::audit::{self, AuditAction};
 use crate::web::forms::ProgrammeForm;
 use crate::domain::reports::{self, ProgrammeReport};
 use crate::domain::{DomainError, FieldErrors, ProgrammeId};
@@ -80,7 +81,17 @@ pub async fn create(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
             return unprocessable(&NewProgrammePage { layout: Layout::new(&visitor, "title-new-programme"), form, errors, currencies: CURRENCIES });
         }
     };
-    match state.run(move |conn| programmes::create(conn, &member, &new)).await? {
+    let actor = visitor.actor();
+    let created = state
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let programme = programmes::create(conn, &member, &new)?;
+                audit::record(conn, &actor, AuditAction::ProgrammeCreated, Some(format!("programme:{}", programme.id)), None)?;
+                Ok(programme)
+            })
+        })
+        .await?;
+    match created {
         Ok(p) => Ok(flash::redirect(&format!("/programmes/{}", p.id), "flash-programme-created", state.settings.secure_cookies)),
         Err(DomainError::Invalid(errors)) => {
             unprocessable(&NewProgrammePage { layout: Layout::new(&visitor, "title-new-programme"), form, errors, currencies: CURRENCIES })

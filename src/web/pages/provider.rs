@@ -10,6 +10,7 @@ use crate::web::pages::auth::Empty;
 use crate::web::session::{CsrfForm, Visitor};
 use crate::messages::Message;
 use crate::web::flash;
+use crate::domain::audit::{self, AuditAction};
 use crate::web::{AppState, path_id, render, unprocessable};
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, web};
@@ -102,7 +103,17 @@ pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Mul
         let refusal = Refusal { filename, lines: 0, problems };
         return unprocessable(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
     }
-    match state.db(move |conn| usage::upload(conn, &member, &filename, &content)).await? {
+    let actor = visitor.actor();
+    let outcome = state
+        .db(move |conn| {
+            let outcome = usage::upload(conn, &member, &filename, &content)?;
+            if let UploadOutcome::Pending(view) = &outcome {
+                audit::record(conn, &actor, AuditAction::UsageChecked, Some(format!("upload:{}", view.upload.id)), Some(&view.upload.filename))?;
+            }
+            Ok(outcome)
+        })
+        .await?;
+    match outcome {
         UploadOutcome::Pending(view) => Ok(flash::redirect(&format!("/usage/{}", view.upload.id), "flash-upload-checked", state.settings.secure_cookies)),
         UploadOutcome::Refused(refusal) => {
             unprocessable(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
@@ -132,7 +143,15 @@ pub async fn show_upload(state: web::Data<AppState>, visitor: Visitor, path: web
 pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id: UploadId = path_id(&path)?;
-    state.db(move |conn| usage::confirm(conn, &member, id)).await?;
+    let actor = visitor.actor();
+    state
+        .db(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                usage::confirm(conn, &member, id)?;
+                audit::record(conn, &actor, AuditAction::UsagePosted, Some(format!("upload:{id}")), None)
+            })
+        })
+        .await?;
     Ok(flash::redirect(&format!("/usage/{id}"), "flash-upload-posted", state.settings.secure_cookies))
 }
 

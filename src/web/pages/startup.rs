@@ -2,6 +2,7 @@ use crate::domain::identity::{self, CompanyDetails, COUNTRIES, OrgKind, Organisa
 use crate::domain::applications;
 use crate::domain::applications::{ApplicationView, HARDWARE_KINDS};
 use crate::domain::notifications;
+use crate::domain::audit::{self, AuditAction};
 use crate::messages::Message;
 use crate::web::{flash, forms};
 use crate::web::forms::ApplicationForm;
@@ -128,11 +129,13 @@ pub async fn apply(state: web::Data<AppState>, path: web::Path<String>, CsrfForm
         Err(errors) => return unprocessable(&apply_page(&state, &visitor, programme_id, form, errors).await?),
     };
     let base_url = state.base_url();
+    let actor = visitor.actor();
     // The application and its receipt commit together, or neither does.
     let result = state
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 let application = applications::apply(conn, &member, programme_id, &new)?;
+                audit::record(conn, &actor, AuditAction::ApplicationSubmitted, Some(format!("application:{}", application.id)), None)?;
                 notifications::queue_application_received(conn, &base_url, &member, &application, &programme)?;
                 Ok(application)
             })

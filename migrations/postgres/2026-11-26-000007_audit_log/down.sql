@@ -1,0 +1,2 @@
+DROP TABLE audit_events;
+DROP FUNCTION IF EXISTS audit_events_append_only();

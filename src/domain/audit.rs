@@ -1,0 +1,124 @@
+//! The audit log: every business and security event — who, when, from where, what, why —
+//! appended in the same transaction as the change it records (the database refuses updates and
+//! deletes), readable by administrators, exportable as CSV.
+
+use crate::db::AnyConnection;
+use crate::db::schema::audit_events;
+use crate::domain::clock;
+use crate::domain::error::DomainResult;
+use crate::domain::ids::UserId;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+crate::text_enum! {
+    /// What happened.
+    pub enum AuditAction ("audit action") {
+        SignedIn = "signed-in",
+        SignInFailed = "sign-in-failed",
+        SignedOut = "signed-out",
+        SignedUp = "signed-up",
+        EmailVerified = "email-verified",
+        PasswordResetRequested = "password-reset-requested",
+        PasswordReset = "password-reset",
+        PasswordChanged = "password-changed",
+        OtherSessionsEnded = "other-sessions-ended",
+        MemberCreated = "member-created",
+        ProgrammeCreated = "programme-created",
+        ApplicationSubmitted = "application-submitted",
+        ApplicationApproved = "application-approved",
+        ApplicationRejected = "application-rejected",
+        ApplicationWithdrawn = "application-withdrawn",
+        UsageChecked = "usage-checked",
+        UsagePosted = "usage-posted",
+    }
+}
+
+/// Who and from where, as the request saw it.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub user_id: Option<UserId>,
+    /// `user:12`, or the address typed at a failed sign-in, or `anonymous`.
+    pub label: String,
+    pub address: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor_user_id: Option<UserId>,
+    pub actor: String,
+    pub address: Option<String>,
+    pub request_id: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub action: AuditAction,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Appends one event; call it inside the transaction of the change it records.
+pub fn record(conn: &mut AnyConnection, actor: &Actor, action: AuditAction, subject: Option<String>, detail: Option<&str>) -> DomainResult<()> {
+    let detail: Option<String> = detail.map(|d| d.chars().take(2000).collect());
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::at.eq(clock::now()),
+            audit_events::actor_user_id.eq(actor.user_id),
+            audit_events::actor.eq(&actor.label),
+            audit_events::address.eq(&actor.address),
+            audit_events::request_id.eq(&actor.request_id),
+            audit_events::action.eq(action.as_str()),
+            audit_events::subject.eq(subject),
+            audit_events::detail.eq(detail),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Events newest first, `limit` at most, older than `before` when given (for paging).
+pub fn events(conn: &mut AnyConnection, limit: i64, before: Option<i64>) -> DomainResult<Vec<AuditEvent>> {
+    let mut query = audit_events::table.order(audit_events::id.desc()).limit(limit).select(AuditEvent::as_select()).into_boxed();
+    if let Some(before) = before {
+        query = query.filter(audit_events::id.lt(before));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// A spreadsheet cell that starts like a formula (`= + - @`, tab, carriage return) is prefixed
+/// with an apostrophe, so that opening the export never runs what someone typed.
+pub fn neutralise_formula(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
+}
+
+/// The whole log as CSV, oldest first.
+pub fn export_csv(conn: &mut AnyConnection) -> DomainResult<Vec<u8>> {
+    let rows: Vec<AuditEvent> = audit_events::table.order(audit_events::id).select(AuditEvent::as_select()).load(conn)?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut write = |record: &[String]| out.write_record(record).map_err(|e| crate::domain::DomainError::Internal(e.to_string()));
+    write(&["id", "at_utc", "actor_user_id", "actor", "address", "request_id", "action", "subject", "detail"].map(String::from))?;
+    for e in rows {
+        write(&[
+            e.id.to_string(),
+            e.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            e.actor_user_id.map(|u| u.to_string()).unwrap_or_default(),
+            neutralise_formula(&e.actor),
+            neutralise_formula(e.address.as_deref().unwrap_or("")),
+            e.request_id.unwrap_or_default(),
+            e.action.as_str().to_string(),
+            neutralise_formula(e.subject.as_deref().unwrap_or("")),
+            neutralise_formula(e.detail.as_deref().unwrap_or("")),
+        ])?;
+    }
+    out.into_inner().map_err(|e| crate::domain::DomainError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_are_neutralised_in_exports() {
+        assert_eq!(super::neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::neutralise_formula("-2+3"), "'-2+3");
+        assert_eq!(super::neutralise_formula("Lumen Labs"), "Lumen Labs");
+    }
+}
