@@ -82,3 +82,4 @@ error-too-many = Too many requests came from your address. Wait a moment and try
 verify-link-invalid = This link has expired or was already used. Sign in, or register again to get a new one.
 reset-link-invalid = This link has expired or was already used. Ask for a new one.
 current-password-wrong = That is not your current password.
+erase-confirm-missing = Tick the box to confirm that you want your account erased.

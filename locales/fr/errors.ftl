@@ -82,3 +82,4 @@ error-too-many = Trop de demandes sont venues de votre adresse. Patientez un ins
 verify-link-invalid = Ce lien a expiré ou a déjà servi. Connectez-vous, ou inscrivez-vous à nouveau pour en recevoir un autre.
 reset-link-invalid = Ce lien a expiré ou a déjà servi. Demandez-en un nouveau.
 current-password-wrong = Ce n'est pas votre mot de passe actuel.
+erase-confirm-missing = Cochez la case pour confirmer que vous voulez effacer votre compte.

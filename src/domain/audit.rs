@@ -30,6 +30,7 @@ crate::text_enum! {
         ApplicationWithdrawn = "application-withdrawn",
         UsageChecked = "usage-checked",
         UsagePosted = "usage-posted",
+        AccountErased = "account-erased",
     }
 }
 
@@ -56,6 +57,15 @@ pub struct AuditEvent {
     pub action: AuditAction,
     pub subject: Option<String>,
     pub detail: Option<String>,
+}
+
+/// A stable pseudonym for an e-mail address typed at a failed sign-in: `email:` and the first
+/// 16 hex digits of its SHA-256. Attempts on one address group together; the address itself
+/// is not kept.
+pub fn pseudonym(email: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = hex::encode(Sha256::digest(email.as_bytes()));
+    format!("email:{}", &digest[..16])
 }
 
 /// Appends one event; call it inside the transaction of the change it records.

@@ -23,6 +23,7 @@ pub const KEYS: &[&str] = &[
     "flash-language-changed",
     "flash-password-changed",
     "flash-other-sessions-ended",
+    "flash-account-erased",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

@@ -42,6 +42,8 @@ route_table! {
     get "/account" ManageAccount => account::show;
     post "/account/password" ManageAccount => account::change_password;
     post "/account/sessions/end-others" ManageAccount => account::end_other_sessions;
+    get "/account/data.json" ManageAccount => account::personal_data;
+    post "/account/erase" ManageAccount => account::erase;
     post "/language" ChooseLanguage => language::choose;
     get "/company" EditCompany => startup::company_form;
     post "/company" EditCompany => startup::save_company;

@@ -67,3 +67,31 @@ async fn a_changed_password_signs_out_everywhere_else(backend: Backend) {
     assert_eq!(count, 1);
 }
 both_backends!(a_changed_password_signs_out_everywhere_else);
+
+/// GDPR: a person downloads their data, and erasure pseudonymises them everywhere while the
+/// ledger, which public accounting keeps, stays intact and verifies.
+async fn a_person_can_take_their_data_and_be_erased(backend: Backend) {
+    use computegrants::db::schema::users;
+    let Some(mut s) = crate::journey::programme_with_application(backend, "a_person_can_take_their_data_and_be_erased").await else { return };
+    crate::journey::approve(&mut s, "40000").await;
+    let mut startup = s.startup;
+    let data = startup.get("/account/data.json").await;
+    assert_eq!(data.status, 200);
+    let json: serde_json::Value = serde_json::from_str(&data.body).unwrap();
+    assert_eq!(json["user"]["email"], "founder@lumen.test");
+    assert!(json["applications_submitted"].as_array().is_some_and(|a| a.len() == 1), "{json}");
+    assert!(json["mails"].as_array().is_some_and(|m| !m.is_empty()));
+    startup.refresh_csrf("/account").await;
+    // Confirmation is required, without JavaScript.
+    assert_eq!(startup.post("/account/erase", &[]).await.status, 422);
+    let r = startup.post("/account/erase", &[("confirm", "yes")]).await;
+    assert_eq!((r.status, r.location.as_deref()), (303, Some("/")));
+    assert_eq!(startup.get("/account").await.status, 303, "signed out");
+    let emails: Vec<String> = users::table.select(users::email).load(&mut s.app.conn()).unwrap();
+    assert!(!emails.iter().any(|e| e == "founder@lumen.test"), "{emails:?}");
+    let mut c = s.app.client();
+    c.refresh_csrf("/login").await;
+    assert_eq!(c.post("/login", &[("email", "founder@lumen.test"), ("password", PASSWORD)]).await.status, 422);
+    computegrants::ledger::verify(&mut s.app.conn()).expect("the ledger is untouched and verifies");
+}
+both_backends!(a_person_can_take_their_data_and_be_erased);

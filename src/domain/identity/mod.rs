@@ -5,6 +5,7 @@
 mod email_tokens;
 mod organisations;
 mod passwords;
+pub mod privacy;
 mod sessions;
 mod users;
 

@@ -78,3 +78,45 @@ pub async fn end_other_sessions(state: web::Data<AppState>, CsrfForm(_, visitor)
         .await?;
     Ok(flash::redirect("/account", "flash-other-sessions-ended", state.settings.secure_cookies))
 }
+
+/// A copy of everything held about the person, as a JSON download.
+pub async fn personal_data(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let data = state.db(move |conn| identity::privacy::personal_data(conn, &member)).await?;
+    let body = serde_json::to_vec_pretty(&data).map_err(|e| crate::web::error::AppError::Internal(Box::new(e)))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Content-Disposition", "attachment; filename=\"computegrants-my-data.json\""))
+        .body(body))
+}
+
+#[derive(serde::Deserialize)]
+pub struct EraseForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Erasure, confirmed by a box the person ticks (no JavaScript needed): pseudonymised, signed
+/// out everywhere, and sent to the start page.
+pub async fn erase(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<EraseForm>) -> AppResult<HttpResponse> {
+    if form.confirm != "yes" {
+        let mut errors = FieldErrors::default();
+        errors.add("confirm", Message::new("erase-confirm-missing"));
+        return unprocessable(&page(&state, &visitor, errors).await?);
+    }
+    let user_id = visitor.member()?.user.id;
+    let actor = visitor.actor();
+    state
+        .db(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                audit::record(conn, &actor, AuditAction::AccountErased, Some(format!("user:{user_id}")), None)?;
+                identity::privacy::erase(conn, user_id)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/"))
+        .cookie(crate::web::session::expired_session_cookie(state.settings.secure_cookies))
+        .cookie(flash::cookie("flash-account-erased", state.settings.secure_cookies))
+        .finish())
+}

@@ -70,7 +70,9 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, 
         .await?;
     let Some(user) = user.filter(|_| matches) else {
         state.throttle.failed(&account);
-        let actor = Actor { label: account.chars().take(254).collect(), ..visitor.actor() };
+        // The typed address is personal data and the log is append-only (nothing in it can be
+        // erased later): it is kept as a pseudonym that still groups attempts on one address.
+        let actor = Actor { label: audit::pseudonym(&account), ..visitor.actor() };
         state.db(move |conn| audit::record(conn, &actor, AuditAction::SignInFailed, None, None)).await?;
         return unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: LoginError::Mismatch, next: form_next });
     };
