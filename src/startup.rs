@@ -133,6 +133,8 @@ impl Application {
         let hsts = settings.secure_cookies;
         let mail_wakeup = start_mail_worker(pool.clone(), mailer);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        // An organisation may use half the database connections at once.
+        let share = usize::try_from(pool.max_size() / 2).unwrap_or(1);
         let state = actix_web::web::Data::new(AppState {
             pool,
             mail_wakeup,
@@ -140,6 +142,7 @@ impl Application {
             secret,
             throttle: crate::web::throttle::LoginThrottle::new(),
             hashing: tokio::sync::Semaphore::new(cores),
+            fair_share: crate::web::fair_share::FairShare::new(share),
         });
         let server = HttpServer::new(move || {
             App::new()

@@ -83,3 +83,5 @@ verify-link-invalid = This link has expired or was already used. Sign in, or reg
 reset-link-invalid = This link has expired or was already used. Ask for a new one.
 current-password-wrong = That is not your current password.
 erase-confirm-missing = Tick the box to confirm that you want your account erased.
+error-busy-title = Busy right now
+error-busy = The service is busy with other requests from your organisation or from others. Try again in a few seconds.

@@ -83,3 +83,5 @@ verify-link-invalid = Ce lien a expiré ou a déjà servi. Connectez-vous, ou in
 reset-link-invalid = Ce lien a expiré ou a déjà servi. Demandez-en un nouveau.
 current-password-wrong = Ce n'est pas votre mot de passe actuel.
 erase-confirm-missing = Cochez la case pour confirmer que vous voulez effacer votre compte.
+error-busy-title = Service momentanément occupé
+error-busy = Le service traite d'autres demandes de votre organisation ou d'autres usagers. Réessayez dans quelques secondes.

@@ -74,5 +74,7 @@ pub fn main(cli: Cli) -> ExitCode {
 fn migrated_connection(settings: &Settings) -> Result<AnyConnection, String> {
     let mut conn = db::connect(&settings.database_url).map_err(|e| e.to_string())?;
     db::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    // Commands read the whole ledger on purpose; the per-request time budget is for the server.
+    db::without_time_budget(&mut conn).map_err(|e| e.to_string())?;
     Ok(conn)
 }

@@ -14,6 +14,19 @@ use std::time::Duration;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Longest a PostgreSQL statement may run on a pooled connection.
+pub const POSTGRES_STATEMENT_TIMEOUT_MS: u32 = 30_000;
+/// Longest a request waits for a pooled connection.
+pub const POOL_WAIT_SECONDS: u64 = 10;
+
+/// Lifts the statement time budget, for commands that read the whole database on purpose.
+pub fn without_time_budget(conn: &mut AnyConnection) -> Result<(), diesel::result::Error> {
+    match conn {
+        AnyConnection::Postgresql(_) => conn.batch_execute("SET statement_timeout = 0"),
+        AnyConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// How long a SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 
@@ -69,7 +82,13 @@ pub fn ping(conn: &mut AnyConnection) -> Result<(), diesel::result::Error> {
 /// Opens one connection to the database named by `url`, configured for this application.
 pub fn connect(url: &str) -> Result<AnyConnection, DbError> {
     match Backend::of_url(url) {
-        Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(url)?)),
+        Backend::Postgres => {
+            let mut conn = diesel::PgConnection::establish(url)?;
+            // A request has a time budget: no statement holds a connection (and its locks)
+            // longer than this. Commands that read everything (verify, export) lift it.
+            conn.batch_execute(&format!("SET statement_timeout = {POSTGRES_STATEMENT_TIMEOUT_MS}"))?;
+            Ok(AnyConnection::Postgresql(conn))
+        }
         Backend::Sqlite => {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             if let Some(parent) = std::path::Path::new(path).parent() {
@@ -141,7 +160,9 @@ pub fn pool(url: &str, max_size: Option<u32>) -> Result<Pool, DbError> {
     };
     Ok(r2d2::Pool::builder()
         .max_size(max_size.unwrap_or(default_size))
-        .connection_timeout(Duration::from_secs(30))
+        // Waiting longer for a connection only piles requests up: past this, the request is
+        // answered "busy, try again" (503) and the pool is left to those already served.
+        .connection_timeout(Duration::from_secs(POOL_WAIT_SECONDS))
         .build(ConnectionManager { url: url.to_string() })?)
 }
 

@@ -141,6 +141,8 @@ diesel::table! {
         upload_id -> BigInt,
         grant_id -> BigInt,
         amount -> BigInt,
+        exact_cost -> Nullable<Text>,
+        line_count -> Nullable<BigInt>,
     }
 }
 

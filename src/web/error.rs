@@ -29,6 +29,9 @@ pub enum AppError {
     TooLarge,
     #[error("too many requests")]
     TooManyRequests,
+    /// No capacity now (no database connection in time, or this organisation's share in use).
+    #[error("busy")]
+    Busy,
     /// Ours: logged with its whole cause chain and the request's id, never shown.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -74,7 +77,14 @@ impl From<LedgerError> for AppError {
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> AppError {
-        AppError::Internal(Box::new(e))
+        match e {
+            // Every connection busy for longer than the wait: a capacity answer, not a crash.
+            DbError::Pool(cause) => {
+                log::warn!("no database connection in time: {cause}");
+                AppError::Busy
+            }
+            other => AppError::Internal(Box::new(other)),
+        }
     }
 }
 
@@ -136,6 +146,7 @@ impl AppError {
             AppError::Conflict(m) => ("error-conflict-title", m.clone()),
             AppError::TooLarge => ("error-too-large-title", Message::new("error-too-large")),
             AppError::TooManyRequests => ("error-too-many-title", Message::new("error-too-many")),
+            AppError::Busy => ("error-busy-title", Message::new("error-busy")),
             AppError::Internal(cause) => {
                 log::error!("request {}: internal error: {}", request_id.unwrap_or("-"), chain(cause.as_ref()));
                 let message = match request_id {
@@ -158,7 +169,11 @@ impl AppError {
             title,
         };
         let body = page.render().unwrap_or_else(|_| format!("<!doctype html><title>{}</title>", status.as_u16()));
-        HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+        let mut response = HttpResponse::build(status);
+        if matches!(self, AppError::Busy) {
+            response.insert_header(("Retry-After", "5"));
+        }
+        response.content_type("text/html; charset=utf-8").body(body)
     }
 }
 
@@ -184,6 +199,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,6 +1,7 @@
 //! HTTP: thin handlers that parse, authorise, call the domain and render.
 
 pub mod error;
+pub mod fair_share;
 pub mod flash;
 pub mod forms;
 pub mod layout;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub throttle: throttle::LoginThrottle,
     /// Bounds how many argon2 computations run at once: one per core.
     pub hashing: tokio::sync::Semaphore,
+    /// Each organisation's share of the request capacity (see `fair_share`).
+    pub fair_share: fair_share::FairShare,
 }
 
 impl AppState {

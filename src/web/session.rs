@@ -198,6 +198,18 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
         None => Ok(()),
     };
     let is_get = may_start;
+    // A signed-in organisation's requests take one of its places for their whole duration.
+    let place = match (&verdict, member.as_ref()) {
+        (Ok(()), Some(m)) => match state.fair_share.enter(m.org_id(), crate::web::fair_share::WAIT).await {
+            Some(permit) => Some(permit),
+            None => {
+                log::warn!("organisation {} is over its share of requests", m.org_id());
+                let page = AppError::Busy.page(locale, None, Some(&request_id));
+                return Ok(req.into_response(page).map_into_boxed_body());
+            }
+        },
+        _ => None,
+    };
     let mut response = match verdict {
         Ok(()) => next.call(req).await?.map_into_boxed_body(),
         Err(e) => {
@@ -209,6 +221,7 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
             req.into_response(page)
         }
     };
+    drop(place);
     // Errors returned by handlers become pages in the visitor's language.
     let worded = response.response().error().and_then(|e| e.as_error::<AppError>()).map(|e| e.page(locale, is_get.then_some(here.as_str()), Some(&request_id)));
     if let Some(page) = worded {

@@ -161,3 +161,35 @@ fn first_use_of_an_account_by_two_requests_at_once(backend: Backend) {
     assert_eq!(ids[0], ids[1], "one account");
 }
 both_backends!(sync first_use_of_an_account_by_two_requests_at_once);
+
+/// The defect: ten concurrent views of one large upload held every database connection for
+/// half a minute and everyone else got errors. One organisation now has a share of the
+/// capacity; past it, its own requests wait or are told "busy" (503), and others are served.
+async fn one_organisation_cannot_starve_the_others(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "one_organisation_cannot_starve_the_others").await else { return };
+    let code = crate::journey::approve(&mut s, "50000").await;
+    let mut provider = s.provider.clone_for_test();
+    provider.refresh_csrf("/usage/new").await;
+    let costs: Vec<String> = (0..24).map(|i| format!("0.{i:02}")).collect();
+    let one_day = crate::helpers::usage_csv(&code, &costs.iter().map(String::as_str).collect::<Vec<_>>());
+    // A large file: the same day's lines over many resources.
+    let mut big = one_day.clone();
+    for r in 1..2_000 {
+        big.push_str(&one_day.lines().skip(1).map(|l| format!("{}\n", l.replace("GPU compute", &format!("GPU compute {r}")))).collect::<String>());
+    }
+    let flood: Vec<_> = (0..6)
+        .map(|i| {
+            let (c, body) = (provider.clone_for_test(), big.clone());
+            actix_web::rt::spawn(async move { c.upload(&format!("big-{i}.csv"), &body).await.status })
+        })
+        .collect();
+    // While the provider floods, a startup is served.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    let dashboard = s.startup.get("/").await;
+    assert_eq!(dashboard.status, 200, "another organisation is served during the flood");
+    for upload in flood {
+        let status = upload.await.unwrap();
+        assert!(matches!(status, 303 | 422 | 503), "the flood is answered, never with an error of ours: {status}");
+    }
+}
+both_backends!(one_organisation_cannot_starve_the_others);

@@ -19,21 +19,28 @@ pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Domai
     if !crate::domain::access::may_view_upload(by, upload.provider_id) {
         return Err(DomainError::NotFound);
     }
-    let rows: Vec<(GrantId, i64, String, OrgId)> = usage_charges::table
+    type ChargeRow = (GrantId, i64, Option<String>, Option<i64>, String, OrgId);
+    let rows: Vec<ChargeRow> = usage_charges::table
         .inner_join(grants::table.on(grants::id.eq(usage_charges::grant_id)))
         .filter(usage_charges::upload_id.eq(upload_id))
         .order(grants::code)
-        .select((usage_charges::grant_id, usage_charges::amount, grants::code, grants::startup_id))
+        .select((usage_charges::grant_id, usage_charges::amount, usage_charges::exact_cost, usage_charges::line_count, grants::code, grants::startup_id))
         .load(conn)?;
     let mut charges = Vec::with_capacity(rows.len());
-    for (grant_id, cents, code, startup_id) in rows {
-        let costs: Vec<String> = usage_lines::table
-            .filter(usage_lines::upload_id.eq(upload_id))
-            .filter(usage_lines::grant_id.eq(grant_id))
-            .select(usage_lines::billed_cost)
-            .load(conn)?;
-        // Stored lines were added exactly at upload, so their sum is exact again.
-        let exact = exact_sum(costs.iter().filter_map(|c| Decimal::from_str(c).ok())).unwrap_or_default();
+    for (grant_id, cents, stored_exact, stored_lines, code, startup_id) in rows {
+        // Kept at upload since the exact totals migration; older uploads are added up here.
+        let (exact, lines) = match (stored_exact.and_then(|e| Decimal::from_str(&e).ok()), stored_lines) {
+            (Some(exact), Some(lines)) => (exact, u64::try_from(lines).unwrap_or(0)),
+            _ => {
+                let costs: Vec<String> = usage_lines::table
+                    .filter(usage_lines::upload_id.eq(upload_id))
+                    .filter(usage_lines::grant_id.eq(grant_id))
+                    .select(usage_lines::billed_cost)
+                    .load(conn)?;
+                // Stored lines were added exactly at upload, so their sum is exact again.
+                (exact_sum(costs.iter().filter_map(|c| Decimal::from_str(c).ok())).unwrap_or_default(), costs.len() as u64)
+            }
+        };
         let currency: String = grants::table.find(grant_id).select(grants::currency).first(conn)?;
         let account = ledger::find_account_by_code(conn, &chart::grant_credits(&code, grant_id.get(), &currency).code)?;
         let startup_name: String = organisations::table.find(startup_id).select(organisations::name).first(conn)?;
@@ -41,7 +48,7 @@ pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Domai
             grant_id,
             grant_code: code,
             startup_name,
-            lines: costs.len() as u64,
+            lines,
             exact,
             amount: Amount::from_cents(cents),
             available: account.map(|a| a.available()).unwrap_or_default(),

@@ -337,6 +337,8 @@ fn store_pending(
                     usage_charges::upload_id.eq(upload_id),
                     usage_charges::grant_id.eq(charge.grant_id),
                     usage_charges::amount.eq(charge.amount.cents()),
+                    usage_charges::exact_cost.eq(charge.exact.normalize().to_string()),
+                    usage_charges::line_count.eq(i64::try_from(charge.lines).unwrap_or(i64::MAX)),
                 ))
                 .execute(conn)?;
         }
