@@ -2,6 +2,7 @@
 
 use crate::config::Settings;
 use crate::domain::identity::{self, OrgKind};
+use crate::messages::Message;
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
@@ -27,12 +28,15 @@ pub enum Command {
 pub fn run(settings: &Settings, command: Command) -> Result<ExitCode, String> {
     match command {
         Command::CreateUser { email, role, org, name } => {
-            let kind = OrgKind::parse(&role).ok_or_else(|| format!("unknown role {role:?}: use admin, funder, provider or startup"))?;
+            let kind = OrgKind::parse(&role).ok_or_else(|| super::say(&Message::new("cli-unknown-role").with("role", role.as_str())))?;
             let password = read_password()?;
             let mut conn = super::migrated_connection(settings)?;
             let display = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
             let member = identity::create_member(&mut conn, kind, &org, &email, &display, &password).map_err(|e| e.to_string())?;
-            println!("created {} in {} ({})", member.user.email, member.organisation.name, member.organisation.kind);
+            println!(
+                "{}",
+                super::say(&Message::new("cli-user-created").with("email", member.user.email.as_str()).with("org", member.organisation.name.as_str()).with("kind", member.organisation.kind.as_str()))
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -48,7 +52,7 @@ fn read_password() -> Result<String, String> {
         line.trim_end_matches(['\r', '\n']).to_string()
     };
     if password.is_empty() {
-        return Err("no password given".into());
+        return Err(super::say(&Message::new("cli-no-password")));
     }
     Ok(password)
 }

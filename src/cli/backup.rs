@@ -5,6 +5,7 @@
 
 use crate::config::Settings;
 use crate::db::{AnyConnection, Backend};
+use crate::messages::Message;
 use diesel::connection::SimpleConnection;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,17 +19,20 @@ pub struct Args {
 
 pub fn run(settings: &Settings, args: Args) -> Result<ExitCode, String> {
     if Backend::of_url(&settings.database_url) == Backend::Postgres {
-        return Err("backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)".into());
+        return Err(super::say(&Message::new("cli-backup-postgres")));
     }
     if args.output.exists() {
-        return Err(format!("{} exists already; choose a new file", args.output.display()));
+        return Err(super::say(&Message::new("cli-backup-exists").with("path", args.output.display().to_string())));
     }
     let target = args.output.to_str().ok_or_else(|| format!("{} is not a UTF-8 path", args.output.display()))?;
     let mut conn = super::migrated_connection(settings)?;
     let started = std::time::Instant::now();
     vacuum_into(&mut conn, target).map_err(|e| format!("backup failed: {e}"))?;
     let size = std::fs::metadata(&args.output).map(|m| m.len()).unwrap_or(0);
-    println!("backup written to {} ({size} bytes) in {:.2?}", args.output.display(), started.elapsed());
+    println!(
+        "{}",
+        super::say(&Message::new("cli-backup-written").with("path", args.output.display().to_string()).with("size", size).with("elapsed", format!("{:.2?}", started.elapsed())))
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,6 +2,7 @@
 
 use crate::config::Settings;
 use crate::ledger::export;
+use crate::messages::Message;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -23,7 +24,7 @@ pub fn run(settings: &Settings, args: Args) -> Result<ExitCode, String> {
         None => export::write_journal(&mut conn, args.format, &mut std::io::BufWriter::new(std::io::stdout().lock())).map_err(|e| e.to_string())?,
     };
     if let Some(path) = args.output {
-        eprintln!("{written} transactions written to {}", path.display());
+        eprintln!("{}", super::say(&Message::new("cli-export-written").with("count", written).with("path", path.display().to_string())));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ mod verify;
 
 use crate::config::Settings;
 use crate::db::{self, AnyConnection};
+use crate::messages::Message;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -64,10 +65,16 @@ pub fn main(cli: Cli) -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("{}", say(&Message::new("cli-error").with("message", message)));
             ExitCode::from(2)
         }
     }
+}
+
+/// A sentence for the terminal, in the language of the environment (`LC_ALL`, `LC_MESSAGES`,
+/// `LANG`; English by default).
+pub fn say(message: &Message) -> String {
+    crate::i18n::message(inspect_report::locale_from_env(), message)
 }
 
 /// A migrated connection, for the commands that work on the database directly.

@@ -3,6 +3,7 @@
 use crate::config::Settings;
 use crate::domain::demo;
 use crate::{Application, db};
+use crate::messages::Message;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -27,9 +28,9 @@ pub fn run(mut settings: Settings, args: Args) -> Result<ExitCode, String> {
         let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
         format!("http://{host}:{}", app.port())
     });
-    println!("ComputeGrants is running at {url}  (database: {})", settings.database_url);
+    println!("{}", super::say(&Message::new("cli-running").with("url", url.as_str()).with("database", settings.database_url.as_str())));
     if let Some(logins) = logins {
-        println!("\nDemo logins (password for every account: {}):", demo::DEMO_PASSWORD);
+        println!("\n{}", super::say(&Message::new("cli-demo-logins").with("password", demo::DEMO_PASSWORD)));
         for (role, email) in logins {
             println!("  {role:<10} {email}");
         }

@@ -2,6 +2,7 @@
 
 use crate::config::Settings;
 use crate::ledger;
+use crate::messages::Message;
 use std::process::ExitCode;
 
 pub fn run(settings: &Settings) -> Result<ExitCode, String> {
@@ -10,16 +11,19 @@ pub fn run(settings: &Settings) -> Result<ExitCode, String> {
     match ledger::verify(&mut conn) {
         Ok(report) => {
             println!(
-                "ledger OK: {} entries, {} postings, {} accounts checked in {:.2?}",
-                report.entries,
-                report.postings,
-                report.accounts,
-                started.elapsed()
+                "{}",
+                super::say(
+                    &Message::new("cli-verify-ok")
+                        .with("entries", report.entries)
+                        .with("postings", report.postings)
+                        .with("accounts", report.accounts)
+                        .with("elapsed", format!("{:.2?}", started.elapsed()))
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
         Err(problem) => {
-            eprintln!("ledger verification FAILED: {problem}");
+            eprintln!("{}", super::say(&Message::new("cli-verify-failed").with("problem", problem.to_string())));
             Ok(ExitCode::from(1))
         }
     }

@@ -17,19 +17,21 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
 /// Every catalogue file, per language, in the same order.
-pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl"];
+pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl"];
 
 const EN: &[&str] = &[
     include_str!("../../locales/en/app.ftl"),
     include_str!("../../locales/en/errors.ftl"),
     include_str!("../../locales/en/formats.ftl"),
     include_str!("../../locales/en/mail.ftl"),
+    include_str!("../../locales/en/cli.ftl"),
 ];
 const FR: &[&str] = &[
     include_str!("../../locales/fr/app.ftl"),
     include_str!("../../locales/fr/errors.ftl"),
     include_str!("../../locales/fr/formats.ftl"),
     include_str!("../../locales/fr/mail.ftl"),
+    include_str!("../../locales/fr/cli.ftl"),
 ];
 
 /// The catalogue sources of a language, for tests and tools.

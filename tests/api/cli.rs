@@ -8,8 +8,21 @@ use diesel::connection::SimpleConnection;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+/// The command in English whatever the machine's language (tests read its words).
 fn cli(db_url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_computegrants")).arg("--database-url").arg(db_url).args(args).output().unwrap()
+    cli_in("C", db_url, args)
+}
+
+fn cli_in(lang: &str, db_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_computegrants"))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang)
+        .arg("--database-url")
+        .arg(db_url)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 async fn demo_data_verifies_and_tampering_is_named(backend: Backend) {
@@ -23,6 +36,9 @@ async fn demo_data_verifies_and_tampering_is_named(backend: Backend) {
     let ok = cli(&db.url, &["verify"]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("ledger OK: 6 entries, 12 postings"));
+    // The command line speaks the environment's language.
+    let fr = cli_in("fr_FR.UTF-8", &db.url, &["verify"]);
+    assert!(String::from_utf8_lossy(&fr.stdout).contains("grand livre vérifié\u{202f}: 6 écritures, 12 mouvements"), "{}", String::from_utf8_lossy(&fr.stdout));
 
     let drop = match backend {
         Backend::Sqlite => "DROP TRIGGER ledger_postings_no_update;",

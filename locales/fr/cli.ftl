@@ -1,0 +1,15 @@
+# La ligne de commande, dans la langue de LC_ALL / LC_MESSAGES / LANG.
+
+cli-error = erreur : { $message }
+cli-unknown-role = rôle inconnu « { $role } » : utilisez admin, funder, provider ou startup
+cli-no-password = aucun mot de passe fourni
+cli-user-created = { $email } créé dans { $org } ({ $kind })
+cli-backup-postgres = la sauvegarde copie les bases SQLite ; pour PostgreSQL, utilisez pg_dump (voir le README)
+cli-backup-exists = { $path } existe déjà ; choisissez un nouveau fichier
+cli-backup-written = sauvegarde écrite dans { $path } ({ $size } octets) en { $elapsed }
+cli-export-written = { $count } écritures exportées dans { $path }
+cli-migrations-applied = { $count } migration(s) appliquée(s)
+cli-running = ComputeGrants est disponible à l'adresse { $url }  (base de données : { $database })
+cli-demo-logins = Comptes de démonstration (mot de passe de chaque compte : { $password }) :
+cli-verify-ok = grand livre vérifié : { $entries } écritures, { $postings } mouvements, { $accounts } comptes contrôlés en { $elapsed }
+cli-verify-failed = ÉCHEC de la vérification du grand livre : { $problem }
