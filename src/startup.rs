@@ -65,36 +65,34 @@ fn start_mail_worker(pool: db::Pool, mailer: Mailer) -> std::sync::mpsc::Sender<
                 Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
             }
-            // Drain what is due, a batch at a time.
+            // Drain what is due, one mail at a time: a claim is fresh when its mail is sent (a
+            // slow server cannot outlast the stale-claim window for mail still waiting in a
+            // batch), and no database connection is held while the mail server answers.
             loop {
-                let mut conn = match pool.get() {
-                    Ok(c) => c,
-                    Err(e) => {
-                        log::warn!("mail worker: no database connection: {e}");
-                        break;
-                    }
-                };
-                let batch = match outbox::claim_due(&mut conn, 20) {
-                    Ok(b) => b,
+                let claimed = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| outbox::claim_due(&mut conn, 1).map_err(|e| e.to_string()));
+                let queued = match claimed {
+                    Ok(mut batch) => match batch.pop() {
+                        Some(queued) => queued,
+                        None => break,
+                    },
                     Err(e) => {
                         log::warn!("mail worker: cannot read the outbox: {e}");
                         break;
                     }
                 };
-                if batch.is_empty() {
-                    break;
-                }
-                for queued in batch {
-                    let outcome = match mailer.send(&queued.mail()) {
+                let sent = mailer.send(&queued.mail());
+                let recorded = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+                    match &sent {
                         Ok(()) => outbox::mark_sent(&mut conn, queued.id),
                         Err(e) => {
                             log::warn!("mail {} to {} not sent (attempt {}): {e}", queued.id, queued.recipient, queued.attempts + 1);
                             outbox::mark_failed(&mut conn, &queued, &e.to_string())
                         }
-                    };
-                    if let Err(e) = outcome {
-                        log::error!("mail worker: cannot record mail {}: {e}", queued.id);
                     }
+                    .map_err(|e| e.to_string())
+                });
+                if let Err(e) = recorded {
+                    log::error!("mail worker: cannot record mail {}: {e}", queued.id);
                 }
             }
         }

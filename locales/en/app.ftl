@@ -369,3 +369,6 @@ account-erase-confirm = I understand that this cannot be undone.
 account-erase = Erase my account
 flash-account-erased = Your account is erased.
 audit-action-account-erased = account erased
+title-verify = Confirm your address
+verify-lead = One step left: confirm that this address is yours, and you will be signed in.
+verify-submit = Confirm my address

@@ -85,3 +85,4 @@ current-password-wrong = That is not your current password.
 erase-confirm-missing = Tick the box to confirm that you want your account erased.
 error-busy-title = Busy right now
 error-busy = The service is busy with other requests from your organisation or from others. Try again in a few seconds.
+amount-ambiguous = “{ $text }” could be read two ways (a thousands group or a decimal); write it like { $example }.

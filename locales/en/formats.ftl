@@ -91,6 +91,7 @@ usage-negative-total = the charges for { $grant } add up to less than zero
 usage-amounts-too-large = the amounts are too large to add up exactly
 usage-grant-insufficient = grant { $grant } has { $available } { $currency } left; this file charges it { $amount }
 usage-value-too-long = is longer than { $max } characters
+usage-mixed-currency = is { $currency }, but this file bills in { $file_currency }: one file, one currency
 
 ## computegrants inspect FILE: labels of the text report.
 

@@ -369,3 +369,6 @@ account-erase-confirm = Je comprends que cette opération est irréversible.
 account-erase = Effacer mon compte
 flash-account-erased = Votre compte est effacé.
 audit-action-account-erased = compte effacé
+title-verify = Confirmez votre adresse
+verify-lead = Dernière étape : confirmez que cette adresse est la vôtre, et vous serez connecté.
+verify-submit = Confirmer mon adresse

@@ -85,3 +85,4 @@ current-password-wrong = Ce n'est pas votre mot de passe actuel.
 erase-confirm-missing = Cochez la case pour confirmer que vous voulez effacer votre compte.
 error-busy-title = Service momentanément occupé
 error-busy = Le service traite d'autres demandes de votre organisation ou d'autres usagers. Réessayez dans quelques secondes.
+amount-ambiguous = « { $text } » peut se lire de deux façons (groupe de milliers ou décimales) ; écrivez-le sous la forme { $example }.

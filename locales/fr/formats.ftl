@@ -91,6 +91,7 @@ usage-negative-total = le total des consommations imputées à { $grant } est n�
 usage-amounts-too-large = les montants sont trop élevés pour être additionnés exactement
 usage-grant-insufficient = il reste { $available } { $currency } sur l'aide { $grant } ; ce fichier lui impute { $amount }
 usage-value-too-long = dépasse { $max } caractères
+usage-mixed-currency = est en { $currency }, alors que ce fichier facture en { $file_currency } : un fichier, une seule devise
 
 ## computegrants inspect FICHIER : libellés du rapport texte.
 

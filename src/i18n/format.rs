@@ -119,6 +119,10 @@ pub enum AmountInputError {
     /// Digit groups that are not groups of three: `1,00,000`.
     #[error("digit groups")]
     BadGrouping,
+    /// Three digits after the only mark, `2.500` or `45,000`: a thousands group in one
+    /// language, a fraction in the other.
+    #[error("ambiguous")]
+    Ambiguous,
     #[error("more than two decimals")]
     TooPrecise,
     #[error("too large")]
@@ -133,6 +137,7 @@ impl AmountInputError {
             AmountInputError::NotANumber => "amount-not-a-number",
             AmountInputError::WrongDecimalMark => "amount-wrong-decimal-mark",
             AmountInputError::BadGrouping => "amount-bad-grouping",
+            AmountInputError::Ambiguous => "amount-ambiguous",
             AmountInputError::TooPrecise => "amount-too-precise",
             AmountInputError::Overflow => "amount-too-large",
         }
@@ -201,6 +206,10 @@ pub fn parse_amount(locale: Locale, text: &str, currency: &str) -> Result<Amount
             return Err(AmountInputError::NotANumber);
         }
     }
+    let could_be_a_group = (1..=3).contains(&integer.len()) && integer.chars().all(|c| c.is_ascii_digit()) && !integer.starts_with('0');
+    if fraction.is_some_and(|f| f.len() == 3) && could_be_a_group {
+        return Err(AmountInputError::Ambiguous);
+    }
     let digits = integer_digits(locale, integer)?;
     let fraction = fraction.unwrap_or("");
     let significant = fraction.trim_end_matches('0');
@@ -232,7 +241,7 @@ fn integer_digits(locale: Locale, integer: &str) -> Result<String, AmountInputEr
         return Err(AmountInputError::BadGrouping);
     }
     let groups: Vec<&str> = integer.split(|c: char| !c.is_ascii_digit()).collect();
-    let grouped = groups.iter().enumerate().all(|(i, g)| if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 });
+    let grouped = groups.iter().enumerate().all(|(i, g)| if i == 0 { (1..=3).contains(&g.len()) && !g.starts_with('0') } else { g.len() == 3 });
     if !grouped {
         return Err(AmountInputError::BadGrouping);
     }
@@ -280,7 +289,7 @@ mod tests {
         assert_eq!(en("45,000"), Ok(4_500_000));
         assert_eq!(en("1250"), Ok(125_000));
         assert_eq!(en(" 0.01 "), Ok(1));
-        assert_eq!(en("2.500"), Ok(250));
+        assert_eq!(en("2.50"), Ok(250));
         assert_eq!(en("-3.10"), Ok(-310));
     }
 
@@ -296,6 +305,12 @@ mod tests {
         assert_eq!(en("1.2.3"), Err(AmountInputError::NotANumber));
         assert_eq!(en("99999999999999999999"), Err(AmountInputError::Overflow));
         assert_eq!(en("1e5"), Err(AmountInputError::NotANumber));
+        // Found in review: read 1,000 times too small or too large, depending on the reader.
+        assert_eq!(en("250.000"), Err(AmountInputError::Ambiguous));
+        assert_eq!(fr("45,000"), Err(AmountInputError::Ambiguous));
+        assert_eq!(en("0,500"), Err(AmountInputError::BadGrouping));
+        assert_eq!(en("1,250.500"), Ok(125_050), "grouped: the point can only be a decimal point");
+        assert_eq!(en("1250.500"), Ok(125_050), "four digits before it: not a thousands group");
     }
 
     #[test]

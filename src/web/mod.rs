@@ -73,14 +73,7 @@ impl AppState {
     /// The client's address for throttling: the peer, or the first `Forwarded`/`X-Forwarded-For`
     /// hop when `TRUST_FORWARDED_FOR` says a proxy we run sets it.
     pub fn client_address(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
-        if self.settings.trust_forwarded_for {
-            let info = req.connection_info();
-            let forwarded = info.realip_remote_addr().and_then(|a| a.parse::<std::net::SocketAddr>().map(|s| s.ip()).or_else(|_| a.parse()).ok());
-            if forwarded.is_some() {
-                return forwarded;
-            }
-        }
-        req.peer_addr().map(|a| a.ip())
+        client_address(self.settings.trust_forwarded_for, req.headers(), req.peer_addr())
     }
 
     /// Where mail goes when no mail server is configured (development and demo): pages that
@@ -128,4 +121,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// else is simply a page that does not exist.
 pub fn path_id<Id: std::str::FromStr>(raw: &str) -> AppResult<Id> {
     raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// The client's address: the peer, or — behind a proxy we run (`TRUST_FORWARDED_FOR`) — the
+/// last hop of `X-Forwarded-For`, the one that proxy appended. Earlier hops are whatever the
+/// client wrote and are never trusted.
+pub fn client_address(trust_forwarded_for: bool, headers: &actix_web::http::header::HeaderMap, peer: Option<std::net::SocketAddr>) -> Option<std::net::IpAddr> {
+    if trust_forwarded_for {
+        let last_hop = headers
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .map(str::trim)
+            .and_then(|hop| hop.parse::<std::net::IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip())));
+        if last_hop.is_some() {
+            return last_hop;
+        }
+    }
+    peer.map(|a| a.ip())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_last_forwarded_hop_is_trusted() {
+        let mut headers = actix_web::http::header::HeaderMap::new();
+        headers.insert(actix_web::http::header::HeaderName::from_static("x-forwarded-for"), "6.6.6.6, 203.0.113.9".parse().unwrap());
+        let peer: Option<std::net::SocketAddr> = "10.0.0.2:5000".parse().ok();
+        assert_eq!(super::client_address(true, &headers, peer), "203.0.113.9".parse().ok());
+        assert_eq!(super::client_address(false, &headers, peer), "10.0.0.2".parse().ok(), "not behind a proxy: the peer");
+    }
 }

@@ -33,7 +33,8 @@ route_table! {
     get "/signup" SignUp => auth::signup_form;
     post "/signup" SignUp => auth::signup;
     get "/signup/sent" SignUp => auth::signup_sent;
-    get "/verify" ViewPublic => auth::verify;
+    get "/verify" ViewPublic => auth::verify_form;
+    post "/verify" ViewPublic => auth::verify;
     get "/password/forgot" ResetPassword => password::forgot_form;
     post "/password/forgot" ResetPassword => password::forgot;
     get "/password/forgot/sent" ResetPassword => password::forgot_sent;

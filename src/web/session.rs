@@ -248,17 +248,9 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     Ok(response)
 }
 
-/// The client's address: the peer, or the first `Forwarded`/`X-Forwarded-For` hop when
-/// `TRUST_FORWARDED_FOR` says a proxy we run sets it.
+/// The client's address (see `web::client_address`).
 pub fn client_address(state: &AppState, req: &ServiceRequest) -> Option<std::net::IpAddr> {
-    if state.settings.trust_forwarded_for {
-        let info = req.connection_info();
-        let forwarded = info.realip_remote_addr().and_then(|a| a.parse::<std::net::SocketAddr>().map(|s| s.ip()).or_else(|_| a.parse()).ok());
-        if forwarded.is_some() {
-            return forwarded;
-        }
-    }
-    req.peer_addr().map(|a| a.ip())
+    crate::web::client_address(state.settings.trust_forwarded_for, req.headers(), req.peer_addr())
 }
 
 /// A url-encoded form whose `csrf_token` field has been checked against the session.

@@ -51,7 +51,9 @@ impl LoginThrottle {
         LoginThrottle { by_address: RateLimiter::keyed(quota), by_account: Mutex::new(HashMap::new()), checks: std::sync::atomic::AtomicU64::new(0) }
     }
 
-    /// Ok when an attempt from `address` on `account` may go ahead now; otherwise how long to wait.
+    /// Ok when an attempt from `address` on `account` may go ahead now, otherwise how long to
+    /// wait. An attempt that goes ahead is counted at once, as if it failed (attempts racing in
+    /// parallel all count); [`LoginThrottle::succeeded`] clears the count.
     pub fn check(&self, address: Option<IpAddr>, account: &str) -> Result<(), Duration> {
         if self.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
             self.forget_idle();
@@ -61,15 +63,25 @@ impl LoginThrottle {
                 return Err(not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default())).max(Duration::from_secs(1)));
             }
         }
-        let accounts = self.by_account.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match accounts.get(account) {
-            Some(f) if f.next_allowed > Instant::now() => Err(f.next_allowed - Instant::now()),
-            _ => Ok(()),
+        if account.is_empty() {
+            return Ok(());
         }
+        let key = account_key(account);
+        {
+            let accounts = self.by_account.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(f) = accounts.get(&key) {
+                if f.next_allowed > Instant::now() {
+                    return Err(f.next_allowed - Instant::now());
+                }
+            }
+        }
+        self.count_attempt(&key);
+        Ok(())
     }
 
-    /// A wrong password for `account`: after a few, each attempt waits twice as long as the last.
-    pub fn failed(&self, account: &str) {
+    /// An attempt on the account with key `key`: after a few, each waits twice as long as the last.
+    fn count_attempt(&self, key: &str) {
+        let account = key;
         let mut accounts = self.by_account.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if accounts.len() >= MAX_ACCOUNTS && !accounts.contains_key(account) {
             let oldest = accounts.iter().min_by_key(|(_, f)| f.next_allowed).map(|(k, _)| k.clone());
@@ -84,7 +96,7 @@ impl LoginThrottle {
 
     /// The right password: the account's count starts again.
     pub fn succeeded(&self, account: &str) {
-        self.by_account.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(account);
+        self.by_account.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&account_key(account));
     }
 
     /// Forgets addresses and accounts that have not been limited for a while.
@@ -93,6 +105,12 @@ impl LoginThrottle {
         let now = Instant::now();
         self.by_account.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).retain(|_, f| f.next_allowed + MAX_DELAY > now);
     }
+}
+
+/// Accounts are remembered by a hash of the address typed: a fixed, small key whatever was sent.
+fn account_key(account: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(account.as_bytes()))
 }
 
 /// The wait after `failures` wrong passwords: none for the first few, then 1 s, 2 s, 4 s …
@@ -120,8 +138,7 @@ mod tests {
     fn an_account_is_slowed_and_freed_by_the_right_password() {
         let t = LoginThrottle::new();
         for _ in 0..3 {
-            assert!(t.check(None, "a@x.eu").is_ok());
-            t.failed("a@x.eu");
+            assert!(t.check(None, "a@x.eu").is_ok(), "each attempt counts as it starts");
         }
         assert!(t.check(None, "a@x.eu").is_err(), "the fourth attempt waits");
         assert!(t.check(None, "b@x.eu").is_ok(), "other accounts are not affected");

@@ -312,6 +312,8 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     // The person opens the link of the mail that arrived over SMTP.
     let link = app.mail.verification_link(&startup_email).await;
     c.goto(&format!("{base}{link}")).await.unwrap();
+    audit(c, axe, "the confirm-your-address page").await;
+    submit(c, "/verify").await;
     assert_eq!(path(c).await, "/company");
     audit(c, axe, "the company form").await;
     fill(c, "#legal_name", "Browser Startup SAS").await;

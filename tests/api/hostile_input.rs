@@ -114,3 +114,17 @@ async fn an_upload_is_refused_before_its_file_is_read(backend: Backend) {
     assert_eq!(provider.upload("usage.csv", &csv).await.status, 303);
 }
 both_backends!(an_upload_is_refused_before_its_file_is_read);
+
+/// Found in review: a file billing two currencies was accepted, then could never be posted.
+async fn a_usage_file_bills_in_one_currency(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "a_usage_file_bills_in_one_currency").await else { return };
+    let code = crate::journey::approve(&mut s, "1000").await;
+    let mut provider = s.provider;
+    provider.refresh_csrf("/usage/new").await;
+    let mut csv = crate::helpers::usage_csv(&code, &["1.00", "2.00"]);
+    csv = csv.replacen(",EUR,", ",CHF,", 2).replacen(",CHF,", ",EUR,", 1);
+    let r = provider.upload("mixed.csv", &csv).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("but this file bills in EUR"), "{}", r.body);
+}
+both_backends!(a_usage_file_bills_in_one_currency);

@@ -95,3 +95,24 @@ async fn a_person_can_take_their_data_and_be_erased(backend: Backend) {
     computegrants::ledger::verify(&mut s.app.conn()).expect("the ledger is untouched and verifies");
 }
 both_backends!(a_person_can_take_their_data_and_be_erased);
+
+/// Found in review: reset links outlived a password change, and one inbox could be flooded.
+async fn reset_links_end_with_a_password_change_and_do_not_flood(backend: Backend) {
+    use computegrants::db::schema::mail_outbox;
+    let Some(app) = TestApp::spawn(backend, "reset_links_end_with_a_password_change_and_do_not_flood").await else { return };
+    app.create_member(OrgKind::Funder, "Agency", "funder@agency.test");
+    let mut c = app.client();
+    c.refresh_csrf("/password/forgot").await;
+    for _ in 0..5 {
+        c.post("/password/forgot", &[("email", "funder@agency.test")]).await;
+    }
+    let link = reset_link(&app.mail.wait_for("Choose a new password").await);
+    let queued: i64 = mail_outbox::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(queued, 1, "five requests in a row mail one link");
+    // The owner changes the password while signed in: the link no longer works.
+    let mut me = app.login("funder@agency.test").await;
+    me.refresh_csrf("/account").await;
+    assert_eq!(me.post("/account/password", &[("current_password", PASSWORD), ("password", NEW_PASSWORD)]).await.status, 303);
+    assert_eq!(app.client().get(&link).await.status, 409);
+}
+both_backends!(reset_links_end_with_a_password_change_and_do_not_flood);

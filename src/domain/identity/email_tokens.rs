@@ -42,6 +42,17 @@ pub fn issue_email_token(conn: &mut AnyConnection, user_id: UserId, purpose: Ema
     Ok(token)
 }
 
+/// Ends every unused token of `purpose` for `user_id` (a password changed, a newer link sent).
+pub fn revoke_email_tokens(conn: &mut AnyConnection, user_id: UserId, purpose: EmailPurpose) -> DomainResult<()> {
+    diesel::update(email_tokens::table.filter(email_tokens::user_id.eq(user_id)).filter(email_tokens::purpose.eq(purpose.as_str())).filter(email_tokens::used_at.is_null()))
+        .set(email_tokens::used_at.eq(clock::now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How soon a new reset link may follow the last one for the same account.
+const RESET_COOLDOWN_MINUTES: i64 = 5;
+
 /// Uses a token once: the user it was issued to, or `None` when it is unknown, used, expired or
 /// for another purpose. The update that marks it used is the check, so two clicks race safely.
 pub fn consume_email_token(conn: &mut AnyConnection, token: &str, purpose: EmailPurpose) -> DomainResult<Option<UserId>> {
@@ -81,6 +92,16 @@ pub fn request_password_reset(conn: &mut AnyConnection, email: &str) -> DomainRe
     if !user.is_verified() {
         return Ok(None);
     }
+    // One person's inbox is not flooded: a link sent in the last few minutes is enough.
+    let recent: i64 = email_tokens::table
+        .filter(email_tokens::user_id.eq(user.id))
+        .filter(email_tokens::purpose.eq(EmailPurpose::ResetPassword.as_str()))
+        .filter(email_tokens::created_at.gt(clock::now() - Duration::minutes(RESET_COOLDOWN_MINUTES)))
+        .count()
+        .get_result(conn)?;
+    if recent > 0 {
+        return Ok(None);
+    }
     let token = issue_email_token(conn, user.id, EmailPurpose::ResetPassword, RESET_HOURS)?;
     Ok(Some((user, token)))
 }
@@ -106,6 +127,7 @@ pub fn reset_password(conn: &mut AnyConnection, token: &str, new_hash: &str) -> 
     crate::db::write_transaction(conn, |conn| {
         let Some(user_id) = consume_email_token(conn, token, EmailPurpose::ResetPassword)? else { return Ok(None) };
         super::set_password_hash(conn, user_id, new_hash)?;
+        revoke_email_tokens(conn, user_id, EmailPurpose::ResetPassword)?;
         super::end_sessions_of(conn, user_id, None)?;
         Ok(Some(user_id))
     })

@@ -63,8 +63,12 @@ pub fn erase(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<()> {
     crate::db::write_transaction(conn, |conn| {
         let email: String = users::table.find(user_id).select(users::email).first(conn)?;
         let pseudonym = format!("erased-{user_id}@erased.invalid");
-        diesel::update(mail_outbox::table.filter(mail_outbox::recipient.eq(&email)))
+        // Mail not yet sent is not sent; mail already sent keeps its status, without address or text.
+        diesel::update(mail_outbox::table.filter(mail_outbox::recipient.eq(&email)).filter(mail_outbox::status.ne("sent")))
             .set((mail_outbox::recipient.eq(&pseudonym), mail_outbox::body.eq(""), mail_outbox::status.eq("failed"), mail_outbox::last_error.eq(Some("recipient erased"))))
+            .execute(conn)?;
+        diesel::update(mail_outbox::table.filter(mail_outbox::recipient.eq(&email)))
+            .set((mail_outbox::recipient.eq(&pseudonym), mail_outbox::body.eq("")))
             .execute(conn)?;
         diesel::update(users::table.find(user_id))
             .set((

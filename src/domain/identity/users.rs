@@ -164,10 +164,14 @@ pub struct StartupSignup<'a> {
 pub fn validate_signup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> DomainResult<()> {
     let mut errors = FieldErrors::default();
     validate_new_user(conn, &signup_user(form), &mut errors, TakenAddress::Hide)?;
+    // Someone finishing a registration they never confirmed gets their own name back.
+    let unconfirmed_org = find_user_by_email(conn, form.email)?.filter(|u| !u.is_verified()).map(|u| u.organisation_id);
     if form.company_name.trim().is_empty() {
         errors.add("company_name", Message::new("company-name-missing"));
-    } else if find_org_by_name(conn, form.company_name.trim())?.is_some() {
-        errors.add("company_name", Message::new("organisation-name-taken"));
+    } else if let Some(org) = find_org_by_name(conn, form.company_name.trim())? {
+        if Some(org.id) != unconfirmed_org {
+            errors.add("company_name", Message::new("organisation-name-taken"));
+        }
     }
     errors.into_result()
 }
@@ -191,7 +195,17 @@ pub enum SignUp {
 pub fn sign_up_startup(conn: &mut AnyConnection, form: &StartupSignup<'_>, hash: &str) -> DomainResult<SignUp> {
     validate_signup(conn, form)?;
     if let Some(existing) = find_user_by_email(conn, form.email)? {
-        return Ok(SignUp::AddressTaken { existing });
+        if existing.is_verified() {
+            return Ok(SignUp::AddressTaken { existing });
+        }
+        // Never confirmed (the link lost or expired): the latest registration wins — its
+        // password, a new link, and earlier links no longer work.
+        return crate::db::write_transaction(conn, |conn| {
+            set_password_hash(conn, existing.id, hash)?;
+            revoke_email_tokens(conn, existing.id, EmailPurpose::VerifyEmail)?;
+            let token = issue_email_token(conn, existing.id, EmailPurpose::VerifyEmail, VERIFY_HOURS)?;
+            Ok(SignUp::Created { user: existing, token })
+        });
     }
     let new_user = signup_user(form);
     crate::db::write_transaction(conn, |conn| {

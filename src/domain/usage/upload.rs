@@ -173,6 +173,15 @@ fn check_against_grants(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLi
             unknown.entry(line.sub_account_id.as_str()).or_default().push(line.line);
             continue;
         };
+        // One file, one currency: its charges are added up and posted against one payable account.
+        if let Some(file_currency) = currency.as_deref().filter(|c| *c != line.currency) {
+            problems.push(line_problem(
+                line,
+                "BillingCurrency",
+                Message::new("usage-mixed-currency").with("currency", &line.currency).with("file_currency", file_currency),
+            ));
+            continue;
+        }
         if line.currency != grant.currency {
             problems.push(line_problem(
                 line,

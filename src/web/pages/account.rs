@@ -60,6 +60,7 @@ pub async fn change_password(state: web::Data<AppState>, CsrfForm(form, visitor)
         .db(move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 identity::set_password_hash(conn, user_id, &hash)?;
+                identity::revoke_email_tokens(conn, user_id, identity::EmailPurpose::ResetPassword)?;
                 audit::record(conn, &actor, AuditAction::PasswordChanged, Some(format!("user:{user_id}")), None)?;
                 identity::end_sessions_of(conn, user_id, Some(&keep))
             })

@@ -53,6 +53,9 @@ pub async fn login_form(visitor: Visitor, query: web::Query<LoginQuery>) -> AppR
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, visitor): CsrfForm<LoginForm>) -> AppResult<HttpResponse> {
     let email = form.email.clone();
     let account = identity::normalise_email(&form.email);
+    if !forms::texts(&[("email", &form.email, forms::EMAIL_CHARS), ("password", &form.password, forms::PASSWORD_CHARS)]).is_empty() {
+        return unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email: String::new(), error: LoginError::Mismatch, next: String::new() });
+    }
     let next = local_path(&form.next).unwrap_or("/").to_string();
     let form_next = if next == "/" { String::new() } else { next.clone() };
     if let Err(wait) = state.throttle.check(state.client_address(&req), &account) {
@@ -69,7 +72,6 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, 
         })
         .await?;
     let Some(user) = user.filter(|_| matches) else {
-        state.throttle.failed(&account);
         // The typed address is personal data and the log is append-only (nothing in it can be
         // erased later): it is kept as a pseudonym that still groups attempts on one address.
         let actor = Actor { label: audit::pseudonym(&account), ..visitor.actor() };
@@ -233,10 +235,24 @@ pub struct VerifyQuery {
     token: String,
 }
 
-/// The link of the verification mail: proves the address, signs the person in, and goes on to
-/// the company details.
-pub async fn verify(state: web::Data<AppState>, visitor: Visitor, query: web::Query<VerifyQuery>) -> AppResult<HttpResponse> {
-    let token = query.into_inner().token;
+#[derive(Template)]
+#[template(path = "pages/auth/verify.html")]
+struct VerifyPage {
+    layout: Layout,
+    token: String,
+}
+
+/// The link of the verification mail shows a button; only pressing it (a form with this
+/// browser's CSRF token) confirms and signs in. A GET that signed in would let anyone sign a
+/// victim into the attacker's account with the attacker's link, and mail scanners that open
+/// links would spend it.
+pub async fn verify_form(visitor: Visitor, query: web::Query<VerifyQuery>) -> AppResult<HttpResponse> {
+    render(&VerifyPage { layout: Layout::new(&visitor, "title-verify"), token: query.into_inner().token })
+}
+
+/// Proves the address, signs the person in, and goes on to the company details.
+pub async fn verify(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<VerifyQuery>) -> AppResult<HttpResponse> {
+    let token = form.token;
     let old_session = visitor.session.token_hash.clone();
     let actor = visitor.actor();
     let signed_in = state
