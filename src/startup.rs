@@ -31,10 +31,16 @@ const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60)
 /// Housekeeping on a thread of its own, so no request pays for it: expired sessions are purged
 /// on a schedule. Deleting rows that are already expired is idempotent, so several servers
 /// running it over one database agree.
-fn start_maintenance(pool: db::Pool) {
+fn start_maintenance(pool: db::Pool) -> std::sync::mpsc::Sender<()> {
+    // The thread ends when the server that owns the sender is gone, rather than keeping its
+    // pool (and the pool's connections) alive until the process exits.
+    let (keep_alive, stopped) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new().name("maintenance".into()).spawn(move || {
         loop {
-            std::thread::sleep(PURGE_EVERY);
+            match stopped.recv_timeout(PURGE_EVERY) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
             let purged = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
                 crate::domain::identity::purge_expired_sessions(&mut c).map_err(|e| e.to_string())
             });
@@ -48,6 +54,7 @@ fn start_maintenance(pool: db::Pool) {
     if let Err(e) = spawned {
         log::warn!("no maintenance thread: {e}");
     }
+    keep_alive
 }
 
 /// How often the mail worker looks for due mail when nobody wakes it.
@@ -119,7 +126,7 @@ impl Application {
             db::run_migrations(&mut conn)?;
             crate::domain::identity::server_secret(&mut conn).map_err(|e| StartupError::Secret(e.to_string()))?
         };
-        start_maintenance(pool.clone());
+        let maintenance = start_maintenance(pool.clone());
         let mailer = Mailer::new(&settings.mail)?;
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?;
         let port = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
@@ -141,6 +148,7 @@ impl Application {
             throttle: crate::web::throttle::LoginThrottle::new(),
             hashing: tokio::sync::Semaphore::new(cores),
             fair_share: crate::web::fair_share::FairShare::new(share),
+            _maintenance: maintenance,
         });
         let server = HttpServer::new(move || {
             App::new()

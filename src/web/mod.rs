@@ -29,6 +29,8 @@ pub struct AppState {
     pub hashing: tokio::sync::Semaphore,
     /// Each organisation's share of the request capacity (see `fair_share`).
     pub fair_share: fair_share::FairShare,
+    /// Dropped with the server: the maintenance thread then stops.
+    pub _maintenance: std::sync::mpsc::Sender<()>,
 }
 
 impl AppState {
