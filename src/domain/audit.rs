@@ -63,8 +63,7 @@ pub struct AuditEvent {
 /// 16 hex digits of its SHA-256. Attempts on one address group together; the address itself
 /// is not kept.
 pub fn pseudonym(email: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = hex::encode(Sha256::digest(email.as_bytes()));
+    let digest = crate::domain::identity::sha256_hex(email);
     format!("email:{}", &digest[..16])
 }
 

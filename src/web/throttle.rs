@@ -109,8 +109,7 @@ impl LoginThrottle {
 
 /// Accounts are remembered by a hash of the address typed: a fixed, small key whatever was sent.
 fn account_key(account: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(account.as_bytes()))
+    crate::domain::identity::sha256_hex(account)
 }
 
 /// The wait after `failures` wrong passwords: none for the first few, then 1 s, 2 s, 4 s …

@@ -8,7 +8,6 @@ use crate::domain::error::DomainResult;
 use crate::domain::ids::UserId;
 use chrono::Duration;
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 
 crate::text_enum! {
     pub enum EmailPurpose ("e-mail token purpose") {
@@ -23,7 +22,7 @@ pub const VERIFY_HOURS: i64 = 48;
 pub const RESET_HOURS: i64 = 1;
 
 fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    super::sha256_hex(token)
 }
 
 /// A new token for `user_id`, valid for `hours`; only its hash is stored.

@@ -32,8 +32,13 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
+/// SHA-256 of `text`, in hex: how tokens, links and pseudonyms are kept without their secret.
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
 fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    sha256_hex(token)
 }
 
 /// Starts a session; returns it with the token to put in the cookie.
