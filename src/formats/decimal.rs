@@ -20,6 +20,14 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 /// `a + b` exactly, or `None`. rust_decimal keeps 28 significant digits and *rounds* a sum that
 /// needs more; money totals must never be rounded behind anyone's back.
 pub fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    // Adding zero is exact, and rust_decimal returns the other operand with its own scale
+    // (0.00000000000 + 0.0000160950 keeps scale 10), which the scale test below would misread.
+    if a.is_zero() {
+        return Some(b);
+    }
+    if b.is_zero() {
+        return Some(a);
+    }
     let sum = a.checked_add(b)?;
     // rust_decimal writes a zero sum with scale 0 (0.00000 + 0 = 0): exact exactly when the
     // operands cancel, whatever the scale says.
@@ -103,6 +111,10 @@ mod tests {
         let a: Decimal = "12.345".parse().unwrap();
         assert_eq!(exact_add(a, -a), Some(Decimal::ZERO));
         assert_eq!(exact_sum([zero_11, Decimal::ZERO, "0.0000000111".parse().unwrap()]), Some("0.0000000111".parse().unwrap()));
+        // Found by the fuzzer too: zero (scale 11) + 0.0000160950 (scale 10) kept scale 10.
+        let small: Decimal = "0.0000160950".parse().unwrap();
+        assert_eq!(exact_add(zero_11, small), Some(small));
+        assert_eq!(exact_add(small, zero_11), Some(small));
     }
 
     #[test]
