@@ -19,3 +19,6 @@ mail-taken-ignore = If it was not you, you need do nothing: no account was creat
 mail-reset-subject = Choose a new password
 mail-reset-body = Someone (we hope you) asked to choose a new password for your ComputeGrants account. Open the link below within an hour; it works once.
 mail-reset-ignore = If you did not ask, ignore this mail: your password stays as it is.
+mail-invitation-subject = You are invited to join { $organisation } on ComputeGrants
+mail-invitation-body = { $inviter } invites you to join { $organisation } on ComputeGrants as { $role }. Open the link below to choose your name and password.
+mail-invitation-expiry = The link works once, within { $days } days. If you did not expect it, ignore this mail.

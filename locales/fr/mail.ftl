@@ -19,3 +19,6 @@ mail-taken-ignore = Si ce n'était pas vous, vous n'avez rien à faire : aucun
 mail-reset-subject = Choisissez un nouveau mot de passe
 mail-reset-body = Quelqu'un (vous, nous l'espérons) a demandé à choisir un nouveau mot de passe pour votre compte ComputeGrants. Ouvrez le lien ci-dessous dans l'heure ; il ne fonctionne qu'une fois.
 mail-reset-ignore = Si vous n'avez rien demandé, ignorez ce courriel : votre mot de passe reste inchangé.
+mail-invitation-subject = Invitation à rejoindre { $organisation } sur ComputeGrants
+mail-invitation-body = { $inviter } vous invite à rejoindre { $organisation } sur ComputeGrants en tant que { $role }. Ouvrez le lien ci-dessous pour choisir votre nom et votre mot de passe.
+mail-invitation-expiry = Le lien fonctionne une fois, pendant { $days } jours. Si vous ne l’attendiez pas, ignorez ce message.

@@ -9,6 +9,7 @@ diesel::table! {
         country -> Nullable<Text>,
         registration_number -> Nullable<Text>,
         created_at -> Timestamp,
+        require_two_factor -> Bool,
     }
 }
 
@@ -23,6 +24,9 @@ diesel::table! {
         created_at -> Timestamp,
         locale -> Nullable<Text>,
         email_verified_at -> Nullable<Timestamp>,
+        removed_at -> Nullable<Timestamp>,
+        totp_secret -> Nullable<Text>,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 
@@ -205,6 +209,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (code_hash) {
+        code_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(programmes -> organisations (funder_id));
 diesel::joinable!(applications -> programmes (programme_id));
@@ -216,6 +244,8 @@ diesel::joinable!(ledger_postings -> ledger_accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     users,
+    invitations,
+    recovery_codes,
     sessions,
     programmes,
     provider_offerings,

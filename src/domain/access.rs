@@ -5,8 +5,11 @@
 //! what [`can`] allows. Domain services then check the object itself with the `may_…`
 //! functions here: another organisation's object is answered as *not found*, so that its
 //! existence does not leak.
+//!
+//! Two things decide what a signed-in person may do: what their organisation is ([`Role`]) and
+//! their role inside it ([`MemberRole`]); [`permits`] asks both.
 
-use crate::domain::identity::{Member, OrgKind};
+use crate::domain::identity::{Member, MemberRole, OrgKind};
 use crate::domain::ids::OrgId;
 
 /// Who is asking, as far as permissions go.
@@ -46,8 +49,16 @@ pub enum Action {
     /// Asking for, and using, a password-reset link.
     ResetPassword,
     SignOut,
-    /// One's own password and sessions.
+    /// One's own password, second factor and sessions.
     ManageAccount,
+    /// The second step of signing in: a code from the authenticator app.
+    SecondFactor,
+    /// Opening an invitation link and joining an organisation.
+    AcceptInvitation,
+    /// The organisation's people and settings, to read.
+    ViewMembers,
+    /// Inviting, changing roles, removing, requiring a second factor.
+    ManageMembers,
     EditCompany,
     ListProgrammes,
     CreateProgramme,
@@ -63,6 +74,9 @@ pub enum Action {
     UploadUsage,
     ViewUpload,
     ConfirmUpload,
+    /// The platform's overview and audit log, to read.
+    ViewAdministration,
+    /// Creating organisations and their first members.
     Administer,
 }
 
@@ -71,17 +85,38 @@ pub fn can(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ViewPublic | ChooseLanguage | ResetPassword => true,
-        SignIn | SignUp => role == Visitor,
-        SignOut | ManageAccount | ListProgrammes | ViewProgramme | ViewCatalogue => role != Visitor,
+        ViewPublic | ChooseLanguage | ResetPassword | AcceptInvitation => true,
+        SignIn | SignUp | SecondFactor => role == Visitor,
+        SignOut | ManageAccount | ListProgrammes | ViewProgramme | ViewCatalogue | ViewMembers | ManageMembers => role != Visitor,
         EditCompany | Apply | ListOwnApplications | WithdrawApplication => role == Startup,
         CreateProgramme | DecideApplication => role == Funder,
         ViewApplication => matches!(role, Startup | Funder | Admin),
         ViewGrant => matches!(role, Startup | Funder | Provider | Admin),
         ListUploads | UploadUsage | ConfirmUpload => role == Provider,
         ViewUpload => matches!(role, Provider | Admin),
-        Administer => role == Admin,
+        ViewAdministration | Administer => role == Admin,
     }
+}
+
+/// May a member with `duty` inside their organisation perform `action` (their organisation's
+/// kind is checked by [`can`])? Reading is everyone's; changing is shared out by role.
+pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
+    use Action::*;
+    use MemberRole::*;
+    match action {
+        ViewPublic | SignIn | SignUp | SecondFactor | ChooseLanguage | ResetPassword | AcceptInvitation | SignOut | ManageAccount => true,
+        ListProgrammes | ViewProgramme | ListOwnApplications | ViewApplication | ViewGrant | ViewCatalogue | ListUploads | ViewUpload | ViewMembers
+        | ViewAdministration => true,
+        ManageMembers | EditCompany | Administer => duty == Owner,
+        CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
+        Apply | WithdrawApplication => matches!(duty, Owner | Member),
+        UploadUsage | ConfirmUpload => matches!(duty, Owner | Billing | Member),
+    }
+}
+
+/// The whole policy for a request: the organisation's kind, then the person's role in it.
+pub fn permits(member: Option<&Member>, action: Action) -> bool {
+    can(Role::of(member), action) && member.is_none_or(|m| duty_allows(m.role(), action))
 }
 
 /// The member's organisation is `org_id`.
@@ -147,6 +182,24 @@ mod tests {
         }
         assert!(can(Role::Visitor, Action::SignIn) && can(Role::Visitor, Action::ViewPublic));
         assert!(!can(Role::Funder, Action::SignUp), "a signed-in person does not sign up again");
+    }
+
+    #[test]
+    fn an_auditor_reads_everything_and_changes_nothing() {
+        for action in [Action::ListProgrammes, Action::ViewApplication, Action::ViewGrant, Action::ViewUpload, Action::ViewAdministration, Action::ViewMembers] {
+            assert!(duty_allows(MemberRole::Auditor, action), "{action:?}");
+        }
+        for action in [Action::CreateProgramme, Action::DecideApplication, Action::Apply, Action::UploadUsage, Action::ConfirmUpload, Action::ManageMembers, Action::Administer, Action::EditCompany] {
+            assert!(!duty_allows(MemberRole::Auditor, action), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn roles_share_out_the_changes() {
+        assert!(duty_allows(MemberRole::ProgrammeManager, Action::DecideApplication));
+        assert!(!duty_allows(MemberRole::Reviewer, Action::DecideApplication), "a reviewer reviews, the manager decides");
+        assert!(duty_allows(MemberRole::Billing, Action::UploadUsage) && !duty_allows(MemberRole::Billing, Action::Apply));
+        assert!(!duty_allows(MemberRole::Member, Action::ManageMembers) && duty_allows(MemberRole::Owner, Action::ManageMembers));
     }
 
     #[test]

@@ -31,6 +31,17 @@ crate::text_enum! {
         UsageChecked = "usage-checked",
         UsagePosted = "usage-posted",
         AccountErased = "account-erased",
+        SecondFactorFailed = "second-factor-failed",
+        RecoveryCodeUsed = "recovery-code-used",
+        TwoFactorEnabled = "two-factor-enabled",
+        TwoFactorDisabled = "two-factor-disabled",
+        RecoveryCodesRenewed = "recovery-codes-renewed",
+        MemberInvited = "member-invited",
+        InvitationRevoked = "invitation-revoked",
+        InvitationAccepted = "invitation-accepted",
+        MemberRoleChanged = "member-role-changed",
+        MemberRemoved = "member-removed",
+        TwoFactorRequirementChanged = "two-factor-requirement-changed",
     }
 }
 

@@ -72,6 +72,12 @@ impl DomainError {
     }
 }
 
+impl From<FieldErrors> for DomainError {
+    fn from(errors: FieldErrors) -> DomainError {
+        DomainError::Invalid(errors)
+    }
+}
+
 pub type DomainResult<T> = Result<T, DomainError>;
 
 /// `Option` → `NotFound`, the usual ending of a lookup by id.

@@ -139,3 +139,26 @@ pub fn queue_password_reset(conn: &mut crate::db::AnyConnection, base_url: &str,
     let body = Notification { w, name: &user.display_name, paragraphs, link: format!("{base_url}/password/reset?token={token}") }.render().map_err(template_failed)?;
     crate::domain::outbox::queue(conn, &Mail { to: user.email.clone(), subject, body })
 }
+
+/// An invitation to join an organisation, in the inviter's language (the invitee has none yet).
+pub fn queue_invitation(
+    conn: &mut crate::db::AnyConnection,
+    base_url: &str,
+    locale: Locale,
+    inviter: &Member,
+    email: &str,
+    role: crate::domain::identity::MemberRole,
+    token: &str,
+) -> crate::domain::DomainResult<()> {
+    let w = Words { locale };
+    let subject = w.msg(&Message::new("mail-invitation-subject").with("organisation", inviter.organisation.name.as_str()));
+    let paragraphs = vec![
+        Message::new("mail-invitation-body")
+            .with("inviter", inviter.user.display_name.as_str())
+            .with("organisation", inviter.organisation.name.as_str())
+            .with("role", i18n::text(locale, role.label_key())),
+        Message::new("mail-invitation-expiry").with("days", crate::domain::identity::INVITATION_DAYS),
+    ];
+    let body = Notification { w, name: email, paragraphs, link: format!("{base_url}/invitations/accept?token={token}") }.render().map_err(template_failed)?;
+    crate::domain::outbox::queue(conn, &Mail { to: email.to_string(), subject, body })
+}

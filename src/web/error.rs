@@ -17,6 +17,9 @@ pub enum AppError {
     NotFound,
     #[error("sign-in required")]
     LoginRequired,
+    /// The organisation requires a second factor that this member has not set up yet.
+    #[error("second factor required")]
+    TwoFactorRequired,
     #[error("the form has expired or did not come from this site")]
     Csrf,
     #[error("the form could not be read")]
@@ -138,6 +141,9 @@ impl AppError {
             };
             return HttpResponse::SeeOther().insert_header(("Location", target)).finish();
         }
+        if let AppError::TwoFactorRequired = self {
+            return HttpResponse::SeeOther().insert_header(("Location", "/account/two-factor")).finish();
+        }
         let (title_key, message) = match self {
             AppError::NotFound => ("error-not-found-title", Message::new("error-not-found")),
             AppError::Csrf => ("error-csrf-title", Message::new("error-csrf")),
@@ -155,7 +161,7 @@ impl AppError {
                 };
                 ("error-internal-title", message)
             }
-            AppError::LoginRequired => ("error-not-found-title", Message::new("error-not-found")),
+            AppError::LoginRequired | AppError::TwoFactorRequired => ("error-not-found-title", Message::new("error-not-found")),
         };
         let status = self.status_code();
         let title = i18n::text(locale, title_key);
@@ -193,7 +199,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::LoginRequired => StatusCode::SEE_OTHER,
+            AppError::LoginRequired | AppError::TwoFactorRequired => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadForm | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,

@@ -24,6 +24,14 @@ pub const KEYS: &[&str] = &[
     "flash-password-changed",
     "flash-other-sessions-ended",
     "flash-account-erased",
+    "flash-two-factor-enabled",
+    "flash-two-factor-disabled",
+    "flash-invitation-sent",
+    "flash-invitation-revoked",
+    "flash-role-changed",
+    "flash-member-removed",
+    "flash-two-factor-requirement-saved",
+    "flash-invitation-accepted",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

@@ -29,14 +29,44 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-uploads", "/usage", Action::ListUploads, &[Role::Provider]),
     ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
     ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Provider]),
-    ("nav-admin", "/admin", Action::Administer, &[Role::Admin]),
+    ("nav-admin", "/admin", Action::ViewAdministration, &[Role::Admin]),
+    ("nav-organisation", "/organisation", Action::ViewMembers, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
     ("nav-account", "/account", Action::ManageAccount, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
     ("nav-sign-in", "/login", Action::SignIn, &[Role::Visitor]),
     ("nav-sign-up", "/signup", Action::SignUp, &[Role::Visitor]),
 ];
 
+/// What the person may change, so that pages offer only the buttons that will work (the
+/// policy itself still refuses the rest).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Allowed {
+    pub create_programme: bool,
+    pub decide: bool,
+    pub apply: bool,
+    pub withdraw: bool,
+    pub upload: bool,
+    pub confirm_upload: bool,
+    pub edit_company: bool,
+}
+
+impl Allowed {
+    fn of(member: Option<&crate::domain::identity::Member>) -> Allowed {
+        let may = |action| access::permits(member, action);
+        Allowed {
+            create_programme: may(Action::CreateProgramme),
+            decide: may(Action::DecideApplication),
+            apply: may(Action::Apply),
+            withdraw: may(Action::WithdrawApplication),
+            upload: may(Action::UploadUsage),
+            confirm_upload: may(Action::ConfirmUpload),
+            edit_company: may(Action::EditCompany),
+        }
+    }
+}
+
 pub struct Layout {
     pub title: String,
+    pub allowed: Allowed,
     pub csrf: String,
     pub user_name: Option<String>,
     pub org_name: Option<String>,
@@ -63,11 +93,12 @@ impl Layout {
         let role = Role::of(visitor.member.as_ref());
         let nav = NAV
             .iter()
-            .filter(|(_, _, action, roles)| roles.contains(&role) && access::can(role, *action))
+            .filter(|(_, _, action, roles)| roles.contains(&role) && access::permits(visitor.member.as_ref(), *action))
             .map(|(key, href, _, _)| NavItem { label: i18n::text(visitor.locale, key), href })
             .collect();
         Layout {
             title,
+            allowed: Allowed::of(visitor.member.as_ref()),
             csrf: visitor.csrf().to_string(),
             user_name: visitor.member.as_ref().map(|m| m.user.display_name.clone()),
             org_name: visitor.member.as_ref().map(|m| m.organisation.name.clone()),

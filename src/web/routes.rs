@@ -29,6 +29,8 @@ route_table! {
     get "/" ViewPublic => home::home;
     get "/login" SignIn => auth::login_form;
     post "/login" SignIn => auth::login;
+    get "/login/code" SecondFactor => auth::code_form;
+    post "/login/code" SecondFactor => auth::code;
     post "/logout" SignOut => auth::logout;
     get "/signup" SignUp => auth::signup_form;
     post "/signup" SignUp => auth::signup;
@@ -45,6 +47,18 @@ route_table! {
     post "/account/sessions/end-others" ManageAccount => account::end_other_sessions;
     get "/account/data.json" ManageAccount => account::personal_data;
     post "/account/erase" ManageAccount => account::erase;
+    get "/account/two-factor" ManageAccount => two_factor::setup_form;
+    post "/account/two-factor" ManageAccount => two_factor::enable;
+    post "/account/two-factor/disable" ManageAccount => two_factor::disable;
+    post "/account/two-factor/recovery-codes" ManageAccount => two_factor::renew_recovery_codes;
+    get "/organisation" ViewMembers => members::show;
+    post "/organisation/invitations" ManageMembers => members::invite;
+    post "/organisation/invitations/{id}/revoke" ManageMembers => members::revoke_invitation;
+    post "/organisation/members/{id}/role" ManageMembers => members::change_role;
+    post "/organisation/members/{id}/remove" ManageMembers => members::remove;
+    post "/organisation/two-factor" ManageMembers => members::require_two_factor;
+    get "/invitations/accept" AcceptInvitation => members::accept_form;
+    post "/invitations/accept" AcceptInvitation => members::accept;
     post "/language" ChooseLanguage => language::choose;
     get "/company" EditCompany => startup::company_form;
     post "/company" EditCompany => startup::save_company;
@@ -65,10 +79,10 @@ route_table! {
     post "/usage" UploadUsage => provider::upload;
     get "/usage/{id}" ViewUpload => provider::show_upload;
     post "/usage/{id}/confirm" ConfirmUpload => provider::confirm;
-    get "/admin" Administer => admin::overview;
+    get "/admin" ViewAdministration => admin::overview;
     post "/admin/members" Administer => admin::create_member;
-    get "/admin/audit" Administer => admin::audit_log;
-    get "/admin/audit.csv" Administer => admin::audit_csv;
+    get "/admin/audit" ViewAdministration => admin::audit_log;
+    get "/admin/audit.csv" ViewAdministration => admin::audit_csv;
 }
 
 /// The action of the route matching `method` (`GET`, `POST` …) and `pattern`, if it has one.

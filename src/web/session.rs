@@ -7,7 +7,7 @@
 //! even the login form carries a CSRF token. It also words error pages in the visitor's
 //! language: handlers return [`AppError`]s, and this is where they become pages.
 
-use crate::domain::access::{self, Role};
+use crate::domain::access::{self, Action, Role};
 use crate::domain::identity::{self, Member, OrgKind, Session};
 use crate::i18n::Locale;
 use crate::web::AppState;
@@ -75,6 +75,9 @@ impl Visitor {
         }
     }
 }
+
+/// What a member may still do while their organisation waits for them to set up a second factor.
+const SETTING_UP_TWO_FACTOR: &[Action] = &[Action::ManageAccount, Action::SignOut, Action::ChooseLanguage];
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -191,7 +194,12 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     let role = Role::of(member.as_ref());
     let verdict = match req.match_pattern() {
         Some(pattern) => match routes::action_of(req.method().as_str(), &pattern) {
-            Some(action) if access::can(role, action) => Ok(()),
+            // An organisation that requires a second factor lets its members do nothing else
+            // until they have set one up.
+            Some(action) if member.as_ref().is_some_and(Member::must_set_up_two_factor) && !SETTING_UP_TWO_FACTOR.contains(&action) => {
+                Err(AppError::TwoFactorRequired)
+            }
+            Some(action) if access::permits(member.as_ref(), action) => Ok(()),
             Some(_) if role == Role::Visitor => Err(AppError::LoginRequired),
             _ => Err(AppError::NotFound),
         },

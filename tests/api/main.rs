@@ -17,6 +17,7 @@ mod i18n;
 mod journey;
 mod ledger;
 mod ledger_model;
+mod members;
 mod migrations;
 mod passwords;
 mod routes;

@@ -40,6 +40,8 @@ pub struct Organisation {
     pub country: Option<String>,
     pub registration_number: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Every member must sign in with a second factor (funders move public money).
+    pub require_two_factor: bool,
 }
 
 impl Organisation {

@@ -38,7 +38,8 @@ pub fn personal_data(conn: &mut AnyConnection, member: &Member) -> DomainResult<
             "id": user.id.get(),
             "email": user.email,
             "display_name": user.display_name,
-            "role": user.role,
+            "role": user.role.as_str(),
+            "two_factor": user.has_two_factor(),
             "language": user.locale,
             "created_at": user.created_at,
             "email_verified_at": user.email_verified_at,
@@ -77,8 +78,15 @@ pub fn erase(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<()> {
                 // No password hashes to this: a random string that is not a PHC hash.
                 users::password_hash.eq(format!("erased:{}", random_token())),
                 users::locale.eq(None::<String>),
+                users::totp_secret.eq(None::<String>),
+                users::totp_last_step.eq(None::<i64>),
             ))
             .execute(conn)?;
+        super::two_factor::forget_recovery_codes(conn, user_id)?;
+        {
+            use crate::db::schema::invitations;
+            diesel::update(invitations::table.filter(invitations::email.eq(&email))).set(invitations::email.eq(&pseudonym)).execute(conn)?;
+        }
         diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
         diesel::update(email_tokens::table.filter(email_tokens::user_id.eq(user_id)).filter(email_tokens::used_at.is_null()))
             .set(email_tokens::used_at.eq(clock::now()))

@@ -135,3 +135,47 @@ pub fn sessions_of(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<Ve
         .select(Session::as_select())
         .load(conn)?)
 }
+
+/// How long the second step of a sign-in waits for its code.
+pub const PENDING_SIGN_IN_MINUTES: i64 = 5;
+
+fn pending_mac(secret: &[u8], payload: &str) -> Option<String> {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
+    mac.update(b"pending-sign-in:");
+    mac.update(payload.as_bytes());
+    Some(hex::encode(mac.finalize().into_bytes()))
+}
+
+/// A person who gave the right password and still owes a second factor holds no session yet,
+/// only this: their id and a deadline, signed with the server's secret. It also names the
+/// password it was issued for, so that a password changed meanwhile voids it.
+pub fn pending_sign_in(secret: &[u8], user: &super::User) -> Option<String> {
+    let deadline = (clock::now() + Duration::minutes(PENDING_SIGN_IN_MINUTES)).and_utc().timestamp();
+    let password = &sha256_hex(&user.password_hash)[..16];
+    let payload = format!("{}.{deadline}.{password}", user.id);
+    Some(format!("{payload}.{}", pending_mac(secret, &payload)?))
+}
+
+/// The user a pending sign-in names, if it is this server's, unexpired, and their password is
+/// unchanged (the caller checks the last with [`pending_matches_password`]).
+pub fn open_pending_sign_in(secret: &[u8], value: &str) -> Option<(UserId, String)> {
+    let (payload, mac) = value.rsplit_once('.')?;
+    let expected = pending_mac(secret, payload)?;
+    if expected.len() != mac.len() || expected.bytes().zip(mac.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0 {
+        return None;
+    }
+    let mut parts = payload.split('.');
+    let user_id: i64 = parts.next()?.parse().ok()?;
+    let deadline: i64 = parts.next()?.parse().ok()?;
+    let password = parts.next()?.to_string();
+    if deadline < clock::now().and_utc().timestamp() {
+        return None;
+    }
+    Some((UserId::new(user_id), password))
+}
+
+/// Whether the password fingerprint of a pending sign-in is still `user`'s.
+pub fn pending_matches_password(user: &super::User, fingerprint: &str) -> bool {
+    sha256_hex(&user.password_hash)[..16] == *fingerprint
+}

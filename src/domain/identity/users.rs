@@ -20,17 +20,32 @@ pub struct User {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: MemberRole,
     pub created_at: NaiveDateTime,
     /// `en` or `fr` once the person has chosen; mails and pages use it first.
     pub locale: Option<String>,
     /// When the person proved the address; people an administrator creates are trusted.
     pub email_verified_at: Option<NaiveDateTime>,
+    /// When an owner removed the person from the organisation; they can no longer sign in.
+    pub removed_at: Option<NaiveDateTime>,
+    /// The TOTP secret (base32) once the person has set up a second factor.
+    pub totp_secret: Option<String>,
+    /// The last TOTP time step accepted: a code is never accepted twice.
+    pub totp_last_step: Option<i64>,
 }
 
 impl User {
     pub fn is_verified(&self) -> bool {
         self.email_verified_at.is_some()
+    }
+
+    pub fn is_removed(&self) -> bool {
+        self.removed_at.is_some()
+    }
+
+    pub fn has_two_factor(&self) -> bool {
+        self.totp_secret.is_some()
     }
 }
 
@@ -50,6 +65,16 @@ impl Member {
         self.organisation.id
     }
 
+    pub fn role(&self) -> MemberRole {
+        self.user.role
+    }
+
+    /// The organisation requires a second factor and this person has not set one up yet: they
+    /// may only do that (or sign out).
+    pub fn must_set_up_two_factor(&self) -> bool {
+        self.organisation.require_two_factor && !self.user.has_two_factor()
+    }
+
     /// How ledger entries name who caused them.
     pub fn actor(&self) -> String {
         format!("user:{}", self.user.id)
@@ -60,7 +85,7 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn check_email(errors: &mut FieldErrors, field: &'static str, email: &str) {
+pub(super) fn check_email(errors: &mut FieldErrors, field: &'static str, email: &str) {
     let at = email.find('@');
     let ok = matches!(at, Some(i) if i > 0 && i < email.len() - 1 && email[i + 1..].contains('.')) && !email.contains(char::is_whitespace);
     if !ok {
@@ -68,7 +93,7 @@ fn check_email(errors: &mut FieldErrors, field: &'static str, email: &str) {
     }
 }
 
-fn check_password(errors: &mut FieldErrors, field: &'static str, password: &str) {
+pub(super) fn check_password(errors: &mut FieldErrors, field: &'static str, password: &str) {
     if password.chars().count() < MIN_PASSWORD_LEN {
         errors.add(field, Message::new("password-too-short").with("min", MIN_PASSWORD_LEN));
     }
@@ -82,7 +107,7 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub display_name: &'a str,
     pub password: &'a str,
-    pub role: &'a str,
+    pub role: MemberRole,
     /// Whether the address is trusted already (created by an administrator).
     pub verified: bool,
 }
@@ -116,7 +141,7 @@ pub fn create_user(conn: &mut AnyConnection, new: &NewUser<'_>, password_hash: &
             users::email.eq(normalise_email(new.email)),
             users::display_name.eq(new.display_name.trim()),
             users::password_hash.eq(password_hash),
-            users::role.eq(new.role),
+            users::role.eq(new.role.as_str()),
             users::created_at.eq(clock::now()),
             users::email_verified_at.eq(new.verified.then(clock::now)),
         ))
@@ -137,6 +162,7 @@ pub fn member(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<Member>
     let (user, organisation) = users::table
         .inner_join(organisations::table)
         .filter(users::id.eq(user_id))
+        .filter(users::removed_at.is_null())
         .select((User::as_select(), Organisation::as_select()))
         .first(conn)
         .or_not_found()?;
@@ -177,7 +203,7 @@ pub fn validate_signup(conn: &mut AnyConnection, form: &StartupSignup<'_>) -> Do
 }
 
 fn signup_user<'a>(form: &StartupSignup<'a>) -> NewUser<'a> {
-    NewUser { organisation_id: NO_ORGANISATION_YET, email: form.email, display_name: form.display_name, password: form.password, role: "owner", verified: false }
+    NewUser { organisation_id: NO_ORGANISATION_YET, email: form.email, display_name: form.display_name, password: form.password, role: MemberRole::Owner, verified: false }
 }
 
 /// What a sign-up did; the page says the same in both cases ("check your inbox"), the mail
@@ -227,7 +253,7 @@ pub fn create_member(
     password: &str,
 ) -> DomainResult<Member> {
     let mut errors = FieldErrors::default();
-    let draft = NewUser { organisation_id: NO_ORGANISATION_YET, email, display_name, password, role: "owner", verified: true };
+    let draft = NewUser { organisation_id: NO_ORGANISATION_YET, email, display_name, password, role: MemberRole::Owner, verified: true };
     validate_new_user(conn, &draft, &mut errors, TakenAddress::Tell)?;
     let existing = find_org_by_name(conn, org_name.trim())?;
     if org_name.trim().is_empty() {
@@ -244,8 +270,8 @@ pub fn create_member(
     let hash = hash_password(password)?;
     let user = crate::db::write_transaction(conn, |conn| {
         let (org_id, role) = match &existing {
-            Some(org) => (org.id, "member"),
-            None => (create_organisation(conn, kind, org_name)?.id, "owner"),
+            Some(org) => (org.id, MemberRole::Member),
+            None => (create_organisation(conn, kind, org_name)?.id, MemberRole::Owner),
         };
         create_user(conn, &NewUser { organisation_id: org_id, role, ..draft }, &hash)
     })?;

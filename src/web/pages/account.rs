@@ -18,13 +18,14 @@ struct AccountPage {
     layout: Layout,
     sessions: Vec<Session>,
     current: String,
+    two_factor: bool,
     errors: FieldErrors,
 }
 
 async fn page(state: &AppState, visitor: &Visitor, errors: FieldErrors) -> AppResult<AccountPage> {
     let user_id = visitor.member()?.user.id;
     let sessions = state.db(move |conn| identity::sessions_of(conn, user_id)).await?;
-    Ok(AccountPage { layout: Layout::new(visitor, "title-account"), sessions, current: visitor.session.token_hash.clone(), errors })
+    Ok(AccountPage { layout: Layout::new(visitor, "title-account"), sessions, current: visitor.session.token_hash.clone(), two_factor: visitor.member()?.user.has_two_factor(), errors })
 }
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {

@@ -63,7 +63,8 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, 
     }
     // The password is checked with no database connection held: argon2 is slow on purpose.
     let lookup = account.clone();
-    let user = state.db(move |conn| identity::find_user_by_email(conn, &lookup)).await?;
+    // A member an owner removed is answered like an unknown address (and costs the same time).
+    let user = state.db(move |conn| identity::find_user_by_email(conn, &lookup)).await?.filter(|u| !u.is_removed());
     let password = form.password;
     let (user, matches) = state
         .hash(move || {
@@ -82,23 +83,127 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, 
     if !user.is_verified() {
         return unprocessable(&LoginPage { layout: Layout::new(&visitor, "title-sign-in"), email, error: LoginError::Unverified, next: form_next });
     }
+    if user.has_two_factor() {
+        // The password was right; the session waits for the second factor.
+        let pending = identity::pending_sign_in(&state.secret, &user).ok_or_else(|| AppError::Internal("cannot sign a pending sign-in".into()))?;
+        let target = if form_next.is_empty() { "/login/code".to_string() } else { format!("/login/code?next={}", crate::web::error::encode_query(&form_next)) };
+        return Ok(HttpResponse::SeeOther().insert_header(("Location", target)).cookie(pending_cookie(&pending, state.settings.secure_cookies)).finish());
+    }
+    finish_sign_in(&state, &visitor, user.id, &next).await
+}
+
+/// The cookie that carries a sign-in waiting for its second factor.
+pub const PENDING_COOKIE: &str = "cg_pending";
+
+fn pending_cookie(value: &str, secure: bool) -> actix_web::cookie::Cookie<'static> {
+    actix_web::cookie::Cookie::build(PENDING_COOKIE, value.to_string())
+        .path("/login")
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .secure(secure)
+        .max_age(actix_web::cookie::time::Duration::minutes(identity::PENDING_SIGN_IN_MINUTES))
+        .finish()
+}
+
+/// Starts the session of a person who has proven who they are, and goes to `next`.
+async fn finish_sign_in(state: &AppState, visitor: &Visitor, user_id: crate::domain::ids::UserId, next: &str) -> AppResult<HttpResponse> {
     let old_session = visitor.session.token_hash.clone();
-    let actor = Actor { user_id: Some(user.id), label: format!("user:{}", user.id), ..visitor.actor() };
+    let actor = Actor { user_id: Some(user_id), label: format!("user:{user_id}"), ..visitor.actor() };
     let token = state
         .db(move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 // A new session id at login: a token planted before sign-in is worth nothing after.
                 identity::end_session_by_hash(conn, &old_session)?;
-                audit::record(conn, &actor, AuditAction::SignedIn, Some(format!("user:{}", user.id)), None)?;
-                Ok(identity::start_session(conn, Some(user.id))?.0)
+                audit::record(conn, &actor, AuditAction::SignedIn, Some(format!("user:{user_id}")), None)?;
+                Ok(identity::start_session(conn, Some(user_id))?.0)
             })
         })
         .await?;
+    let mut spent = pending_cookie("", state.settings.secure_cookies);
+    spent.make_removal();
     Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", next))
+        .insert_header(("Location", next.to_string()))
         .cookie(session_cookie(&token, state.settings.secure_cookies))
+        .cookie(spent)
         .cookie(flash::cookie("flash-signed-in", state.settings.secure_cookies))
         .finish())
+}
+
+#[derive(Template)]
+#[template(path = "pages/auth/code.html")]
+struct CodePage {
+    layout: Layout,
+    next: String,
+    error: Option<String>,
+}
+
+/// The person a pending sign-in cookie names, if it is valid and their password unchanged.
+async fn pending_user(state: &AppState, req: &HttpRequest) -> AppResult<Option<identity::User>> {
+    let Some((user_id, fingerprint)) = req.cookie(PENDING_COOKIE).and_then(|c| identity::open_pending_sign_in(&state.secret, c.value())) else {
+        return Ok(None);
+    };
+    let user = state.db(move |conn| Ok(identity::member(conn, user_id).ok().map(|m| m.user))).await?;
+    Ok(user.filter(|u| identity::pending_matches_password(u, &fingerprint) && u.has_two_factor()))
+}
+
+pub async fn code_form(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor, query: web::Query<LoginQuery>) -> AppResult<HttpResponse> {
+    let next = local_path(&query.next).unwrap_or("").to_string();
+    if pending_user(&state, &req).await?.is_none() {
+        return Ok(redirect("/login"));
+    }
+    render(&CodePage { layout: Layout::new(&visitor, "title-two-factor-sign-in"), next, error: None })
+}
+
+#[derive(serde::Deserialize)]
+pub struct CodeForm {
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The second step: a code from the app or a recovery code. Guesses are throttled like
+/// passwords, per account and per client address.
+pub async fn code(state: web::Data<AppState>, req: HttpRequest, CsrfForm(form, visitor): CsrfForm<CodeForm>) -> AppResult<HttpResponse> {
+    let next = local_path(&form.next).unwrap_or("/").to_string();
+    let form_next = if next == "/" { String::new() } else { next.clone() };
+    let Some(user) = pending_user(&state, &req).await? else { return Ok(redirect("/login")) };
+    let page = |error: &str| CodePage { layout: Layout::new(&visitor, "title-two-factor-sign-in"), next: form_next.clone(), error: Some(visitor_text(&visitor, error)) };
+    if form.code.chars().count() > 40 {
+        return unprocessable(&page("two-factor-code-wrong"));
+    }
+    let account = format!("second-factor:{}", user.id);
+    if let Err(wait) = state.throttle.check(state.client_address(&req), &account) {
+        let seconds = wait.as_secs().max(1);
+        let mut response = render_with(actix_web::http::StatusCode::TOO_MANY_REQUESTS, &CodePage {
+            error: Some(crate::i18n::message(visitor.locale, &crate::messages::Message::new("login-throttled").with("seconds", i64::try_from(seconds).unwrap_or(i64::MAX)))),
+            ..page("two-factor-code-wrong")
+        })?;
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+        }
+        return Ok(response);
+    }
+    let (user_id, code, actor) = (user.id, form.code.clone(), Actor { user_id: Some(user.id), label: format!("user:{}", user.id), ..visitor.actor() });
+    let proof = state
+        .db(move |conn| {
+            let proof = identity::two_factor::verify(conn, user_id, &code)?;
+            match proof {
+                Some(identity::two_factor::Proof::RecoveryCode) => audit::record(conn, &actor, AuditAction::RecoveryCodeUsed, Some(format!("user:{user_id}")), None)?,
+                Some(identity::two_factor::Proof::Code) => {}
+                None => audit::record(conn, &actor, AuditAction::SecondFactorFailed, Some(format!("user:{user_id}")), None)?,
+            }
+            Ok(proof)
+        })
+        .await?;
+    if proof.is_none() {
+        return unprocessable(&page("two-factor-code-wrong"));
+    }
+    state.throttle.succeeded(&account);
+    finish_sign_in(&state, &visitor, user.id, &next).await
+}
+
+fn visitor_text(visitor: &Visitor, key: &str) -> String {
+    crate::i18n::text(visitor.locale, key)
 }
 
 /// Too many attempts: 429 with `Retry-After`, and the form again saying how long to wait.

@@ -1,0 +1,10 @@
+DROP TABLE recovery_codes;
+ALTER TABLE organisations DROP COLUMN require_two_factor;
+ALTER TABLE users DROP COLUMN totp_last_step;
+ALTER TABLE users DROP COLUMN totp_secret;
+DROP TABLE invitations;
+ALTER TABLE users DROP COLUMN removed_at;
+ALTER TABLE users ADD COLUMN old_role TEXT NOT NULL DEFAULT 'member' CHECK (old_role IN ('owner', 'member'));
+UPDATE users SET old_role = CASE role WHEN 'owner' THEN 'owner' ELSE 'member' END;
+ALTER TABLE users DROP COLUMN role;
+ALTER TABLE users RENAME COLUMN old_role TO role;
