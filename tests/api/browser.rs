@@ -297,7 +297,16 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     submit(c, "/programmes").await;
     let programme_path = path(c).await;
     assert!(programme_path.starts_with("/programmes/"), "{programme_path}");
+    // The funder invites a reviewer to the organisation.
+    let reviewer_email = format!("reviewer-{lang}@browser.test");
+    c.goto(&format!("{base}/organisation")).await.unwrap();
+    audit(c, axe, "the organisation page").await;
+    fill(c, "#email", &reviewer_email).await;
+    select(c, "#invite-role", "reviewer").await;
+    submit(c, "/organisation/invitations").await;
+    assert!(text(c).await.contains(&reviewer_email), "the pending invitation is listed");
     sign_out(c).await;
+    reviewer_joins_with_a_second_factor(app, c, axe, &reviewer_email, &programme_path).await;
 
     // A startup signs up, registers its company and applies.
     c.goto(&format!("{base}/signup")).await.unwrap();
@@ -387,5 +396,58 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     }
     let pages: Vec<String> = vec!["/".into(), grant_path, application_path.clone(), "/programmes".into(), "/company".into()];
     check_narrow_screen(c, base, &pages).await;
+    sign_out(c).await;
+}
+
+/// The invited reviewer opens the mailed link, joins, turns on a second factor with the key the
+/// page shows (as an authenticator app would read it), and signs in again with a recovery code.
+async fn reviewer_joins_with_a_second_factor(app: &TestApp, c: &Client, axe: &Option<String>, email: &str, programme_path: &str) {
+    let base = app.address.as_str();
+    let link = {
+        let mut found = None;
+        for _ in 0..100 {
+            found = app.mail.messages.lock().unwrap().iter().rev().find(|m| m.contains(email) && m.contains("/invitations/accept?token=")).cloned();
+            if found.is_some() {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mail = found.unwrap_or_else(|| panic!("no invitation mailed to {email}"));
+        let start = mail.find("/invitations/accept?token=").unwrap();
+        format!("/invitations/accept?token={}", mail[start + 26..].chars().take_while(|c| c.is_ascii_hexdigit()).collect::<String>())
+    };
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    audit(c, axe, "the invitation page").await;
+    fill(c, "#display_name", "Rémi Reviewer").await;
+    fill(c, "#password", crate::helpers::PASSWORD).await;
+    submit(c, "/invitations/accept").await;
+    assert_eq!(path(c).await, "/");
+    // Set up the second factor.
+    c.goto(&format!("{base}/account/two-factor")).await.unwrap();
+    audit(c, axe, "the two-factor set-up page").await;
+    let secret = c.find(Locator::Css("#totp-secret")).await.unwrap().text().await.unwrap();
+    let code = computegrants::domain::identity::two_factor::code_at(secret.trim(), chrono::Utc::now().timestamp() as u64).unwrap();
+    fill(c, "#code", &code).await;
+    submit(c, "/account/two-factor").await;
+    let codes: Vec<String> = {
+        let list = c.find(Locator::Css("#recovery-codes")).await.unwrap().text().await.unwrap();
+        list.split_whitespace().map(str::to_string).collect()
+    };
+    assert_eq!(codes.len(), computegrants::domain::identity::two_factor::RECOVERY_CODES);
+    audit(c, axe, "the recovery codes").await;
+    sign_out(c).await;
+    // Signing in now asks for a code after the password; a recovery code does.
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "#email", email).await;
+    fill(c, "#password", crate::helpers::PASSWORD).await;
+    submit(c, "/login").await;
+    assert_eq!(path(c).await, "/login/code");
+    audit(c, axe, "the sign-in code page").await;
+    fill(c, "#code", &codes[0]).await;
+    submit(c, "/login/code").await;
+    assert_eq!(path(c).await, "/");
+    // A reviewer reads the programme but is offered no decision or new programme.
+    c.goto(&format!("{base}{programme_path}")).await.unwrap();
+    assert!(c.find(Locator::Css("a[href='/programmes/new']")).await.is_err());
     sign_out(c).await;
 }

@@ -7,6 +7,7 @@ mod audit;
 mod authorization;
 mod browser;
 mod cli;
+mod crash;
 mod csrf;
 mod domain;
 mod export;

@@ -1,0 +1,246 @@
+//! The server process killed with SIGKILL in the middle of work, on both backends: a usage
+//! import (upload and posting), an application's submission and a funder's approval run at
+//! once, the process dies at a different moment each round, and it is started again. Each
+//! piece of work happened entirely or not at all, every answer "done" that reached a client
+//! is still true after the restart, and the ledger verifies.
+
+use crate::both_backends;
+use crate::helpers::{Backend, Client, PASSWORD, TestDb, usage_csv};
+use computegrants::db::schema::{applications, grants, ledger_entries, mail_outbox, usage_uploads};
+use computegrants::domain::identity::{self, CompanyDetails, OrgKind};
+use diesel::prelude::*;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The real binary, serving the test's database, with mail to a port where nobody listens (mail
+/// waits in the outbox, which is what is checked).
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(db_url: &str, port: u16) -> Server {
+        let dead_smtp = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(env!("CARGO_BIN_EXE_computegrants"))
+            .args(["--database-url", db_url, "serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("SMTP_URL", format!("smtp://127.0.0.1:{dead_smtp}"))
+            .env("LANG", "C")
+            .env("RUST_LOG", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let probe = reqwest::Client::new();
+        for _ in 0..200 {
+            if probe.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                return Server { child, base };
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start on {base}");
+    }
+
+    /// SIGKILL: no shutdown, no flushing, no rollback but the database's own.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn client(base: &str) -> Client {
+    Client {
+        base: base.to_string(),
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap(),
+        csrf: String::new(),
+    }
+}
+
+async fn sign_in(base: &str, email: &str) -> Client {
+    let mut c = client(base);
+    c.refresh_csrf("/login").await;
+    let r = c.post("/login", &[("email", email), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 303, "{email}: {}", r.body);
+    c
+}
+
+/// Points a signed-in client (its cookies survive the restart) at the new server.
+fn moved(c: &Client, base: &str) -> Client {
+    Client { base: base.to_string(), http: c.http.clone(), csrf: c.csrf.clone() }
+}
+
+/// A request that may be cut off by the kill: its status, or `None` when no answer arrived.
+async fn try_post(c: &Client, path: &str, fields: &[(&str, &str)]) -> Option<(u16, Option<String>)> {
+    let mut all: Vec<(&str, &str)> = vec![("csrf_token", c.csrf.as_str())];
+    all.extend_from_slice(fields);
+    let r = c.http.post(format!("{}{path}", c.base)).form(&all).send().await.ok()?;
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    Some((r.status().as_u16(), location))
+}
+
+async fn try_upload(c: &Client, name: &str, content: String) -> Option<(u16, Option<String>)> {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", c.csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(content.into_bytes()).file_name(name.to_string()).mime_str("text/csv").unwrap());
+    let r = c.http.post(format!("{}/usage", c.base)).multipart(form).send().await.ok()?;
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    Some((r.status().as_u16(), location))
+}
+
+const ROUNDS: usize = 12;
+
+async fn a_killed_server_leaves_all_or_nothing(backend: Backend) {
+    let Some(db) = TestDb::new(backend, "a_killed_server_leaves_all_or_nothing") else { return };
+    let mut conn = db.connect();
+    identity::create_member(&mut conn, OrgKind::Funder, "Crash Agency", "funder@crash.test", "Funder", PASSWORD).unwrap();
+    let provider = identity::create_member(&mut conn, OrgKind::Provider, "Crash Cloud", "billing@crash.test", "Billing", PASSWORD).unwrap();
+    let startups: Vec<String> = (0..=ROUNDS).map(|i| format!("founder{i}@crash.test")).collect();
+    for (i, email) in startups.iter().enumerate() {
+        let m = identity::create_member(&mut conn, OrgKind::Startup, &format!("Crash Startup {i}"), email, "Founder", PASSWORD).unwrap();
+        let details = CompanyDetails { legal_name: &format!("Crash Startup {i} SAS"), country: "FR", registration_number: "552 100 554" };
+        identity::register_company(&mut conn, m.org_id(), &details).unwrap();
+    }
+    drop(conn);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Server::start(&db.url, port).await;
+
+    // A programme and one approved grant for the provider to bill, before any kill.
+    let mut funder = sign_in(&server.base, "funder@crash.test").await;
+    funder.refresh_csrf("/programmes/new").await;
+    let today = chrono::Utc::now().date_naive();
+    let r = funder
+        .post(
+            "/programmes",
+            &[
+                ("name", "Crash Call"),
+                ("description", "Credits."),
+                ("currency", "EUR"),
+                ("budget", "1000000"),
+                ("max_award", "50000"),
+                ("opens_on", &today.to_string()),
+                ("closes_on", &(today + chrono::Duration::days(30)).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let programme = r.location.unwrap();
+    let apply = |c: &Client| {
+        let (c, path) = (c.clone_for_test(), format!("{programme}/apply"));
+        let provider_id = provider.org_id().to_string();
+        async move { try_post(&c, &path, &[("requested", "20000"), ("purpose", "Training a speech model for public services."), ("hardware", "GPU"), ("provider_id", &provider_id)]).await }
+    };
+    let mut first = sign_in(&server.base, &startups[0]).await;
+    first.refresh_csrf(&format!("{programme}/apply")).await;
+    let r = first.post(&format!("{programme}/apply"), &[("requested", "20000"), ("purpose", "Training a speech model for public services."), ("hardware", "GPU"), ("provider_id", &provider.org_id().to_string())]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let first_application = r.location.unwrap();
+    funder.refresh_csrf(&first_application).await;
+    assert_eq!(try_post(&funder, &format!("{first_application}/decide"), &[("decision", "approve"), ("amount", "20000")]).await.unwrap().0, 303);
+    let code: String = grants::table.select(grants::code).first(&mut db.connect()).unwrap();
+    let mut provider_client = sign_in(&server.base, "billing@crash.test").await;
+    provider_client.refresh_csrf("/usage/new").await;
+
+    // Each round: the previous round's application is approved while a new one is submitted and
+    // a usage file is uploaded and posted; the process dies after a different delay each time.
+    let mut pending_application: Option<String> = None;
+    let mut done_answers: Vec<String> = Vec::new();
+    for round in 1..=ROUNDS {
+        let mut startup = sign_in(&server.base, &startups[round]).await;
+        startup.refresh_csrf(&format!("{programme}/apply")).await;
+        if let Some(app) = &pending_application {
+            funder.refresh_csrf(app).await;
+        }
+        provider_client.refresh_csrf("/usage/new").await;
+        let submission = actix_web::rt::spawn(apply(&startup));
+        let approval = pending_application.clone().map(|app| {
+            let f = funder.clone_for_test();
+            actix_web::rt::spawn(async move { (app.clone(), try_post(&f, &format!("{app}/decide"), &[("decision", "approve"), ("amount", "1000")]).await) })
+        });
+        let import = {
+            let p = provider_client.clone_for_test();
+            let csv = usage_csv(&code, &[&format!("{round}.25"), "3.50"]);
+            actix_web::rt::spawn(async move {
+                let uploaded = try_upload(&p, &format!("round-{round}.csv"), csv).await;
+                let Some((303, Some(upload))) = uploaded else { return (None, uploaded) };
+                let confirm = try_post(&p, &format!("{upload}/confirm"), &[]).await;
+                (Some(upload), confirm)
+            })
+        };
+        // 4, 7, 10 … 37 ms: before, in the middle of, and after the work (about 30 ms here).
+        actix_web::rt::time::sleep(Duration::from_millis(1 + 3 * round as u64)).await;
+        server.kill();
+        let (status, location) = submission.await.unwrap().unwrap_or((0, None));
+        if status == 303 {
+            done_answers.push(format!("submitted {}", location.clone().unwrap()));
+        }
+        if let Some(approval) = approval {
+            let (app, answer) = approval.await.unwrap();
+            if answer.is_some_and(|(s, _)| s == 303) {
+                done_answers.push(format!("approved {app}"));
+            }
+        }
+        let (upload, confirm) = import.await.unwrap();
+        if let (Some(upload), Some((303, _))) = (&upload, confirm) {
+            done_answers.push(format!("posted {upload}"));
+        }
+        eprintln!("crash round {round}: killed after {} ms; answers \"done\" so far: {}", 1 + 3 * round, done_answers.len());
+        server = Server::start(&db.url, port).await;
+        funder = moved(&funder, &server.base);
+        provider_client = moved(&provider_client, &server.base);
+        // The next round approves this round's application if it was saved.
+        pending_application = (status == 303).then(|| location.unwrap());
+        check_all_or_nothing(&db, &done_answers, round);
+    }
+    server.kill();
+}
+both_backends!(a_killed_server_leaves_all_or_nothing);
+
+/// What the database holds after a kill and restart.
+fn check_all_or_nothing(db: &TestDb, done: &[String], round: usize) {
+    let mut conn = db.connect();
+    db.verify_ledger().unwrap_or_else(|e| panic!("round {round}: the ledger does not verify: {e}"));
+    // Approvals: an approved application has its grant, its award entry and its decision mail.
+    let approved: Vec<i64> = applications::table.filter(applications::status.eq("approved")).select(applications::id).load(&mut conn).unwrap();
+    let granted: Vec<i64> = grants::table.select(grants::application_id).order(grants::application_id).load(&mut conn).unwrap();
+    let mut approved_sorted = approved.clone();
+    approved_sorted.sort();
+    assert_eq!(approved_sorted, granted, "round {round}: every approved application, and only those, has a grant");
+    let awards: i64 = ledger_entries::table.filter(ledger_entries::kind.eq("award")).count().get_result(&mut conn).unwrap();
+    assert_eq!(awards as usize, approved.len(), "round {round}: one award entry per grant");
+    let decision_mails: i64 = mail_outbox::table.filter(mail_outbox::subject.like("%Decision%")).count().get_result(&mut conn).unwrap();
+    assert_eq!(decision_mails as usize, approved.len(), "round {round}: one decision mail per decision");
+    // Imports: a posted upload has its usage entries; a pending one has none.
+    let uploads: Vec<(i64, String)> = usage_uploads::table.select((usage_uploads::id, usage_uploads::status)).load(&mut conn).unwrap();
+    for (id, status) in &uploads {
+        let entries: i64 = ledger_entries::table.filter(ledger_entries::usage_upload_id.eq(id)).count().get_result(&mut conn).unwrap();
+        match status.as_str() {
+            "posted" => assert!(entries > 0, "round {round}: upload {id} is posted without entries"),
+            _ => assert_eq!(entries, 0, "round {round}: upload {id} is {status} but has entries"),
+        }
+    }
+    // Every "done" a client received is still true.
+    for answer in done {
+        let (what, path) = answer.split_once(' ').unwrap();
+        let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+        let holds = match what {
+            "submitted" => applications::table.find(id).count().get_result::<i64>(&mut conn).unwrap() == 1,
+            "approved" => approved.contains(&id),
+            "posted" => uploads.iter().any(|(u, s)| *u == id && s == "posted"),
+            _ => unreachable!(),
+        };
+        assert!(holds, "round {round}: the client was told {answer:?} but it is not so");
+    }
+}
