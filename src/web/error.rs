@@ -52,6 +52,7 @@ impl From<DomainError> for AppError {
             }
             DomainError::Conflict(message) => AppError::Conflict(message),
             DomainError::Ledger(e) => AppError::from(e),
+            DomainError::Database(e) if database_unavailable(&e) => unavailable(&e),
             DomainError::Database(e) => AppError::Internal(Box::new(e)),
             DomainError::Internal(e) => AppError::Internal(e.into()),
         }
@@ -63,6 +64,7 @@ impl From<DomainError> for AppError {
 impl From<LedgerError> for AppError {
     fn from(e: LedgerError) -> AppError {
         match e {
+            LedgerError::Database(e) if database_unavailable(&e) => unavailable(&e),
             cause @ (LedgerError::Database(_) | LedgerError::UnknownValue { .. }) => AppError::Internal(Box::new(cause)),
             LedgerError::LimitExceeded { account, currency, available, requested } => AppError::Conflict(
                 Message::new("ledger-limit-exceeded")
@@ -86,9 +88,42 @@ impl From<DbError> for AppError {
                 log::warn!("no database connection in time: {cause}");
                 AppError::Busy
             }
+            DbError::Query(e) if database_unavailable(&e) => unavailable(&e),
+            DbError::Connect(cause) => {
+                log::warn!("the database refuses connections: {cause}");
+                AppError::Busy
+            }
             other => AppError::Internal(Box::new(other)),
         }
     }
+}
+
+/// The database went away under the request (restarted, shutting down, connection cut): the
+/// request did not happen, and trying again shortly will work. Not a bug of ours.
+pub fn database_unavailable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            [
+                "terminating connection",
+                "the database system is shutting down",
+                "the database system is starting up",
+                "server closed the connection",
+                "no connection to the server",
+                "connection to server",
+            ]
+            .iter()
+            .any(|known| message.contains(known))
+        }
+        _ => false,
+    }
+}
+
+fn unavailable(cause: &diesel::result::Error) -> AppError {
+    log::warn!("the database is unavailable: {cause}");
+    AppError::Busy
 }
 
 impl From<askama::Error> for AppError {

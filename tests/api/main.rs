@@ -21,6 +21,7 @@ mod ledger_model;
 mod members;
 mod migrations;
 mod passwords;
+mod restart;
 mod routes;
 mod schema;
 mod sessions;
