@@ -25,5 +25,6 @@ mod restart;
 mod routes;
 mod schema;
 mod sessions;
+mod soak;
 mod throttling;
 mod usage_files;
