@@ -47,6 +47,7 @@ pub struct Allowed {
     pub upload: bool,
     pub confirm_upload: bool,
     pub edit_company: bool,
+    pub administer: bool,
 }
 
 impl Allowed {
@@ -60,6 +61,7 @@ impl Allowed {
             upload: may(Action::UploadUsage),
             confirm_upload: may(Action::ConfirmUpload),
             edit_company: may(Action::EditCompany),
+            administer: may(Action::Administer),
         }
     }
 }

@@ -37,7 +37,7 @@ async fn invite_and_join(app: &TestApp, owner: &mut Client, email: &str, role: &
     c.refresh_csrf(&link).await;
     let r = c.post("/invitations/accept", &[("token", token_of(&link).as_str()), ("display_name", "Invited Person"), ("password", PASSWORD)]).await;
     assert_eq!((r.status, r.location.as_deref()), (303, Some("/")), "{}", r.body);
-    c.refresh_csrf("/").await;
+    c.refresh_csrf("/account").await;
     c
 }
 
@@ -266,3 +266,23 @@ async fn an_organisation_can_require_a_second_factor(backend: Backend) {
     assert!(secret.is_some());
 }
 both_backends!(an_organisation_can_require_a_second_factor);
+
+/// A platform auditor reads the administration pages and the audit log, and creates nothing.
+async fn a_platform_auditor_reads_the_audit_log_and_changes_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "a_platform_auditor_reads_the_audit_log_and_changes_nothing").await else { return };
+    app.create_member(computegrants::domain::identity::OrgKind::Platform, "Operations", "admin@ops.test");
+    let mut admin = app.client();
+    admin.refresh_csrf("/login").await;
+    assert_eq!(admin.post("/login", &[("email", "admin@ops.test"), ("password", PASSWORD)]).await.status, 303);
+    let mut auditor = invite_and_join(&app, &mut admin, "auditor@ops.test", "auditor").await;
+    for path in ["/admin", "/admin/audit", "/admin/audit.csv"] {
+        assert_eq!(auditor.get(path).await.status, 200, "{path}");
+    }
+    let log = auditor.get("/admin/audit.csv").await.body;
+    assert!(log.contains("member-invited") && log.contains("invitation-accepted"), "{log}");
+    auditor.refresh_csrf("/admin").await;
+    let r = auditor.post("/admin/members", &[("kind", "funder"), ("organisation", "Sneaky"), ("display_name", "X"), ("email", "x@sneaky.test"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 404, "an auditor creates nothing");
+    assert!(!auditor.get("/admin").await.body.contains("action=\"/admin/members\""), "nor is offered the form");
+}
+both_backends!(a_platform_auditor_reads_the_audit_log_and_changes_nothing);
