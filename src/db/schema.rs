@@ -147,6 +147,31 @@ diesel::table! {
         amount -> BigInt,
         exact_cost -> Nullable<Text>,
         line_count -> Nullable<BigInt>,
+        hold_entry_id -> Nullable<BigInt>,
+        invoice_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        funder_id -> BigInt,
+        upload_id -> BigInt,
+        number -> Text,
+        syntax -> Text,
+        issue_date -> Date,
+        currency -> Text,
+        net_total -> BigInt,
+        tax_total -> BigInt,
+        payable -> BigInt,
+        file_sha256 -> Text,
+        status -> Text,
+        dispute_reason -> Nullable<Text>,
+        uploaded_by -> BigInt,
+        created_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
     }
 }
 
@@ -254,6 +279,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     usage_uploads,
     usage_lines,
     usage_charges,
+    invoices,
     ledger_accounts,
     ledger_entries,
     ledger_postings,

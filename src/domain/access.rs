@@ -74,6 +74,13 @@ pub enum Action {
     UploadUsage,
     ViewUpload,
     ConfirmUpload,
+    /// A provider's invoice against its submitted usage.
+    UploadInvoice,
+    /// A funder's inbox, a provider's invoices.
+    ListInvoices,
+    ViewInvoice,
+    /// Approving or disputing an invoice.
+    DecideInvoice,
     /// The platform's overview and audit log, to read.
     ViewAdministration,
     /// Creating organisations and their first members.
@@ -94,6 +101,9 @@ pub fn can(role: Role, action: Action) -> bool {
         ViewGrant => matches!(role, Startup | Funder | Provider | Admin),
         ListUploads | UploadUsage | ConfirmUpload => role == Provider,
         ViewUpload => matches!(role, Provider | Admin),
+        UploadInvoice => role == Provider,
+        ListInvoices | ViewInvoice => matches!(role, Funder | Provider | Admin),
+        DecideInvoice => role == Funder,
         ViewAdministration | Administer => role == Admin,
     }
 }
@@ -106,11 +116,12 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
     match action {
         ViewPublic | SignIn | SignUp | SecondFactor | ChooseLanguage | ResetPassword | AcceptInvitation | SignOut | ManageAccount => true,
         ListProgrammes | ViewProgramme | ListOwnApplications | ViewApplication | ViewGrant | ViewCatalogue | ListUploads | ViewUpload | ViewMembers
-        | ViewAdministration => true,
+        | ViewAdministration | ListInvoices | ViewInvoice => true,
         ManageMembers | EditCompany | Administer => duty == Owner,
         CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
         Apply | WithdrawApplication => matches!(duty, Owner | Member),
-        UploadUsage | ConfirmUpload => matches!(duty, Owner | Billing | Member),
+        UploadUsage | ConfirmUpload | UploadInvoice => matches!(duty, Owner | Billing | Member),
+        DecideInvoice => matches!(duty, Owner | ProgrammeManager | Billing),
     }
 }
 

@@ -30,6 +30,7 @@ crate::text_enum! {
         ApplicationWithdrawn = "application-withdrawn",
         UsageChecked = "usage-checked",
         UsagePosted = "usage-posted",
+        UsageSubmitted = "usage-submitted",
         AccountErased = "account-erased",
         SecondFactorFailed = "second-factor-failed",
         RecoveryCodeUsed = "recovery-code-used",
@@ -42,6 +43,9 @@ crate::text_enum! {
         MemberRoleChanged = "member-role-changed",
         MemberRemoved = "member-removed",
         TwoFactorRequirementChanged = "two-factor-requirement-changed",
+        InvoiceReceived = "invoice-received",
+        InvoiceApproved = "invoice-approved",
+        InvoiceDisputed = "invoice-disputed",
     }
 }
 

@@ -161,8 +161,12 @@ pub fn grants_of_provider(conn: &mut AnyConnection, provider_id: OrgId) -> Domai
 /// Balance and statement of a grant's credits account.
 pub struct GrantStatement {
     pub grant: Grant,
+    /// What the startup can still spend: the credits less what is spent and what is held.
     pub balance: Amount,
+    /// Usage approved by the funder.
     pub spent: Amount,
+    /// Usage a provider submitted, waiting for the funder's approval of its invoice.
+    pub held: Amount,
     pub lines: Vec<ledger::StatementLine>,
 }
 
@@ -170,6 +174,6 @@ pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId) -
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     let lines = ledger::statement(conn, account.id)?;
-    Ok(GrantStatement { balance: account.balance(), spent: Amount::from_cents(account.debits_posted), grant, lines })
+    Ok(GrantStatement { balance: account.available(), spent: Amount::from_cents(account.debits_posted), held: Amount::from_cents(account.debits_pending), grant, lines })
 }
 

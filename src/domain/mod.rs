@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod grants;
 pub mod ids;
+pub mod invoicing;
 pub mod notifications;
 pub mod outbox;
 pub mod programmes;

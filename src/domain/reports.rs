@@ -40,7 +40,7 @@ pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id:
     for grant in grants::grants_of_programme(conn, programme.id)? {
         let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?;
         let (credits, debits, balance) = account
-            .map(|a| (Amount::from_cents(a.credits_posted), Amount::from_cents(a.debits_posted), a.balance()))
+            .map(|a| (Amount::from_cents(a.credits_posted), Amount::from_cents(a.debits_posted), a.available()))
             .unwrap_or_default();
         awarded = awarded.checked_add(credits).map_err(ledger::LedgerError::from)?;
         spent = spent.checked_add(debits).map_err(ledger::LedgerError::from)?;

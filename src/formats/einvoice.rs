@@ -49,6 +49,10 @@ pub struct Line {
     pub allowances: Decimal,
     pub charges: Decimal,
     pub item_name: Option<String>,
+    /// BT-128, the invoice line object identifier (a document reference of type 130).
+    pub object_identifier: Option<String>,
+    /// BT-133, the buyer's accounting reference for the line.
+    pub accounting_reference: Option<String>,
     pub location: XmlLocation,
 }
 
@@ -281,6 +285,10 @@ impl<'a, 'i> Reader<'a, 'i> {
                     allowances,
                     charges,
                     item_name: text(path(l, &["Item", "Name"])),
+                    object_identifier: children(l, "DocumentReference")
+                        .find(|d| text(child(*d, "DocumentTypeCode")).as_deref() == Some("130"))
+                        .and_then(|d| text(child(d, "ID"))),
+                    accounting_reference: text(child(l, "AccountingCost")),
                     location: self.location(l),
                 }
             })
@@ -388,6 +396,12 @@ impl<'a, 'i> Reader<'a, 'i> {
                             allowances,
                             charges,
                             item_name: text(path(l, &["SpecifiedTradeProduct", "Name"])),
+                            object_identifier: line_settlement
+                                .into_iter()
+                                .flat_map(|s| children(s, "AdditionalReferencedDocument"))
+                                .find(|d| text(child(*d, "TypeCode")).as_deref() == Some("130"))
+                                .and_then(|d| text(child(d, "IssuerAssignedID"))),
+                            accounting_reference: line_settlement.and_then(|s| text(path(s, &["ReceivableSpecifiedTradeAccountingAccount", "ID"]))),
                             location: self.location(l),
                         }
                     })

@@ -18,7 +18,6 @@ pub const KEYS: &[&str] = &[
     "flash-decision-approved",
     "flash-decision-rejected",
     "flash-upload-checked",
-    "flash-upload-posted",
     "flash-member-created",
     "flash-language-changed",
     "flash-password-changed",
@@ -32,6 +31,10 @@ pub const KEYS: &[&str] = &[
     "flash-member-removed",
     "flash-two-factor-requirement-saved",
     "flash-invitation-accepted",
+    "flash-upload-submitted",
+    "flash-invoice-received",
+    "flash-invoice-approved",
+    "flash-invoice-disputed",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

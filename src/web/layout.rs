@@ -29,6 +29,7 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-uploads", "/usage", Action::ListUploads, &[Role::Provider]),
     ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
     ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Provider]),
+    ("nav-invoices", "/invoices", Action::ListInvoices, &[Role::Funder, Role::Provider, Role::Admin]),
     ("nav-admin", "/admin", Action::ViewAdministration, &[Role::Admin]),
     ("nav-organisation", "/organisation", Action::ViewMembers, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
     ("nav-account", "/account", Action::ManageAccount, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
@@ -48,6 +49,8 @@ pub struct Allowed {
     pub confirm_upload: bool,
     pub edit_company: bool,
     pub administer: bool,
+    pub upload_invoice: bool,
+    pub decide_invoice: bool,
 }
 
 impl Allowed {
@@ -62,6 +65,8 @@ impl Allowed {
             confirm_upload: may(Action::ConfirmUpload),
             edit_company: may(Action::EditCompany),
             administer: may(Action::Administer),
+            upload_invoice: may(Action::UploadInvoice),
+            decide_invoice: may(Action::DecideInvoice),
         }
     }
 }

@@ -79,6 +79,11 @@ route_table! {
     post "/usage" UploadUsage => provider::upload;
     get "/usage/{id}" ViewUpload => provider::show_upload;
     post "/usage/{id}/confirm" ConfirmUpload => provider::confirm;
+    post "/usage/{id}/invoice" UploadInvoice => invoices::upload;
+    get "/invoices" ListInvoices => invoices::inbox;
+    get "/invoices/{id}" ViewInvoice => invoices::show;
+    post "/invoices/{id}/approve" DecideInvoice => invoices::approve;
+    post "/invoices/{id}/dispute" DecideInvoice => invoices::dispute;
     get "/admin" ViewAdministration => admin::overview;
     post "/admin/members" Administer => admin::create_member;
     get "/admin/audit" ViewAdministration => admin::audit_log;

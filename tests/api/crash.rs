@@ -1,5 +1,5 @@
 //! The server process killed with SIGKILL in the middle of work, on both backends: a usage
-//! import (upload and posting), an application's submission and a funder's approval run at
+//! import (upload and submission, which holds the charges), an application's submission and a funder's approval run at
 //! once, the process dies at a different moment each round, and it is started again. Each
 //! piece of work happened entirely or not at all, every answer "done" that reached a client
 //! is still true after the restart, and the ledger verifies.
@@ -194,7 +194,7 @@ async fn a_killed_server_leaves_all_or_nothing(backend: Backend) {
         }
         let (upload, confirm) = import.await.unwrap();
         if let (Some(upload), Some((303, _))) = (&upload, confirm) {
-            done_answers.push(format!("posted {upload}"));
+            done_answers.push(format!("held {upload}"));
         }
         eprintln!("crash round {round}: killed after {} ms; answers \"done\" so far: {}", 1 + 3 * round, done_answers.len());
         server = Server::start(&db.url, port).await;
@@ -222,12 +222,12 @@ fn check_all_or_nothing(db: &TestDb, done: &[String], round: usize) {
     assert_eq!(awards as usize, approved.len(), "round {round}: one award entry per grant");
     let decision_mails: i64 = mail_outbox::table.filter(mail_outbox::subject.like("%Decision%")).count().get_result(&mut conn).unwrap();
     assert_eq!(decision_mails as usize, approved.len(), "round {round}: one decision mail per decision");
-    // Imports: a posted upload has its usage entries; a pending one has none.
+    // Imports: a submitted upload has its holds; a pending one has none.
     let uploads: Vec<(i64, String)> = usage_uploads::table.select((usage_uploads::id, usage_uploads::status)).load(&mut conn).unwrap();
     for (id, status) in &uploads {
         let entries: i64 = ledger_entries::table.filter(ledger_entries::usage_upload_id.eq(id)).count().get_result(&mut conn).unwrap();
         match status.as_str() {
-            "posted" => assert!(entries > 0, "round {round}: upload {id} is posted without entries"),
+            "submitted" => assert!(entries > 0, "round {round}: upload {id} is submitted without holds"),
             _ => assert_eq!(entries, 0, "round {round}: upload {id} is {status} but has entries"),
         }
     }
@@ -238,7 +238,7 @@ fn check_all_or_nothing(db: &TestDb, done: &[String], round: usize) {
         let holds = match what {
             "submitted" => applications::table.find(id).count().get_result::<i64>(&mut conn).unwrap() == 1,
             "approved" => approved.contains(&id),
-            "posted" => uploads.iter().any(|(u, s)| *u == id && s == "posted"),
+            "held" => uploads.iter().any(|(u, s)| *u == id && s == "submitted"),
             _ => unreachable!(),
         };
         assert!(holds, "round {round}: the client was told {answer:?} but it is not so");

@@ -102,20 +102,40 @@ async fn whole_journey(backend: Backend) {
     assert!(preview.contains("3,345.69"), "{preview}");
     provider.refresh_csrf(&upload_path).await;
     let r = provider.post(&format!("{upload_path}/confirm"), &[]).await;
-    assert_eq!(r.status, 303, "confirm failed: {}", r.body);
-    assert!(provider.get(&upload_path).await.body.contains("Posted to the ledger"));
-    // Confirming twice posts once.
+    assert_eq!(r.status, 303, "submission failed: {}", r.body);
+    assert!(provider.get(&upload_path).await.body.contains("held on the grants until the funder approves"));
+    // Submitting twice holds once.
     let again = provider.post(&format!("{upload_path}/confirm"), &[]).await;
     assert_eq!(again.status, 409);
 
-    // The startup sees its balance and statement.
+    // The startup sees the usage as held at once, apart from spent.
     let dashboard = s.startup.get("/").await.body;
     let grant_link = dashboard.find("/grants/").map(|i| &dashboard[i..]).unwrap();
-    let grant_path = &grant_link[..grant_link.find('"').unwrap()];
-    let statement = s.startup.get(grant_path).await;
+    let grant_path = grant_link[..grant_link.find('"').unwrap()].to_string();
+    let statement = s.startup.get(&grant_path).await;
     assert_eq!(statement.status, 200);
-    assert!(statement.body.contains("€36,654.31"), "balance 40,000.00 − 3,345.69: {}", statement.body);
-    assert!(statement.body.contains("award") && statement.body.contains("usage"));
+    assert!(statement.body.contains("<dd id=\"balance\">€36,654.31</dd>"), "available 40,000.00 − 3,345.69 held: {}", statement.body);
+    assert!(statement.body.contains("<dd id=\"held\">€3,345.69</dd>") && statement.body.contains("<dd id=\"spent\">€0.00</dd>"), "{}", statement.body);
+
+    // The provider invoices the funder for it; the invoice reconciles with the held usage.
+    provider.refresh_csrf(&upload_path).await;
+    let invoice = crate::helpers::ubl_invoice("INV-2026-0001", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "3345.69")]);
+    let r = provider.upload_invoice(&upload_path, "INV-2026-0001.xml", &invoice).await;
+    assert_eq!(r.status, 303, "invoice refused: {}", r.body);
+    let invoice_path = r.location.clone().unwrap();
+    assert!(invoice_path.starts_with("/invoices/"));
+
+    // The funder finds it in the inbox and approves it: the held credits are spent.
+    let inbox = s.funder.get("/invoices").await.body;
+    assert!(inbox.contains("INV-2026-0001") && inbox.contains("awaiting approval"), "{inbox}");
+    s.funder.refresh_csrf(&invoice_path).await;
+    let r = s.funder.post(&format!("{invoice_path}/approve"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(s.funder.post(&format!("{invoice_path}/approve"), &[]).await.status, 409, "decided once");
+    let statement = s.startup.get(&grant_path).await.body;
+    assert!(statement.contains("<dd id=\"held\">€0.00</dd>") && statement.contains("<dd id=\"spent\">€3,345.69</dd>"), "{statement}");
+    assert!(statement.contains("award") && statement.contains("usage"));
+    assert!(provider.get(&upload_path).await.body.contains("the charges are spent"));
 
     // The funder's report adds up.
     let report = s.funder.get(&format!("/programmes/{}", s.programme_id)).await.body;
@@ -126,8 +146,7 @@ async fn whole_journey(backend: Backend) {
     // And the ledger proves it.
     let mut conn = s.app.conn();
     let report = ledger::verify(&mut conn).expect("ledger verifies");
-    assert_eq!(report.entries, 3, "fund, award, usage");
-    assert_eq!(report.postings, 6);
+    assert_eq!(report.entries, 4, "fund, award, usage hold, its posting");
 }
 both_backends!(whole_journey);
 

@@ -37,6 +37,11 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// SHA-256 of raw bytes (a file), in hex.
+pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 fn token_hash(token: &str) -> String {
     sha256_hex(token)
 }

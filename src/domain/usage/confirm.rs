@@ -1,8 +1,9 @@
-//! Posting a pending upload: one balanced usage entry per grant, all in one transaction.
+//! Submitting a pending upload: one hold per grant (credits → provider payable, pending), all in
+//! one transaction. The holds wait for the funder's decision on the provider's invoice.
 
 use super::{UploadStatus, UploadView, view};
 use crate::db::AnyConnection;
-use crate::db::schema::usage_uploads;
+use crate::db::schema::{usage_charges, usage_uploads};
 use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::identity::{Member, OrgKind};
@@ -11,7 +12,8 @@ use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side, ch
 use crate::messages::{Arg, Message};
 use diesel::prelude::*;
 
-/// Posts a pending upload: one balanced usage entry per grant, all in one transaction.
+/// Submits a pending upload: one hold per grant, all in one transaction; a grant that cannot
+/// cover its hold refuses the whole submission.
 pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> DomainResult<UploadView> {
     let pending = view(conn, by, upload_id)?;
     if by.kind() != OrgKind::Provider {
@@ -25,7 +27,7 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
         let twin: Option<UploadId> = usage_uploads::table
             .filter(usage_uploads::provider_id.eq(provider_id))
             .filter(usage_uploads::file_sha256.eq(&pending.upload.file_sha256))
-            .filter(usage_uploads::status.eq(UploadStatus::Posted.as_str()))
+            .filter(usage_uploads::status.ne(UploadStatus::Pending.as_str()))
             .select(usage_uploads::id)
             .first(conn)
             .optional()?;
@@ -34,7 +36,7 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
         }
         let changed = diesel::update(usage_uploads::table.filter(usage_uploads::id.eq(upload_id)).filter(usage_uploads::status.eq(UploadStatus::Pending.as_str())))
             .set((
-                usage_uploads::status.eq(UploadStatus::Posted.as_str()),
+                usage_uploads::status.eq(UploadStatus::Submitted.as_str()),
                 usage_uploads::confirmed_by.eq(by.user.id),
                 usage_uploads::confirmed_at.eq(clock::now()),
             ))
@@ -46,12 +48,12 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
         for charge in pending.charges.iter().filter(|c| c.amount.is_positive()) {
             let credits = ledger::find_account_by_code(conn, &chart::grant_credits(&charge.grant_code, charge.grant_id.get(), &currency).code)?
                 .ok_or(DomainError::NotFound)?;
-            let result = ledger::post(
+            let result = ledger::hold(
                 conn,
                 &NewEntry {
-                    idempotency_key: format!("usage:{provider_id}:{}:grant:{}", pending.upload.file_sha256, charge.grant_code),
+                    idempotency_key: format!("usage-hold:{provider_id}:{}:grant:{}", pending.upload.file_sha256, charge.grant_code),
                     kind: EntryKind::Usage,
-                    description: format!("Usage from {} ({} line(s))", pending.upload.filename, charge.lines),
+                    description: format!("Usage from {} ({} line(s)), held until the funder approves", pending.upload.filename, charge.lines),
                     effective_on: clock::today(),
                     actor: by.actor(),
                     links: Links { grant_id: Some(charge.grant_id.get()), usage_upload_id: Some(upload_id.get()), ..Links::default() },
@@ -60,9 +62,14 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
                         Leg { account_id: payable.id, side: Side::Credit, amount: charge.amount },
                     ],
                 },
+                None,
             );
             match result {
-                Ok(_) => {}
+                Ok(held) => {
+                    diesel::update(usage_charges::table.filter(usage_charges::upload_id.eq(upload_id)).filter(usage_charges::grant_id.eq(charge.grant_id)))
+                        .set(usage_charges::hold_entry_id.eq(Some(held.entry_id)))
+                        .execute(conn)?;
+                }
                 Err(LedgerError::LimitExceeded { available, requested, currency, .. }) => {
                     return Err(DomainError::Conflict(
                         Message::new("upload-grant-cannot-pay")

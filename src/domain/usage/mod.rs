@@ -3,8 +3,10 @@
 //! Upload: the file is read and every line checked (grant exists, is billable by this provider,
 //! is active over the charge period, currency matches, the grant can pay). A file with any
 //! problem is refused whole and nothing is stored. A clean file is stored as a *pending* upload
-//! with its lines and per-grant charges, and shown for review. Confirmation posts one usage entry
-//! per grant in one transaction; a grant that can no longer pay refuses the whole file.
+//! with its lines and per-grant charges, and shown for review. Submission holds each grant's
+//! charge in the ledger (credits → provider payable, pending), in one transaction; a grant that
+//! can no longer cover its hold refuses the whole file. The provider's invoice then asks the
+//! funder to approve (the holds are posted) or dispute (they are voided): `domain::invoicing`.
 
 mod confirm;
 mod queries;
@@ -24,10 +26,13 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 crate::text_enum! {
-    /// An upload is checked and kept as pending, then posted once.
+    /// An upload is checked and kept as pending, submitted (its charges held), then approved or
+    /// disputed through invoices.
     pub enum UploadStatus ("upload status") {
         Pending = "pending",
-        Posted = "posted",
+        Submitted = "submitted",
+        Approved = "approved",
+        Disputed = "disputed",
     }
 }
 

@@ -131,12 +131,12 @@ fn read_lines(content: &[u8]) -> Result<ReadFile, Problems> {
     Ok(ReadFile { lines, line_count: summary.lines, problems })
 }
 
-/// The same file already posted by this provider is named, not posted twice.
+/// The same file already submitted by this provider is named, not charged twice.
 fn refuse_posted_twin(conn: &mut AnyConnection, by: &Member, sha: &str, problems: &mut Problems) -> DomainResult<()> {
     let already: Option<(UploadId, NaiveDateTime)> = usage_uploads::table
         .filter(usage_uploads::provider_id.eq(by.org_id()))
         .filter(usage_uploads::file_sha256.eq(sha))
-        .filter(usage_uploads::status.eq(UploadStatus::Posted.as_str()))
+        .filter(usage_uploads::status.ne(UploadStatus::Pending.as_str()))
         .select((usage_uploads::id, usage_uploads::created_at))
         .first(conn)
         .optional()?;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod grants;
 pub mod health;
 pub mod home;
+pub mod invoices;
 pub mod language;
 pub mod members;
 pub mod password;

@@ -49,7 +49,7 @@ const TOKEN_FIELD_LIMIT: usize = 1024;
 /// Reads the multipart form. The CSRF token must come before the file (browsers send fields in
 /// the form's order, and the token is the form's first field) and is checked before a byte of
 /// the file is read; the file is refused as soon as it exceeds the limit, never buffered beyond.
-async fn read_upload(visitor: &Visitor, mut multipart: Multipart) -> AppResult<(String, Vec<u8>)> {
+pub(crate) async fn read_upload(visitor: &Visitor, mut multipart: Multipart) -> AppResult<(String, Vec<u8>)> {
     let (mut token_checked, mut filename, mut content) = (false, String::new(), Vec::new());
     // The whole request is bounded, not only each field.
     let mut total = 0usize;
@@ -128,16 +128,28 @@ struct UploadViewPage {
     view: UploadView,
     lines: Vec<(i64, String, String, String, String, String)>,
     total: Amount,
+    invoices: Vec<crate::domain::invoicing::Invoice>,
+    /// Why the invoice just uploaded was refused.
+    invoice_problems: Option<Problems>,
 }
 
 pub const PREVIEW_LINES: i64 = 200;
 
 pub async fn show_upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
-    let member = visitor.member()?.clone();
     let id: UploadId = path_id(&path)?;
-    let (view, lines) = state.db(move |conn| Ok((usage::view(conn, &member, id)?, usage::lines_of(conn, &member, id, PREVIEW_LINES)?))).await?;
+    render(&upload_page(&state, &visitor, id, None).await?)
+}
+
+/// The upload's page, with its invoices and, after a refused invoice, why.
+pub(crate) async fn upload_page(state: &AppState, visitor: &Visitor, id: UploadId, invoice_problems: Option<Problems>) -> AppResult<impl Template> {
+    let member = visitor.member()?.clone();
+    let (view, lines, invoices) = state
+        .db(move |conn| {
+            Ok((usage::view(conn, &member, id)?, usage::lines_of(conn, &member, id, PREVIEW_LINES)?, crate::domain::invoicing::invoices_of_upload(conn, &member, id)?))
+        })
+        .await?;
     let total = Amount::sum(view.charges.iter().map(|c| c.amount)).map_err(|e| AppError::Internal(Box::new(e)))?;
-    render(&UploadViewPage { layout: Layout::message(&visitor, &Message::new("title-upload-view").with("upload", view.upload.id)), view, lines, total })
+    Ok(UploadViewPage { layout: Layout::message(visitor, &Message::new("title-upload-view").with("upload", view.upload.id)), view, lines, total, invoices, invoice_problems })
 }
 
 pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
@@ -148,11 +160,11 @@ pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfFo
         .db(move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 usage::confirm(conn, &member, id)?;
-                audit::record(conn, &actor, AuditAction::UsagePosted, Some(format!("upload:{id}")), None)
+                audit::record(conn, &actor, AuditAction::UsageSubmitted, Some(format!("upload:{id}")), None)
             })
         })
         .await?;
-    Ok(flash::redirect(&format!("/usage/{id}"), "flash-upload-posted", state.settings.secure_cookies))
+    Ok(flash::redirect(&format!("/usage/{id}"), "flash-upload-submitted", state.settings.secure_cookies))
 }
 
 #[derive(Template)]

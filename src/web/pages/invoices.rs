@@ -1,0 +1,118 @@
+//! Invoices: the provider uploads one against submitted usage; the funder approves or disputes.
+
+use crate::domain::audit::{self, AuditAction};
+use crate::domain::identity::OrgKind;
+use crate::domain::invoicing::{self, Invoice, InvoiceView, Received};
+use crate::domain::{FieldErrors, UploadId};
+use crate::messages::Message;
+use crate::web::error::AppResult;
+use crate::web::layout::Layout;
+use crate::web::pages::auth::Empty;
+use crate::web::pages::provider::{read_upload, upload_page};
+use crate::web::session::{CsrfForm, Visitor};
+use crate::web::{AppState, flash, forms, path_id, render, unprocessable};
+use actix_multipart::Multipart;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+/// The provider's invoice for a submitted upload: stored when it reconciles, otherwise the
+/// upload's page again with every problem.
+pub async fn upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, multipart: Multipart) -> AppResult<HttpResponse> {
+    let id: UploadId = path_id(&path)?;
+    let (_, content) = read_upload(&visitor, multipart).await?;
+    let member = visitor.member_of(OrgKind::Provider)?.clone();
+    let actor = visitor.actor();
+    let received = state
+        .db(move |conn| {
+            let received = invoicing::receive(conn, &member, id, &content)?;
+            if let Received::Accepted(invoice) = &received {
+                audit::record(conn, &actor, AuditAction::InvoiceReceived, Some(format!("invoice:{invoice}")), None)?;
+            }
+            Ok(received)
+        })
+        .await?;
+    match received {
+        Received::Accepted(invoice) => Ok(flash::redirect(&format!("/invoices/{invoice}"), "flash-invoice-received", state.settings.secure_cookies)),
+        Received::Refused(problems) => unprocessable(&upload_page(&state, &visitor, id, Some(problems)).await?),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/invoices/list.html")]
+struct InboxPage {
+    layout: Layout,
+    invoices: Vec<(Invoice, String)>,
+}
+
+/// A funder's inbox (a provider's list; everything for platform members).
+pub async fn inbox(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let invoices = state.db(move |conn| invoicing::inbox(conn, &member, 200)).await?;
+    render(&InboxPage { layout: Layout::new(&visitor, "title-invoices"), invoices })
+}
+
+#[derive(Template)]
+#[template(path = "pages/invoices/show.html")]
+struct InvoicePage {
+    layout: Layout,
+    view: InvoiceView,
+    is_funder: bool,
+    reason: String,
+    errors: FieldErrors,
+}
+
+async fn page(state: &AppState, visitor: &Visitor, id: i64, reason: String, errors: FieldErrors) -> AppResult<InvoicePage> {
+    let member = visitor.member()?.clone();
+    let is_funder = member.kind() == OrgKind::Funder;
+    let view = state.db(move |conn| invoicing::view(conn, &member, id)).await?;
+    Ok(InvoicePage { layout: Layout::message(visitor, &Message::new("title-invoice").with("number", view.invoice.number.as_str())), view, is_funder, reason, errors })
+}
+
+pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id: i64 = path_id(&path)?;
+    render(&page(&state, &visitor, id, String::new(), FieldErrors::default()).await?)
+}
+
+pub async fn approve(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
+    let id: i64 = path_id(&path)?;
+    let member = visitor.member_of(OrgKind::Funder)?.clone();
+    let actor = visitor.actor();
+    state
+        .db(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                invoicing::approve(conn, &member, id)?;
+                audit::record(conn, &actor, AuditAction::InvoiceApproved, Some(format!("invoice:{id}")), None)
+            })
+        })
+        .await?;
+    Ok(flash::redirect(&format!("/invoices/{id}"), "flash-invoice-approved", state.settings.secure_cookies))
+}
+
+#[derive(serde::Deserialize)]
+pub struct DisputeForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn dispute(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<DisputeForm>) -> AppResult<HttpResponse> {
+    let id: i64 = path_id(&path)?;
+    let member = visitor.member_of(OrgKind::Funder)?.clone();
+    let errors = forms::texts(&[("reason", &form.reason, invoicing::MAX_REASON_CHARS)]);
+    if !errors.is_empty() {
+        return unprocessable(&page(&state, &visitor, id, form.reason, errors).await?);
+    }
+    let (actor, reason) = (visitor.actor(), form.reason.clone());
+    let outcome = state
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                invoicing::dispute(conn, &member, id, &reason)?;
+                audit::record(conn, &actor, AuditAction::InvoiceDisputed, Some(format!("invoice:{id}")), Some(&reason))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(flash::redirect(&format!("/invoices/{id}"), "flash-invoice-disputed", state.settings.secure_cookies)),
+        Err(crate::domain::DomainError::Invalid(errors)) => unprocessable(&page(&state, &visitor, id, form.reason, errors).await?),
+        Err(e) => Err(e.into()),
+    }
+}
