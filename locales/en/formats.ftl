@@ -112,3 +112,7 @@ inspect-kind-ubl-invoice = UBL invoice
 inspect-kind-ubl-credit-note = UBL credit note
 inspect-kind-cii-invoice = CII invoice
 inspect-kind-focus = FOCUS usage file
+facturx-not-pdf = This is neither an XML invoice nor a PDF.
+facturx-no-invoice = This PDF carries no EN 16931 invoice: send the XML (UBL or CII) or a Factur-X PDF, not a plain PDF.
+facturx-zugferd-1 = This is a ZUGFeRD 1 PDF, whose embedded invoice is not EN 16931: send a Factur-X / ZUGFeRD 2 PDF or the XML.
+facturx-unreadable = The invoice inside this PDF cannot be read (damaged, or larger than allowed).

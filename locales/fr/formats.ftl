@@ -112,3 +112,7 @@ inspect-kind-ubl-invoice = facture UBL
 inspect-kind-ubl-credit-note = avoir UBL
 inspect-kind-cii-invoice = facture CII
 inspect-kind-focus = fichier de consommation FOCUS
+facturx-not-pdf = Ce fichier n'est ni une facture XML ni un PDF.
+facturx-no-invoice = Ce PDF ne contient pas de facture EN 16931 : envoyez le XML (UBL ou CII) ou un PDF Factur-X, pas un simple PDF.
+facturx-zugferd-1 = C'est un PDF ZUGFeRD 1, dont la facture intégrée n'est pas au format EN 16931 : envoyez un PDF Factur-X / ZUGFeRD 2 ou le XML.
+facturx-unreadable = La facture contenue dans ce PDF est illisible (endommagée, ou plus grande que permis).

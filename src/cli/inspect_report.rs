@@ -63,6 +63,8 @@ pub enum InspectError {
     Invoice(#[from] einvoice::ReadError),
     #[error("{0}")]
     Focus(#[from] focus::FocusError),
+    #[error("{0:?}")]
+    Facturx(crate::formats::facturx::FacturxError),
 }
 
 impl InspectError {
@@ -79,6 +81,7 @@ impl InspectError {
             InspectError::Io(e) => Message::new("inspect-io-error").with("reason", e.to_string()),
             InspectError::Invoice(e) => e.message(),
             InspectError::Focus(e) => e.message(),
+            InspectError::Facturx(e) => e.message(),
         }
     }
 }
@@ -87,14 +90,22 @@ fn amount(d: Option<Decimal>) -> Value {
     d.map_or(Value::Null, |d| Value::String(d.to_string()))
 }
 
-/// Reads `path`, telling XML invoices from FOCUS CSV by the first meaningful byte.
+/// Reads `path`, telling Factur-X PDFs, XML invoices and FOCUS CSV apart by their first bytes.
 /// `progress(total_bytes)` is asked for a callback when the file is a large stream.
 pub fn inspect(path: &std::path::Path, progress: &mut dyn FnMut(u64) -> Box<dyn FnMut(u64)>) -> Result<Report, InspectError> {
     let open = || std::fs::File::open(path).map_err(|source| InspectError::Open { path: path.display().to_string(), source });
     let mut file = BufReader::with_capacity(256 * 1024, open()?);
     let head = file.fill_buf()?;
     let first = head.iter().copied().skip_while(|b| matches!(b, 0xEF | 0xBB | 0xBF | b' ' | b'\t' | b'\r' | b'\n')).next();
-    if first == Some(b'<') {
+    if crate::formats::facturx::is_pdf(head) {
+        // A Factur-X / ZUGFeRD 2 PDF: its embedded CII invoice is what is inspected.
+        let mut bytes = Vec::new();
+        file.get_mut().rewind()?;
+        file.get_mut().take(64 * 1024 * 1024).read_to_end(&mut bytes)?;
+        let xml = crate::formats::facturx::embedded_invoice(&bytes).map_err(InspectError::Facturx)?;
+        let (invoice, problems) = einvoice::read(&xml)?;
+        Ok(invoice_report(invoice, problems))
+    } else if first == Some(b'<') {
         let mut bytes = Vec::new();
         file.get_mut().rewind()?;
         file.get_mut().take(einvoice::MAX_BYTES as u64 + 1).read_to_end(&mut bytes)?;

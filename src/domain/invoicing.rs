@@ -168,7 +168,19 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
         problems.push(problem(Message::new("invoice-usage-not-submitted")));
         return Ok(Received::Refused(problems));
     }
-    let (invoice, read_problems) = match einvoice::read(bytes) {
+    // A Factur-X PDF carries its CII invoice inside: that is what is read and checked.
+    let (xml, is_facturx) = if crate::formats::facturx::is_pdf(bytes) {
+        match crate::formats::facturx::embedded_invoice(bytes) {
+            Ok(xml) => (std::borrow::Cow::Owned(xml), true),
+            Err(e) => {
+                problems.push(problem(e.message()));
+                return Ok(Received::Refused(problems));
+            }
+        }
+    } else {
+        (std::borrow::Cow::Borrowed(bytes), false)
+    };
+    let (invoice, read_problems) = match einvoice::read(&xml) {
         Ok(read) => read,
         Err(e) => {
             problems.push(problem(e.message()));
@@ -180,6 +192,7 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
     }
     let syntax = match invoice.syntax {
         Syntax::UblInvoice => "ubl",
+        Syntax::CiiInvoice if is_facturx => "factur-x",
         Syntax::CiiInvoice => "cii",
         _ => {
             problems.push(problem(Message::new("invoice-credit-note-not-yet")));
@@ -253,7 +266,7 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
             _ => problems.push(problem(
                 Message::new("invoice-grant-amount-mismatch")
                     .with("grant", code.as_str())
-                    .with("invoiced", crate::messages::Arg::Exact(amount.normalize()))
+                    .with("invoiced", crate::messages::Arg::Exact(*amount))
                     .with("held", crate::messages::Arg::Money { cents: charge.amount.cents(), currency: view.upload.currency.clone() }),
             )),
         }

@@ -4,6 +4,7 @@
 pub mod currency;
 pub mod decimal;
 pub mod einvoice;
+pub mod facturx;
 pub mod focus;
 
 #[cfg(all(test, feature = "app"))]

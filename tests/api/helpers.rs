@@ -568,3 +568,61 @@ impl Client {
         Self::reply(self.http.post(format!("{}{upload_path}/invoice", self.base)).multipart(form).send().await.unwrap()).await
     }
 }
+
+/// The same invoice as [`ubl_invoice`] in UN/CEFACT CII, each line's grant code as its object
+/// identifier (an additional referenced document of type 130).
+pub fn cii_invoice(number: &str, seller: &str, buyer: &str, lines: &[(&str, &str)]) -> String {
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let net: Decimal = lines.iter().map(|(_, a)| Decimal::from_str(a).unwrap()).sum();
+    let tax = (net * Decimal::from_str("0.2").unwrap()).round_dp(2);
+    let gross = net + tax;
+    let today = chrono::Utc::now().date_naive().format("%Y%m%d");
+    let mut items = String::new();
+    for (i, (code, amount)) in lines.iter().enumerate() {
+        items.push_str(&format!(
+            r#"<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument><ram:LineID>{n}</ram:LineID></ram:AssociatedDocumentLineDocument><ram:SpecifiedTradeProduct><ram:Name>GPU compute</ram:Name></ram:SpecifiedTradeProduct><ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice><ram:ChargeAmount>{amount}</ram:ChargeAmount></ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement><ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="HUR">1</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery><ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>{amount}</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation><ram:AdditionalReferencedDocument><ram:IssuerAssignedID>{code}</ram:IssuerAssignedID><ram:TypeCode>130</ram:TypeCode></ram:AdditionalReferencedDocument></ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem>
+"#,
+            n = i + 1
+        ));
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+<rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext>
+<rsm:ExchangedDocument><ram:ID>{number}</ram:ID><ram:TypeCode>380</ram:TypeCode><ram:IssueDateTime><udt:DateTimeString format="102">{today}</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument>
+<rsm:SupplyChainTradeTransaction>
+{items}<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name>{seller}</ram:Name><ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress><ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">FR32123456789</ram:ID></ram:SpecifiedTaxRegistration></ram:SellerTradeParty><ram:BuyerTradeParty><ram:Name>{buyer}</ram:Name><ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress></ram:BuyerTradeParty></ram:ApplicableHeaderTradeAgreement>
+<ram:ApplicableHeaderTradeDelivery/>
+<ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode><ram:ApplicableTradeTax><ram:CalculatedAmount>{tax}</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>{net}</ram:BasisAmount><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:LineTotalAmount>{net}</ram:LineTotalAmount><ram:TaxBasisTotalAmount>{net}</ram:TaxBasisTotalAmount><ram:TaxTotalAmount currencyID="EUR">{tax}</ram:TaxTotalAmount><ram:GrandTotalAmount>{gross}</ram:GrandTotalAmount><ram:DuePayableAmount>{gross}</ram:DuePayableAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation></ram:ApplicableHeaderTradeSettlement>
+</rsm:SupplyChainTradeTransaction>
+</rsm:CrossIndustryInvoice>
+"#
+    )
+}
+
+/// A PDF carrying `xml` as its embedded `factur-x.xml` (compressed, as producers do), shaped
+/// like a Factur-X file as far as the reader looks: catalogue, name tree, file specification
+/// and the embedded-file stream.
+pub fn facturx_pdf(xml: &str) -> Vec<u8> {
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(xml.as_bytes(), 6);
+    let mut pdf = Vec::new();
+    pdf.extend_from_slice(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
+    pdf.extend_from_slice(b"1 0 obj << /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(factur-x.xml) 3 0 R] >> >> /AF [3 0 R] >> endobj\n");
+    pdf.extend_from_slice(b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n");
+    pdf.extend_from_slice(b"3 0 obj << /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /AFRelationship /Data /EF << /F 4 0 R >> >> endobj\n");
+    pdf.extend_from_slice(format!("4 0 obj << /Type /EmbeddedFile /Subtype /text#2Fxml /Filter /FlateDecode /Length {} >>\nstream\n", packed.len()).as_bytes());
+    pdf.extend_from_slice(&packed);
+    pdf.extend_from_slice(b"\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    pdf
+}
+
+impl Client {
+    /// Sends raw invoice bytes (a PDF) for a submitted upload.
+    pub async fn upload_invoice_bytes(&self, upload_path: &str, filename: &str, content: Vec<u8>) -> Reply {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", self.csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(content).file_name(filename.to_string()).mime_str("application/pdf").unwrap());
+        Self::reply(self.http.post(format!("{}{upload_path}/invoice", self.base)).multipart(form).send().await.unwrap()).await
+    }
+}

@@ -15,6 +15,7 @@ mod faults;
 mod fuzz_regressions;
 mod hostile_input;
 mod i18n;
+mod invoices;
 mod journey;
 mod ledger;
 mod ledger_model;

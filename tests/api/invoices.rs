@@ -1,0 +1,170 @@
+//! Invoices against held usage: every way an invoice fails to reconcile is named and stores
+//! nothing; a dispute releases the held credits and tells the provider why; only the invoice's
+//! funder decides, and other organisations do not see it.
+
+use crate::both_backends;
+use crate::helpers::{Backend, ubl_invoice, usage_csv};
+use crate::journey::{Setup, approve, programme_with_application};
+use computegrants::db::schema::{invoices, usage_uploads};
+use computegrants::domain::identity::OrgKind;
+use diesel::prelude::*;
+
+/// An approved grant with a submitted upload charging it 120.50; returns (setup, code, upload path).
+async fn held_usage(backend: Backend, test: &str) -> Option<(Setup, String, String)> {
+    let mut s = programme_with_application(backend, test).await?;
+    let code = approve(&mut s, "10000").await;
+    s.provider.refresh_csrf("/usage/new").await;
+    let r = s.provider.upload("november.csv", &usage_csv(&code, &["100.25", "20.25"])).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let upload = r.location.unwrap();
+    s.provider.refresh_csrf(&upload).await;
+    assert_eq!(s.provider.post(&format!("{upload}/confirm"), &[]).await.status, 303);
+    s.provider.refresh_csrf(&upload).await;
+    Some((s, code, upload))
+}
+
+fn invoices_stored(s: &Setup) -> i64 {
+    invoices::table.count().get_result(&mut s.app.conn()).unwrap()
+}
+
+async fn an_invoice_that_does_not_reconcile_is_refused_with_every_reason(backend: Backend) {
+    let Some((s, code, upload)) = held_usage(backend, "an_invoice_that_does_not_reconcile_is_refused_with_every_reason").await else { return };
+    let p = &s.provider;
+    // The wrong amount for the grant, and a line naming no grant of this usage.
+    let wrong = ubl_invoice("INV-1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.49"), ("G-1999-0001", "5.00")]);
+    let r = p.upload_invoice(&upload, "INV-1.xml", &wrong).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("the invoice bills 120.49 net but €120.50 is held"), "{}", r.body);
+    assert!(r.body.contains("does not name a grant of this usage (found “G-1999-0001”)"), "{}", r.body);
+    assert!(r.body.contains("/Invoice/InvoiceLine"), "the place in the XML is named: {}", r.body);
+    // Addressed to someone other than the funder.
+    let stranger = ubl_invoice("INV-2", "Test GPU Cloud SAS", "Another Ministry", &[(code.as_str(), "120.50")]);
+    let r = p.upload_invoice(&upload, "INV-2.xml", &stranger).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("The buyer is “Another Ministry”"), "{}", r.body);
+    // Not XML at all, and an empty file.
+    let r = p.upload_invoice(&upload, "INV.pdf", "%PDF-1.7 not an invoice").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = p.upload_invoice(&upload, "empty.xml", "").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Choose an invoice file"), "{}", r.body);
+    // An EN 16931 rule broken: the totals do not add up (BR-CO-10 family).
+    let broken = ubl_invoice("INV-3", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")])
+        .replace(r#"<cbc:LineExtensionAmount currencyID="EUR">120.50</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount"#, r#"<cbc:LineExtensionAmount currencyID="EUR">999.99</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount"#);
+    let r = p.upload_invoice(&upload, "INV-3.xml", &broken).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("BR-CO-10"), "{}", r.body);
+    assert_eq!(invoices_stored(&s), 0, "nothing stored");
+
+    // A clean one is accepted; the same number again is refused, and so is a second invoice
+    // for the same grant.
+    let clean = ubl_invoice("INV-4", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    assert_eq!(p.upload_invoice(&upload, "INV-4.xml", &clean).await.status, 303);
+    let r = p.upload_invoice(&upload, "INV-4.xml", &clean).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("already sent an invoice numbered INV-4"), "{}", r.body);
+    let second = ubl_invoice("INV-5", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let r = p.upload_invoice(&upload, "INV-5.xml", &second).await;
+    assert!(r.body.contains("is already invoiced"), "{}", r.body);
+    assert_eq!(invoices_stored(&s), 1);
+}
+both_backends!(an_invoice_that_does_not_reconcile_is_refused_with_every_reason);
+
+async fn a_disputed_invoice_releases_the_credits_and_says_why(backend: Backend) {
+    let Some((mut s, code, upload)) = held_usage(backend, "a_disputed_invoice_releases_the_credits_and_says_why").await else { return };
+    let invoice = ubl_invoice("INV-9", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let r = s.provider.upload_invoice(&upload, "INV-9.xml", &invoice).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let path = r.location.unwrap();
+
+    // Others see nothing of it; the startup neither.
+    s.app.create_member(OrgKind::Funder, "Other Agency", "other@agency.test");
+    let other = s.app.login("other@agency.test").await;
+    assert_eq!(other.get(&path).await.status, 404);
+    assert_eq!(s.startup.get(&path).await.status, 404);
+    assert_eq!(s.startup.get("/invoices").await.status, 404);
+    // The provider cannot decide its own invoice.
+    s.provider.refresh_csrf(&path).await;
+    assert_eq!(s.provider.post(&format!("{path}/approve"), &[]).await.status, 404);
+
+    // A dispute needs a reason.
+    s.funder.refresh_csrf(&path).await;
+    let r = s.funder.post(&format!("{path}/dispute"), &[("reason", "  ")]).await;
+    assert_eq!(r.status, 422);
+    let r = s.funder.post(&format!("{path}/dispute"), &[("reason", "Line 2 bills hours outside the grant's project.")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The credits are back; the provider reads why; the upload says disputed.
+    let grant = s.startup.get("/").await.body;
+    let link = &grant[grant.find("/grants/").unwrap()..];
+    let statement = s.startup.get(&link[..link.find('"').unwrap()]).await.body;
+    assert!(statement.contains("<dd id=\"balance\">€10,000.00</dd>") && statement.contains("<dd id=\"held\">€0.00</dd>"), "{statement}");
+    let page = s.provider.get(&upload).await.body;
+    assert!(page.contains("Line 2 bills hours outside the grant") && page.contains("disputed"), "{page}");
+    let status: String = usage_uploads::table.select(usage_uploads::status).first(&mut s.app.conn()).unwrap();
+    assert_eq!(status, "disputed");
+    // Decided once.
+    assert_eq!(s.funder.post(&format!("{path}/approve"), &[]).await.status, 409);
+    let _ = &mut s;
+}
+both_backends!(a_disputed_invoice_releases_the_credits_and_says_why);
+
+/// Two funders' members approving the same invoice at once spend the credits once.
+async fn racing_approvals_spend_once(backend: Backend) {
+    let Some((s, code, upload)) = held_usage(backend, "racing_approvals_spend_once").await else { return };
+    let invoice = ubl_invoice("INV-7", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let path = s.provider.upload_invoice(&upload, "INV-7.xml", &invoice).await.location.unwrap();
+    let mut a = s.app.login("funder@agency.test").await;
+    let mut b = s.app.login("funder@agency.test").await;
+    a.refresh_csrf(&path).await;
+    b.refresh_csrf(&path).await;
+    let (ra, rb) = futures_util_join(a.post(&format!("{path}/approve"), &[]), b.post(&format!("{path}/approve"), &[])).await;
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409], "one approval, one 'already decided'");
+    s.app.verify_ledger().unwrap();
+}
+both_backends!(racing_approvals_spend_once);
+
+async fn futures_util_join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    tokio::join!(a, b)
+}
+
+/// The same cycle with a CII invoice and with a Factur-X PDF (CII inside), as French SMEs send.
+async fn cii_and_factur_x_invoices_are_accepted(backend: Backend) {
+    use crate::helpers::{cii_invoice, facturx_pdf};
+    let Some((mut s, code, upload)) = held_usage(backend, "cii_and_factur_x_invoices_are_accepted").await else { return };
+    let cii = cii_invoice("CII-1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let r = s.provider.upload_invoice(&upload, "CII-1.xml", &cii).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let path = r.location.unwrap();
+    assert!(s.funder.get(&path).await.body.contains("UN/CEFACT CII"));
+    // A second usage file, invoiced with a Factur-X PDF.
+    s.provider.refresh_csrf("/usage/new").await;
+    let r = s.provider.upload("december.csv", &usage_csv(&code, &["7.00"])).await;
+    let second = r.location.unwrap();
+    s.provider.refresh_csrf(&second).await;
+    assert_eq!(s.provider.post(&format!("{second}/confirm"), &[]).await.status, 303);
+    s.provider.refresh_csrf(&second).await;
+    let pdf = facturx_pdf(&cii_invoice("FX-1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "6.00")]));
+    let r = s.provider.upload_invoice_bytes(&second, "FX-1.pdf", pdf).await;
+    assert_eq!(r.status, 422, "the PDF's invoice is checked like any other: 6.00 is not the 7.00 held");
+    assert!(r.body.contains("bills 6.00 net but €7.00 is held"), "{}", r.body);
+    let pdf = facturx_pdf(&cii_invoice("FX-2", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "7.00")]));
+    let r = s.provider.upload_invoice_bytes(&second, "FX-2.pdf", pdf).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let fx = r.location.unwrap();
+    assert!(s.funder.get(&fx).await.body.contains("Factur-X"));
+    // A plain PDF and the real ZUGFeRD 1 file of the shared fixtures are refused with their reason.
+    let r = s.provider.upload_invoice_bytes(&second, "scan.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF".to_vec()).await;
+    assert!(r.body.contains("carries no EN 16931 invoice"), "{}", r.body);
+    if let Ok(zugferd1) = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/facturx/fail1.pdf")) {
+        let r = s.provider.upload_invoice_bytes(&second, "fail1.pdf", zugferd1).await;
+        assert!(r.body.contains("ZUGFeRD 1"), "{}", r.body);
+    }
+    for p in [&path, &fx] {
+        s.funder.refresh_csrf(p).await;
+        assert_eq!(s.funder.post(&format!("{p}/approve"), &[]).await.status, 303);
+    }
+    s.app.verify_ledger().unwrap();
+}
+both_backends!(cii_and_factur_x_invoices_are_accepted);
