@@ -8,7 +8,7 @@ use crate::domain::error::DomainResult;
 use crate::domain::applications;
 use crate::domain::applications::{Decision, NewApplication};
 use crate::domain::programmes::{self, NewProgramme};
-use crate::domain::{clock, usage};
+use crate::domain::{clock, invoicing, usage};
 use crate::money::Amount;
 use chrono::Duration;
 use diesel::prelude::*;
@@ -137,14 +137,63 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             let to = from + Duration::hours(1);
             csv.push_str(&format!("ACME-1,Usage,{},{},{service},{qty},{unit},{cost},EUR,{code}\n", from.format("%Y-%m-%dT%H:%M:%SZ"), to.format("%Y-%m-%dT%H:%M:%SZ")));
         }
-        match usage::upload(conn, provider, "usage-demo.csv", csv.as_bytes())? {
-            usage::UploadOutcome::Pending(view) => {
-                usage::confirm(conn, provider, view.upload.id)?;
-            }
+        let view = match usage::upload(conn, provider, "usage-demo.csv", csv.as_bytes())? {
+            usage::UploadOutcome::Pending(view) => usage::confirm(conn, provider, view.upload.id)?,
             usage::UploadOutcome::Refused(r) => {
                 return Err(crate::domain::DomainError::Internal(format!("demo usage refused: {:?}", r.problems.shown)));
+            }
+        };
+        // Each provider invoices its funder for the held usage; the national agency has
+        // approved Helios's invoice, the regional one has Atlantique's still to decide.
+        let (funder, number, approve) = if application_id == lumen_app.id { (&national, "HEL-2026-0001", true) } else { (&regional, "CCA-2026-0001", false) };
+        let charged: Vec<(String, String)> = view.charges.iter().map(|c| (c.grant_code.clone(), c.amount.plain())).collect();
+        let lines: Vec<(&str, &str)> = charged.iter().map(|(code, amount)| (code.as_str(), amount.as_str())).collect();
+        let invoice = ubl_invoice(number, &provider.organisation.name, &funder.organisation.name, &lines);
+        match invoicing::receive(conn, provider, view.upload.id, invoice.as_bytes())? {
+            invoicing::Received::Accepted(id) if approve => {
+                invoicing::approve(conn, funder, id)?;
+            }
+            invoicing::Received::Accepted(_) => {}
+            invoicing::Received::Refused(problems) => {
+                return Err(crate::domain::DomainError::Internal(format!("demo invoice refused: {:?}", problems.shown)));
             }
         }
     }
     Ok(())
+}
+
+/// A minimal EN 16931 UBL 2.1 invoice from `seller` to `buyer`, one line per (grant code, net
+/// amount), each grant code given as the line's object identifier (BT-128) and buyer accounting
+/// reference (BT-133); VAT at 20 %. For demo data and tests.
+pub fn ubl_invoice(number: &str, seller: &str, buyer: &str, lines: &[(&str, &str)]) -> String {
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let net: Decimal = lines.iter().map(|(_, a)| Decimal::from_str(a).unwrap_or_default()).sum();
+    let tax = (net * Decimal::new(2, 1)).round_dp(2);
+    let gross = net + tax;
+    let today = clock::today();
+    let vat = r#"<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"#;
+    let mut xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>
+  <cbc:ID>{number}</cbc:ID>
+  <cbc:IssueDate>{today}</cbc:IssueDate>
+  <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
+  <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+  <cac:AccountingSupplierParty><cac:Party><cac:PostalAddress><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress><cac:PartyTaxScheme><cbc:CompanyID>FR32123456789</cbc:CompanyID>{vat}</cac:PartyTaxScheme><cac:PartyLegalEntity><cbc:RegistrationName>{seller}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>
+  <cac:AccountingCustomerParty><cac:Party><cac:PostalAddress><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress><cac:PartyLegalEntity><cbc:RegistrationName>{buyer}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingCustomerParty>
+  <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">{tax}</cbc:TaxAmount><cac:TaxSubtotal><cbc:TaxableAmount currencyID="EUR">{net}</cbc:TaxableAmount><cbc:TaxAmount currencyID="EUR">{tax}</cbc:TaxAmount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>20</cbc:Percent>{vat}</cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>
+  <cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">{net}</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount currencyID="EUR">{net}</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID="EUR">{gross}</cbc:TaxInclusiveAmount><cbc:PayableAmount currencyID="EUR">{gross}</cbc:PayableAmount></cac:LegalMonetaryTotal>
+"#
+    );
+    for (i, (code, amount)) in lines.iter().enumerate() {
+        xml.push_str(&format!(
+            r#"  <cac:InvoiceLine><cbc:ID>{n}</cbc:ID><cbc:InvoicedQuantity unitCode="HUR">1</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="EUR">{amount}</cbc:LineExtensionAmount><cbc:AccountingCost>{code}</cbc:AccountingCost><cac:DocumentReference><cbc:ID>{code}</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:DocumentReference><cac:Item><cbc:Name>Compute</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>20</cbc:Percent>{vat}</cac:ClassifiedTaxCategory></cac:Item><cac:Price><cbc:PriceAmount currencyID="EUR">{amount}</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
+"#,
+            n = i + 1
+        ));
+    }
+    xml.push_str("</Invoice>\n");
+    xml
 }

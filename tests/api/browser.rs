@@ -173,7 +173,8 @@ struct Words {
     refused_where: &'static str,
     charged: &'static str,
     pending: &'static str,
-    posted: &'static str,
+    held: &'static str,
+    approved_invoice: &'static str,
     balance: &'static str,
     award: &'static str,
     usage: &'static str,
@@ -190,7 +191,8 @@ const ENGLISH: Words = Words {
     refused_where: "line 2, column 6 (BilledCost)",
     charged: "€1,500.00",
     pending: "pending",
-    posted: "Posted to the ledger",
+    held: "held on the grants until the funder approves",
+    approved_invoice: "approved",
     balance: "€23,500.00",
     award: "award",
     usage: "usage",
@@ -207,7 +209,8 @@ const FRENCH: Words = Words {
     refused_where: "BilledCost",
     charged: "1\u{202f}500,00\u{a0}€",
     pending: "en attente",
-    posted: "Comptabilisé dans le grand livre",
+    held: "bloqués sur les aides jusqu'à ce que le financeur approuve",
+    approved_invoice: "approuvée",
     balance: "23\u{202f}500,00\u{a0}€",
     award: "attribution",
     usage: "usage",
@@ -375,7 +378,28 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     audit(c, axe, "the usage preview").await;
     let upload_path = path(c).await;
     submit(c, &format!("{upload_path}/confirm")).await;
-    assert!(text(c).await.contains(w.posted));
+    assert!(text(c).await.contains(w.held), "{}", text(c).await);
+    // The provider invoices the funder (UBL) for the held usage, through the file input.
+    let invoice = dir.path().join("invoice.xml");
+    let agency = format!("Browser Agency {lang}");
+    std::fs::write(&invoice, crate::helpers::ubl_invoice(&format!("BR-{lang}-1"), "Browser Cloud SAS", &agency, &[(code.as_str(), "1500.00")])).unwrap();
+    c.find(Locator::Css("#invoice-file")).await.unwrap().send_keys(&invoice.display().to_string()).await.unwrap();
+    submit(c, &format!("{upload_path}/invoice")).await;
+    let invoice_path = path(c).await;
+    assert!(invoice_path.starts_with("/invoices/"), "{invoice_path}: {}", text(c).await);
+    audit(c, axe, "the provider's invoice").await;
+    sign_out(c).await;
+
+    // The funder approves it from the inbox: the held credits are spent.
+    sign_in(c, base, &funder_email).await;
+    c.goto(&format!("{base}/invoices")).await.unwrap();
+    audit(c, axe, "the invoices inbox").await;
+    c.find(Locator::Css(&format!("a[href='{invoice_path}']"))).await.unwrap().click().await.unwrap();
+    audit(c, axe, "an invoice awaiting approval").await;
+    submit(c, &format!("{invoice_path}/approve")).await;
+    let status = c.find(Locator::Css("#invoice-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, w.approved_invoice);
+    shot(c, &format!("3-invoice-approved-{lang}")).await;
     sign_out(c).await;
 
     // The startup sees its balance and statement.
@@ -384,6 +408,8 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     let grant_path = path(c).await;
     let balance = c.find(Locator::Css("#balance")).await.unwrap().text().await.unwrap();
     assert_eq!(norm(&balance), norm(w.balance));
+    let spent = c.find(Locator::Css("#spent")).await.unwrap().text().await.unwrap();
+    assert_eq!(norm(&spent), norm(w.charged), "the approved usage is spent");
     let statement = c.find(Locator::Css("#statement")).await.unwrap().text().await.unwrap();
     assert!(statement.contains(w.award) && statement.contains(w.usage), "{statement}");
     shot(c, &format!("4-startup-statement-{lang}")).await;

@@ -523,40 +523,10 @@ impl Client {
     }
 }
 
-/// A minimal EN 16931 UBL 2.1 invoice from `seller` to `buyer`, one line per (grant code, net
-/// amount), each grant code given as the line's object identifier (BT-128) and accounting
-/// reference (BT-133); VAT at 20 %.
+/// A minimal EN 16931 UBL 2.1 invoice (the demo data's builder), one line per (grant code, net
+/// amount).
 pub fn ubl_invoice(number: &str, seller: &str, buyer: &str, lines: &[(&str, &str)]) -> String {
-    use rust_decimal::Decimal;
-    use std::str::FromStr;
-    let net: Decimal = lines.iter().map(|(_, a)| Decimal::from_str(a).unwrap()).sum();
-    let tax = (net * Decimal::from_str("0.2").unwrap()).round_dp(2);
-    let gross = net + tax;
-    let today = chrono::Utc::now().date_naive();
-    let vat = r#"<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"#;
-    let mut xml = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-  <cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>
-  <cbc:ID>{number}</cbc:ID>
-  <cbc:IssueDate>{today}</cbc:IssueDate>
-  <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
-  <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
-  <cac:AccountingSupplierParty><cac:Party><cac:PostalAddress><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress><cac:PartyTaxScheme><cbc:CompanyID>FR32123456789</cbc:CompanyID>{vat}</cac:PartyTaxScheme><cac:PartyLegalEntity><cbc:RegistrationName>{seller}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>
-  <cac:AccountingCustomerParty><cac:Party><cac:PostalAddress><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress><cac:PartyLegalEntity><cbc:RegistrationName>{buyer}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingCustomerParty>
-  <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">{tax}</cbc:TaxAmount><cac:TaxSubtotal><cbc:TaxableAmount currencyID="EUR">{net}</cbc:TaxableAmount><cbc:TaxAmount currencyID="EUR">{tax}</cbc:TaxAmount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>20</cbc:Percent>{vat}</cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>
-  <cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">{net}</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount currencyID="EUR">{net}</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID="EUR">{gross}</cbc:TaxInclusiveAmount><cbc:PayableAmount currencyID="EUR">{gross}</cbc:PayableAmount></cac:LegalMonetaryTotal>
-"#
-    );
-    for (i, (code, amount)) in lines.iter().enumerate() {
-        xml.push_str(&format!(
-            r#"  <cac:InvoiceLine><cbc:ID>{n}</cbc:ID><cbc:InvoicedQuantity unitCode="HUR">1</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="EUR">{amount}</cbc:LineExtensionAmount><cbc:AccountingCost>{code}</cbc:AccountingCost><cac:DocumentReference><cbc:ID>{code}</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:DocumentReference><cac:Item><cbc:Name>GPU compute</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>20</cbc:Percent>{vat}</cac:ClassifiedTaxCategory></cac:Item><cac:Price><cbc:PriceAmount currencyID="EUR">{amount}</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
-"#,
-            n = i + 1
-        ));
-    }
-    xml.push_str("</Invoice>\n");
-    xml
+    computegrants::domain::demo::ubl_invoice(number, seller, buyer, lines)
 }
 
 impl Client {
