@@ -77,7 +77,7 @@ usage-no-file = choose a usage file (FOCUS CSV) to upload
 usage-file-too-large = the file is { $size } bytes; the limit is { $limit }
 usage-no-sub-account = is empty; it must carry the grant code (such as G-2026-0042)
 usage-no-lines = the file has a header but no usage lines
-usage-already-posted = this exact file was already posted as upload #{ $upload } on { $date }
+usage-already-posted = this exact file was already submitted as upload #{ $upload } on { $date }
 usage-currency-mismatch = grant { $grant } is in { $grant_currency }, this line is in { $currency }
 usage-grant-not-active = grant { $grant } covers { $from } to { $until } ({ $status ->
         [active] active
@@ -116,3 +116,6 @@ facturx-not-pdf = This is neither an XML invoice nor a PDF.
 facturx-no-invoice = This PDF carries no EN 16931 invoice: send the XML (UBL or CII) or a Factur-X PDF, not a plain PDF.
 facturx-zugferd-1 = This is a ZUGFeRD 1 PDF, whose embedded invoice is not EN 16931: send a Factur-X / ZUGFeRD 2 PDF or the XML.
 facturx-unreadable = The invoice inside this PDF cannot be read (damaged, or larger than allowed).
+usage-not-in-catalogue = “{ $value }” is not in your catalogue on { $day }: add the offering (or its price for that day) to your catalogue
+usage-unit-off-catalogue = is “{ $unit }”, but { $offering } is sold by the { $expected }
+usage-price-off-catalogue = bills { $price } { $currency } per { $unit }; { $offering } costs { $catalogue } { $currency } in your catalogue, and this programme allows { $tolerance }% above it

@@ -77,7 +77,7 @@ usage-no-file = choisissez un fichier de consommation (CSV FOCUS) à déposer
 usage-file-too-large = le fichier fait { $size } octets ; la limite est de { $limit } octets
 usage-no-sub-account = est vide ; elle doit contenir le code de l'aide (par exemple G-2026-0042)
 usage-no-lines = le fichier comporte un en-tête mais aucune ligne de consommation
-usage-already-posted = ce fichier a déjà été comptabilisé : dépôt n° { $upload } du { $date }
+usage-already-posted = ce fichier a déjà été soumis : dépôt n° { $upload } du { $date }
 usage-currency-mismatch = l'aide { $grant } est libellée en { $grant_currency }, cette ligne en { $currency }
 usage-grant-not-active = l'aide { $grant } couvre la période du { $from } au { $until } ({ $status ->
         [active] active
@@ -116,3 +116,6 @@ facturx-not-pdf = Ce fichier n'est ni une facture XML ni un PDF.
 facturx-no-invoice = Ce PDF ne contient pas de facture EN 16931 : envoyez le XML (UBL ou CII) ou un PDF Factur-X, pas un simple PDF.
 facturx-zugferd-1 = C'est un PDF ZUGFeRD 1, dont la facture intégrée n'est pas au format EN 16931 : envoyez un PDF Factur-X / ZUGFeRD 2 ou le XML.
 facturx-unreadable = La facture contenue dans ce PDF est illisible (endommagée, ou plus grande que permis).
+usage-not-in-catalogue = « { $value } » ne figure pas dans votre catalogue au { $day } : ajoutez l'offre (ou son prix pour ce jour) à votre catalogue
+usage-unit-off-catalogue = vaut « { $unit } », mais { $offering } est vendu à l'unité { $expected }
+usage-price-off-catalogue = facture { $price } { $currency } par { $unit } ; { $offering } coûte { $catalogue } { $currency } dans votre catalogue, et ce programme admet { $tolerance } % au-dessus

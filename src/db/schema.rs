@@ -54,6 +54,7 @@ diesel::table! {
         closes_on -> Date,
         created_by -> BigInt,
         created_at -> Timestamp,
+        price_tolerance_percent -> Integer,
     }
 }
 
@@ -65,8 +66,14 @@ diesel::table! {
         hardware_kind -> Text,
         description -> Text,
         unit -> Text,
-        unit_price -> BigInt,
         currency -> Text,
+        sku_id -> Nullable<Text>,
+        service_name -> Text,
+        region -> Nullable<Text>,
+        country -> Nullable<Text>,
+        price -> Text,
+        valid_from -> Date,
+        valid_until -> Nullable<Date>,
     }
 }
 

@@ -74,6 +74,8 @@ pub enum Action {
     UploadUsage,
     ViewUpload,
     ConfirmUpload,
+    /// A provider keeps its catalogue.
+    EditCatalogue,
     /// A provider's invoice against its submitted usage.
     UploadInvoice,
     /// A funder's inbox, a provider's invoices.
@@ -101,7 +103,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ViewGrant => matches!(role, Startup | Funder | Provider | Admin),
         ListUploads | UploadUsage | ConfirmUpload => role == Provider,
         ViewUpload => matches!(role, Provider | Admin),
-        UploadInvoice => role == Provider,
+        UploadInvoice | EditCatalogue => role == Provider,
         ListInvoices | ViewInvoice => matches!(role, Funder | Provider | Admin),
         DecideInvoice => role == Funder,
         ViewAdministration | Administer => role == Admin,
@@ -122,6 +124,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         Apply | WithdrawApplication => matches!(duty, Owner | Member),
         UploadUsage | ConfirmUpload | UploadInvoice => matches!(duty, Owner | Billing | Member),
         DecideInvoice => matches!(duty, Owner | ProgrammeManager | Billing),
+        EditCatalogue => matches!(duty, Owner | Billing),
     }
 }
 

@@ -44,6 +44,7 @@ crate::text_enum! {
         MemberRemoved = "member-removed",
         TwoFactorRequirementChanged = "two-factor-requirement-changed",
         InvoiceReceived = "invoice-received",
+        CatalogueChanged = "catalogue-changed",
         InvoiceApproved = "invoice-approved",
         InvoiceDisputed = "invoice-disputed",
     }

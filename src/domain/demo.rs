@@ -2,16 +2,14 @@
 //! the demo ledger is a real one that `computegrants verify` checks.
 
 use crate::db::AnyConnection;
-use crate::db::schema::provider_offerings;
 use crate::domain::identity::{self, CompanyDetails, Member, OrgKind};
 use crate::domain::error::DomainResult;
 use crate::domain::applications;
 use crate::domain::applications::{Decision, NewApplication};
 use crate::domain::programmes::{self, NewProgramme};
-use crate::domain::{clock, invoicing, usage};
+use crate::domain::{catalogue, clock, invoicing, usage};
 use crate::money::Amount;
 use chrono::Duration;
-use diesel::prelude::*;
 
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 const MARKER_ORG: &str = "Mission Calcul IA";
@@ -48,25 +46,30 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
     let helios = identity::create_member(conn, OrgKind::Provider, "Helios GPU Cloud", "billing@helios-gpu.demo", "Sofia Lindqvist", p)?;
     let atlantique = identity::create_member(conn, OrgKind::Provider, "Centre de Calcul Atlantique", "facturation@calcul-atlantique.demo", "Yann Le Goff", p)?;
 
-    let offerings: &[(&Member, &str, &str, &str, &str, i64)] = &[
-        (&helios, "NVIDIA H100 SXM", "GPU", "8×H100 nodes, InfiniBand, Paris-Saclay region", "GPU-hour", 240),
-        (&helios, "NVIDIA L40S", "GPU", "Inference and fine-tuning instances", "GPU-hour", 110),
-        (&atlantique, "NVIDIA A100 80 GB", "GPU", "HPC partition, Slurm access", "GPU-hour", 180),
-        (&atlantique, "Graphcore IPU-POD16", "IPU", "Bow IPUs for sparse and graph models", "POD-hour", 900),
-        (&atlantique, "Optical processing unit", "OPU", "Photonic co-processor for random projections", "OPU-hour", 450),
+    // Catalogues as the providers keep them: SKU, service, hardware, region, unit, price.
+    let offerings: &[(&Member, &str, &str, &str, &str, &str, &str, &str)] = &[
+        (&helios, "HEL-H100-SXM", "NVIDIA H100 SXM", "GPU", "8×H100 nodes, InfiniBand, Paris-Saclay region", "fr-par-1", "GPU-hour", "2.40"),
+        (&helios, "HEL-L40S", "NVIDIA L40S", "GPU", "Inference and fine-tuning instances", "fr-par-1", "GPU-hour", "1.10"),
+        (&atlantique, "CCA-A100-80", "NVIDIA A100 80 GB", "GPU", "HPC partition, Slurm access", "fr-nantes", "GPU-hour", "1.80"),
+        (&atlantique, "CCA-IPU-POD16", "Graphcore IPU-POD16", "IPU", "Bow IPUs for sparse and graph models", "fr-nantes", "POD-hour", "9.00"),
+        (&atlantique, "CCA-OPU", "Optical processing unit", "OPU", "Photonic co-processor for random projections", "fr-nantes", "OPU-hour", "4.50"),
     ];
-    for (provider, name, kind, description, unit, price) in offerings {
-        diesel::insert_into(provider_offerings::table)
-            .values((
-                provider_offerings::provider_id.eq(provider.org_id()),
-                provider_offerings::name.eq(*name),
-                provider_offerings::hardware_kind.eq(*kind),
-                provider_offerings::description.eq(*description),
-                provider_offerings::unit.eq(*unit),
-                provider_offerings::unit_price.eq(*price),
-                provider_offerings::currency.eq("EUR"),
-            ))
-            .execute(conn)?;
+    let from = clock::today() - Duration::days(90);
+    for (provider, sku, name, kind, description, region, unit, price) in offerings {
+        let new = catalogue::NewOffering {
+            sku_id: (*sku).into(),
+            name: (*name).into(),
+            service_name: (*name).into(),
+            hardware_kind: (*kind).into(),
+            region: (*region).into(),
+            country: "FR".into(),
+            unit: (*unit).into(),
+            price: (*price).into(),
+            currency: "EUR".into(),
+            valid_from: from.to_string(),
+            description: (*description).into(),
+        };
+        catalogue::add(conn, provider, &new)?;
     }
 
     let today = clock::today();
@@ -81,6 +84,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             max_award: Amount::from_cents(25_000_000),
             opens_on: today - Duration::days(60),
             closes_on: today + Duration::days(120),
+            price_tolerance_percent: crate::domain::programmes::DEFAULT_PRICE_TOLERANCE,
         },
     )?;
     let regional_programme = programmes::create(
@@ -94,6 +98,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             max_award: Amount::from_cents(5_000_000),
             opens_on: today - Duration::days(30),
             closes_on: today + Duration::days(60),
+            price_tolerance_percent: crate::domain::programmes::DEFAULT_PRICE_TOLERANCE,
         },
     )?;
 

@@ -27,6 +27,8 @@ pub struct Programme {
     pub closes_on: NaiveDate,
     pub created_by: UserId,
     pub created_at: NaiveDateTime,
+    /// How far above its catalogue price a usage line may be billed.
+    pub price_tolerance_percent: i32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +85,12 @@ pub struct NewProgramme {
     pub max_award: Amount,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
+    /// Percent above the catalogue price a usage line may be billed (0 to 100).
+    pub price_tolerance_percent: i32,
 }
+
+/// The tolerance a new programme starts with.
+pub const DEFAULT_PRICE_TOLERANCE: i32 = 5;
 
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -124,6 +131,9 @@ pub fn validate(new: &NewProgramme) -> FieldErrors {
     if new.closes_on < new.opens_on {
         errors.add("closes_on", Message::new("programme-closes-before-opening"));
     }
+    if !(0..=100).contains(&new.price_tolerance_percent) {
+        errors.add("price_tolerance_percent", Message::new("programme-tolerance-invalid"));
+    }
     errors
 }
 
@@ -141,6 +151,7 @@ struct ProgrammeRow<'a> {
     closes_on: NaiveDate,
     created_by: UserId,
     created_at: NaiveDateTime,
+    price_tolerance_percent: i32,
 }
 
 /// Opens a programme and funds its budget account from the funder's commitments, in one
@@ -162,6 +173,7 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
             closes_on: new.closes_on,
             created_by: by.user.id,
             created_at: clock::now(),
+            price_tolerance_percent: new.price_tolerance_percent,
         };
         let id: ProgrammeId = diesel::insert_into(programmes::table)
             .values(&row)

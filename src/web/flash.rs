@@ -32,6 +32,7 @@ pub const KEYS: &[&str] = &[
     "flash-two-factor-requirement-saved",
     "flash-invitation-accepted",
     "flash-upload-submitted",
+    "flash-catalogue-saved",
     "flash-invoice-received",
     "flash-invoice-approved",
     "flash-invoice-disputed",

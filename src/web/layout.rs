@@ -28,7 +28,7 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-company", "/company", Action::EditCompany, &[Role::Startup]),
     ("nav-uploads", "/usage", Action::ListUploads, &[Role::Provider]),
     ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
-    ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Provider]),
+    ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Startup, Role::Provider]),
     ("nav-invoices", "/invoices", Action::ListInvoices, &[Role::Funder, Role::Provider, Role::Admin]),
     ("nav-admin", "/admin", Action::ViewAdministration, &[Role::Admin]),
     ("nav-organisation", "/organisation", Action::ViewMembers, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
@@ -51,6 +51,7 @@ pub struct Allowed {
     pub administer: bool,
     pub upload_invoice: bool,
     pub decide_invoice: bool,
+    pub edit_catalogue: bool,
 }
 
 impl Allowed {
@@ -67,6 +68,7 @@ impl Allowed {
             administer: may(Action::Administer),
             upload_invoice: may(Action::UploadInvoice),
             decide_invoice: may(Action::DecideInvoice),
+            edit_catalogue: may(Action::EditCatalogue),
         }
     }
 }

@@ -74,6 +74,9 @@ route_table! {
     post "/applications/{id}/withdraw" WithdrawApplication => applications::withdraw;
     get "/grants/{id}" ViewGrant => grants::show;
     get "/catalogue" ViewCatalogue => provider::catalogue;
+    post "/catalogue" EditCatalogue => provider::add_offering;
+    post "/catalogue/{id}/price" EditCatalogue => provider::change_price;
+    post "/catalogue/{id}/withdraw" EditCatalogue => provider::withdraw_offering;
     get "/usage" ListUploads => provider::uploads;
     get "/usage/new" UploadUsage => provider::upload_form;
     post "/usage" UploadUsage => provider::upload;

@@ -280,6 +280,7 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     let startup_email = format!("ada-{lang}@browser-startup.test");
     app.create_member(OrgKind::Funder, &format!("Browser Agency {lang}"), &funder_email);
     let provider = app.create_member(OrgKind::Provider, &format!("Browser Cloud {lang}"), &provider_email);
+    crate::helpers::add_catalogue(&mut app.conn(), &provider);
     let base = app.address.clone();
     let base = base.as_str();
     choose_language(c, base, lang).await;

@@ -107,6 +107,7 @@ async fn a_killed_server_leaves_all_or_nothing(backend: Backend) {
     let mut conn = db.connect();
     identity::create_member(&mut conn, OrgKind::Funder, "Crash Agency", "funder@crash.test", "Funder", PASSWORD).unwrap();
     let provider = identity::create_member(&mut conn, OrgKind::Provider, "Crash Cloud", "billing@crash.test", "Billing", PASSWORD).unwrap();
+    crate::helpers::add_catalogue(&mut conn, &provider);
     let startups: Vec<String> = (0..=ROUNDS).map(|i| format!("founder{i}@crash.test")).collect();
     for (i, email) in startups.iter().enumerate() {
         let m = identity::create_member(&mut conn, OrgKind::Startup, &format!("Crash Startup {i}"), email, "Founder", PASSWORD).unwrap();

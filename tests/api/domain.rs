@@ -43,6 +43,8 @@ impl World {
         let provider = member(OrgKind::Provider, "GPU Cloud", "billing@gpu.test");
         let other_provider = member(OrgKind::Provider, "Other Cloud", "billing@other.test");
         let admin = member(OrgKind::Platform, "Operations", "ops@platform.test");
+        crate::helpers::add_catalogue(&mut conn, &provider);
+        crate::helpers::add_catalogue(&mut conn, &other_provider);
         let details = CompanyDetails { legal_name: "Lumen Labs SAS", country: "FR", registration_number: "123 456 789" };
         identity::register_company(&mut conn, startup.org_id(), &details).unwrap();
         let startup = identity::member(&mut conn, startup.user.id).unwrap();
@@ -91,6 +93,7 @@ fn new_programme(budget: i64, max_award: i64) -> NewProgramme {
         max_award: Amount::from_cents(max_award),
         opens_on: today,
         closes_on: today + chrono::Duration::days(30),
+        price_tolerance_percent: computegrants::domain::programmes::DEFAULT_PRICE_TOLERANCE,
     }
 }
 

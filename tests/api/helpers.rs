@@ -596,3 +596,20 @@ impl Client {
         Self::reply(self.http.post(format!("{}{upload_path}/invoice", self.base)).multipart(form).send().await.unwrap()).await
     }
 }
+
+/// The test provider's catalogue: "GPU compute" by the GPU-hour at 2,000.00 EUR (a price high
+/// enough for every usage file the tests send), valid from a month ago.
+pub fn add_catalogue(conn: &mut AnyConnection, provider: &Member) {
+    let from = chrono::Utc::now().date_naive() - chrono::Duration::days(30);
+    let new = computegrants::domain::catalogue::NewOffering {
+        name: "GPU compute".into(),
+        service_name: "GPU compute".into(),
+        hardware_kind: "GPU".into(),
+        unit: "GPU-hour".into(),
+        price: "2000.00".into(),
+        currency: "EUR".into(),
+        valid_from: from.to_string(),
+        ..Default::default()
+    };
+    computegrants::domain::catalogue::add(conn, provider, &new).unwrap();
+}

@@ -154,6 +154,7 @@ async fn mails_reach_people_in_their_language(backend: Backend) {
     let Some(app) = TestApp::spawn(backend, "mails_reach_people_in_their_language").await else { return };
     app.create_member(OrgKind::Funder, "Agence", "funder@agence.test");
     let provider = app.create_member(OrgKind::Provider, "Nuage", "billing@nuage.test");
+    crate::helpers::add_catalogue(&mut app.conn(), &provider);
     let mut funder = app.login("funder@agence.test").await;
     funder.refresh_csrf("/programmes/new").await;
     let today = chrono::Utc::now().date_naive();

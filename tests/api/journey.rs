@@ -22,6 +22,7 @@ pub async fn programme_with_application(backend: Backend, test: &str) -> Option<
     let app = TestApp::spawn(backend, test).await?;
     app.create_member(OrgKind::Funder, "Test Funding Agency", "funder@agency.test");
     let provider_member = app.create_member(OrgKind::Provider, "Test GPU Cloud", "billing@gpu.test");
+    crate::helpers::add_catalogue(&mut app.conn(), &provider_member);
     let mut funder = app.login("funder@agency.test").await;
     funder.refresh_csrf("/programmes/new").await;
     let today = chrono::Utc::now().date_naive();

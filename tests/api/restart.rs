@@ -145,6 +145,8 @@ struct Tally {
     refused: std::collections::BTreeMap<u16, usize>,
     /// When the first write succeeded after the outage began.
     recovered_after: Option<Duration>,
+    /// Writes that succeeded after the database was back.
+    after_outage: usize,
 }
 
 /// Funders create programmes as fast as they can while `outage` runs; returns what they saw.
@@ -189,6 +191,7 @@ async fn writers_through<F: std::future::Future<Output = ()>>(base: &str, funder
     }
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     outage.await;
+    let back = Instant::now();
     // Keep writing for a while after the database is back.
     actix_web::rt::time::sleep(Duration::from_secs(4)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -203,6 +206,9 @@ async fn writers_through<F: std::future::Future<Output = ()>>(base: &str, funder
         match outcome {
             Ok(id) => {
                 tally.done.push(id);
+                if at > back {
+                    tally.after_outage += 1;
+                }
                 if at > outage_starts && failed_since.is_some() && tally.recovered_after.is_none() {
                     tally.recovered_after = Some(at - outage_starts);
                 }
@@ -228,7 +234,13 @@ fn check(url: &str, tally: &Tally, label: &str) {
     for status in tally.refused.keys() {
         assert_eq!(*status, 503, "{label}: refused with {status}");
     }
-    eprintln!("{label}: {} programmes created and stored, refusals by status {:?}, first success after the outage began: {:?}", tally.done.len(), tally.refused, tally.recovered_after);
+    eprintln!(
+        "{label}: {} programmes created and stored ({} after the outage), refusals by status {:?}, first success after a refusal: {:?}",
+        tally.done.len(),
+        tally.after_outage,
+        tally.refused,
+        tally.recovered_after
+    );
 }
 
 fn funders_on(url: &str, n: usize) -> Vec<String> {
@@ -264,7 +276,7 @@ async fn postgres_restarted_under_load() {
     };
     let tally = writers_through(&base, &funders, outage, started + Duration::from_millis(500)).await;
     check(&url, &tally, "PostgreSQL restarted");
-    assert!(tally.recovered_after.is_some(), "the app served writes again after the restart, by itself");
+    assert!(tally.after_outage > 0, "the app served writes again after the restart, by itself");
     // And it still answers its health check and pages.
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status().as_u16(), 200);

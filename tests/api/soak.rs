@@ -370,6 +370,7 @@ async fn soak(backend: Backend) {
             let m = add(&mut conn, OrgKind::Provider, &format!("Soak Cloud {p}"), &email, if i == 0 { MemberRole::Owner } else { MemberRole::Billing });
             if i == 0 {
                 provider_ids.push(m.org_id().get());
+                crate::helpers::add_catalogue(&mut conn, &m);
             }
             providers.push((p, email));
         }

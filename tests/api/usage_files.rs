@@ -79,10 +79,10 @@ async fn bad_usage_files_change_nothing(backend: Backend) {
     assert_eq!(snapshot(&s), before_second, "a refused confirmation changes nothing");
     assert!(provider.get(&second_path).await.body.contains("pending"));
 
-    // Re-uploading a posted file is refused.
+    // Re-uploading a submitted file is refused.
     let r = provider.upload("a-again.csv", &usage_csv(&code, &["700.00"])).await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("already posted"), "{}", r.body);
+    assert!(r.body.contains("already submitted"), "{}", r.body);
 
     ledger::verify(&mut s.app.conn()).expect("ledger verifies");
 }
@@ -136,3 +136,69 @@ async fn unknown_codes_are_reported_once_each(backend: Backend) {
     assert!(r.body.contains("2 problems found."), "{}", r.body);
 }
 both_backends!(unknown_codes_are_reported_once_each);
+
+/// The defect: an H100 GPU-hour billed at 999.00 EUR in unit "banana" passed. Each line is now
+/// matched to the provider's catalogue on its charge day (by SKU, else service and unit), and
+/// billed at most the programme's tolerance above the catalogue price.
+async fn usage_is_checked_against_the_catalogue(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "usage_is_checked_against_the_catalogue").await else { return };
+    let code = approve(&mut s, "10000").await;
+    let mut p = s.provider.clone_for_test();
+    // The provider adds an H100 offering through its catalogue page, at 2.40 EUR the GPU-hour.
+    p.refresh_csrf("/catalogue").await;
+    let today = chrono::Utc::now().date_naive();
+    let week_ago = (today - chrono::Duration::days(7)).to_string();
+    let r = p
+        .post(
+            "/catalogue",
+            &[("sku_id", "H100-SXM"), ("name", "NVIDIA H100"), ("service_name", "H100"), ("hardware_kind", "GPU"), ("region", "fr-par"), ("country", "FR"), ("unit", "GPU-hour"), ("price", "2.40"), ("currency", "EUR"), ("valid_from", &week_ago), ("description", "")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let line = |sku: &str, service: &str, quantity: &str, unit: &str, cost: &str, hour: u32| {
+        format!("{today}T{hour:02}:00:00Z,{today}T{hour:02}:59:59Z,{service},{sku},{quantity},{unit},{cost},EUR,{code},Usage\n")
+    };
+    let header = "ChargePeriodStart,ChargePeriodEnd,ServiceName,SkuId,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SubAccountId,ChargeCategory\n";
+    p.refresh_csrf("/usage/new").await;
+    let bad = format!(
+        "{header}{}{}{}{}",
+        line("H100-SXM", "H100", "1", "banana", "2.40", 0),
+        line("H100-SXM", "H100", "1", "GPU-hour", "999.00", 1),
+        line("", "Quantum annealer", "1", "QPU-hour", "5.00", 2),
+        line("H100-SXM", "H100", "1.5", "GPU-hour", "3.79", 3),
+    );
+    let before = snapshot(&s);
+    let r = p.upload("bad.csv", &bad).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("is “banana”, but NVIDIA H100 is sold by the GPU-hour"), "{}", r.body);
+    assert!(r.body.contains("bills 999.00 EUR per GPU-hour; NVIDIA H100 costs 2.40 EUR in your catalogue"), "{}", r.body);
+    assert!(r.body.contains("“Quantum annealer” is not in your catalogue"), "{}", r.body);
+    // 1.5 h at 2.40 is 3.60; 5 % above is 3.78: 3.79 is refused, on line 5 (the header is line 1).
+    assert!(r.body.contains("line 5, column BilledCost"), "{}", r.body);
+    assert_eq!(snapshot(&s), before, "nothing stored");
+    // Within the tolerance, and below the price (a discount), is fine.
+    let good = format!("{header}{}{}", line("H100-SXM", "H100", "1.5", "GPU-hour", "3.78", 0), line("", "H100", "2", "GPU-hour", "3.00", 1));
+    let r = p.upload("good.csv", &good).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The funder sets no tolerance: 3.78 for 1.5 h is now refused.
+    use computegrants::db::schema::programmes;
+    diesel::update(programmes::table).set(programmes::price_tolerance_percent.eq(0)).execute(&mut s.app.conn()).unwrap();
+    let r = p.upload("again.csv", &format!("{header}{}", line("H100-SXM", "H100", "1.5", "GPU-hour", "3.78", 2))).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("allows 0% above it"), "{}", r.body);
+    // A new price from tomorrow leaves today's usage checked against today's price.
+    p.refresh_csrf("/catalogue").await;
+    let page = p.get("/catalogue").await.body;
+    let id_at = page.find("/catalogue/").unwrap() + 11;
+    let id: String = page[id_at..].chars().take_while(char::is_ascii_digit).collect();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    assert_eq!(p.post(&format!("/catalogue/{id}/price"), &[("price", "1.00"), ("valid_from", &tomorrow)]).await.status, 303);
+    p.refresh_csrf("/usage/new").await;
+    let r = p.upload("today.csv", &format!("{header}{}", line("H100-SXM", "H100", "1", "GPU-hour", "2.40", 3))).await;
+    assert_eq!(r.status, 303, "today keeps today's price: {}", r.body);
+    // History is not rewritten: a change cannot start before the current price did.
+    p.refresh_csrf("/catalogue").await;
+    let page = p.get("/catalogue").await.body;
+    assert!(page.contains("1.00") && page.contains("2.40"), "both prices are listed");
+}
+both_backends!(usage_is_checked_against_the_catalogue);

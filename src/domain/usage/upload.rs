@@ -41,6 +41,7 @@ struct ChargeLine {
     consumed_quantity: Option<Decimal>,
     consumed_unit: Option<String>,
     billed_cost: Decimal,
+    sku_id: Option<String>,
 }
 
 /// Longest service name, grant code or unit kept from a usage line.
@@ -102,8 +103,9 @@ fn read_lines(content: &[u8]) -> Result<ReadFile, Problems> {
             charge_period_end: l.charge_period_end,
             service_name: l.service_name.to_string(),
             consumed_quantity: l.consumed_quantity,
-            consumed_unit: l.consumed_unit.map(str::to_string),
+            consumed_unit: l.consumed_unit.or(l.pricing_unit).map(str::to_string),
             billed_cost: l.billed_cost,
+            sku_id: l.sku_id.map(str::to_string),
         }),
         None => unattributed.push(l.line),
     }) {
@@ -156,9 +158,16 @@ fn check_against_grants(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLi
     let mut currency: Option<String> = None;
     // A file full of someone else's account ids gets one problem per unknown code, not per line.
     let mut unknown: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    let catalogue = crate::domain::catalogue::offerings_of(conn, by.org_id())?;
+    let mut tolerance: BTreeMap<i64, i32> = BTreeMap::new();
     for line in lines {
         // A provider's text is stored and shown: bounded like every text people type.
-        let long = [("ServiceName", line.service_name.as_str()), ("SubAccountId", line.sub_account_id.as_str()), ("ConsumedUnit", line.consumed_unit.as_deref().unwrap_or(""))]
+        let long = [
+            ("ServiceName", line.service_name.as_str()),
+            ("SubAccountId", line.sub_account_id.as_str()),
+            ("ConsumedUnit", line.consumed_unit.as_deref().unwrap_or("")),
+            ("SkuId", line.sku_id.as_deref().unwrap_or("")),
+        ]
             .into_iter()
             .find(|(_, value)| value.chars().count() > MAX_TEXT_CHARS);
         if let Some((column, _)) = long {
@@ -204,6 +213,9 @@ fn check_against_grants(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLi
             ));
             continue;
         }
+        if !priced_as_catalogued(conn, line, grant, &catalogue, &mut tolerance, problems)? {
+            continue;
+        }
         currency.get_or_insert_with(|| line.currency.clone());
         let slot = exact.entry(grant.code.clone()).or_insert((Decimal::ZERO, 0));
         match exact_add(slot.0, line.billed_cost) {
@@ -235,6 +247,74 @@ fn check_against_grants(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLi
     }
 
     Ok(Billing { grants_by_code, exact, currency })
+}
+
+/// The line against the provider's catalogue on its charge day: a known offering (by SKU, else
+/// service and unit), in the offering's unit, and billed at most the programme's tolerance above
+/// the catalogue price (billing below it is a discount, which funders welcome).
+fn priced_as_catalogued(
+    conn: &mut AnyConnection,
+    line: &ChargeLine,
+    grant: &Grant,
+    catalogue: &[crate::domain::catalogue::Offering],
+    tolerance: &mut BTreeMap<i64, i32>,
+    problems: &mut Problems,
+) -> DomainResult<bool> {
+    use crate::domain::catalogue::{Match, match_line};
+    let day = line.charge_period_start.date();
+    let offering = match match_line(catalogue, line.sku_id.as_deref(), &line.service_name, line.consumed_unit.as_deref(), day) {
+        Match::Found(o) => o,
+        Match::OtherUnit(o) => {
+            problems.push(line_problem(
+                line,
+                "ConsumedUnit",
+                Message::new("usage-unit-off-catalogue").with("unit", line.consumed_unit.clone().unwrap_or_default()).with("offering", &o.name).with("expected", &o.unit),
+            ));
+            return Ok(false);
+        }
+        Match::Missing => {
+            let (column, value) = match &line.sku_id {
+                Some(sku) => ("SkuId", sku.clone()),
+                None => ("ServiceName", line.service_name.clone()),
+            };
+            problems.push(line_problem(line, column, Message::new("usage-not-in-catalogue").with("value", value).with("day", day)));
+            return Ok(false);
+        }
+    };
+    let Some(quantity) = line.consumed_quantity.filter(|q| *q > Decimal::ZERO) else { return Ok(true) };
+    let programme_id = grant.programme_id.get();
+    let percent = match tolerance.get(&programme_id) {
+        Some(p) => *p,
+        None => {
+            use crate::db::schema::programmes;
+            let p: i32 = programmes::table.find(programme_id).select(programmes::price_tolerance_percent).first(conn)?;
+            tolerance.insert(programme_id, p);
+            p
+        }
+    };
+    let price = offering.unit_price();
+    let ceiling = price
+        .checked_mul(quantity)
+        .and_then(|at_list| at_list.checked_mul(Decimal::from(100 + percent)))
+        .and_then(|scaled| scaled.checked_div(Decimal::ONE_HUNDRED));
+    match ceiling {
+        Some(ceiling) if line.billed_cost <= ceiling => Ok(true),
+        _ => {
+            let billed_unit_price = line.billed_cost.checked_div(quantity).map(|p| p.round_dp(6)).unwrap_or_default();
+            problems.push(line_problem(
+                line,
+                "BilledCost",
+                Message::new("usage-price-off-catalogue")
+                    .with("price", billed_unit_price)
+                    .with("unit", &offering.unit)
+                    .with("offering", &offering.name)
+                    .with("catalogue", price)
+                    .with("currency", &offering.currency)
+                    .with("tolerance", i64::from(percent)),
+            ));
+            Ok(false)
+        }
+    }
 }
 
 /// Each grant's exact total rounded to cents so that they add up to the file's rounded total,

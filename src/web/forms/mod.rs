@@ -63,3 +63,12 @@ pub fn date(errors: &mut FieldErrors, field: &'static str, text: &str) -> Option
         }
     }
 }
+
+/// The countries offered in forms (companies, data-centre locations), by name in the page's
+/// language.
+pub fn countries(locale: crate::i18n::Locale) -> Vec<(&'static str, String)> {
+    let mut named: Vec<(&'static str, String)> =
+        crate::domain::identity::COUNTRIES.iter().map(|code| (*code, crate::i18n::text(locale, &format!("country-{code}")))).collect();
+    named.sort_by_cached_key(|(_, name)| crate::i18n::collation_key(name));
+    named
+}

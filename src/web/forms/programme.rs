@@ -13,12 +13,15 @@ pub struct ProgrammeForm {
     pub max_award: String,
     pub opens_on: String,
     pub closes_on: String,
+    /// Percent above catalogue prices a usage line may be billed; empty means the default.
+    #[serde(default)]
+    pub price_tolerance_percent: String,
 }
 
 impl ProgrammeForm {
     /// Parsed and checked against the programme rules; every problem at once.
     pub fn parse(&self, locale: Locale) -> Result<NewProgramme, FieldErrors> {
-        let mut errors = texts(&[("name", &self.name, NAME_CHARS), ("currency", &self.currency, SHORT_CHARS), ("budget", &self.budget, SHORT_CHARS), ("max_award", &self.max_award, SHORT_CHARS), ("opens_on", &self.opens_on, SHORT_CHARS), ("closes_on", &self.closes_on, SHORT_CHARS)]);
+        let mut errors = texts(&[("name", &self.name, NAME_CHARS), ("currency", &self.currency, SHORT_CHARS), ("budget", &self.budget, SHORT_CHARS), ("max_award", &self.max_award, SHORT_CHARS), ("opens_on", &self.opens_on, SHORT_CHARS), ("closes_on", &self.closes_on, SHORT_CHARS), ("price_tolerance_percent", &self.price_tolerance_percent, SHORT_CHARS)]);
         text(&mut errors, "description", &self.description, PROSE_CHARS, true);
         if !errors.is_empty() {
             return Err(errors);
@@ -27,7 +30,17 @@ impl ProgrammeForm {
         let max_award = amount(&mut errors, "max_award", &self.max_award, locale, &self.currency);
         let opens_on = date(&mut errors, "opens_on", &self.opens_on);
         let closes_on = date(&mut errors, "closes_on", &self.closes_on);
-        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on)) = (budget, max_award, opens_on, closes_on) else {
+        let tolerance = match self.price_tolerance_percent.trim() {
+            "" => Some(programmes::DEFAULT_PRICE_TOLERANCE),
+            text => match text.trim_end_matches('%').trim().parse::<i32>() {
+                Ok(p) if (0..=100).contains(&p) => Some(p),
+                _ => {
+                    errors.add("price_tolerance_percent", crate::messages::Message::new("programme-tolerance-invalid"));
+                    None
+                }
+            },
+        };
+        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent)) = (budget, max_award, opens_on, closes_on, tolerance) else {
             return Err(errors);
         };
         let new = NewProgramme {
@@ -38,6 +51,7 @@ impl ProgrammeForm {
             max_award,
             opens_on,
             closes_on,
+            price_tolerance_percent,
         };
         errors.extend(programmes::validate(&new));
         if errors.is_empty() { Ok(new) } else { Err(errors) }

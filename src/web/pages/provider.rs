@@ -1,4 +1,6 @@
 use crate::domain::catalogue::{self, Offering};
+use crate::domain::FieldErrors;
+use crate::web::forms;
 use crate::domain::identity::OrgKind;
 use crate::formats::{Problem, Problems};
 use crate::domain::UploadId;
@@ -171,11 +173,151 @@ pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfFo
 #[template(path = "pages/catalogue/list.html")]
 struct CataloguePage {
     layout: Layout,
-    offerings: Vec<Offering>,
+    offerings: Vec<(Offering, String)>,
+    /// A provider's own catalogue, history included, to keep.
+    own: Vec<Offering>,
+    is_provider: bool,
+    form: OfferingForm,
+    errors: FieldErrors,
+    /// Which row a price change or withdrawal error belongs to.
+    error_row: Option<i64>,
+    countries: Vec<(&'static str, String)>,
+    hardware_kinds: &'static [&'static str],
+    today: String,
 }
 
-/// Every provider's offerings.
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct OfferingForm {
+    #[serde(default)]
+    sku_id: String,
+    name: String,
+    service_name: String,
+    hardware_kind: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    country: String,
+    unit: String,
+    price: String,
+    currency: String,
+    valid_from: String,
+    #[serde(default)]
+    description: String,
+}
+
+async fn catalogue_page(state: &AppState, visitor: &Visitor, form: OfferingForm, errors: FieldErrors, error_row: Option<i64>) -> AppResult<CataloguePage> {
+    let member = visitor.member()?.clone();
+    let is_provider = member.kind() == OrgKind::Provider;
+    let org_id = member.org_id();
+    let (offerings, own) = state.db(move |conn| Ok((catalogue::all_offerings(conn)?, if is_provider { catalogue::offerings_of(conn, org_id)? } else { Vec::new() }))).await?;
+    Ok(CataloguePage {
+        layout: Layout::new(visitor, "title-catalogue"),
+        offerings,
+        own,
+        is_provider,
+        form,
+        errors,
+        error_row,
+        countries: crate::web::forms::countries(visitor.locale),
+        hardware_kinds: catalogue::HARDWARE_KINDS,
+        today: crate::domain::clock::today().to_string(),
+    })
+}
+
+/// Every provider's current offerings; a provider also keeps its own here.
 pub async fn catalogue(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
-    let offerings = state.db(catalogue::all_offerings).await?;
-    render(&CataloguePage { layout: Layout::new(&visitor, "title-catalogue"), offerings })
+    let form = OfferingForm { hardware_kind: "GPU".into(), currency: "EUR".into(), valid_from: crate::domain::clock::today().to_string(), ..OfferingForm::default() };
+    render(&catalogue_page(&state, &visitor, form, FieldErrors::default(), None).await?)
+}
+
+pub async fn add_offering(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<OfferingForm>) -> AppResult<HttpResponse> {
+    let member = visitor.member_of(OrgKind::Provider)?.clone();
+    let mut errors = forms::texts(&[
+        ("sku_id", &form.sku_id, catalogue::MAX_TEXT),
+        ("name", &form.name, catalogue::MAX_TEXT),
+        ("service_name", &form.service_name, catalogue::MAX_TEXT),
+        ("hardware_kind", &form.hardware_kind, forms::SHORT_CHARS),
+        ("region", &form.region, catalogue::MAX_TEXT),
+        ("country", &form.country, forms::SHORT_CHARS),
+        ("unit", &form.unit, catalogue::MAX_TEXT),
+        ("price", &form.price, forms::SHORT_CHARS),
+        ("currency", &form.currency, forms::SHORT_CHARS),
+        ("valid_from", &form.valid_from, forms::SHORT_CHARS),
+        ("description", &form.description, forms::PROSE_CHARS),
+    ]);
+    if errors.is_empty() {
+        let new = catalogue::NewOffering {
+            sku_id: form.sku_id.clone(),
+            name: form.name.clone(),
+            service_name: form.service_name.clone(),
+            hardware_kind: form.hardware_kind.clone(),
+            region: form.region.clone(),
+            country: form.country.clone(),
+            unit: form.unit.clone(),
+            price: form.price.clone(),
+            currency: form.currency.clone(),
+            valid_from: form.valid_from.clone(),
+            description: form.description.clone(),
+        };
+        let actor = visitor.actor();
+        match state
+            .run(move |conn| {
+                crate::db::write_transaction(conn, |conn| {
+                    let id = catalogue::add(conn, &member, &new)?;
+                    audit::record(conn, &actor, AuditAction::CatalogueChanged, Some(format!("offering:{id}")), Some("added"))
+                })
+            })
+            .await?
+        {
+            Ok(()) => return Ok(flash::redirect("/catalogue", "flash-catalogue-saved", state.settings.secure_cookies)),
+            Err(crate::domain::DomainError::Invalid(e)) => errors = e,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    unprocessable(&catalogue_page(&state, &visitor, form, errors, None).await?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct PriceForm {
+    #[serde(default)]
+    price: String,
+    valid_from: String,
+}
+
+pub async fn change_price(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<PriceForm>) -> AppResult<HttpResponse> {
+    change_offering(state, path, form, visitor, true).await
+}
+
+pub async fn withdraw_offering(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<PriceForm>) -> AppResult<HttpResponse> {
+    change_offering(state, path, form, visitor, false).await
+}
+
+async fn change_offering(state: web::Data<AppState>, path: web::Path<String>, form: PriceForm, visitor: Visitor, new_price: bool) -> AppResult<HttpResponse> {
+    let member = visitor.member_of(OrgKind::Provider)?.clone();
+    let id: i64 = path_id(&path)?;
+    let errors = forms::texts(&[("price", &form.price, forms::SHORT_CHARS), ("valid_from", &form.valid_from, forms::SHORT_CHARS)]);
+    let errors = if errors.is_empty() {
+        let (actor, price, from) = (visitor.actor(), form.price.clone(), form.valid_from.clone());
+        let outcome = state
+            .run(move |conn| {
+                crate::db::write_transaction(conn, |conn| {
+                    if new_price {
+                        catalogue::change_price(conn, &member, id, &price, &from)?;
+                    } else {
+                        catalogue::withdraw(conn, &member, id, &from)?;
+                    }
+                    audit::record(conn, &actor, AuditAction::CatalogueChanged, Some(format!("offering:{id}")), Some(if new_price { "price" } else { "withdrawn" }))
+                })
+            })
+            .await?;
+        match outcome {
+            Ok(()) => return Ok(flash::redirect("/catalogue", "flash-catalogue-saved", state.settings.secure_cookies)),
+            Err(crate::domain::DomainError::Invalid(e)) => e,
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        errors
+    };
+    let blank = OfferingForm { hardware_kind: "GPU".into(), currency: "EUR".into(), valid_from: crate::domain::clock::today().to_string(), ..OfferingForm::default() };
+    unprocessable(&catalogue_page(&state, &visitor, blank, errors, Some(id)).await?)
 }

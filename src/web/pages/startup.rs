@@ -1,4 +1,4 @@
-use crate::domain::identity::{self, CompanyDetails, COUNTRIES, OrgKind, Organisation};
+use crate::domain::identity::{self, CompanyDetails, OrgKind, Organisation};
 use crate::domain::applications;
 use crate::domain::applications::{ApplicationView, HARDWARE_KINDS};
 use crate::domain::notifications;
@@ -42,12 +42,7 @@ impl CompanyForm {
     }
 }
 
-/// The countries a company may be registered in, by name in the page's language.
-fn countries(locale: crate::i18n::Locale) -> Vec<(&'static str, String)> {
-    let mut named: Vec<(&'static str, String)> = COUNTRIES.iter().map(|code| (*code, crate::i18n::text(locale, &format!("country-{code}")))).collect();
-    named.sort_by_cached_key(|(_, name)| crate::i18n::collation_key(name));
-    named
-}
+use crate::web::forms::countries;
 
 pub async fn company_form(visitor: Visitor) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Startup)?;

@@ -1,0 +1,11 @@
+ALTER TABLE programmes DROP COLUMN price_tolerance_percent;
+DROP INDEX provider_offerings_provider;
+ALTER TABLE provider_offerings ADD COLUMN unit_price BIGINT NOT NULL DEFAULT 0 CHECK (unit_price >= 0);
+UPDATE provider_offerings SET unit_price = ROUND(price::numeric * 100)::bigint;
+ALTER TABLE provider_offerings DROP COLUMN valid_until;
+ALTER TABLE provider_offerings DROP COLUMN valid_from;
+ALTER TABLE provider_offerings DROP COLUMN price;
+ALTER TABLE provider_offerings DROP COLUMN country;
+ALTER TABLE provider_offerings DROP COLUMN region;
+ALTER TABLE provider_offerings DROP COLUMN service_name;
+ALTER TABLE provider_offerings DROP COLUMN sku_id;
