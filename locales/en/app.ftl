@@ -524,3 +524,8 @@ field-price-tolerance = Price tolerance
 hint-price-tolerance = (percent above catalogue prices a provider may bill; default 5)
 col-price-tolerance = Price tolerance
 price-tolerance-value = up to { $percent }% above catalogue prices
+col-column = Column
+problems-download = { $count ->
+    [one] Download the problem as CSV
+   *[other] Download the { $count } problems as CSV
+}

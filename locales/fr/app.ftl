@@ -524,3 +524,8 @@ field-price-tolerance = Tolérance de prix
 hint-price-tolerance = (pourcentage au-dessus des prix du catalogue qu'un fournisseur peut facturer ; 5 par défaut)
 col-price-tolerance = Tolérance de prix
 price-tolerance-value = jusqu'à { $percent } % au-dessus des prix du catalogue
+col-column = Colonne
+problems-download = { $count ->
+    [one] Télécharger le problème en CSV
+   *[other] Télécharger les { $count } problèmes en CSV
+}

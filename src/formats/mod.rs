@@ -72,7 +72,9 @@ pub struct Problems {
 }
 
 impl Problems {
-    pub const CAP: usize = 200;
+    /// Problems kept: a page shows the first [`Problems::PAGE`], the CSV download all of them.
+    pub const CAP: usize = 5_000;
+    pub const PAGE: usize = 200;
 
     pub fn push(&mut self, problem: Problem) {
         if self.shown.len() < Self::CAP {
@@ -88,5 +90,15 @@ impl Problems {
 
     pub fn total(&self) -> u64 {
         self.shown.len() as u64 + self.not_shown
+    }
+
+    /// The problems a page lists.
+    pub fn on_page(&self) -> &[Problem] {
+        &self.shown[..self.shown.len().min(Self::PAGE)]
+    }
+
+    /// How many the page does not list.
+    pub fn beyond_page(&self) -> u64 {
+        self.total().saturating_sub(self.on_page().len() as u64)
     }
 }

@@ -95,6 +95,8 @@ async fn oversized_upload_is_refused(backend: Backend) {
     let big = "x".repeat(computegrants::domain::usage::MAX_UPLOAD_BYTES + 10);
     let r = provider.upload("big.csv", &big).await;
     assert_eq!(r.status, 413, "{}", r.body);
+    // The form comes back with the reason, not a bare error page.
+    assert!(r.body.contains("larger than 20 MB") && r.body.contains("action=\"/usage\""), "{}", r.body);
     let count: i64 = usage_uploads::table.count().get_result(&mut s.app.conn()).unwrap();
     assert_eq!(count, 0);
 }
@@ -202,3 +204,49 @@ async fn usage_is_checked_against_the_catalogue(backend: Backend) {
     assert!(page.contains("1.00") && page.contains("2.40"), "both prices are listed");
 }
 both_backends!(usage_is_checked_against_the_catalogue);
+
+/// An invoice sent as usage is named as such; an empty file says so; a file with many problems
+/// offers them all as a CSV download.
+async fn wrong_files_are_named_and_many_problems_download(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "wrong_files_are_named_and_many_problems_download").await else { return };
+    let code = approve(&mut s, "10000").await;
+    let mut p = s.provider.clone_for_test();
+    p.refresh_csrf("/usage/new").await;
+    let invoice = crate::helpers::ubl_invoice("INV-1", "Cloud", "Agency", &[(code.as_str(), "1.00")]);
+    let r = p.upload("invoice.xml", &invoice).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("this is an e-invoice (EN 16931 XML), not a usage file"), "{}", r.body);
+    let r = p.upload("empty.csv", "").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("the file is empty") || r.body.contains("choose a usage file"), "{}", r.body);
+    // 300 bad lines: the page lists 200, the CSV all 300, each with its line number.
+    let mut csv = usage_csv(&code, &["1.00"]);
+    for _ in 0..300 {
+        csv.push_str(&csv.lines().nth(1).unwrap().replace(",1.00,", ",abc,"));
+        csv.push('\n');
+    }
+    let r = p.upload("many.csv", &csv).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("and 100 more"), "{}", &r.body[..2000.min(r.body.len())]);
+    let start = r.body.find("href=\"data:text/csv;charset=utf-8,").expect("a CSV download") + 6;
+    let link = &r.body[start..start + r.body[start..].find('"').unwrap()];
+    let encoded = link.split_once(',').unwrap().1;
+    let mut bytes = Vec::new();
+    let raw = encoded.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%' {
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&raw[i + 1..i + 3]).unwrap(), 16).unwrap());
+            i += 3;
+        } else {
+            bytes.push(raw[i]);
+            i += 1;
+        }
+    }
+    let text = String::from_utf8(bytes).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 301, "a header and every problem");
+    assert!(rows[1].starts_with("3,BilledCost,"), "{}", rows[1]);
+    assert!(rows[300].starts_with("302,BilledCost,"), "{}", rows[300]);
+}
+both_backends!(wrong_files_are_named_and_many_problems_download);

@@ -73,6 +73,11 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
         problems.push(file_problem(Message::new("usage-file-too-large").with("size", content.len()).with("limit", MAX_UPLOAD_BYTES)));
         return refuse(0, problems);
     }
+    if let Some(kind) = not_a_usage_file(content) {
+        let mut problems = Problems::default();
+        problems.push(file_problem(Message::new(kind)));
+        return refuse(0, problems);
+    }
     let read = match read_lines(content) {
         Ok(read) => read,
         Err(problems) => return refuse(0, problems),
@@ -87,6 +92,24 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
     }
     let upload_id = store_pending(conn, by, &filename, &sha, &read.lines, &billing, &charges)?;
     Ok(UploadOutcome::Pending(view(conn, by, upload_id)?))
+}
+
+/// An invoice sent where usage goes is named as such (the upload page has its own form for it).
+fn not_a_usage_file(content: &[u8]) -> Option<&'static str> {
+    if crate::formats::facturx::is_pdf(content) {
+        return Some("usage-is-a-pdf");
+    }
+    let head = &content[..content.len().min(4096)];
+    let start = head.iter().position(|b| !matches!(b, 0xEF | 0xBB | 0xBF | b' ' | b'\t' | b'\r' | b'\n'))?;
+    if head[start] != b'<' {
+        return None;
+    }
+    let text = String::from_utf8_lossy(head);
+    if ["<Invoice", ":Invoice", "<CreditNote", ":CreditNote", "CrossIndustryInvoice"].iter().any(|tag| text.contains(tag)) {
+        Some("usage-is-an-invoice")
+    } else {
+        Some("usage-is-xml")
+    }
 }
 
 /// The FOCUS lines with what billing keeps of each; a line without a grant code is a problem.

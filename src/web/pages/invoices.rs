@@ -19,7 +19,15 @@ use askama::Template;
 /// upload's page again with every problem.
 pub async fn upload(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, multipart: Multipart) -> AppResult<HttpResponse> {
     let id: UploadId = path_id(&path)?;
-    let (_, content) = read_upload(&visitor, multipart).await?;
+    let content = match read_upload(&visitor, multipart).await {
+        Ok((_, content)) => content,
+        Err(crate::web::error::AppError::TooLarge) => {
+            let mut problems = crate::formats::Problems::default();
+            problems.push(crate::formats::Problem::file(Message::new("invoice-too-large").with("mb", (invoicing::MAX_INVOICE_BYTES / (1024 * 1024)) as i64)));
+            return crate::web::render_with(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, &upload_page(&state, &visitor, id, Some(problems)).await?);
+        }
+        Err(e) => return Err(e),
+    };
     let member = visitor.member_of(OrgKind::Provider)?.clone();
     let actor = visitor.actor();
     let received = state

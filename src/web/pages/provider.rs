@@ -38,11 +38,43 @@ struct UploadPage {
     layout: Layout,
     refusal: Option<Refusal>,
     max_mb: usize,
+    /// Every problem as a CSV download, when there are many.
+    problems_csv: Option<String>,
+}
+
+impl UploadPage {
+    fn refused(visitor: &Visitor, refusal: Refusal) -> UploadPage {
+        let problems_csv = (refusal.problems.total() > 10).then(|| problems_csv_link(visitor.locale, &refusal.problems));
+        UploadPage { layout: Layout::new(visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024, problems_csv }
+    }
+}
+
+/// Every problem as a CSV download carried in the page itself (nothing of a refused file is
+/// stored): line, column and problem, in the page's language, formulas neutralised.
+pub(crate) fn problems_csv_link(locale: crate::i18n::Locale, problems: &Problems) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [crate::i18n::text(locale, "col-line"), crate::i18n::text(locale, "col-column"), crate::i18n::text(locale, "col-problem")];
+    let _ = out.write_record(&header);
+    for p in &problems.shown {
+        let line = p.line.map(|l| l.to_string()).unwrap_or_default();
+        let column = p.column.clone().or_else(|| p.path.clone()).unwrap_or_default();
+        let message = crate::domain::audit::neutralise_formula(&crate::i18n::message(locale, &p.message));
+        let _ = out.write_record([line, crate::domain::audit::neutralise_formula(&column), message]);
+    }
+    let bytes = out.into_inner().unwrap_or_default();
+    let mut link = String::from("data:text/csv;charset=utf-8,");
+    for b in bytes {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b' ' => link.push(if b == b' ' { ' ' } else { b as char }),
+            other => link.push_str(&format!("%{other:02X}")),
+        }
+    }
+    link.replace(' ', "%20")
 }
 
 pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
     visitor.member_of(OrgKind::Provider)?;
-    render(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: None, max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
+    render(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: None, max_mb: MAX_UPLOAD_BYTES / 1024 / 1024, problems_csv: None })
 }
 
 /// Largest CSRF token field read.
@@ -97,13 +129,22 @@ pub(crate) async fn read_upload(visitor: &Visitor, mut multipart: Multipart) -> 
 }
 
 pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Multipart) -> AppResult<HttpResponse> {
-    let (filename, content) = read_upload(&visitor, multipart).await?;
+    let (filename, content) = match read_upload(&visitor, multipart).await {
+        Ok(read) => read,
+        // Over the limit: the form again with the reason, not a bare error page.
+        Err(AppError::TooLarge) => {
+            let mut problems = Problems::default();
+            problems.push(Problem::file(Message::new("usage-file-over-limit").with("mb", (MAX_UPLOAD_BYTES / 1024 / 1024) as i64)));
+            let page = UploadPage::refused(&visitor, Refusal { filename: String::new(), lines: 0, problems });
+            return crate::web::render_with(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, &page);
+        }
+        Err(e) => return Err(e),
+    };
     let member = visitor.member_of(OrgKind::Provider)?.clone();
     if filename.is_empty() || content.is_empty() {
         let mut problems = Problems::default();
-        problems.push(Problem::file(Message::new("usage-no-file")));
-        let refusal = Refusal { filename, lines: 0, problems };
-        return unprocessable(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
+        problems.push(Problem::file(Message::new(if filename.is_empty() { "usage-no-file" } else { "usage-empty-file" })));
+        return unprocessable(&UploadPage::refused(&visitor, Refusal { filename, lines: 0, problems }));
     }
     let actor = visitor.actor();
     let outcome = state
@@ -117,9 +158,7 @@ pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Mul
         .await?;
     match outcome {
         UploadOutcome::Pending(view) => Ok(flash::redirect(&format!("/usage/{}", view.upload.id), "flash-upload-checked", state.settings.secure_cookies)),
-        UploadOutcome::Refused(refusal) => {
-            unprocessable(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024 })
-        }
+        UploadOutcome::Refused(refusal) => unprocessable(&UploadPage::refused(&visitor, refusal)),
     }
 }
 
