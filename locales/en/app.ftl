@@ -529,3 +529,18 @@ problems-download = { $count ->
     [one] Download the problem as CSV
    *[other] Download the { $count } problems as CSV
 }
+col-pay = Pay
+col-payee = Paid into
+invoice-pay-named = Pay invoice { $number }
+invoice-paid = paid
+settlement-record = Record the payment
+settlement-intro = Tick the approved invoices you pay (or have paid), give the date, your bank reference and the account you pay from: the payment is recorded in the ledger and a SEPA credit-transfer file (ISO 20022 pain.001.001.09) is ready for your bank. Each invoice is paid its amount due to the account it names.
+field-paid-on = Payment date
+field-payment-reference = Payment reference
+hint-payment-reference = (up to 35 characters: letters, digits and / - ? : ( ) . , ' +)
+field-debtor-iban = Your account (IBAN)
+field-debtor-bic = Your bank (BIC)
+title-settlement = Payment { $reference }
+settlement-download = Download the SEPA credit-transfer file (pain.001.001.09)
+flash-settlement-recorded = The payment is recorded.
+audit-action-settlement-recorded = payment recorded

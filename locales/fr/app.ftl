@@ -529,3 +529,18 @@ problems-download = { $count ->
     [one] Télécharger le problème en CSV
    *[other] Télécharger les { $count } problèmes en CSV
 }
+col-pay = Payer
+col-payee = Versé sur
+invoice-pay-named = Payer la facture { $number }
+invoice-paid = payée
+settlement-record = Enregistrer le paiement
+settlement-intro = Cochez les factures approuvées que vous payez (ou avez payées), indiquez la date, votre référence bancaire et le compte débité : le paiement est enregistré au grand livre et un fichier de virement SEPA (ISO 20022 pain.001.001.09) est prêt pour votre banque. Chaque facture est payée de son montant dû sur le compte qu'elle indique.
+field-paid-on = Date du paiement
+field-payment-reference = Référence du paiement
+hint-payment-reference = (35 caractères au plus : lettres, chiffres et / - ? : ( ) . , ' +)
+field-debtor-iban = Votre compte (IBAN)
+field-debtor-bic = Votre banque (BIC)
+title-settlement = Paiement { $reference }
+settlement-download = Télécharger le fichier de virement SEPA (pain.001.001.09)
+flash-settlement-recorded = Le paiement est enregistré.
+audit-action-settlement-recorded = paiement enregistré

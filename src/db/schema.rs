@@ -179,6 +179,25 @@ diesel::table! {
         created_at -> Timestamp,
         decided_by -> Nullable<BigInt>,
         decided_at -> Nullable<Timestamp>,
+        payee_iban -> Nullable<Text>,
+        payee_bic -> Nullable<Text>,
+        settlement_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    settlements (id) {
+        id -> BigInt,
+        funder_id -> BigInt,
+        paid_on -> Date,
+        reference -> Text,
+        debtor_name -> Text,
+        debtor_iban -> Text,
+        debtor_bic -> Text,
+        currency -> Text,
+        total -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -287,6 +306,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     usage_lines,
     usage_charges,
     invoices,
+    settlements,
     ledger_accounts,
     ledger_entries,
     ledger_postings,

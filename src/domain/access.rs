@@ -83,6 +83,9 @@ pub enum Action {
     ViewInvoice,
     /// Approving or disputing an invoice.
     DecideInvoice,
+    /// Recording the payment of approved invoices.
+    RecordSettlement,
+    ViewSettlement,
     /// The platform's overview and audit log, to read.
     ViewAdministration,
     /// Creating organisations and their first members.
@@ -105,7 +108,8 @@ pub fn can(role: Role, action: Action) -> bool {
         ViewUpload => matches!(role, Provider | Admin),
         UploadInvoice | EditCatalogue => role == Provider,
         ListInvoices | ViewInvoice => matches!(role, Funder | Provider | Admin),
-        DecideInvoice => role == Funder,
+        DecideInvoice | RecordSettlement => role == Funder,
+        ViewSettlement => matches!(role, Funder | Admin),
         ViewAdministration | Administer => role == Admin,
     }
 }
@@ -118,13 +122,13 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
     match action {
         ViewPublic | SignIn | SignUp | SecondFactor | ChooseLanguage | ResetPassword | AcceptInvitation | SignOut | ManageAccount => true,
         ListProgrammes | ViewProgramme | ListOwnApplications | ViewApplication | ViewGrant | ViewCatalogue | ListUploads | ViewUpload | ViewMembers
-        | ViewAdministration | ListInvoices | ViewInvoice => true,
+        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement => true,
         ManageMembers | EditCompany | Administer => duty == Owner,
         CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
         Apply | WithdrawApplication => matches!(duty, Owner | Member),
         UploadUsage | ConfirmUpload | UploadInvoice => matches!(duty, Owner | Billing | Member),
         DecideInvoice => matches!(duty, Owner | ProgrammeManager | Billing),
-        EditCatalogue => matches!(duty, Owner | Billing),
+        EditCatalogue | RecordSettlement => matches!(duty, Owner | Billing),
     }
 }
 

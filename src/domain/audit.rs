@@ -45,6 +45,7 @@ crate::text_enum! {
         TwoFactorRequirementChanged = "two-factor-requirement-changed",
         InvoiceReceived = "invoice-received",
         CatalogueChanged = "catalogue-changed",
+        SettlementRecorded = "settlement-recorded",
         InvoiceApproved = "invoice-approved",
         InvoiceDisputed = "invoice-disputed",
     }

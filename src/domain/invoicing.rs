@@ -70,6 +70,9 @@ pub struct Invoice {
     pub created_at: NaiveDateTime,
     pub decided_by: Option<UserId>,
     pub decided_at: Option<NaiveDateTime>,
+    pub payee_iban: Option<String>,
+    pub payee_bic: Option<String>,
+    pub settlement_id: Option<i64>,
 }
 
 impl Invoice {
@@ -87,6 +90,11 @@ impl Invoice {
 
     pub fn is_awaiting(&self) -> bool {
         self.status == InvoiceStatus::AwaitingApproval
+    }
+
+    /// Approved and not yet paid.
+    pub fn is_payable(&self) -> bool {
+        self.status == InvoiceStatus::Approved && self.settlement_id.is_none()
     }
 }
 
@@ -314,6 +322,8 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
                 invoices::status.eq(InvoiceStatus::AwaitingApproval.as_str()),
                 invoices::uploaded_by.eq(by.user.id),
                 invoices::created_at.eq(clock::now()),
+                invoices::payee_iban.eq(invoice.payee_account.as_deref().map(crate::domain::settlements::compact_iban)),
+                invoices::payee_bic.eq(invoice.payee_bic.as_deref().map(|b| b.trim().to_uppercase())),
             ))
             .returning(invoices::id)
             .get_result(conn)?;

@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod programmes;
 pub mod reports;
+pub mod settlements;
 pub mod status;
 pub mod usage;
 

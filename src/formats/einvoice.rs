@@ -109,6 +109,10 @@ pub struct Invoice {
     pub seller: Party,
     pub buyer: Party,
     pub buyer_reference: Option<String>,
+    /// BT-84 and BT-86: the account the seller is paid into (an IBAN for SEPA transfers) and
+    /// its bank's BIC, from the first credit-transfer payment means.
+    pub payee_account: Option<String>,
+    pub payee_bic: Option<String>,
     pub preceding_invoices: Vec<String>,
     pub lines: Vec<Line>,
     pub allowances_charges: Vec<AllowanceCharge>,
@@ -322,6 +326,8 @@ impl<'a, 'i> Reader<'a, 'i> {
             seller: self.ubl_party(child(root, "AccountingSupplierParty")),
             buyer: self.ubl_party(child(root, "AccountingCustomerParty")),
             buyer_reference: text(child(root, "BuyerReference")),
+            payee_account: children(root, "PaymentMeans").find_map(|m| text(path(m, &["PayeeFinancialAccount", "ID"]))),
+            payee_bic: children(root, "PaymentMeans").find_map(|m| text(path(m, &["PayeeFinancialAccount", "FinancialInstitutionBranch", "ID"]))),
             preceding_invoices: children(root, "BillingReference").filter_map(|b| text(path(b, &["InvoiceDocumentReference", "ID"]))).collect(),
             lines,
             allowances_charges: children(root, "AllowanceCharge").map(|n| self.ubl_allowance(n)).collect(),
@@ -427,6 +433,15 @@ impl<'a, 'i> Reader<'a, 'i> {
             seller: self.cii_party(agreement.and_then(|a| child(a, "SellerTradeParty"))),
             buyer: self.cii_party(agreement.and_then(|a| child(a, "BuyerTradeParty"))),
             buyer_reference: agreement.and_then(|a| text(child(a, "BuyerReference"))),
+            payee_account: settlement.and_then(|s| {
+                children(s, "SpecifiedTradeSettlementPaymentMeans").find_map(|m| {
+                    let account = child(m, "PayeePartyCreditorFinancialAccount")?;
+                    text(child(account, "IBANID")).or_else(|| text(child(account, "ProprietaryID")))
+                })
+            }),
+            payee_bic: settlement.and_then(|s| {
+                children(s, "SpecifiedTradeSettlementPaymentMeans").find_map(|m| text(path(m, &["PayeeSpecifiedCreditorFinancialInstitution", "BICID"])))
+            }),
             preceding_invoices: settlement
                 .map(|s| children(s, "InvoiceReferencedDocument").filter_map(|r| text(child(r, "IssuerAssignedID"))).collect())
                 .unwrap_or_default(),

@@ -53,3 +53,16 @@ pub fn provider_payable(provider_id: i64, currency: &str) -> AccountSpec {
         limit: LimitRule::None,
     }
 }
+
+/// What a funder has paid out to providers for approved usage.
+pub fn funder_settled(funder_id: i64, currency: &str) -> AccountSpec {
+    AccountSpec {
+        code: format!("funder:{funder_id}:settled:{currency}"),
+        owner_kind: "funder",
+        owner_id: funder_id,
+        purpose: "settled",
+        currency: currency.to_string(),
+        normal_side: Side::Credit,
+        limit: LimitRule::None,
+    }
+}

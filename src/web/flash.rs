@@ -33,6 +33,7 @@ pub const KEYS: &[&str] = &[
     "flash-invitation-accepted",
     "flash-upload-submitted",
     "flash-catalogue-saved",
+    "flash-settlement-recorded",
     "flash-invoice-received",
     "flash-invoice-approved",
     "flash-invoice-disputed",

@@ -52,6 +52,7 @@ pub struct Allowed {
     pub upload_invoice: bool,
     pub decide_invoice: bool,
     pub edit_catalogue: bool,
+    pub record_settlement: bool,
 }
 
 impl Allowed {
@@ -69,6 +70,7 @@ impl Allowed {
             upload_invoice: may(Action::UploadInvoice),
             decide_invoice: may(Action::DecideInvoice),
             edit_catalogue: may(Action::EditCatalogue),
+            record_settlement: may(Action::RecordSettlement),
         }
     }
 }

@@ -87,6 +87,9 @@ route_table! {
     get "/invoices/{id}" ViewInvoice => invoices::show;
     post "/invoices/{id}/approve" DecideInvoice => invoices::approve;
     post "/invoices/{id}/dispute" DecideInvoice => invoices::dispute;
+    post "/settlements" RecordSettlement => invoices::record_settlement;
+    get "/settlements/{id}" ViewSettlement => invoices::show_settlement;
+    get "/settlements/{id}/pain.001.xml" ViewSettlement => invoices::pain_001;
     get "/admin" ViewAdministration => admin::overview;
     post "/admin/members" Administer => admin::create_member;
     get "/admin/audit" ViewAdministration => admin::audit_log;

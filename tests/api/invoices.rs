@@ -168,3 +168,88 @@ async fn cii_and_factur_x_invoices_are_accepted(backend: Backend) {
     s.app.verify_ledger().unwrap();
 }
 both_backends!(cii_and_factur_x_invoices_are_accepted);
+
+/// The pain.001.001.09 schema, from the `sepaxml` package on PyPI (`pip install --no-deps
+/// sepaxml`), or PAIN001_XSD.
+fn pain_001_schema() -> Option<std::path::PathBuf> {
+    if let Ok(path) = std::env::var("PAIN001_XSD") {
+        return Some(path.into());
+    }
+    let out = std::process::Command::new("python3").args(["-c", "import sepaxml, os; print(os.path.dirname(sepaxml.__file__))"]).output().ok()?;
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let path = std::path::Path::new(&dir).join("schemas/pain.001.001.09.xsd");
+    path.exists().then_some(path)
+}
+
+async fn approved_invoices_are_paid_with_a_valid_sepa_file(backend: Backend) {
+    let Some((mut s, code, upload)) = held_usage(backend, "approved_invoices_are_paid_with_a_valid_sepa_file").await else { return };
+    let invoice = ubl_invoice("INV-P1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let path = s.provider.upload_invoice(&upload, "INV-P1.xml", &invoice).await.location.unwrap();
+    let invoice_id = path.rsplit('/').next().unwrap().to_string();
+    // Not approved yet: it cannot be paid.
+    s.funder.refresh_csrf("/invoices").await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let pay = |iban: &'static str| {
+        let id = invoice_id.clone();
+        let date = today.clone();
+        move |c: &crate::helpers::Client| {
+            let fields = vec![
+                ("invoice".to_string(), id.clone()),
+                ("paid_on".to_string(), date.clone()),
+                ("reference".to_string(), "CG-2026-11 batch 1".to_string()),
+                ("debtor_iban".to_string(), iban.to_string()),
+                ("debtor_bic".to_string(), "BNPAFRPP".to_string()),
+            ];
+            let c = c.clone_for_test();
+            async move {
+                let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                c.post("/settlements", &refs).await
+            }
+        }
+    };
+    assert_eq!(pay("FR76 3000 4000 0312 3456 7890 143")(&s.funder).await.status, 422, "an unapproved invoice is not paid");
+    s.funder.refresh_csrf(&path).await;
+    assert_eq!(s.funder.post(&format!("{path}/approve"), &[]).await.status, 303);
+    s.funder.refresh_csrf("/invoices").await;
+    let inbox = s.funder.get("/invoices").await.body;
+    assert!(inbox.contains(&format!("name=\"invoice\" value=\"{invoice_id}\"")), "an approved invoice can be ticked: {inbox}");
+    let r = pay("FR76 3000 4000 0312 3456 7890 144")(&s.funder).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("not a valid IBAN"), "{}", r.body);
+    let r = pay("FR76 3000 4000 0312 3456 7890 143")(&s.funder).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let settlement = r.location.unwrap();
+    assert!(s.funder.get(&settlement).await.body.contains("€144.60"), "the amount due, VAT included: 120.50 + 24.10");
+    assert_eq!(pay("FR76 3000 4000 0312 3456 7890 143")(&s.funder).await.status, 422, "paid once");
+
+    // The ledger: the provider is owed nothing more; the funder has paid out the net amount.
+    use computegrants::db::schema::ledger_accounts;
+    let balances: Vec<(String, i64, i64)> = ledger_accounts::table
+        .filter(ledger_accounts::purpose.eq_any(["payable", "settled"]))
+        .select((ledger_accounts::purpose, ledger_accounts::debits_posted, ledger_accounts::credits_posted))
+        .order(ledger_accounts::purpose)
+        .load(&mut s.app.conn())
+        .unwrap();
+    assert_eq!(balances, vec![("payable".to_string(), 12_050, 12_050), ("settled".to_string(), 0, 12_050)]);
+    s.app.verify_ledger().unwrap();
+
+    // The SEPA file is valid against the ISO 20022 schema.
+    let file = s.funder.get(&format!("{settlement}/pain.001.xml")).await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.contains("<InstdAmt Ccy=\"EUR\">144.60</InstdAmt>") && file.body.contains("<IBAN>FR7630006000011234567890189</IBAN>"), "{}", file.body);
+    match pain_001_schema() {
+        Some(xsd) => {
+            let dir = tempfile::tempdir().unwrap();
+            let xml = dir.path().join("pain.xml");
+            std::fs::write(&xml, &file.body).unwrap();
+            let out = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&xml).output().expect("xmllint (Debian libxml2-utils)");
+            assert!(out.status.success(), "pain.001 invalid: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        None if std::env::var("COMPUTEGRANTS_REQUIRE_TOOLS").as_deref() == Ok("1") => panic!("the pain.001.001.09 schema is missing: pip install --no-deps sepaxml"),
+        None => eprintln!("\n*** SKIPPED the pain.001 schema check: pip install --no-deps sepaxml ***\n"),
+    }
+    // Others cannot see it.
+    assert_eq!(s.provider.get(&settlement).await.status, 404);
+    let _ = &mut s;
+}
+both_backends!(approved_invoices_are_paid_with_a_valid_sepa_file);

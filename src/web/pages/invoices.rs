@@ -50,13 +50,105 @@ pub async fn upload(state: web::Data<AppState>, visitor: Visitor, path: web::Pat
 struct InboxPage {
     layout: Layout,
     invoices: Vec<(Invoice, String)>,
+    is_funder: bool,
+    /// Approved invoices not yet paid, which a settlement can pay.
+    payable: usize,
+    form: SettlementForm,
+    errors: FieldErrors,
+}
+
+#[derive(Default, Clone)]
+pub struct SettlementForm {
+    invoices: Vec<i64>,
+    paid_on: String,
+    reference: String,
+    debtor_iban: String,
+    debtor_bic: String,
+}
+
+async fn inbox_page(state: &AppState, visitor: &Visitor, form: SettlementForm, errors: FieldErrors) -> AppResult<InboxPage> {
+    let member = visitor.member()?.clone();
+    let is_funder = member.kind() == OrgKind::Funder;
+    let invoices = state.db(move |conn| invoicing::inbox(conn, &member, 200)).await?;
+    let payable = invoices.iter().filter(|(i, _)| i.is_payable()).count();
+    Ok(InboxPage { layout: Layout::new(visitor, "title-invoices"), invoices, is_funder, payable, form, errors })
 }
 
 /// A funder's inbox (a provider's list; everything for platform members).
 pub async fn inbox(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+    let form = SettlementForm { paid_on: crate::domain::clock::today().to_string(), ..SettlementForm::default() };
+    render(&inbox_page(&state, &visitor, form, FieldErrors::default()).await?)
+}
+
+/// Records the payment of the ticked invoices. The form repeats `invoice` once per box, which
+/// serde's form reader cannot collect: the pairs are read by hand.
+pub async fn record_settlement(state: web::Data<AppState>, visitor: Visitor, body: web::Bytes) -> AppResult<HttpResponse> {
+    if body.len() > 64 * 1024 {
+        return Err(crate::web::error::AppError::TooLarge);
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| crate::web::error::AppError::BadForm)?;
+    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    visitor.check_csrf(&value("csrf_token"))?;
+    let member = visitor.member_of(OrgKind::Funder)?.clone();
+    let form = SettlementForm {
+        invoices: pairs.iter().filter(|(k, _)| k == "invoice").filter_map(|(_, v)| v.parse().ok()).take(1000).collect(),
+        paid_on: value("paid_on"),
+        reference: value("reference"),
+        debtor_iban: value("debtor_iban"),
+        debtor_bic: value("debtor_bic"),
+    };
+    let errors = forms::texts(&[("paid_on", &form.paid_on, forms::SHORT_CHARS), ("reference", &form.reference, 35), ("debtor_iban", &form.debtor_iban, 64), ("debtor_bic", &form.debtor_bic, forms::SHORT_CHARS)]);
+    if !errors.is_empty() {
+        return unprocessable(&inbox_page(&state, &visitor, form, errors).await?);
+    }
+    let new = crate::domain::settlements::NewSettlement {
+        invoice_ids: form.invoices.clone(),
+        paid_on: form.paid_on.clone(),
+        reference: form.reference.clone(),
+        debtor_iban: form.debtor_iban.clone(),
+        debtor_bic: form.debtor_bic.clone(),
+    };
+    let actor = visitor.actor();
+    let outcome = state
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let id = crate::domain::settlements::record(conn, &member, &new)?;
+                audit::record(conn, &actor, AuditAction::SettlementRecorded, Some(format!("settlement:{id}")), None)?;
+                Ok(id)
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(id) => Ok(flash::redirect(&format!("/settlements/{id}"), "flash-settlement-recorded", state.settings.secure_cookies)),
+        Err(crate::domain::DomainError::Invalid(errors)) => unprocessable(&inbox_page(&state, &visitor, form, errors).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/invoices/settlement.html")]
+struct SettlementPage {
+    layout: Layout,
+    settlement: crate::domain::settlements::Settlement,
+    paid: Vec<(Invoice, String)>,
+}
+
+pub async fn show_settlement(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id: i64 = path_id(&path)?;
     let member = visitor.member()?.clone();
-    let invoices = state.db(move |conn| invoicing::inbox(conn, &member, 200)).await?;
-    render(&InboxPage { layout: Layout::new(&visitor, "title-invoices"), invoices })
+    let (settlement, paid) = state.db(move |conn| crate::domain::settlements::view(conn, &member, id)).await?;
+    render(&SettlementPage { layout: Layout::message(&visitor, &Message::new("title-settlement").with("reference", settlement.reference.as_str())), settlement, paid })
+}
+
+/// The settlement as a SEPA credit-transfer file for the funder's bank.
+pub async fn pain_001(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id: i64 = path_id(&path)?;
+    let member = visitor.member()?.clone();
+    let (settlement, paid) = state.db(move |conn| crate::domain::settlements::view(conn, &member, id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"settlement-{id}-pain.001.001.09.xml\"")))
+        .body(crate::domain::settlements::pain_001(&settlement, &paid)))
 }
 
 #[derive(Template)]
