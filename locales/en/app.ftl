@@ -544,3 +544,28 @@ title-settlement = Payment { $reference }
 settlement-download = Download the SEPA credit-transfer file (pain.001.001.09)
 flash-settlement-recorded = The payment is recorded.
 audit-action-settlement-recorded = payment recorded
+grant-usage-link = Every usage line charged to this grant
+grant-usage-back = Back to grant { $code }
+title-grant-usage = Usage charged to { $code }
+field-until = Until
+filter-any = Any
+filter-apply = Filter
+grant-usage-count = { $count ->
+    [one] One line.
+   *[other] { $count } lines.
+}
+col-period = Period
+col-flag = Flag
+flagged = flagged
+flag-line = Flag this line
+field-flag-reason = What you do not recognise
+pagination = Pages
+page-previous = Previous
+page-next = Next
+page-of = Page { $page } of { $pages }
+flash-usage-flagged = The line is flagged: the funder sees it beside the provider's invoice.
+audit-action-usage-flagged = usage line flagged
+invoice-flags = { $count ->
+    [one] One line flagged by the startup
+   *[other] { $count } lines flagged by the startups
+}

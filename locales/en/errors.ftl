@@ -125,3 +125,4 @@ settlement-invoice-no-iban = Invoice { $number } names no valid account to pay (
 settlement-mixed-currencies = One payment, one currency: pay invoices in other currencies separately.
 settlement-not-euro = SEPA transfers are in euros: this payment file cannot pay other currencies.
 settlement-invoice-already-paid = One of these invoices was paid meanwhile; nothing was recorded. Look again and retry.
+flag-reason-missing = Say what you do not recognise (at most { $max } characters).

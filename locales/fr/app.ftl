@@ -544,3 +544,28 @@ title-settlement = Paiement { $reference }
 settlement-download = Télécharger le fichier de virement SEPA (pain.001.001.09)
 flash-settlement-recorded = Le paiement est enregistré.
 audit-action-settlement-recorded = paiement enregistré
+grant-usage-link = Toutes les lignes de consommation imputées à cette aide
+grant-usage-back = Retour à l'aide { $code }
+title-grant-usage = Consommation imputée à { $code }
+field-until = Jusqu'au
+filter-any = Tous
+filter-apply = Filtrer
+grant-usage-count = { $count ->
+    [one] Une ligne.
+   *[other] { $count } lignes.
+}
+col-period = Période
+col-flag = Signalement
+flagged = signalée
+flag-line = Signaler cette ligne
+field-flag-reason = Ce que vous ne reconnaissez pas
+pagination = Pages
+page-previous = Précédente
+page-next = Suivante
+page-of = Page { $page } sur { $pages }
+flash-usage-flagged = La ligne est signalée : le financeur la voit à côté de la facture du fournisseur.
+audit-action-usage-flagged = ligne de consommation signalée
+invoice-flags = { $count ->
+    [one] Une ligne signalée par la start-up
+   *[other] { $count } lignes signalées par les start-up
+}

@@ -125,3 +125,4 @@ settlement-invoice-no-iban = La facture { $number } n'indique aucun compte valid
 settlement-mixed-currencies = Un paiement, une devise : payez séparément les factures dans d'autres devises.
 settlement-not-euro = Les virements SEPA sont en euros : ce fichier ne peut pas payer d'autres devises.
 settlement-invoice-already-paid = L'une de ces factures a été payée entre-temps ; rien n'a été enregistré. Vérifiez et recommencez.
+flag-reason-missing = Indiquez ce que vous ne reconnaissez pas ({ $max } caractères au plus).

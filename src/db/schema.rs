@@ -186,6 +186,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    usage_flags (id) {
+        id -> BigInt,
+        line_id -> BigInt,
+        grant_id -> BigInt,
+        reason -> Text,
+        flagged_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     settlements (id) {
         id -> BigInt,
         funder_id -> BigInt,
@@ -307,6 +318,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     usage_charges,
     invoices,
     settlements,
+    usage_flags,
     ledger_accounts,
     ledger_entries,
     ledger_postings,

@@ -83,6 +83,8 @@ pub enum Action {
     ViewInvoice,
     /// Approving or disputing an invoice.
     DecideInvoice,
+    /// A startup flags a usage line it does not recognise.
+    FlagUsage,
     /// Recording the payment of approved invoices.
     RecordSettlement,
     ViewSettlement,
@@ -109,6 +111,7 @@ pub fn can(role: Role, action: Action) -> bool {
         UploadInvoice | EditCatalogue => role == Provider,
         ListInvoices | ViewInvoice => matches!(role, Funder | Provider | Admin),
         DecideInvoice | RecordSettlement => role == Funder,
+        FlagUsage => role == Startup,
         ViewSettlement => matches!(role, Funder | Admin),
         ViewAdministration | Administer => role == Admin,
     }
@@ -126,6 +129,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         ManageMembers | EditCompany | Administer => duty == Owner,
         CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
         Apply | WithdrawApplication => matches!(duty, Owner | Member),
+        FlagUsage => matches!(duty, Owner | Member | Billing),
         UploadUsage | ConfirmUpload | UploadInvoice => matches!(duty, Owner | Billing | Member),
         DecideInvoice => matches!(duty, Owner | ProgrammeManager | Billing),
         EditCatalogue | RecordSettlement => matches!(duty, Owner | Billing),

@@ -46,6 +46,7 @@ crate::text_enum! {
         InvoiceReceived = "invoice-received",
         CatalogueChanged = "catalogue-changed",
         SettlementRecorded = "settlement-recorded",
+        UsageFlagged = "usage-flagged",
         InvoiceApproved = "invoice-approved",
         InvoiceDisputed = "invoice-disputed",
     }

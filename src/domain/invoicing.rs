@@ -114,6 +114,8 @@ pub struct InvoiceView {
     pub provider_name: String,
     pub funder_name: String,
     pub grants: Vec<InvoicedGrant>,
+    /// Lines the startups flagged: (grant, line in the usage file, service, cost, reason).
+    pub flags: Vec<(String, i64, String, String, String)>,
 }
 
 /// What happened to an uploaded invoice.
@@ -372,7 +374,8 @@ pub fn view(conn: &mut AnyConnection, by: &Member, invoice_id: i64) -> DomainRes
         .into_iter()
         .map(|(grant_id, grant_code, amount, startup_name, programme_name)| InvoicedGrant { grant_id, grant_code, startup_name, programme_name, amount: Amount::from_cents(amount) })
         .collect();
-    Ok(InvoiceView { invoice, provider_name, funder_name, grants })
+    let flags = crate::domain::usage::lines::flags_of_invoice(conn, invoice_id)?;
+    Ok(InvoiceView { invoice, provider_name, funder_name, grants, flags })
 }
 
 /// The invoices of an upload (for its provider's page).

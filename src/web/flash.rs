@@ -34,6 +34,7 @@ pub const KEYS: &[&str] = &[
     "flash-upload-submitted",
     "flash-catalogue-saved",
     "flash-settlement-recorded",
+    "flash-usage-flagged",
     "flash-invoice-received",
     "flash-invoice-approved",
     "flash-invoice-disputed",

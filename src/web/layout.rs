@@ -53,6 +53,7 @@ pub struct Allowed {
     pub decide_invoice: bool,
     pub edit_catalogue: bool,
     pub record_settlement: bool,
+    pub flag_usage: bool,
 }
 
 impl Allowed {
@@ -71,6 +72,7 @@ impl Allowed {
             decide_invoice: may(Action::DecideInvoice),
             edit_catalogue: may(Action::EditCatalogue),
             record_settlement: may(Action::RecordSettlement),
+            flag_usage: may(Action::FlagUsage),
         }
     }
 }

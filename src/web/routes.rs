@@ -73,6 +73,8 @@ route_table! {
     post "/applications/{id}/decide" DecideApplication => applications::decide;
     post "/applications/{id}/withdraw" WithdrawApplication => applications::withdraw;
     get "/grants/{id}" ViewGrant => grants::show;
+    get "/grants/{id}/usage" ViewGrant => grants::usage;
+    post "/grants/{id}/flags" FlagUsage => grants::flag;
     get "/catalogue" ViewCatalogue => provider::catalogue;
     post "/catalogue" EditCatalogue => provider::add_offering;
     post "/catalogue/{id}/price" EditCatalogue => provider::change_price;

@@ -253,3 +253,56 @@ async fn approved_invoices_are_paid_with_a_valid_sepa_file(backend: Backend) {
     let _ = &mut s;
 }
 both_backends!(approved_invoices_are_paid_with_a_valid_sepa_file);
+
+/// The startup reads every line charged to its grant, filtered and a page at a time, and flags
+/// one it does not recognise; the funder sees the flag beside the invoice.
+async fn startups_read_and_flag_their_usage_lines(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "startups_read_and_flag_their_usage_lines").await else { return };
+    let code = approve(&mut s, "10000").await;
+    let today = chrono::Utc::now().date_naive();
+    let mut csv = String::from("ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SubAccountId,ChargeCategory\n");
+    for i in 0..250u32 {
+        let (h, m) = (i % 24, i / 24);
+        csv.push_str(&format!("{today}T{h:02}:{m:02}:00Z,{today}T{h:02}:{m:02}:59Z,GPU compute,0.01,GPU-hour,0.01,EUR,{code},Usage\n"));
+    }
+    s.provider.refresh_csrf("/usage/new").await;
+    let upload = s.provider.upload("many.csv", &csv).await.location.unwrap();
+    let grant_page = {
+        let home = s.startup.get("/").await.body;
+        let at = home.find("/grants/").unwrap();
+        home[at..at + home[at..].find('"').unwrap()].to_string()
+    };
+    // Not submitted yet: the provider's draft is not a charge.
+    assert!(s.startup.get(&format!("{grant_page}/usage")).await.body.contains("0 lines."));
+    s.provider.refresh_csrf(&upload).await;
+    assert_eq!(s.provider.post(&format!("{upload}/confirm"), &[]).await.status, 303);
+    let first = s.startup.get(&format!("{grant_page}/usage")).await.body;
+    assert!(first.contains("250 lines.") && first.contains("Page 1 of 3"), "{first}");
+    assert_eq!(first.matches("name=\"line\"").count(), 100, "a page of 100 lines, each with its flag form");
+    let last = s.startup.get(&format!("{grant_page}/usage?page=2")).await.body;
+    assert_eq!(last.matches("name=\"line\"").count(), 50);
+    let none = s.startup.get(&format!("{grant_page}/usage?service=Storage")).await.body;
+    assert!(none.contains("0 lines."), "filtered by service");
+    let past = (today - chrono::Duration::days(3)).to_string();
+    assert!(s.startup.get(&format!("{grant_page}/usage?until={past}")).await.body.contains("0 lines."), "filtered by period");
+    // Flag one line.
+    let at = first.find("name=\"line\" value=\"").unwrap() + 19;
+    let line_id: String = first[at..].chars().take_while(char::is_ascii_digit).collect();
+    s.startup.refresh_csrf(&format!("{grant_page}/usage")).await;
+    let r = s.startup.post(&format!("{grant_page}/flags"), &[("line", line_id.as_str()), ("reason", "")]).await;
+    assert_eq!(r.status, 400, "a flag says why");
+    let r = s.startup.post(&format!("{grant_page}/flags"), &[("line", line_id.as_str()), ("reason", "We ran no job at that time.")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(s.startup.get(&format!("{grant_page}/usage")).await.body.contains("We ran no job at that time."));
+    // Others do not see the grant's lines; the provider cannot flag.
+    let other = s.app.sign_up_startup("Nosy Startup", "nosy@startup.test").await;
+    assert_eq!(other.get(&format!("{grant_page}/usage")).await.status, 404);
+    s.provider.refresh_csrf(&upload).await;
+    assert_eq!(s.provider.post(&format!("{grant_page}/flags"), &[("line", line_id.as_str()), ("reason", "x")]).await.status, 404);
+    // The funder sees the flag beside the invoice.
+    let invoice = ubl_invoice("INV-F1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "2.50")]);
+    let path = s.provider.upload_invoice(&upload, "INV-F1.xml", &invoice).await.location.unwrap();
+    let page = s.funder.get(&path).await.body;
+    assert!(page.contains("One line flagged by the startup") && page.contains("We ran no job at that time."), "{page}");
+}
+both_backends!(startups_read_and_flag_their_usage_lines);

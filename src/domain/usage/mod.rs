@@ -9,6 +9,7 @@
 //! funder to approve (the holds are posted) or dispute (they are voided): `domain::invoicing`.
 
 mod confirm;
+pub mod lines;
 mod queries;
 pub mod rounding;
 mod upload;

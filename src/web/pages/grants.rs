@@ -3,8 +3,8 @@ use crate::domain::grants::{self, GrantStatement};
 use crate::messages::Message;
 use crate::web::error::AppResult;
 use crate::web::layout::Layout;
-use crate::web::session::Visitor;
-use crate::web::{AppState, path_id, render};
+use crate::web::session::{CsrfForm, Visitor};
+use crate::web::{AppState, flash, path_id, render};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -20,4 +20,83 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let id: GrantId = path_id(&path)?;
     let statement = state.db(move |conn| grants::statement(conn, &member, id)).await?;
     render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement })
+}
+
+#[derive(Template)]
+#[template(path = "pages/grants/usage.html")]
+struct UsagePage {
+    layout: Layout,
+    grant_id: GrantId,
+    code: String,
+    page: crate::domain::usage::lines::LinePage,
+    query: UsageQuery,
+    current: i64,
+    pages: i64,
+    /// The query string of the filters, for the page links.
+    filters: String,
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct UsageQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    page: i64,
+}
+
+/// Every line charged to the grant, filtered by period and service, a page at a time.
+pub async fn usage(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, query: web::Query<UsageQuery>) -> AppResult<HttpResponse> {
+    use crate::domain::usage::lines::{self, LineFilter, PAGE};
+    let member = visitor.member()?.clone();
+    let id: GrantId = path_id(&path)?;
+    let query = query.into_inner();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let filter = LineFilter {
+        from: day(&query.from),
+        until: day(&query.until),
+        service: Some(query.service.trim().to_string()).filter(|s| !s.is_empty() && s.chars().count() <= 200),
+        page: query.page.clamp(0, i64::from(u32::MAX)),
+    };
+    let f = filter.clone();
+    let (grant, page) = state.db(move |conn| Ok((grants::grant_for(conn, &member, id)?, lines::lines_of_grant(conn, &member, id, &f)?))).await?;
+    let pages = ((page.total + PAGE - 1) / PAGE).max(1);
+    let current = filter.page.clamp(0, pages - 1);
+    let filters = serde_urlencoded::to_string([("from", query.from.as_str()), ("until", query.until.as_str()), ("service", query.service.as_str())]).unwrap_or_default();
+    render(&UsagePage {
+        layout: Layout::message(&visitor, &Message::new("title-grant-usage").with("code", grant.code.as_str())),
+        grant_id: id,
+        code: grant.code,
+        page,
+        query,
+        current,
+        pages,
+        filters,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct FlagForm {
+    line: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The startup flags a line it does not recognise; the funder sees it beside the invoice.
+pub async fn flag(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<FlagForm>) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let id: GrantId = path_id(&path)?;
+    let (actor, reason, line) = (visitor.actor(), form.reason.chars().take(crate::domain::usage::lines::MAX_FLAG_CHARS + 1).collect::<String>(), form.line);
+    state
+        .db(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                crate::domain::usage::lines::flag(conn, &member, id, line, &reason)?;
+                crate::domain::audit::record(conn, &actor, crate::domain::audit::AuditAction::UsageFlagged, Some(format!("usage-line:{line}")), Some(&reason))
+            })
+        })
+        .await?;
+    Ok(flash::redirect(&format!("/grants/{id}/usage"), "flash-usage-flagged", state.settings.secure_cookies))
 }

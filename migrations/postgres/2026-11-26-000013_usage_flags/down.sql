@@ -1,0 +1,2 @@
+DROP INDEX usage_lines_grant;
+DROP TABLE usage_flags;
