@@ -569,3 +569,10 @@ invoice-flags = { $count ->
     [one] One line flagged by the startup
    *[other] { $count } lines flagged by the startups
 }
+invoice-approve-part = Approve only part
+invoice-approve-part-intro = Type the amount you approve for a grant (leave it empty to approve all of it); the rest of its hold is released and the provider reads your reason.
+invoice-approve-amount-for = Approved for { $grant }
+field-part-reason = Why only part
+invoice-part-reason = Why only part was approved
+col-approved-net = Approved net
+col-to-pay = to pay

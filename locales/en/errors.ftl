@@ -126,3 +126,5 @@ settlement-mixed-currencies = One payment, one currency: pay invoices in other c
 settlement-not-euro = SEPA transfers are in euros: this payment file cannot pay other currencies.
 settlement-invoice-already-paid = One of these invoices was paid meanwhile; nothing was recorded. Look again and retry.
 flag-reason-missing = Say what you do not recognise (at most { $max } characters).
+invoice-part-out-of-range = The amount for { $grant } must be between zero and what is held for it.
+invoice-part-reason-missing = Say why you approve only part (at most { $max } characters): the provider reads it.

@@ -569,3 +569,10 @@ invoice-flags = { $count ->
     [one] Une ligne signalée par la start-up
    *[other] { $count } lignes signalées par les start-up
 }
+invoice-approve-part = N'approuver qu'une partie
+invoice-approve-part-intro = Saisissez le montant approuvé pour une aide (laissez vide pour tout approuver) ; le reste du blocage est libéré et le fournisseur lit votre motif.
+invoice-approve-amount-for = Approuvé pour { $grant }
+field-part-reason = Pourquoi une partie seulement
+invoice-part-reason = Pourquoi une partie seulement a été approuvée
+col-approved-net = HT approuvé
+col-to-pay = à payer

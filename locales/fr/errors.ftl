@@ -126,3 +126,5 @@ settlement-mixed-currencies = Un paiement, une devise : payez séparément les
 settlement-not-euro = Les virements SEPA sont en euros : ce fichier ne peut pas payer d'autres devises.
 settlement-invoice-already-paid = L'une de ces factures a été payée entre-temps ; rien n'a été enregistré. Vérifiez et recommencez.
 flag-reason-missing = Indiquez ce que vous ne reconnaissez pas ({ $max } caractères au plus).
+invoice-part-out-of-range = Le montant pour { $grant } doit être compris entre zéro et le montant bloqué pour elle.
+invoice-part-reason-missing = Indiquez pourquoi vous n'approuvez qu'une partie (au plus { $max } caractères) : le fournisseur le lira.

@@ -182,6 +182,7 @@ diesel::table! {
         payee_iban -> Nullable<Text>,
         payee_bic -> Nullable<Text>,
         settlement_id -> Nullable<BigInt>,
+        approved_net -> Nullable<BigInt>,
     }
 }
 

@@ -73,6 +73,8 @@ pub struct Invoice {
     pub payee_iban: Option<String>,
     pub payee_bic: Option<String>,
     pub settlement_id: Option<i64>,
+    /// Set when the funder approved less than the whole net amount.
+    pub approved_net: Option<i64>,
 }
 
 impl Invoice {
@@ -90,6 +92,25 @@ impl Invoice {
 
     pub fn is_awaiting(&self) -> bool {
         self.status == InvoiceStatus::AwaitingApproval
+    }
+
+    /// The net amount approved: all of it, unless the funder approved a part.
+    pub fn approved(&self) -> Amount {
+        Amount::from_cents(self.approved_net.unwrap_or(self.net_total))
+    }
+
+    /// What a payment of this invoice transfers: its amount due, reduced in proportion when
+    /// only part of it was approved (VAT follows the net amount), to the cent.
+    pub fn amount_to_pay(&self) -> Amount {
+        match self.approved_net {
+            Some(approved) if self.net_total > 0 => {
+                let scaled = i128::from(self.payable) * i128::from(approved);
+                let net = i128::from(self.net_total);
+                // Rounded half up, as a bank would.
+                Amount::from_cents(i64::try_from((scaled * 2 + net) / (net * 2)).unwrap_or(self.payable))
+            }
+            _ => self.payable_amount(),
+        }
     }
 
     /// Approved and not yet paid.
@@ -447,10 +468,53 @@ fn settle_upload_status(conn: &mut AnyConnection, upload_id: UploadId) -> Domain
 /// Approves an invoice: each of its holds is posted (credits → provider payable), in one
 /// transaction with the decision.
 pub fn approve(conn: &mut AnyConnection, by: &Member, invoice_id: i64) -> DomainResult<Invoice> {
+    approve_part(conn, by, invoice_id, &BTreeMap::new(), "")
+}
+
+/// Approves an invoice, possibly in part: a grant named in `amounts` has only that amount
+/// posted and the rest of its hold released (nothing posted for zero); a part approval needs
+/// a reason, which the provider reads.
+pub fn approve_part(conn: &mut AnyConnection, by: &Member, invoice_id: i64, amounts: &BTreeMap<String, Amount>, reason: &str) -> DomainResult<Invoice> {
+    let reason = reason.trim();
     crate::db::write_transaction(conn, |conn| {
-        let invoice = decide(conn, by, invoice_id, InvoiceStatus::Approved, None)?;
-        for (code, hold) in holds_of(conn, invoice_id)? {
-            ledger::resolve_hold(conn, hold, Resolution::Post(None), &format!("invoice-approve:{invoice_id}:grant:{code}"), &by.actor())?;
+        let held: Vec<(String, i64, i64)> = usage_charges::table
+            .inner_join(grants::table.on(grants::id.eq(usage_charges::grant_id)))
+            .filter(usage_charges::invoice_id.eq(invoice_id))
+            .filter(usage_charges::hold_entry_id.is_not_null())
+            .select((grants::code, usage_charges::amount, usage_charges::hold_entry_id.assume_not_null()))
+            .load(conn)?;
+        let mut errors = FieldErrors::default();
+        let mut approved_total = Amount::ZERO;
+        let mut partial = false;
+        let mut plan = Vec::with_capacity(held.len());
+        for (code, cents, hold) in &held {
+            let full = Amount::from_cents(*cents);
+            let amount = amounts.get(code).copied().unwrap_or(full);
+            if amount.is_negative() || amount > full {
+                errors.add("amounts", Message::new("invoice-part-out-of-range").with("grant", code.as_str()));
+                continue;
+            }
+            partial |= amount < full;
+            approved_total = approved_total.checked_add(amount).map_err(|e| DomainError::Internal(e.to_string()))?;
+            plan.push((code.clone(), *hold, amount, full));
+        }
+        if partial && (reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS) {
+            errors.add("reason", Message::new("invoice-part-reason-missing").with("max", MAX_REASON_CHARS as i64));
+        }
+        errors.into_result()?;
+        let invoice = decide(conn, by, invoice_id, InvoiceStatus::Approved, partial.then_some(reason))?;
+        for (code, hold, amount, full) in plan {
+            let resolution = if amount == full {
+                Resolution::Post(None)
+            } else if amount.is_positive() {
+                Resolution::Post(Some(amount))
+            } else {
+                Resolution::Void
+            };
+            ledger::resolve_hold(conn, hold, resolution, &format!("invoice-approve:{invoice_id}:grant:{code}"), &by.actor())?;
+        }
+        if partial {
+            diesel::update(invoices::table.find(invoice_id)).set(invoices::approved_net.eq(Some(approved_total.cents()))).execute(conn)?;
         }
         settle_upload_status(conn, invoice.upload_id)?;
         load(conn, invoice_id)

@@ -4,7 +4,8 @@
 //! settled account, in the same transaction.
 //!
 //! The credit ledger counts net amounts (credits cover net usage); the transfer pays each
-//! invoice's amount due (BT-115), VAT included, to the account its invoice names (BT-84).
+//! invoice's amount due (BT-115), VAT included (in proportion when only part was approved), to
+//! the account its invoice names (BT-84).
 
 use crate::db::AnyConnection;
 use crate::db::schema::{invoices, organisations, settlements};
@@ -132,7 +133,7 @@ pub fn record(conn: &mut AnyConnection, by: &Member, new: &NewSettlement) -> Dom
     errors.clone().into_result()?;
     let (Some(paid_on), Some(first)) = (paid_on, chosen.first()) else { return Err(errors.into()) };
     let currency = first.currency.clone();
-    let total = Amount::sum(chosen.iter().map(Invoice::payable_amount)).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let total = Amount::sum(chosen.iter().map(Invoice::amount_to_pay)).map_err(|e| DomainError::Internal(e.to_string()))?;
     if !total.is_positive() {
         return Err(DomainError::invalid("invoices", Message::new("settlement-no-invoice")));
     }
@@ -168,7 +169,7 @@ pub fn record(conn: &mut AnyConnection, by: &Member, new: &NewSettlement) -> Dom
         let mut by_provider: BTreeMap<OrgId, Amount> = BTreeMap::new();
         for invoice in &chosen {
             let slot = by_provider.entry(invoice.provider_id).or_insert(Amount::ZERO);
-            *slot = slot.checked_add(invoice.net()).map_err(|e| DomainError::Internal(e.to_string()))?;
+            *slot = slot.checked_add(invoice.approved()).map_err(|e| DomainError::Internal(e.to_string()))?;
         }
         let settled = ledger::open_account(conn, &chart::funder_settled(by.org_id().get(), &currency))?;
         for (provider_id, amount) in by_provider.into_iter().filter(|(_, a)| a.is_positive()) {
@@ -234,7 +235,7 @@ pub fn pain_001(settlement: &Settlement, paid: &[(Invoice, String)]) -> String {
             "<CdtTrfTxInf><PmtId><EndToEndId>{e2e}</EndToEndId></PmtId><Amt><InstdAmt Ccy=\"{ccy}\">{amt}</InstdAmt></Amt>{bic}<Cdtr><Nm>{name}</Nm></Cdtr><CdtrAcct><Id><IBAN>{iban}</IBAN></Id></CdtrAcct><RmtInf><Ustrd>{ustrd}</Ustrd></RmtInf></CdtTrfTxInf>",
             e2e = xml_text(&format!("CG-{}-{}", settlement.id, invoice.id)),
             ccy = invoice.currency,
-            amt = amount(invoice.payable),
+            amt = amount(invoice.amount_to_pay().cents()),
             name = xml_text(provider),
             iban = invoice.payee_iban.clone().unwrap_or_default(),
             ustrd = xml_text(&format!("Invoice {}", invoice.number)),

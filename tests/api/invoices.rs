@@ -306,3 +306,41 @@ async fn startups_read_and_flag_their_usage_lines(backend: Backend) {
     assert!(page.contains("One line flagged by the startup") && page.contains("We ran no job at that time."), "{page}");
 }
 both_backends!(startups_read_and_flag_their_usage_lines);
+
+/// The funder approves part of an invoice with a reason: only that part is spent, the rest of
+/// the hold returns to the grant, the provider reads why, and the payment is in proportion.
+async fn part_of_an_invoice_is_approved_with_a_reason(backend: Backend) {
+    let Some((mut s, code, upload)) = held_usage(backend, "part_of_an_invoice_is_approved_with_a_reason").await else { return };
+    let invoice = ubl_invoice("INV-H1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let path = s.provider.upload_invoice(&upload, "INV-H1.xml", &invoice).await.location.unwrap();
+    s.funder.refresh_csrf(&path).await;
+    let field = format!("amount_{code}");
+    let r = s.funder.post(&format!("{path}/approve"), &[(field.as_str(), "100"), ("reason", "")]).await;
+    assert_eq!(r.status, 422, "a part approval says why");
+    let r = s.funder.post(&format!("{path}/approve"), &[(field.as_str(), "500"), ("reason", "x")]).await;
+    assert_eq!(r.status, 422, "no more than is held");
+    let r = s.funder.post(&format!("{path}/approve"), &[(field.as_str(), "100.00"), ("reason", "20.50 EUR of idle time is not eligible.")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let grant = {
+        let home = s.startup.get("/").await.body;
+        let at = home.find("/grants/").unwrap();
+        home[at..at + home[at..].find('"').unwrap()].to_string()
+    };
+    let statement = s.startup.get(&grant).await.body;
+    assert!(statement.contains("<dd id=\"spent\">€100.00</dd>") && statement.contains("<dd id=\"held\">€0.00</dd>") && statement.contains("<dd id=\"balance\">€9,900.00</dd>"), "{statement}");
+    let page = s.provider.get(&path).await.body;
+    assert!(page.contains("idle time is not eligible") && page.contains("€100.00"), "{page}");
+    // Paid in proportion: 144.60 due × 100.00 / 120.50 = 120.00.
+    s.funder.refresh_csrf("/invoices").await;
+    let id = path.rsplit('/').next().unwrap();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let r = s
+        .funder
+        .post("/settlements", &[("invoice", id), ("paid_on", today.as_str()), ("reference", "PART-1"), ("debtor_iban", "DE89370400440532013000"), ("debtor_bic", "COBADEFFXXX")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let file = s.funder.get(&format!("{}/pain.001.xml", r.location.unwrap())).await.body;
+    assert!(file.contains("<InstdAmt Ccy=\"EUR\">120.00</InstdAmt>"), "{file}");
+    s.app.verify_ledger().unwrap();
+}
+both_backends!(part_of_an_invoice_is_approved_with_a_reason);

@@ -7,7 +7,6 @@ use crate::domain::{FieldErrors, UploadId};
 use crate::messages::Message;
 use crate::web::error::AppResult;
 use crate::web::layout::Layout;
-use crate::web::pages::auth::Empty;
 use crate::web::pages::provider::{read_upload, upload_page};
 use crate::web::session::{CsrfForm, Visitor};
 use crate::web::{AppState, flash, forms, path_id, render, unprocessable};
@@ -173,19 +172,53 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     render(&page(&state, &visitor, id, String::new(), FieldErrors::default()).await?)
 }
 
-pub async fn approve(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
+/// Approves the invoice, in full or, with amounts per grant (`amount_<grant code>`) and a
+/// reason, in part.
+pub async fn approve(state: web::Data<AppState>, path: web::Path<String>, visitor: Visitor, body: web::Bytes) -> AppResult<HttpResponse> {
     let id: i64 = path_id(&path)?;
+    if body.len() > 64 * 1024 {
+        return Err(crate::web::error::AppError::TooLarge);
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| crate::web::error::AppError::BadForm)?;
+    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    visitor.check_csrf(&value("csrf_token"))?;
     let member = visitor.member_of(OrgKind::Funder)?.clone();
+    let reason = value("reason");
+    let mut errors = forms::texts(&[("reason", &reason, invoicing::MAX_REASON_CHARS)]);
+    let lookup = member.clone();
+    let view = state.db(move |conn| invoicing::view(conn, &lookup, id)).await?;
+    let mut amounts = std::collections::BTreeMap::new();
+    for grant in &view.grants {
+        let typed = value(&format!("amount_{}", grant.grant_code));
+        if typed.trim().is_empty() {
+            continue;
+        }
+        match crate::i18n::parse_amount(visitor.locale, &typed, &view.invoice.currency) {
+            Ok(amount) => {
+                amounts.insert(grant.grant_code.clone(), amount);
+            }
+            Err(_) => errors.add("amounts", Message::new("invoice-part-out-of-range").with("grant", grant.grant_code.as_str())),
+        }
+    }
+    if !errors.is_empty() {
+        return unprocessable(&page(&state, &visitor, id, reason, errors).await?);
+    }
     let actor = visitor.actor();
-    state
-        .db(move |conn| {
+    let why = reason.clone();
+    let outcome = state
+        .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                invoicing::approve(conn, &member, id)?;
-                audit::record(conn, &actor, AuditAction::InvoiceApproved, Some(format!("invoice:{id}")), None)
+                let invoice = invoicing::approve_part(conn, &member, id, &amounts, &why)?;
+                let detail = invoice.approved_net.map(|a| format!("part: {a} cents; {why}"));
+                audit::record(conn, &actor, AuditAction::InvoiceApproved, Some(format!("invoice:{id}")), detail.as_deref())
             })
         })
         .await?;
-    Ok(flash::redirect(&format!("/invoices/{id}"), "flash-invoice-approved", state.settings.secure_cookies))
+    match outcome {
+        Ok(()) => Ok(flash::redirect(&format!("/invoices/{id}"), "flash-invoice-approved", state.settings.secure_cookies)),
+        Err(crate::domain::DomainError::Invalid(errors)) => unprocessable(&page(&state, &visitor, id, reason, errors).await?),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(serde::Deserialize)]
