@@ -124,3 +124,4 @@ usage-is-a-pdf = this is a PDF, not a usage file (FOCUS CSV); an invoice (Factur
 usage-is-xml = this is an XML document, not a usage file: usage files are FOCUS CSV
 usage-empty-file = the file is empty
 usage-file-over-limit = the file is larger than { $mb } MB: split it by period and send each part
+usage-line-billed-before = { $resource } was already billed for this charge period and SKU (upload #{ $upload }, line { $line }): send only what was not billed yet

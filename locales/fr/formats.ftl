@@ -124,3 +124,4 @@ usage-is-a-pdf = c'est un PDF, pas un fichier de consommation (CSV FOCUS) ; un
 usage-is-xml = c'est un document XML, pas un fichier de consommation : les fichiers de consommation sont au format CSV FOCUS
 usage-empty-file = le fichier est vide
 usage-file-over-limit = le fichier dépasse { $mb } Mo : découpez-le par période et envoyez chaque partie
+usage-line-billed-before = { $resource } a déjà été facturé pour cette période et ce SKU (dépôt n° { $upload }, ligne { $line }) : n'envoyez que ce qui n'a pas encore été facturé

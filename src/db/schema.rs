@@ -143,6 +143,8 @@ diesel::table! {
         consumed_unit -> Text,
         billed_cost -> Text,
         currency -> Text,
+        resource_id -> Nullable<Text>,
+        sku_id -> Nullable<Text>,
     }
 }
 

@@ -250,3 +250,29 @@ async fn wrong_files_are_named_and_many_problems_download(backend: Backend) {
     assert!(rows[300].starts_with("302,BilledCost,"), "{}", rows[300]);
 }
 both_backends!(wrong_files_are_named_and_many_problems_download);
+
+/// Providers resend overlapping periods: a line already billed in an earlier submitted file
+/// (same resource, SKU and charge period) refuses the new file, naming the earlier line.
+async fn a_line_billed_in_an_earlier_file_is_refused(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "a_line_billed_in_an_earlier_file_is_refused").await else { return };
+    let code = approve(&mut s, "10000").await;
+    let mut p = s.provider.clone_for_test();
+    let today = chrono::Utc::now().date_naive();
+    let header = "ChargePeriodStart,ChargePeriodEnd,ServiceName,ResourceId,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SubAccountId\n";
+    let line = |resource: &str, hour: u32, cost: &str| format!("{today}T{hour:02}:00:00Z,{today}T{hour:02}:59:59Z,GPU compute,{resource},1,GPU-hour,{cost},EUR,{code}\n");
+    p.refresh_csrf("/usage/new").await;
+    let first = p.upload("hours-0-1.csv", &format!("{header}{}{}", line("vm-1", 0, "2.00"), line("vm-1", 1, "2.00"))).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    // While the first file is only pending, the second is not compared with it.
+    let second = format!("{header}{}{}{}", line("vm-1", 1, "2.00"), line("vm-2", 1, "2.00"), line("vm-1", 2, "2.00"));
+    assert_eq!(p.upload("hours-1-2.csv", &second).await.status, 303);
+    let first_path = first.location.unwrap();
+    p.refresh_csrf(&first_path).await;
+    assert_eq!(p.post(&format!("{first_path}/confirm"), &[]).await.status, 303);
+    p.refresh_csrf("/usage/new").await;
+    let r = p.upload("hours-1-2-again.csv", &format!("{second}{}", line("vm-3", 3, "2.00"))).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("line 2, column ResourceId") && r.body.contains("vm-1 was already billed for this charge period and SKU"), "{}", r.body);
+    assert_eq!(r.body.matches("already billed").count(), 1, "vm-2 and the later hour are new");
+}
+both_backends!(a_line_billed_in_an_earlier_file_is_refused);

@@ -42,6 +42,7 @@ struct ChargeLine {
     consumed_unit: Option<String>,
     billed_cost: Decimal,
     sku_id: Option<String>,
+    resource_id: Option<String>,
 }
 
 /// Longest service name, grant code or unit kept from a usage line.
@@ -85,6 +86,7 @@ pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[
     let mut problems = read.problems;
     let sha = hex::encode(Sha256::digest(content));
     refuse_posted_twin(conn, by, &sha, &mut problems)?;
+    refuse_lines_billed_before(conn, by, &read.lines, &mut problems)?;
     let billing = check_against_grants(conn, by, &read.lines, &mut problems)?;
     let charges = allocate(conn, &billing, &mut problems)?;
     if !problems.is_empty() {
@@ -129,6 +131,7 @@ fn read_lines(content: &[u8]) -> Result<ReadFile, Problems> {
             consumed_unit: l.consumed_unit.or(l.pricing_unit).map(str::to_string),
             billed_cost: l.billed_cost,
             sku_id: l.sku_id.map(str::to_string),
+            resource_id: l.resource_id.map(str::to_string),
         }),
         None => unattributed.push(l.line),
     }) {
@@ -169,6 +172,36 @@ fn refuse_posted_twin(conn: &mut AnyConnection, by: &Member, sha: &str, problems
         problems.push(file_problem(Message::new("usage-already-posted").with("upload", id.to_string()).with("date", at.date())));
     }
 
+    Ok(())
+}
+
+/// A line already billed in an earlier submitted file (same resource, SKU and charge period) is
+/// a problem: providers resend overlapping periods. Lines without a ResourceId cannot be told
+/// apart from another resource's, and are not compared.
+fn refuse_lines_billed_before(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLine], problems: &mut Problems) -> DomainResult<()> {
+    use std::collections::HashMap;
+    let keyed: Vec<&ChargeLine> = lines.iter().filter(|l| l.resource_id.is_some()).collect();
+    let (Some(first), Some(last)) = (keyed.iter().map(|l| l.charge_period_start).min(), keyed.iter().map(|l| l.charge_period_start).max()) else { return Ok(()) };
+    type Key = (String, Option<String>, NaiveDateTime, NaiveDateTime);
+    let earlier: Vec<(Option<String>, Option<String>, NaiveDateTime, NaiveDateTime, i64, i64)> = usage_lines::table
+        .inner_join(usage_uploads::table.on(usage_uploads::id.eq(usage_lines::upload_id)))
+        .filter(usage_uploads::provider_id.eq(by.org_id()))
+        .filter(usage_uploads::status.eq_any([UploadStatus::Submitted.as_str(), UploadStatus::Approved.as_str()]))
+        .filter(usage_lines::resource_id.is_not_null())
+        .filter(usage_lines::charge_period_start.between(first, last))
+        .select((usage_lines::resource_id, usage_lines::sku_id, usage_lines::charge_period_start, usage_lines::charge_period_end, usage_lines::upload_id, usage_lines::line_number))
+        .load(conn)?;
+    let seen: HashMap<Key, (i64, i64)> = earlier.into_iter().filter_map(|(r, sku, s, e, upload, line)| Some(((r?, sku, s, e), (upload, line)))).collect();
+    for line in keyed {
+        let key: Key = (line.resource_id.clone().unwrap_or_default(), line.sku_id.clone(), line.charge_period_start, line.charge_period_end);
+        if let Some((upload, earlier_line)) = seen.get(&key) {
+            problems.push(line_problem(
+                line,
+                "ResourceId",
+                Message::new("usage-line-billed-before").with("resource", key.0.as_str()).with("upload", upload.to_string()).with("line", earlier_line.to_string()),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -392,6 +425,8 @@ struct UsageLineRow<'a> {
     consumed_unit: &'a str,
     billed_cost: String,
     currency: &'a str,
+    resource_id: Option<&'a str>,
+    sku_id: Option<&'a str>,
 }
 
 /// Stores the pending upload, its lines and its charges in one transaction.
@@ -438,6 +473,8 @@ fn store_pending(
                         consumed_unit: l.consumed_unit.as_deref().unwrap_or_default(),
                         billed_cost: l.billed_cost.to_string(),
                         currency: &l.currency,
+                        resource_id: l.resource_id.as_deref(),
+                        sku_id: l.sku_id.as_deref(),
                     })
                 })
                 .collect::<DomainResult<_>>()?;
