@@ -29,7 +29,7 @@ pub enum StartupError {
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Housekeeping on a thread of its own, so no request pays for it: expired sessions are purged
-/// on a schedule. Deleting rows that are already expired is idempotent, so several servers
+/// and usage holds past their programme's hold period released, on a schedule. Deleting rows that are already expired is idempotent, so several servers
 /// running it over one database agree.
 fn start_maintenance(pool: db::Pool) -> std::sync::mpsc::Sender<()> {
     // The thread ends when the server that owns the sender is gone, rather than keeping its
@@ -48,6 +48,14 @@ fn start_maintenance(pool: db::Pool) -> std::sync::mpsc::Sender<()> {
                 Ok(n) if n > 0 => log::info!("purged {n} expired session(s)"),
                 Ok(_) => {}
                 Err(e) => log::warn!("session purge failed: {e}"),
+            }
+            let expired = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+                crate::domain::invoicing::expire_overdue(&mut c, crate::domain::clock::now()).map_err(|e| e.to_string())
+            });
+            match expired {
+                Ok(n) if n > 0 => log::info!("released {n} usage hold(s) past their programme's hold period"),
+                Ok(_) => {}
+                Err(e) => log::warn!("hold expiry failed: {e}"),
             }
         }
     });

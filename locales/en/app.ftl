@@ -576,3 +576,13 @@ field-part-reason = Why only part
 invoice-part-reason = Why only part was approved
 col-approved-net = Approved net
 col-to-pay = to pay
+field-hold-days = Hold period
+hint-hold-days = (days submitted usage stays held waiting for an approved invoice; default 60)
+col-hold-days = Hold period
+hold-days-value = { $days ->
+    [one] one day, then unapproved usage is released
+   *[other] { $days } days, then unapproved usage is released
+}
+invoice-status-expired = expired
+upload-status-expired = expired
+upload-status-explained-expired = No invoice for it was approved within the programme's hold period: the holds were released. Send the usage again with its invoice.

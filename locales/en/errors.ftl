@@ -128,3 +128,5 @@ settlement-invoice-already-paid = One of these invoices was paid meanwhile; noth
 flag-reason-missing = Say what you do not recognise (at most { $max } characters).
 invoice-part-out-of-range = The amount for { $grant } must be between zero and what is held for it.
 invoice-part-reason-missing = Say why you approve only part (at most { $max } characters): the provider reads it.
+programme-hold-days-invalid = Enter a whole number of days from 1 to 3650.
+invoice-expired = Invoice { $number } expired: its holds were released when the programme's hold period ran out.

@@ -576,3 +576,13 @@ field-part-reason = Pourquoi une partie seulement
 invoice-part-reason = Pourquoi une partie seulement a été approuvée
 col-approved-net = HT approuvé
 col-to-pay = à payer
+field-hold-days = Durée de blocage
+hint-hold-days = (jours pendant lesquels la consommation soumise reste bloquée dans l'attente d'une facture approuvée ; 60 par défaut)
+col-hold-days = Durée de blocage
+hold-days-value = { $days ->
+    [one] un jour, puis la consommation non approuvée est débloquée
+   *[other] { $days } jours, puis la consommation non approuvée est débloquée
+}
+invoice-status-expired = expirée
+upload-status-expired = expiré
+upload-status-explained-expired = Aucune facture n'a été approuvée pendant la durée de blocage du programme : les montants ont été débloqués. Renvoyez la consommation avec sa facture.

@@ -128,3 +128,5 @@ settlement-invoice-already-paid = L'une de ces factures a été payée entre-tem
 flag-reason-missing = Indiquez ce que vous ne reconnaissez pas ({ $max } caractères au plus).
 invoice-part-out-of-range = Le montant pour { $grant } doit être compris entre zéro et le montant bloqué pour elle.
 invoice-part-reason-missing = Indiquez pourquoi vous n'approuvez qu'une partie (au plus { $max } caractères) : le fournisseur le lira.
+programme-hold-days-invalid = Saisissez un nombre entier de jours de 1 à 3650.
+invoice-expired = La facture { $number } a expiré : ses montants ont été débloqués à la fin de la durée de blocage du programme.

@@ -55,6 +55,7 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamp,
         price_tolerance_percent -> Integer,
+        hold_days -> Integer,
     }
 }
 

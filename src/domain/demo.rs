@@ -85,6 +85,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             opens_on: today - Duration::days(60),
             closes_on: today + Duration::days(120),
             price_tolerance_percent: crate::domain::programmes::DEFAULT_PRICE_TOLERANCE,
+            hold_days: crate::domain::programmes::DEFAULT_HOLD_DAYS,
         },
     )?;
     let regional_programme = programmes::create(
@@ -99,6 +100,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             opens_on: today - Duration::days(30),
             closes_on: today + Duration::days(60),
             price_tolerance_percent: crate::domain::programmes::DEFAULT_PRICE_TOLERANCE,
+            hold_days: crate::domain::programmes::DEFAULT_HOLD_DAYS,
         },
     )?;
 

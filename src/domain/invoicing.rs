@@ -40,6 +40,8 @@ crate::text_enum! {
         AwaitingApproval = "awaiting-approval",
         Approved = "approved",
         Disputed = "disputed",
+        /// Not decided within the programme's hold period: its holds were released.
+        Expired = "expired",
     }
 }
 
@@ -441,7 +443,8 @@ fn decide(conn: &mut AnyConnection, by: &Member, invoice_id: i64, status: Invoic
         .set((invoices::status.eq(status.as_str()), invoices::dispute_reason.eq(reason), invoices::decided_by.eq(Some(by.user.id)), invoices::decided_at.eq(Some(clock::now()))))
         .execute(conn)?;
     if changed != 1 {
-        return Err(DomainError::Conflict(Message::new("invoice-already-decided").with("number", invoice.number.as_str())));
+        let key = if invoice.status == InvoiceStatus::Expired { "invoice-expired" } else { "invoice-already-decided" };
+        return Err(DomainError::Conflict(Message::new(key).with("number", invoice.number.as_str())));
     }
     Ok(invoice)
 }
@@ -537,5 +540,51 @@ pub fn dispute(conn: &mut AnyConnection, by: &Member, invoice_id: i64, reason: &
         }
         settle_upload_status(conn, invoice.upload_id)?;
         load(conn, invoice_id)
+    })
+}
+
+/// Releases every usage hold whose programme's hold period ran out by `now`, and marks what
+/// waited on it: an invoice awaiting approval becomes *expired* (the provider sees it), and so
+/// does a submitted upload with nothing left held. Returns how many holds were released.
+pub fn expire_overdue(conn: &mut AnyConnection, now: NaiveDateTime) -> DomainResult<usize> {
+    use crate::db::schema::ledger_entries;
+    crate::db::write_transaction(conn, |conn| {
+        let due: Vec<i64> = ledger_entries::table
+            .filter(ledger_entries::phase.eq(ledger::Phase::Pending.as_str()))
+            .filter(ledger_entries::expires_at.le(now))
+            .select(ledger_entries::id)
+            .load(conn)?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let released = ledger::expire_holds(conn, now)?;
+        let affected: Vec<(Option<i64>, UploadId)> = usage_charges::table
+            .filter(usage_charges::hold_entry_id.eq_any(&due))
+            .select((usage_charges::invoice_id, usage_charges::upload_id))
+            .load(conn)?;
+        let invoice_ids: Vec<i64> = affected.iter().filter_map(|(i, _)| *i).collect();
+        diesel::update(invoices::table.filter(invoices::id.eq_any(&invoice_ids)).filter(invoices::status.eq(InvoiceStatus::AwaitingApproval.as_str())))
+            .set((invoices::status.eq(InvoiceStatus::Expired.as_str()), invoices::decided_at.eq(Some(now))))
+            .execute(conn)?;
+        let mut uploads: Vec<UploadId> = affected.iter().map(|(_, u)| *u).collect();
+        uploads.sort();
+        uploads.dedup();
+        for upload in uploads {
+            let holds: Vec<Option<i64>> = usage_charges::table.filter(usage_charges::upload_id.eq(upload)).select(usage_charges::hold_entry_id).load(conn)?;
+            let holds: Vec<i64> = holds.into_iter().flatten().collect();
+            let still_held: i64 = ledger_entries::table
+                .filter(ledger_entries::id.eq_any(&holds))
+                .filter(ledger_entries::phase.eq(ledger::Phase::Pending.as_str()))
+                .filter(ledger_entries::expires_at.gt(now))
+                .count()
+                .get_result(conn)?;
+            let approved: i64 = invoices::table.filter(invoices::upload_id.eq(upload)).filter(invoices::status.eq(InvoiceStatus::Approved.as_str())).count().get_result(conn)?;
+            if still_held == 0 && approved == 0 {
+                diesel::update(usage_uploads::table.find(upload).filter(usage_uploads::status.eq(UploadStatus::Submitted.as_str())))
+                    .set(usage_uploads::status.eq(UploadStatus::Expired.as_str()))
+                    .execute(conn)?;
+            }
+        }
+        Ok(released)
     })
 }

@@ -29,6 +29,8 @@ pub struct Programme {
     pub created_at: NaiveDateTime,
     /// How far above its catalogue price a usage line may be billed.
     pub price_tolerance_percent: i32,
+    /// How many days submitted usage stays held waiting for an approved invoice.
+    pub hold_days: i32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +89,12 @@ pub struct NewProgramme {
     pub closes_on: NaiveDate,
     /// Percent above the catalogue price a usage line may be billed (0 to 100).
     pub price_tolerance_percent: i32,
+    /// Days usage stays held before it is released (1 to 3650).
+    pub hold_days: i32,
 }
+
+/// The hold period a new programme starts with.
+pub const DEFAULT_HOLD_DAYS: i32 = 60;
 
 /// The tolerance a new programme starts with.
 pub const DEFAULT_PRICE_TOLERANCE: i32 = 5;
@@ -134,6 +141,9 @@ pub fn validate(new: &NewProgramme) -> FieldErrors {
     if !(0..=100).contains(&new.price_tolerance_percent) {
         errors.add("price_tolerance_percent", Message::new("programme-tolerance-invalid"));
     }
+    if !(1..=3650).contains(&new.hold_days) {
+        errors.add("hold_days", Message::new("programme-hold-days-invalid"));
+    }
     errors
 }
 
@@ -152,6 +162,7 @@ struct ProgrammeRow<'a> {
     created_by: UserId,
     created_at: NaiveDateTime,
     price_tolerance_percent: i32,
+    hold_days: i32,
 }
 
 /// Opens a programme and funds its budget account from the funder's commitments, in one
@@ -174,6 +185,7 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
             created_by: by.user.id,
             created_at: clock::now(),
             price_tolerance_percent: new.price_tolerance_percent,
+            hold_days: new.hold_days,
         };
         let id: ProgrammeId = diesel::insert_into(programmes::table)
             .values(&row)

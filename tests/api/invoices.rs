@@ -344,3 +344,35 @@ async fn part_of_an_invoice_is_approved_with_a_reason(backend: Backend) {
     s.app.verify_ledger().unwrap();
 }
 both_backends!(part_of_an_invoice_is_approved_with_a_reason);
+
+/// Holds expire after the programme's hold period: the credits return to the grant and what
+/// waited on them says "expired", never left dangling; an expired invoice cannot be approved.
+async fn holds_expire_after_the_programmes_hold_period(backend: Backend) {
+    use computegrants::domain::invoicing;
+    let Some((mut s, code, upload)) = held_usage(backend, "holds_expire_after_the_programmes_hold_period").await else { return };
+    let invoice = ubl_invoice("INV-E1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let path = s.provider.upload_invoice(&upload, "INV-E1.xml", &invoice).await.location.unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    // Within the 60 days nothing happens.
+    assert_eq!(invoicing::expire_overdue(&mut s.app.conn(), now + chrono::Duration::days(59)).unwrap(), 0);
+    assert_eq!(invoicing::expire_overdue(&mut s.app.conn(), now + chrono::Duration::days(61)).unwrap(), 1);
+    assert_eq!(invoicing::expire_overdue(&mut s.app.conn(), now + chrono::Duration::days(62)).unwrap(), 0, "released once");
+    let status: String = usage_uploads::table.select(usage_uploads::status).first(&mut s.app.conn()).unwrap();
+    assert_eq!(status, "expired");
+    let page = s.provider.get(&path).await.body;
+    assert!(page.contains("invoice-status\">expired"), "{page}");
+    let grant = {
+        let home = s.startup.get("/").await.body;
+        let at = home.find("/grants/").unwrap();
+        home[at..at + home[at..].find('"').unwrap()].to_string()
+    };
+    let statement = s.startup.get(&grant).await.body;
+    assert!(statement.contains("<dd id=\"balance\">€10,000.00</dd>") && statement.contains("<dd id=\"held\">€0.00</dd>"), "{statement}");
+    s.funder.refresh_csrf(&path).await;
+    let r = s.funder.post(&format!("{path}/approve"), &[]).await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("expired"), "{}", r.body);
+    s.app.verify_ledger().unwrap();
+    let _ = &mut s;
+}
+both_backends!(holds_expire_after_the_programmes_hold_period);

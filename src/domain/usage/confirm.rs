@@ -45,9 +45,11 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
             return Err(DomainError::Conflict(Message::new("upload-already-posted").with("upload", upload_id)));
         }
         let payable = ledger::open_account(conn, &chart::provider_payable(provider_id.get(), &currency))?;
+        let now = clock::now();
         for charge in pending.charges.iter().filter(|c| c.amount.is_positive()) {
             let credits = ledger::find_account_by_code(conn, &chart::grant_credits(&charge.grant_code, charge.grant_id.get(), &currency).code)?
                 .ok_or(DomainError::NotFound)?;
+            let expires = now + chrono::Duration::days(i64::from(hold_days(conn, charge.grant_id)?));
             let result = ledger::hold(
                 conn,
                 &NewEntry {
@@ -62,7 +64,7 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
                         Leg { account_id: payable.id, side: Side::Credit, amount: charge.amount },
                     ],
                 },
-                None,
+                Some(expires),
             );
             match result {
                 Ok(held) => {
@@ -86,3 +88,13 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
     view(conn, by, upload_id)
 }
 
+
+/// How long the programme of `grant_id` keeps usage held waiting for an approved invoice.
+fn hold_days(conn: &mut AnyConnection, grant_id: crate::domain::ids::GrantId) -> DomainResult<i32> {
+    use crate::db::schema::{grants, programmes};
+    Ok(grants::table
+        .inner_join(programmes::table.on(programmes::id.eq(grants::programme_id)))
+        .filter(grants::id.eq(grant_id))
+        .select(programmes::hold_days)
+        .first(conn)?)
+}

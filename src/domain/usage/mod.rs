@@ -34,6 +34,8 @@ crate::text_enum! {
         Submitted = "submitted",
         Approved = "approved",
         Disputed = "disputed",
+        /// Its holds ran out before an invoice for it was approved: released.
+        Expired = "expired",
     }
 }
 

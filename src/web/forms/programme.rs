@@ -16,12 +16,15 @@ pub struct ProgrammeForm {
     /// Percent above catalogue prices a usage line may be billed; empty means the default.
     #[serde(default)]
     pub price_tolerance_percent: String,
+    /// Days usage stays held waiting for an approved invoice; empty means the default.
+    #[serde(default)]
+    pub hold_days: String,
 }
 
 impl ProgrammeForm {
     /// Parsed and checked against the programme rules; every problem at once.
     pub fn parse(&self, locale: Locale) -> Result<NewProgramme, FieldErrors> {
-        let mut errors = texts(&[("name", &self.name, NAME_CHARS), ("currency", &self.currency, SHORT_CHARS), ("budget", &self.budget, SHORT_CHARS), ("max_award", &self.max_award, SHORT_CHARS), ("opens_on", &self.opens_on, SHORT_CHARS), ("closes_on", &self.closes_on, SHORT_CHARS), ("price_tolerance_percent", &self.price_tolerance_percent, SHORT_CHARS)]);
+        let mut errors = texts(&[("name", &self.name, NAME_CHARS), ("currency", &self.currency, SHORT_CHARS), ("budget", &self.budget, SHORT_CHARS), ("max_award", &self.max_award, SHORT_CHARS), ("opens_on", &self.opens_on, SHORT_CHARS), ("closes_on", &self.closes_on, SHORT_CHARS), ("price_tolerance_percent", &self.price_tolerance_percent, SHORT_CHARS), ("hold_days", &self.hold_days, SHORT_CHARS)]);
         text(&mut errors, "description", &self.description, PROSE_CHARS, true);
         if !errors.is_empty() {
             return Err(errors);
@@ -40,7 +43,19 @@ impl ProgrammeForm {
                 }
             },
         };
-        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent)) = (budget, max_award, opens_on, closes_on, tolerance) else {
+        let hold_days = match self.hold_days.trim() {
+            "" => Some(programmes::DEFAULT_HOLD_DAYS),
+            text => match text.parse::<i32>() {
+                Ok(d) if (1..=3650).contains(&d) => Some(d),
+                _ => {
+                    errors.add("hold_days", crate::messages::Message::new("programme-hold-days-invalid"));
+                    None
+                }
+            },
+        };
+        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent), Some(hold_days)) =
+            (budget, max_award, opens_on, closes_on, tolerance, hold_days)
+        else {
             return Err(errors);
         };
         let new = NewProgramme {
@@ -52,6 +67,7 @@ impl ProgrammeForm {
             opens_on,
             closes_on,
             price_tolerance_percent,
+            hold_days,
         };
         errors.extend(programmes::validate(&new));
         if errors.is_empty() { Ok(new) } else { Err(errors) }

@@ -1,0 +1,11 @@
+ALTER TABLE usage_uploads ADD COLUMN old_status TEXT NOT NULL DEFAULT 'pending' CHECK (old_status IN ('pending', 'submitted', 'approved', 'disputed'));
+UPDATE usage_uploads SET old_status = CASE status WHEN 'expired' THEN 'disputed' ELSE status END;
+ALTER TABLE usage_uploads DROP COLUMN status;
+ALTER TABLE usage_uploads RENAME COLUMN old_status TO status;
+DROP INDEX invoices_funder;
+ALTER TABLE invoices ADD COLUMN old_status TEXT NOT NULL DEFAULT 'awaiting-approval' CHECK (old_status IN ('awaiting-approval', 'approved', 'disputed'));
+UPDATE invoices SET old_status = CASE status WHEN 'expired' THEN 'disputed' ELSE status END;
+ALTER TABLE invoices DROP COLUMN status;
+ALTER TABLE invoices RENAME COLUMN old_status TO status;
+CREATE INDEX invoices_funder ON invoices (funder_id, status);
+ALTER TABLE programmes DROP COLUMN hold_days;
