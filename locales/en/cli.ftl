@@ -13,3 +13,6 @@ cli-running = ComputeGrants is running at { $url }  (database: { $database })
 cli-demo-logins = Demo logins (password for every account: { $password }):
 cli-verify-ok = ledger OK: { $entries } entries, { $postings } postings, { $accounts } accounts checked in { $elapsed }
 cli-verify-failed = ledger verification FAILED: { $problem }
+cli-no-such-provider = no provider organisation is named “{ $name }”
+cli-usage-refused = { $file } was not accepted: { $count } problem(s); nothing was stored
+cli-usage-accepted = upload #{ $upload }: { $lines } line(s), { $status }

@@ -13,3 +13,6 @@ cli-running = ComputeGrants est disponible à l'adresse { $url }  (base de donn�
 cli-demo-logins = Comptes de démonstration (mot de passe de chaque compte : { $password }) :
 cli-verify-ok = grand livre vérifié : { $entries } écritures, { $postings } mouvements, { $accounts } comptes contrôlés en { $elapsed }
 cli-verify-failed = ÉCHEC de la vérification du grand livre : { $problem }
+cli-no-such-provider = aucune organisation fournisseur ne s'appelle « { $name } »
+cli-usage-refused = { $file } n'a pas été accepté : { $count } problème(s) ; rien n'a été enregistré
+cli-usage-accepted = dépôt n° { $upload } : { $lines } ligne(s), { $status }

@@ -8,6 +8,7 @@ mod inspect;
 pub mod inspect_report;
 mod migrate;
 mod serve;
+mod usage;
 mod verify;
 
 use crate::config::Settings;
@@ -43,6 +44,11 @@ enum Command {
     /// Read a provider document (FOCUS usage CSV, UBL invoice or credit note, CII invoice),
     /// print its totals and every problem. Exit 0: no problem; 1: problems; 2: unreadable.
     Inspect(inspect::Args),
+    /// Provider usage files, through the same pipeline as the browser.
+    Usage {
+        #[command(subcommand)]
+        command: usage::Command,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
@@ -61,6 +67,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::ExportJournal(args) => export::run(&settings, args),
         Command::Inspect(args) => inspect::run(args),
         Command::Admin { command } => admin::run(&settings, command),
+        Command::Usage { command } => usage::run(&settings, command),
     };
     match outcome {
         Ok(code) => code,

@@ -192,3 +192,40 @@ fn a_backup_under_write_load_restores_and_verifies() {
     let again = cli(&db.url, &["backup", "--output", copy.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2));
 }
+
+/// `usage import` runs the browser's pipeline from the command line: accepted (0), refused
+/// with its problems (1), unreadable or unknown provider (2); `--submit` places the holds.
+async fn usage_import_runs_the_same_pipeline(backend: Backend) {
+    let Some(mut s) = crate::journey::programme_with_application(backend, "usage_import_runs_the_same_pipeline").await else { return };
+    let code = crate::journey::approve(&mut s, "10000").await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, crate::helpers::usage_csv(&code, &["10.00", "5.25"])).unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, crate::helpers::usage_csv(&code, &["abc"])).unwrap();
+    let url = s.app.db.url.clone();
+    let import = |args: &[&str]| {
+        let mut all = vec!["usage", "import"];
+        all.extend_from_slice(args);
+        cli(&url, &all)
+    };
+    let out = import(&["--provider", "Test GPU Cloud", "--submit", "--format", "json", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((json["status"].as_str(), json["lines"].as_i64()), (Some("submitted"), Some(2)));
+    assert_eq!(json["charges"][0]["charged"], "15.25");
+    let out = import(&["--provider", "Test GPU Cloud", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("line 2, column 6 (BilledCost)"), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = import(&["--provider", "Nobody", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    // The same file again is refused as already submitted.
+    let out = import(&["--provider", "Test GPU Cloud", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    // The held amount shows on the startup's grant.
+    let home = s.startup.get("/").await.body;
+    let at = home.find("/grants/").unwrap();
+    let statement = s.startup.get(&home[at..at + home[at..].find('"').unwrap()]).await.body;
+    assert!(statement.contains("<dd id=\"held\">€15.25</dd>"), "{statement}");
+}
+both_backends!(usage_import_runs_the_same_pipeline);
