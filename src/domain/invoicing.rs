@@ -175,7 +175,6 @@ fn cents(value: Decimal) -> Option<Amount> {
 /// A held, not yet invoiced charge of the upload.
 struct OpenCharge {
     charge_id: i64,
-    grant_id: GrantId,
     amount: Amount,
     funder_id: OrgId,
     invoiced: bool,
@@ -255,16 +254,16 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
     }
 
     // The upload's charges, with their funder and whether they are held and not yet invoiced.
-    let rows: Vec<(i64, GrantId, i64, Option<i64>, Option<i64>, String, OrgId)> = usage_charges::table
+    let rows: Vec<(i64, i64, Option<i64>, Option<i64>, String, OrgId)> = usage_charges::table
         .inner_join(grants::table.on(grants::id.eq(usage_charges::grant_id)))
         .inner_join(programmes::table.on(programmes::id.eq(grants::programme_id)))
         .filter(usage_charges::upload_id.eq(upload_id))
-        .select((usage_charges::id, usage_charges::grant_id, usage_charges::amount, usage_charges::hold_entry_id, usage_charges::invoice_id, grants::code, programmes::funder_id))
+        .select((usage_charges::id, usage_charges::amount, usage_charges::hold_entry_id, usage_charges::invoice_id, grants::code, programmes::funder_id))
         .load(conn)?;
-    let mut charges: BTreeMap<String, OpenCharge> = rows
+    let charges: BTreeMap<String, OpenCharge> = rows
         .into_iter()
-        .map(|(charge_id, grant_id, amount, hold, invoice_id, code, funder_id)| {
-            (code, OpenCharge { charge_id, grant_id, amount: Amount::from_cents(amount), funder_id, invoiced: invoice_id.is_some(), held: hold.is_some() })
+        .map(|(charge_id, amount, hold, invoice_id, code, funder_id)| {
+            (code, OpenCharge { charge_id, amount: Amount::from_cents(amount), funder_id, invoiced: invoice_id.is_some(), held: hold.is_some() })
         })
         .collect();
 
@@ -353,7 +352,7 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
             .returning(invoices::id)
             .get_result(conn)?;
         for code in invoiced.keys() {
-            let Some(charge) = charges.remove(code) else { continue };
+            let Some(charge) = charges.get(code) else { continue };
             // Another invoice may have claimed the charge meanwhile: then nothing is stored.
             let claimed = diesel::update(usage_charges::table.find(charge.charge_id).filter(usage_charges::invoice_id.is_null()))
                 .set(usage_charges::invoice_id.eq(Some(id)))
@@ -361,7 +360,6 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
             if claimed != 1 {
                 return Err(DomainError::Conflict(Message::new("invoice-grant-already-invoiced").with("grant", code.as_str())));
             }
-            let _ = charge.grant_id;
         }
         Ok(Received::Accepted(id))
     })

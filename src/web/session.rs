@@ -48,7 +48,7 @@ impl Visitor {
 
     /// Refuses a state-changing request whose token is not this session's.
     pub fn check_csrf(&self, submitted: &str) -> AppResult<()> {
-        if constant_time_eq(submitted.as_bytes(), self.session.csrf_token.as_bytes()) { Ok(()) } else { Err(AppError::Csrf) }
+        if identity::constant_time_eq(submitted.as_bytes(), self.session.csrf_token.as_bytes()) { Ok(()) } else { Err(AppError::Csrf) }
     }
 
     pub fn member(&self) -> AppResult<&Member> {
@@ -78,13 +78,6 @@ impl Visitor {
 
 /// What a member may still do while their organisation waits for them to set up a second factor.
 const SETTING_UP_TWO_FACTOR: &[Action] = &[Action::ManageAccount, Action::SignOut, Action::ChooseLanguage];
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 impl FromRequest for Visitor {
     type Error = AppError;

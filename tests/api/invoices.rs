@@ -117,17 +117,14 @@ async fn racing_approvals_spend_once(backend: Backend) {
     let mut b = s.app.login("funder@agency.test").await;
     a.refresh_csrf(&path).await;
     b.refresh_csrf(&path).await;
-    let (ra, rb) = futures_util_join(a.post(&format!("{path}/approve"), &[]), b.post(&format!("{path}/approve"), &[])).await;
+    let approve = format!("{path}/approve");
+    let (ra, rb) = tokio::join!(a.post(&approve, &[]), b.post(&approve, &[]));
     let mut statuses = [ra.status, rb.status];
     statuses.sort();
     assert_eq!(statuses, [303, 409], "one approval, one 'already decided'");
     s.app.verify_ledger().unwrap();
 }
 both_backends!(racing_approvals_spend_once);
-
-async fn futures_util_join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
-    tokio::join!(a, b)
-}
 
 /// The same cycle with a CII invoice and with a Factur-X PDF (CII inside), as French SMEs send.
 async fn cii_and_factur_x_invoices_are_accepted(backend: Backend) {

@@ -438,7 +438,6 @@ async fn soak(backend: Backend) {
     figures.lock().unwrap().routes.clear();
 
     // Everyone signs in, then the clock starts.
-    let until_placeholder = Instant::now();
     let mut people = Vec::new();
     for (i, email) in startups.iter().enumerate() {
         people.push((0u8, i, signed_in(&base, email, &figures, i as u64).await));
@@ -456,7 +455,6 @@ async fn soak(backend: Backend) {
         people.push((4, i, signed_in(&base, "", &figures, 400 + i as u64).await));
     }
     assert_eq!(people.len(), 64);
-    let _ = until_placeholder;
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
     let mut tasks = Vec::new();

@@ -37,6 +37,11 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// Whether `a` equals `b`, taking the same time wherever they differ (tokens, codes, MACs).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// SHA-256 of raw bytes (a file), in hex.
 pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -167,7 +172,7 @@ pub fn pending_sign_in(secret: &[u8], user: &super::User) -> Option<String> {
 pub fn open_pending_sign_in(secret: &[u8], value: &str) -> Option<(UserId, String)> {
     let (payload, mac) = value.rsplit_once('.')?;
     let expected = pending_mac(secret, payload)?;
-    if expected.len() != mac.len() || expected.bytes().zip(mac.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0 {
+    if !constant_time_eq(expected.as_bytes(), mac.as_bytes()) {
         return None;
     }
     let mut parts = payload.split('.');

@@ -72,15 +72,11 @@ pub fn matching_step(secret: &str, code: &str, unix_seconds: u64) -> Option<i64>
     // Every candidate is computed and compared in full, whichever matches.
     for step in [current.saturating_sub(1), current, current + 1] {
         let expected = totp.generate(step * STEP_SECONDS);
-        if constant_time_eq(expected.as_bytes(), code.as_bytes()) {
+        if super::constant_time_eq(expected.as_bytes(), code.as_bytes()) {
             found = i64::try_from(step).ok();
         }
     }
     found
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn wrong_code() -> FieldErrors {

@@ -72,3 +72,29 @@ pub fn countries(locale: crate::i18n::Locale) -> Vec<(&'static str, String)> {
     named.sort_by_cached_key(|(_, name)| crate::i18n::collation_key(name));
     named
 }
+
+/// A urlencoded form read as its pairs, for forms that repeat a field (ticked boxes) or name
+/// fields after data (`amount_<grant>`), which serde's form reader cannot collect. Checks the
+/// CSRF token first; bounded at 64 KB.
+pub struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    pub fn read(visitor: &crate::web::session::Visitor, body: &[u8]) -> crate::web::error::AppResult<Pairs> {
+        if body.len() > 64 * 1024 {
+            return Err(crate::web::error::AppError::TooLarge);
+        }
+        let pairs = Pairs(serde_urlencoded::from_bytes(body).map_err(|_| crate::web::error::AppError::BadForm)?);
+        visitor.check_csrf(&pairs.value("csrf_token"))?;
+        Ok(pairs)
+    }
+
+    /// The first value of `name`, or empty.
+    pub fn value(&self, name: &str) -> String {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// Every value of `name`.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}

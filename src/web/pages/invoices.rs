@@ -79,22 +79,16 @@ pub async fn inbox(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Ht
     render(&inbox_page(&state, &visitor, form, FieldErrors::default()).await?)
 }
 
-/// Records the payment of the ticked invoices. The form repeats `invoice` once per box, which
-/// serde's form reader cannot collect: the pairs are read by hand.
+/// Records the payment of the ticked invoices (the form repeats `invoice` once per box).
 pub async fn record_settlement(state: web::Data<AppState>, visitor: Visitor, body: web::Bytes) -> AppResult<HttpResponse> {
-    if body.len() > 64 * 1024 {
-        return Err(crate::web::error::AppError::TooLarge);
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| crate::web::error::AppError::BadForm)?;
-    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    visitor.check_csrf(&value("csrf_token"))?;
+    let pairs = forms::Pairs::read(&visitor, &body)?;
     let member = visitor.member_of(OrgKind::Funder)?.clone();
     let form = SettlementForm {
-        invoices: pairs.iter().filter(|(k, _)| k == "invoice").filter_map(|(_, v)| v.parse().ok()).take(1000).collect(),
-        paid_on: value("paid_on"),
-        reference: value("reference"),
-        debtor_iban: value("debtor_iban"),
-        debtor_bic: value("debtor_bic"),
+        invoices: pairs.values("invoice").filter_map(|v| v.parse().ok()).take(1000).collect(),
+        paid_on: pairs.value("paid_on"),
+        reference: pairs.value("reference"),
+        debtor_iban: pairs.value("debtor_iban"),
+        debtor_bic: pairs.value("debtor_bic"),
     };
     let errors = forms::texts(&[("paid_on", &form.paid_on, forms::SHORT_CHARS), ("reference", &form.reference, 35), ("debtor_iban", &form.debtor_iban, 64), ("debtor_bic", &form.debtor_bic, forms::SHORT_CHARS)]);
     if !errors.is_empty() {
@@ -176,20 +170,15 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
 /// reason, in part.
 pub async fn approve(state: web::Data<AppState>, path: web::Path<String>, visitor: Visitor, body: web::Bytes) -> AppResult<HttpResponse> {
     let id: i64 = path_id(&path)?;
-    if body.len() > 64 * 1024 {
-        return Err(crate::web::error::AppError::TooLarge);
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| crate::web::error::AppError::BadForm)?;
-    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    visitor.check_csrf(&value("csrf_token"))?;
+    let form = forms::Pairs::read(&visitor, &body)?;
     let member = visitor.member_of(OrgKind::Funder)?.clone();
-    let reason = value("reason");
+    let reason = form.value("reason");
     let mut errors = forms::texts(&[("reason", &reason, invoicing::MAX_REASON_CHARS)]);
     let lookup = member.clone();
     let view = state.db(move |conn| invoicing::view(conn, &lookup, id)).await?;
     let mut amounts = std::collections::BTreeMap::new();
     for grant in &view.grants {
-        let typed = value(&format!("amount_{}", grant.grant_code));
+        let typed = form.value(&format!("amount_{}", grant.grant_code));
         if typed.trim().is_empty() {
             continue;
         }

@@ -65,11 +65,11 @@ pub(crate) fn problems_csv_link(locale: crate::i18n::Locale, problems: &Problems
     let mut link = String::from("data:text/csv;charset=utf-8,");
     for b in bytes {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b' ' => link.push(if b == b' ' { ' ' } else { b as char }),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => link.push(b as char),
             other => link.push_str(&format!("%{other:02X}")),
         }
     }
-    link.replace(' ', "%20")
+    link
 }
 
 pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
