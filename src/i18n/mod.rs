@@ -17,7 +17,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
 /// Every catalogue file, per language, in the same order.
-pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl"];
+pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl"];
 
 const EN: &[&str] = &[
     include_str!("../../locales/en/app.ftl"),
@@ -25,6 +25,8 @@ const EN: &[&str] = &[
     include_str!("../../locales/en/formats.ftl"),
     include_str!("../../locales/en/mail.ftl"),
     include_str!("../../locales/en/cli.ftl"),
+    include_str!("../../locales/en/invoicing.ftl"),
+    include_str!("../../locales/en/jobs.ftl"),
 ];
 const FR: &[&str] = &[
     include_str!("../../locales/fr/app.ftl"),
@@ -32,6 +34,8 @@ const FR: &[&str] = &[
     include_str!("../../locales/fr/formats.ftl"),
     include_str!("../../locales/fr/mail.ftl"),
     include_str!("../../locales/fr/cli.ftl"),
+    include_str!("../../locales/fr/invoicing.ftl"),
+    include_str!("../../locales/fr/jobs.ftl"),
 ];
 
 /// The catalogue sources of a language, for tests and tools.

@@ -1,0 +1,1 @@
+# Background usage-file jobs: streaming, progress, resume.
