@@ -20,7 +20,30 @@ pub struct Settings {
     /// Trust `Forwarded`/`X-Forwarded-For` for the client's address (only behind a proxy that
     /// sets them; otherwise anyone could claim any address).
     pub trust_forwarded_for: bool,
+    pub usage: UsageSettings,
 }
+
+/// Where and how usage files are received.
+#[derive(Debug, Clone)]
+pub struct UsageSettings {
+    /// Where uploaded files wait for their background job (removed once it finishes).
+    pub dir: PathBuf,
+    /// Largest file accepted, as sent (a `.csv.gz` counts compressed).
+    pub max_bytes: u64,
+    /// Files up to this size are checked while the browser waits; larger ones in the background,
+    /// with a progress page.
+    pub inline_bytes: u64,
+}
+
+impl UsageSettings {
+    pub fn new(dir: PathBuf) -> UsageSettings {
+        UsageSettings { dir, max_bytes: crate::domain::usage::MAX_USAGE_FILE_BYTES, inline_bytes: DEFAULT_INLINE_USAGE_BYTES }
+    }
+}
+
+/// Files up to 8 MB (some 20,000 lines) are checked while the browser waits.
+pub const DEFAULT_INLINE_USAGE_BYTES: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_USAGE_DIR: &str = "data/usage-files";
 
 #[derive(Debug, Clone)]
 pub struct MailSettings {
@@ -32,7 +55,7 @@ pub struct MailSettings {
 
 impl Settings {
     /// Reads `DATABASE_URL`, `BIND`, `PUBLIC_URL`, `SECURE_COOKIES`, `SMTP_URL`, `MAIL_FROM`,
-    /// `MAIL_OUTBOX`, `DB_POOL_SIZE`; each has a default that suits a first run on a laptop.
+    /// `MAIL_OUTBOX`, `DB_POOL_SIZE`, `USAGE_DIR`, `USAGE_MAX_BYTES`, `USAGE_INLINE_BYTES`; each has a default that suits a first run on a laptop.
     pub fn from_env() -> Settings {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Settings {
@@ -47,6 +70,11 @@ impl Settings {
             },
             pool_size: var("DB_POOL_SIZE").and_then(|v| v.parse().ok()),
             trust_forwarded_for: var("TRUST_FORWARDED_FOR").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+            usage: UsageSettings {
+                dir: var("USAGE_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_USAGE_DIR)),
+                max_bytes: var("USAGE_MAX_BYTES").and_then(|v| v.parse().ok()).unwrap_or(crate::domain::usage::MAX_USAGE_FILE_BYTES),
+                inline_bytes: var("USAGE_INLINE_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_INLINE_USAGE_BYTES),
+            },
         }
     }
 }

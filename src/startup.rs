@@ -21,6 +21,8 @@ pub enum StartupError {
     Secret(String),
     #[error(transparent)]
     Catalogue(#[from] crate::i18n::CatalogueError),
+    #[error("cannot create the folder for usage files {0}: {1}")]
+    UsageDir(String, std::io::Error),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: String, source: std::io::Error },
 }
@@ -118,6 +120,64 @@ fn start_mail_worker(pool: db::Pool, mailer: Mailer) -> std::sync::mpsc::Sender<
     wake
 }
 
+/// How often the usage worker looks for queued files when nobody wakes it (files queued by
+/// another server, leases run out).
+const USAGE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Checks usage files queued by large uploads (see `domain::usage::jobs`) on a thread of its
+/// own, one file at a time. At start it re-queues the jobs a crash cut short. Several servers
+/// over one database each run one; a job is claimed by one of them only.
+fn start_usage_worker(pool: db::Pool, max_bytes: u64) -> std::sync::mpsc::Sender<()> {
+    use crate::domain::usage::jobs;
+    let (wake, wakeups) = std::sync::mpsc::channel::<()>();
+    let spawned = std::thread::Builder::new().name("usage".into()).spawn(move || {
+        match pool.get().map_err(|e| e.to_string()).and_then(|mut c| jobs::requeue_orphans(&mut c).map_err(|e| e.to_string())) {
+            Ok(n) if n > 0 => log::warn!("resuming {n} usage file job(s) cut short by a stop"),
+            Ok(_) => {}
+            Err(e) => log::warn!("usage worker: cannot look for interrupted jobs: {e}"),
+        }
+        loop {
+            loop {
+                let (mut conn, mut progress) = match (pool.get(), pool.get()) {
+                    (Ok(a), Ok(b)) => (a, b),
+                    (Err(e), _) | (_, Err(e)) => {
+                        log::warn!("usage worker: no database connection: {e}");
+                        break;
+                    }
+                };
+                let job = match jobs::claim_next(&mut conn, crate::domain::clock::now()) {
+                    Ok(Some(job)) => job,
+                    Ok(None) => break,
+                    Err(e) => {
+                        log::warn!("usage worker: cannot claim a job: {e}");
+                        break;
+                    }
+                };
+                let started = std::time::Instant::now();
+                match jobs::run(&mut conn, &mut progress, &job, max_bytes) {
+                    Ok(status) => log::info!("usage job {} ({}): {} in {:.1} s", job.id, job.filename, status.as_str(), started.elapsed().as_secs_f64()),
+                    // A database that went away: the lease runs out and the job is tried again.
+                    Err(crate::domain::DomainError::Database(e)) => log::warn!("usage job {}: database failed, will retry: {e}", job.id),
+                    Err(e) => {
+                        log::error!("usage job {}: {e}", job.id);
+                        if let Err(e) = jobs::give_up(&mut conn, &job, &e.to_string()) {
+                            log::error!("usage job {}: cannot record its failure: {e}", job.id);
+                        }
+                    }
+                }
+            }
+            match wakeups.recv_timeout(USAGE_POLL) {
+                Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("no usage worker: {e}");
+    }
+    wake
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -145,12 +205,15 @@ impl Application {
         }
         let hsts = settings.secure_cookies;
         let mail_wakeup = start_mail_worker(pool.clone(), mailer);
+        std::fs::create_dir_all(&settings.usage.dir).map_err(|e| StartupError::UsageDir(settings.usage.dir.display().to_string(), e))?;
+        let usage_wakeup = start_usage_worker(pool.clone(), settings.usage.max_bytes);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         // An organisation may use half the database connections at once.
         let share = usize::try_from(pool.max_size() / 2).unwrap_or(1);
         let state = actix_web::web::Data::new(AppState {
             pool,
             mail_wakeup,
+            usage_wakeup,
             settings,
             secret,
             throttle: crate::web::throttle::LoginThrottle::new(),

@@ -116,7 +116,7 @@ field-org-kind = Kind of organisation
 field-organisation = Organisation
 field-person-name = Person's name
 field-initial-password = Initial password
-field-usage-file = Usage file (FOCUS CSV, at most { $mb } MB)
+field-usage-file = Usage file (FOCUS CSV, or the same compressed as .csv.gz; at most { $mb } MB)
 
 hint-password = (12 characters or more)
 hint-initial-password = (12 characters or more; share it safely)

@@ -116,7 +116,7 @@ field-org-kind = Type d'organisation
 field-organisation = Organisation
 field-person-name = Prénom et nom
 field-initial-password = Mot de passe initial
-field-usage-file = Relevé d'usage (CSV FOCUS, { $mb } Mo au plus)
+field-usage-file = Relevé d'usage (CSV FOCUS, ou le même compressé en .csv.gz ; { $mb } Mo au plus)
 
 hint-password = (12 caractères au moins)
 hint-initial-password = (12 caractères au moins ; à transmettre de manière sûre)

@@ -34,10 +34,55 @@ enum Format {
     Json,
 }
 
+/// A progress bar on a terminal (lines read, problems so far, the phase); nothing when the
+/// output is piped, so that scripts read clean output.
+struct Bar {
+    bar: Option<indicatif::ProgressBar>,
+    locale: crate::i18n::Locale,
+}
+
+impl Bar {
+    fn new(locale: crate::i18n::Locale) -> Bar {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+        Bar { bar, locale }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl usage::Watch for Bar {
+    fn phase(&mut self, phase: usage::JobPhase) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(crate::i18n::text(self.locale, &format!("job-phase-{phase}")));
+            bar.set_message(crate::i18n::text(self.locale, &format!("job-phase-{phase}")));
+        }
+    }
+
+    fn lines(&mut self, read: u64, problems: u64) {
+        if let Some(bar) = &self.bar {
+            let progress = Message::new("job-progress").with("lines", i64::try_from(read).unwrap_or(i64::MAX)).with("problems", i64::try_from(problems).unwrap_or(i64::MAX));
+            bar.set_message(format!("{}: {}", bar.prefix(), crate::i18n::message(self.locale, &progress)));
+        }
+    }
+}
+
 pub fn run(settings: &Settings, command: Command) -> Result<ExitCode, String> {
     let Command::Import(args) = command;
     let locale = super::inspect_report::locale_from_env();
-    let content = std::fs::read(&args.file).map_err(|e| super::say(&Message::new("inspect-cannot-open").with("file", args.file.display().to_string()).with("reason", e.to_string())))?;
+    // Opened here only to say plainly when it cannot be; the pipeline streams it, twice.
+    std::fs::File::open(&args.file).map_err(|e| super::say(&Message::new("inspect-cannot-open").with("file", args.file.display().to_string()).with("reason", e.to_string())))?;
     let mut conn = super::migrated_connection(settings)?;
     let provider = identity::find_org_by_name(&mut conn, args.provider.trim()).map_err(|e| e.to_string())?.filter(|o| o.kind() == OrgKind::Provider);
     let Some(provider) = provider else {
@@ -51,7 +96,9 @@ pub fn run(settings: &Settings, command: Command) -> Result<ExitCode, String> {
     };
     let member = identity::member(&mut conn, owner.id).map_err(|e| e.to_string())?;
     let filename = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "usage.csv".into());
-    let outcome = usage::upload(&mut conn, &member, &filename, &content).map_err(|e| e.to_string())?;
+    let mut watch = Bar::new(locale);
+    let outcome = usage::upload_from(&mut conn, &member, &filename, &usage::Source::File(args.file.clone()), u64::MAX, &mut watch).map_err(|e| e.to_string())?;
+    watch.finish();
     let view = match outcome {
         UploadOutcome::Refused(refusal) => {
             match args.format {

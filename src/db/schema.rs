@@ -115,6 +115,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    usage_jobs (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        requested_by -> BigInt,
+        filename -> Text,
+        stored_path -> Text,
+        size_bytes -> BigInt,
+        submit -> Bool,
+        status -> Text,
+        phase -> Text,
+        lines_read -> BigInt,
+        problems_found -> BigInt,
+        attempts -> Integer,
+        upload_id -> Nullable<BigInt>,
+        problems -> Nullable<Text>,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     usage_uploads (id) {
         id -> BigInt,
         provider_id -> BigInt,
@@ -318,6 +341,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     applications,
     grants,
     usage_uploads,
+    usage_jobs,
     usage_lines,
     usage_charges,
     invoices,

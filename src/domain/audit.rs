@@ -29,6 +29,8 @@ crate::text_enum! {
         ApplicationRejected = "application-rejected",
         ApplicationWithdrawn = "application-withdrawn",
         UsageChecked = "usage-checked",
+        /// A large usage file queued for checking in the background.
+        UsageQueued = "usage-queued",
         UsagePosted = "usage-posted",
         UsageSubmitted = "usage-submitted",
         AccountErased = "account-erased",

@@ -68,6 +68,8 @@ ids! {
     GrantId,
     /// A provider's usage file.
     UploadId,
+    /// A usage file being read and checked in the background.
+    JobId,
 }
 
 #[cfg(test)]

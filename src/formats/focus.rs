@@ -116,6 +116,69 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Turns CRLF line ends into LF before the CSV reader sees them. The CSV reader ends a record
+/// at the CR and counts the line at the LF, so with CRLF every record after the header was
+/// numbered one line early; with LF alone both agree with what an editor shows.
+struct CrlfToLf<R> {
+    inner: std::io::BufReader<R>,
+    /// A CR was the last byte of a buffer: whether it is kept depends on the next byte.
+    pending_cr: bool,
+}
+
+impl<R: Read> CrlfToLf<R> {
+    fn new(inner: R) -> CrlfToLf<R> {
+        CrlfToLf { inner: std::io::BufReader::with_capacity(256 * 1024, inner), pending_cr: false }
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::BufRead;
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                if std::mem::take(&mut self.pending_cr) {
+                    out[0] = b'\r';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let (mut written, mut consumed) = (0, 0);
+            if std::mem::take(&mut self.pending_cr) && buf[0] != b'\n' {
+                out[0] = b'\r';
+                written = 1;
+            }
+            while consumed < buf.len() && written < out.len() {
+                let b = buf[consumed];
+                if b == b'\r' {
+                    match buf.get(consumed + 1) {
+                        Some(b'\n') => {
+                            consumed += 1;
+                            continue;
+                        }
+                        Some(_) => {}
+                        None => {
+                            self.pending_cr = true;
+                            consumed += 1;
+                            break;
+                        }
+                    }
+                }
+                out[written] = b;
+                written += 1;
+                consumed += 1;
+            }
+            self.inner.consume(consumed);
+            if written > 0 {
+                return Ok(written);
+            }
+        }
+    }
+}
+
 /// Reads `input`, calling `on_line` for every line that has no problem. Lines with a problem are
 /// reported in the summary and not passed on. Fails only when the input is not CSV at all.
 pub fn read<R: Read>(input: R, on_line: impl FnMut(&UsageLine<'_>)) -> Result<FocusSummary, FocusError> {
@@ -124,7 +187,7 @@ pub fn read<R: Read>(input: R, on_line: impl FnMut(&UsageLine<'_>)) -> Result<Fo
 
 /// [`read`], also calling `progress` with the bytes read so far every few thousand lines.
 pub fn read_with_progress<R: Read>(input: R, mut on_line: impl FnMut(&UsageLine<'_>), mut progress: impl FnMut(u64)) -> Result<FocusSummary, FocusError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).buffer_capacity(256 * 1024).from_reader(Counting { inner: input, read: 0 });
+    let mut reader = csv::ReaderBuilder::new().flexible(true).buffer_capacity(256 * 1024).from_reader(CrlfToLf::new(Counting { inner: input, read: 0 }));
     let mut summary = FocusSummary::default();
     let headers = reader.byte_headers().map_err(|e| FocusError::Unreadable(e.to_string()))?.clone();
     let names: Vec<String> = headers
@@ -163,7 +226,7 @@ pub fn read_with_progress<R: Read>(input: R, mut on_line: impl FnMut(&UsageLine<
                 let line = record.position().map(|p| p.line()).unwrap_or(0);
                 summary.lines += 1;
                 if summary.lines % 16_384 == 0 {
-                    progress(reader.get_ref().read);
+                    progress(reader.get_ref().inner.get_ref().read);
                 }
                 if record.len() != columns.width {
                     summary.problems.push(Problem {
@@ -190,7 +253,7 @@ pub fn read_with_progress<R: Read>(input: R, mut on_line: impl FnMut(&UsageLine<
             }
         }
     }
-    progress(reader.get_ref().read);
+    progress(reader.get_ref().inner.get_ref().read);
     Ok(summary)
 }
 

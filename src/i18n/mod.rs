@@ -103,6 +103,26 @@ fn with_bundle<T>(locale: Locale, f: impl FnOnce(&FluentBundle<FluentResource>) 
     }
 }
 
+/// The catalogue's own copy of a message key or argument name, for messages read back from
+/// storage (a [`Message`] names its key and arguments with `&'static str`). `None` when the
+/// English catalogue neither defines `name` as a key nor uses it as `$name`.
+pub fn static_name(name: &str) -> Option<&'static str> {
+    let is_name_char = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+    if name.is_empty() || !name.bytes().all(is_name_char) {
+        return None;
+    }
+    EN.iter().find_map(|source: &&'static str| {
+        let bytes = source.as_bytes();
+        source.match_indices(name).find_map(|(at, found)| {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(at + name.len()).copied();
+            let starts = matches!(before, None | Some(b'\n') | Some(b'$'));
+            let ends = after.is_none_or(|c| !is_name_char(c));
+            (starts && ends).then_some(found)
+        })
+    })
+}
+
 /// True when `key` exists in the language's catalogue.
 pub fn has(locale: Locale, key: &str) -> bool {
     with_bundle(locale, |b| b.has_message(key)).unwrap_or(false)

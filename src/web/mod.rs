@@ -21,6 +21,8 @@ pub struct AppState {
     /// Wakes the mail worker when mail was queued, so it goes out at once rather than at the
     /// worker's next poll.
     pub mail_wakeup: std::sync::mpsc::Sender<()>,
+    /// Wakes the usage worker when a large file was queued.
+    pub usage_wakeup: std::sync::mpsc::Sender<()>,
     pub settings: Settings,
     /// Signs anonymous visitors' CSRF tokens (see `identity::anonymous_session`).
     pub secret: Vec<u8>,

@@ -82,6 +82,8 @@ route_table! {
     get "/usage" ListUploads => provider::uploads;
     get "/usage/new" UploadUsage => provider::upload_form;
     post "/usage" UploadUsage => provider::upload;
+    get "/usage/jobs/{id}" ViewUpload => provider::show_job;
+    get "/usage/jobs/{id}/problems.csv" ViewUpload => provider::job_problems_csv;
     get "/usage/{id}" ViewUpload => provider::show_upload;
     post "/usage/{id}/confirm" ConfirmUpload => provider::confirm;
     post "/usage/{id}/invoice" UploadInvoice => invoices::upload;

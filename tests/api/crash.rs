@@ -21,12 +21,17 @@ struct Server {
 
 impl Server {
     async fn start(db_url: &str, port: u16) -> Server {
+        Server::start_with(db_url, port, &[]).await
+    }
+
+    async fn start_with(db_url: &str, port: u16, env: &[(&str, String)]) -> Server {
         let dead_smtp = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_computegrants"))
             .args(["--database-url", db_url, "serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("SMTP_URL", format!("smtp://127.0.0.1:{dead_smtp}"))
             .env("LANG", "C")
             .env("RUST_LOG", "off")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -245,3 +250,61 @@ fn check_all_or_nothing(db: &TestDb, done: &[String], round: usize) {
         assert!(holds, "round {round}: the client was told {answer:?} but it is not so");
     }
 }
+
+/// A large usage file checked by the background job, the server killed while the job runs
+/// (at a different moment each round), then started again: the job is picked up again and
+/// finishes with the whole file stored, or nothing of it, and the ledger verifies.
+async fn a_killed_import_job_resumes_after_restart(backend: Backend) {
+    use computegrants::db::schema::{usage_jobs, usage_lines};
+    let Some(db) = TestDb::new(backend, "a_killed_import_job_resumes_after_restart") else { return };
+    let mut conn = db.connect();
+    computegrants::domain::demo::load(&mut conn).unwrap();
+    let password = computegrants::domain::demo::DEMO_PASSWORD;
+    let helios = identity::find_user_by_email(&mut conn, "billing@helios-gpu.demo").unwrap().unwrap();
+    let code: String = grants::table.filter(grants::provider_id.eq(helios.organisation_id)).select(grants::code).first(&mut conn).unwrap();
+    drop(conn);
+    let files = tempfile::tempdir().unwrap();
+    // Every file goes to the background job.
+    let env = [("USAGE_INLINE_BYTES", "0".to_string()), ("USAGE_DIR", files.path().display().to_string())];
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Server::start_with(&db.url, port, &env).await;
+    const LINES: usize = 20_000;
+    let today = chrono::Utc::now().date_naive();
+    for (round, delay_ms) in [5u64, 80, 300, 900].into_iter().enumerate() {
+        let mut provider = client(&server.base);
+        provider.refresh_csrf("/login").await;
+        let r = provider.post("/login", &[("email", "billing@helios-gpu.demo"), ("password", password)]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        provider.refresh_csrf("/usage/new").await;
+        let mut csv = String::from("ChargePeriodStart,ChargePeriodEnd,ServiceName,SkuId,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SubAccountId,ResourceId\n");
+        for i in 0..LINES {
+            let (h, m) = (i / 60 % 24, i % 60);
+            csv.push_str(&format!("{today}T{h:02}:{m:02}:00Z,{today}T{h:02}:{m:02}:59Z,NVIDIA H100 SXM,HEL-H100-SXM,0.001,GPU-hour,0.0024,EUR,{code},crash-{round}-{i}\n"));
+        }
+        let (status, job) = try_upload(&provider, &format!("round-{round}.csv"), csv).await.expect("the upload is answered before the kill");
+        assert_eq!(status, 303);
+        let job = job.unwrap();
+        actix_web::rt::time::sleep(Duration::from_millis(delay_ms)).await;
+        server.kill();
+        server = Server::start_with(&db.url, port, &env).await;
+        let provider = moved(&provider, &server.base);
+        let page = provider.wait_for_job(&job).await;
+        assert_eq!(page.status, 303, "round {round}: the job finished after the restart: {}", page.body);
+        let mut conn = db.connect();
+        let (status, upload, attempts): (String, Option<i64>, i32) = usage_jobs::table
+            .filter(usage_jobs::filename.eq(format!("round-{round}.csv")))
+            .select((usage_jobs::status, usage_jobs::upload_id, usage_jobs::attempts))
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(status, "accepted", "round {round}");
+        let stored: i64 = usage_lines::table.filter(usage_lines::upload_id.eq(upload.unwrap())).count().get_result(&mut conn).unwrap();
+        assert_eq!(stored, LINES as i64, "round {round}: the whole file, once");
+        let uploads: i64 = usage_uploads::table.filter(usage_uploads::filename.eq(format!("round-{round}.csv"))).count().get_result(&mut conn).unwrap();
+        assert_eq!(uploads, 1, "round {round}: one upload, never a part of one");
+        db.verify_ledger().unwrap_or_else(|e| panic!("round {round}: the ledger does not verify: {e}"));
+        eprintln!("crash job round {round}: killed {delay_ms} ms after the upload; attempts {attempts}");
+    }
+    assert_eq!(std::fs::read_dir(files.path()).unwrap().count(), 0, "received files are removed once checked");
+    server.kill();
+}
+both_backends!(a_killed_import_job_resumes_after_restart);

@@ -211,6 +211,11 @@ fn decode_quoted_printable(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The usage file limit of test apps.
+pub const TEST_USAGE_MAX_BYTES: u64 = 2 * 1024 * 1024;
+/// Usage files larger than this are checked by the background job in test apps.
+pub const TEST_USAGE_INLINE_BYTES: u64 = 64 * 1024;
+
 pub struct TestApp {
     pub address: String,
     pub db: TestDb,
@@ -235,6 +240,8 @@ impl TestApp {
             mail: MailSettings { smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")), outbox, from: "ComputeGrants <noreply@test.local>".into() },
             pool_size: Some(4),
             trust_forwarded_for: false,
+            // Small limits so that tests reach them quickly: files over 64 KiB go to the background job.
+            usage: computegrants::config::UsageSettings { dir: tempfile::tempdir().unwrap().keep(), max_bytes: TEST_USAGE_MAX_BYTES, inline_bytes: TEST_USAGE_INLINE_BYTES },
         };
         let app = Application::build(settings).expect("application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -394,10 +401,29 @@ impl Client {
     }
 
     pub async fn upload(&self, filename: &str, content: &str) -> Reply {
+        self.upload_bytes(filename, content.as_bytes().to_vec()).await
+    }
+
+    /// Sends a usage file (CSV or gzip) through the upload form.
+    pub async fn upload_bytes(&self, filename: &str, content: Vec<u8>) -> Reply {
         let form = reqwest::multipart::Form::new()
             .text("csrf_token", self.csrf.clone())
-            .part("file", reqwest::multipart::Part::bytes(content.as_bytes().to_vec()).file_name(filename.to_string()).mime_str("text/csv").unwrap());
+            .part("file", reqwest::multipart::Part::bytes(content).file_name(filename.to_string()).mime_str("text/csv").unwrap());
         Self::reply(self.http.post(format!("{}/usage", self.base)).multipart(form).send().await.unwrap()).await
+    }
+
+    /// Follows a background job's page until the job is finished: the redirect to its upload
+    /// (accepted) or the page saying what went wrong.
+    pub async fn wait_for_job(&self, job_path: &str) -> Reply {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let page = self.get(job_path).await;
+            let running = page.status == 200 && page.body.contains("http-equiv=\"refresh\"");
+            if !running || std::time::Instant::now() > deadline {
+                return page;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 }
 

@@ -29,3 +29,4 @@ mod sessions;
 mod soak;
 mod throttling;
 mod usage_files;
+mod usage_jobs;

@@ -119,6 +119,7 @@ fn spawn_app(url: &str) -> String {
         },
         pool_size: Some(6),
         trust_forwarded_for: false,
+        usage: computegrants::config::UsageSettings::new(tempfile::tempdir().unwrap().keep()),
     };
     let app = computegrants::Application::build(settings).expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -20,6 +20,13 @@ async fn every_route_answers_every_role_as_the_policy_says(backend: Backend) {
     let r = s.provider.upload("october.csv", &usage_csv(&code, &["10.00"])).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let upload_id: UploadId = id_from(&r.location);
+    // A file large enough for the background job, refused (it bills an unknown grant).
+    let big = usage_csv("NOT-A-GRANT", &["1.00"; 20]).repeat(40);
+    let r = s.provider.upload("big.csv", &big).await;
+    let job_path = r.location.unwrap();
+    assert!(job_path.starts_with("/usage/jobs/"), "{job_path}");
+    assert_eq!(s.provider.wait_for_job(&job_path).await.status, 200);
+    let job_id = job_path.rsplit('/').next().unwrap().to_string();
     s.app.create_member(OrgKind::Platform, "Operations", "admin@ops.test");
 
     // Everyone in French, from a fresh browser.
@@ -69,6 +76,7 @@ async fn every_route_answers_every_role_as_the_policy_says(backend: Backend) {
             p if p.starts_with("/programmes/") => s.programme_id.to_string(),
             p if p.starts_with("/applications/") => s.application_id.to_string(),
             p if p.starts_with("/grants/") => grant_id.to_string(),
+            p if p.starts_with("/usage/jobs/") => job_id.clone(),
             p if p.starts_with("/usage/") => upload_id.to_string(),
             _ => "0".to_string(),
         };

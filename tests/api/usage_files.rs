@@ -92,11 +92,11 @@ async fn oversized_upload_is_refused(backend: Backend) {
     let Some(s) = programme_with_application(backend, "oversized_upload_is_refused").await else { return };
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
-    let big = "x".repeat(computegrants::domain::usage::MAX_UPLOAD_BYTES + 10);
+    let big = "x".repeat(crate::helpers::TEST_USAGE_MAX_BYTES as usize + 10);
     let r = provider.upload("big.csv", &big).await;
     assert_eq!(r.status, 413, "{}", r.body);
     // The form comes back with the reason, not a bare error page.
-    assert!(r.body.contains("larger than 20 MB") && r.body.contains("action=\"/usage\""), "{}", r.body);
+    assert!(r.body.contains("larger than 2 MB") && r.body.contains("action=\"/usage\""), "{}", r.body);
     let count: i64 = usage_uploads::table.count().get_result(&mut s.app.conn()).unwrap();
     assert_eq!(count, 0);
 }

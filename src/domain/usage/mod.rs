@@ -1,6 +1,6 @@
 //! Provider usage files: read, checked against the grants they charge, previewed, then posted.
 //!
-//! Upload: the file is read and every line checked (grant exists, is billable by this provider,
+//! Upload: the file (of any size: it is streamed, never held whole) is read and every line checked (grant exists, is billable by this provider,
 //! is active over the charge period, currency matches, the grant can pay). A file with any
 //! problem is refused whole and nothing is stored. A clean file is stored as a *pending* upload
 //! with its lines and per-grant charges, and shown for review. Submission holds each grant's
@@ -9,14 +9,19 @@
 //! funder to approve (the holds are posted) or dispute (they are voided): `domain::invoicing`.
 
 mod confirm;
+pub mod jobs;
 pub mod lines;
 mod queries;
 pub mod rounding;
+pub mod source;
+pub mod stored_problems;
 mod upload;
 
 pub use confirm::confirm;
+pub use jobs::{JobPhase, JobStatus, UsageJob};
 pub use queries::{lines_of, uploads_of, view};
-pub use upload::upload;
+pub use source::Source;
+pub use upload::{MAX_USAGE_FILE_BYTES, Watch, upload, upload_from};
 
 use crate::db::schema::usage_uploads;
 use crate::domain::ids::{GrantId, OrgId, UploadId, UserId};
@@ -38,9 +43,6 @@ crate::text_enum! {
         Expired = "expired",
     }
 }
-
-/// Largest usage file accepted through the browser or API.
-pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = usage_uploads)]

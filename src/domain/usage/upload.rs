@@ -1,9 +1,12 @@
-//! Checking a usage file and keeping it as a pending upload: read the FOCUS lines, refuse a
-//! file already posted, check every line against the grant it names, allocate the exact costs
-//! to cents per grant, and store lines and charges in one transaction. Any problem refuses the
-//! whole file and stores nothing.
+//! Checking a usage file and keeping it as a pending upload, in two passes over the file so that
+//! a file of any size is never held whole in memory: the first reads every line and checks it
+//! against the grant it names and the provider's catalogue, adding up exact costs per grant;
+//! when nothing is wrong the second reads the file again and stores its lines and per-grant
+//! charges in one transaction, in which lines already billed in an earlier submitted file are
+//! looked for. Any problem refuses the whole file and stores nothing.
 
-use super::{Charge, MAX_UPLOAD_BYTES, Refusal, UploadOutcome, UploadStatus, rounding, view};
+use super::source::{MAX_DECOMPRESSED_BYTES, Source, Watched};
+use super::{Charge, JobPhase, Refusal, UploadOutcome, UploadStatus, rounding, view};
 use crate::db::AnyConnection;
 use crate::db::schema::{organisations, usage_charges, usage_lines, usage_uploads};
 use crate::domain::clock;
@@ -12,15 +15,29 @@ use crate::domain::grants::Grant;
 use crate::domain::identity::{Member, OrgKind};
 use crate::domain::ids::{GrantId, UploadId};
 use crate::formats::decimal::{exact_add, exact_sum};
-use crate::formats::focus;
+use crate::formats::focus::{self, UsageLine};
 use crate::formats::{Problem, Problems};
 use crate::ledger;
 use crate::messages::Message;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+
+/// Largest usage file accepted, as stored (a gzip file is counted compressed).
+pub const MAX_USAGE_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Told how the work goes, for a progress page or bar. Both calls are cheap to ignore.
+pub trait Watch {
+    fn phase(&mut self, _phase: JobPhase) {}
+    /// Lines read and problems found so far, every few thousand lines.
+    fn lines(&mut self, _read: u64, _problems: u64) {}
+}
+
+impl Watch for () {}
+
+/// How often [`Watch::lines`] is told, in lines.
+const WATCH_EVERY: u64 = 20_000;
 
 fn file_problem(message: Message) -> Problem {
     Problem::file(message)
@@ -36,7 +53,6 @@ struct ChargeLine {
     sub_account_id: String,
     currency: String,
     charge_period_start: NaiveDateTime,
-    charge_period_end: NaiveDateTime,
     service_name: String,
     consumed_quantity: Option<Decimal>,
     consumed_unit: Option<String>,
@@ -45,15 +61,26 @@ struct ChargeLine {
     resource_id: Option<String>,
 }
 
+impl ChargeLine {
+    /// What billing keeps of a line that names a grant.
+    fn of(l: &UsageLine<'_>) -> Option<ChargeLine> {
+        Some(ChargeLine {
+            line: l.line,
+            sub_account_id: l.sub_account_id?.to_string(),
+            currency: l.currency.to_string(),
+            charge_period_start: l.charge_period_start,
+            service_name: l.service_name.to_string(),
+            consumed_quantity: l.consumed_quantity,
+            consumed_unit: l.consumed_unit.or(l.pricing_unit).map(str::to_string),
+            billed_cost: l.billed_cost,
+            sku_id: l.sku_id.map(str::to_string),
+            resource_id: l.resource_id.map(str::to_string),
+        })
+    }
+}
+
 /// Longest service name, grant code or unit kept from a usage line.
 pub const MAX_TEXT_CHARS: usize = 200;
-
-/// The lines a file charges, and what reading it found wrong.
-struct ReadFile {
-    lines: Vec<ChargeLine>,
-    line_count: u64,
-    problems: Problems,
-}
 
 /// Each grant the file names (if this provider may bill it) and its exact total and line count.
 struct Billing {
@@ -62,38 +89,68 @@ struct Billing {
     currency: Option<String>,
 }
 
-/// Reads and checks a usage file; stores it as pending when it has no problem.
+/// What the first pass learnt of a file.
+struct Checked {
+    billing: Billing,
+    line_count: u64,
+    sha256: String,
+    /// First and last charge start of the lines that name a resource, for the earlier-billing check.
+    keyed_period: Option<(NaiveDateTime, NaiveDateTime)>,
+}
+
+/// Reads and checks a usage file held in memory; stores it as pending when it has no problem.
 pub fn upload(conn: &mut AnyConnection, by: &Member, filename: &str, content: &[u8]) -> DomainResult<UploadOutcome> {
+    upload_from(conn, by, filename, &Source::Bytes(content), MAX_USAGE_FILE_BYTES, &mut ())
+}
+
+/// Reads and checks a usage file from `source` (of at most `max_bytes` as stored), telling
+/// `watch` how it goes; stores it as pending when it has no problem.
+pub fn upload_from(conn: &mut AnyConnection, by: &Member, filename: &str, source: &Source<'_>, max_bytes: u64, watch: &mut dyn Watch) -> DomainResult<UploadOutcome> {
     if by.kind() != OrgKind::Provider {
         return Err(DomainError::Forbidden("only providers upload usage"));
     }
     let filename = filename.rsplit(['/', '\\']).next().unwrap_or("usage.csv").chars().take(200).collect::<String>();
-    let refuse = |lines: u64, problems: Problems| Ok(UploadOutcome::Refused(Refusal { filename: filename.clone(), lines, problems }));
-    if content.len() > MAX_UPLOAD_BYTES {
+    let refuse = |lines: u64, mut problems: Problems| {
+        // Line order, the file as a whole first: the order people fix a file in.
+        problems.shown.sort_by_key(|p| p.line.unwrap_or(0));
+        Ok(UploadOutcome::Refused(Refusal { filename: filename.clone(), lines, problems }))
+    };
+    let one = |message: Message| {
         let mut problems = Problems::default();
-        problems.push(file_problem(Message::new("usage-file-too-large").with("size", content.len()).with("limit", MAX_UPLOAD_BYTES)));
-        return refuse(0, problems);
+        problems.push(file_problem(message));
+        problems
+    };
+    let unreadable = |e: std::io::Error| one(Message::new("usage-file-unreadable").with("reason", e.to_string()));
+    let size = match source.stored_size() {
+        Ok(size) => size,
+        Err(e) => return refuse(0, unreadable(e)),
+    };
+    if size > max_bytes {
+        return refuse(0, one(Message::new("usage-file-too-large").with("size", i64::try_from(size).unwrap_or(i64::MAX)).with("limit", i64::try_from(max_bytes).unwrap_or(i64::MAX))));
     }
-    if let Some(kind) = not_a_usage_file(content) {
-        let mut problems = Problems::default();
-        problems.push(file_problem(Message::new(kind)));
-        return refuse(0, problems);
+    match source.head(4096) {
+        Ok(head) => {
+            if let Some(kind) = not_a_usage_file(&head) {
+                return refuse(0, one(Message::new(kind)));
+            }
+        }
+        Err(e) => return refuse(0, unreadable(e)),
     }
-    let read = match read_lines(content) {
+    watch.phase(JobPhase::Checking);
+    let (checked, mut problems) = match check(conn, by, source, watch)? {
         Ok(read) => read,
         Err(problems) => return refuse(0, problems),
     };
-    let mut problems = read.problems;
-    let sha = hex::encode(Sha256::digest(content));
-    refuse_posted_twin(conn, by, &sha, &mut problems)?;
-    refuse_lines_billed_before(conn, by, &read.lines, &mut problems)?;
-    let billing = check_against_grants(conn, by, &read.lines, &mut problems)?;
-    let charges = allocate(conn, &billing, &mut problems)?;
+    refuse_posted_twin(conn, by, &checked.sha256, &mut problems)?;
+    let charges = allocate(conn, &checked.billing, &mut problems)?;
     if !problems.is_empty() {
-        return refuse(read.line_count, problems);
+        return refuse(checked.line_count, problems);
     }
-    let upload_id = store_pending(conn, by, &filename, &sha, &read.lines, &billing, &charges)?;
-    Ok(UploadOutcome::Pending(view(conn, by, upload_id)?))
+    watch.phase(JobPhase::Storing);
+    match store_pending(conn, by, &filename, source, &checked, &charges)? {
+        Ok(upload_id) => Ok(UploadOutcome::Pending(view(conn, by, upload_id)?)),
+        Err(problems) => refuse(checked.line_count, problems),
+    }
 }
 
 /// An invoice sent where usage goes is named as such (the upload page has its own form for it).
@@ -114,34 +171,60 @@ fn not_a_usage_file(content: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// The FOCUS lines with what billing keeps of each; a line without a grant code is a problem.
-fn read_lines(content: &[u8]) -> Result<ReadFile, Problems> {
-    let mut problems = Problems::default();
-    let mut lines: Vec<ChargeLine> = Vec::new();
-    let mut unattributed: Vec<u64> = Vec::new();
-    let summary = match focus::read(content, |l| match l.sub_account_id {
-        Some(sub_account) => lines.push(ChargeLine {
-            line: l.line,
-            sub_account_id: sub_account.to_string(),
-            currency: l.currency.to_string(),
-            charge_period_start: l.charge_period_start,
-            charge_period_end: l.charge_period_end,
-            service_name: l.service_name.to_string(),
-            consumed_quantity: l.consumed_quantity,
-            consumed_unit: l.consumed_unit.or(l.pricing_unit).map(str::to_string),
-            billed_cost: l.billed_cost,
-            sku_id: l.sku_id.map(str::to_string),
-            resource_id: l.resource_id.map(str::to_string),
-        }),
-        None => unattributed.push(l.line),
-    }) {
-        Ok(s) => s,
-        Err(e) => {
-            problems.push(file_problem(e.message()));
-            return Err(problems);
-        }
+/// The first pass: every line read and checked against its grant and the catalogue, exact
+/// totals per grant added up, the content hashed. `Err` when the file cannot be read as CSV.
+fn check(conn: &mut AnyConnection, by: &Member, source: &Source<'_>, watch: &mut dyn Watch) -> DomainResult<Result<(Checked, Problems), Problems>> {
+    let file_problems = |message: Message| {
+        let mut problems = Problems::default();
+        problems.push(file_problem(message));
+        problems
     };
-    problems = summary.problems;
+    let input = match source.open() {
+        Ok(input) => input,
+        Err(e) => return Ok(Err(file_problems(Message::new("usage-file-unreadable").with("reason", e.to_string())))),
+    };
+    let mut input = Watched::new(input, MAX_DECOMPRESSED_BYTES);
+    let mut checker = Checker::new(conn, by)?;
+    let mut unattributed: Vec<u64> = Vec::new();
+    let mut failure: Option<DomainError> = None;
+    let mut keyed_period: Option<(NaiveDateTime, NaiveDateTime)> = None;
+    let mut seen = 0u64;
+    let summary = focus::read(&mut input, |l| {
+        seen += 1;
+        if seen % WATCH_EVERY == 0 {
+            watch.lines(seen, checker.problems.total());
+        }
+        if failure.is_some() {
+            return;
+        }
+        let Some(line) = ChargeLine::of(l) else {
+            unattributed.push(l.line);
+            return;
+        };
+        if line.resource_id.is_some() {
+            let at = line.charge_period_start;
+            keyed_period = Some(keyed_period.map_or((at, at), |(first, last)| (first.min(at), last.max(at))));
+        }
+        if let Err(e) = checker.check(conn, by, &line) {
+            failure = Some(e);
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if input.over_limit {
+        return Ok(Err(file_problems(Message::new("usage-file-too-large-unpacked").with("limit", i64::try_from(MAX_DECOMPRESSED_BYTES).unwrap_or(i64::MAX)))));
+    }
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(file_problems(e.message()))),
+    };
+    let (billing, mut problems) = checker.finish();
+    // The reader's problems come first: they are each line's own, the checker's need the line read.
+    let mut all = summary.problems;
+    all.shown.append(&mut problems.shown);
+    all.not_shown += problems.not_shown;
+    problems = all;
     for line in unattributed {
         problems.push(Problem {
             line: Some(line),
@@ -155,8 +238,8 @@ fn read_lines(content: &[u8]) -> Result<ReadFile, Problems> {
     if summary.lines == 0 && problems.is_empty() {
         problems.push(file_problem(Message::new("usage-no-lines")));
     }
-
-    Ok(ReadFile { lines, line_count: summary.lines, problems })
+    watch.lines(summary.lines, problems.total());
+    Ok(Ok((Checked { billing, line_count: summary.lines, sha256: input.sha256_hex(), keyed_period }, problems)))
 }
 
 /// The same file already submitted by this provider is named, not charged twice.
@@ -175,77 +258,119 @@ fn refuse_posted_twin(conn: &mut AnyConnection, by: &Member, sha: &str, problems
     Ok(())
 }
 
-/// A line already billed in an earlier submitted file (same resource, SKU and charge period) is
-/// a problem: providers resend overlapping periods. Lines without a ResourceId cannot be told
-/// apart from another resource's, and are not compared.
-fn refuse_lines_billed_before(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLine], problems: &mut Problems) -> DomainResult<()> {
-    use std::collections::HashMap;
-    let keyed: Vec<&ChargeLine> = lines.iter().filter(|l| l.resource_id.is_some()).collect();
-    let (Some(first), Some(last)) = (keyed.iter().map(|l| l.charge_period_start).min(), keyed.iter().map(|l| l.charge_period_start).max()) else { return Ok(()) };
-    type Key = (String, Option<String>, NaiveDateTime, NaiveDateTime);
-    let earlier: Vec<(Option<String>, Option<String>, NaiveDateTime, NaiveDateTime, i64, i64)> = usage_lines::table
+/// Lines of the upload being stored that were already billed in an earlier submitted file (same
+/// resource, SKU and charge period): providers resend overlapping periods. Lines without a
+/// ResourceId cannot be told apart from another resource's, and are not compared. Asked of the
+/// database, inside the storing transaction, only when earlier lines overlap the file's period.
+fn lines_billed_before(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, period: Option<(NaiveDateTime, NaiveDateTime)>) -> DomainResult<Problems> {
+    let mut problems = Problems::default();
+    let Some((first, last)) = period else { return Ok(problems) };
+    let billed = [UploadStatus::Submitted.as_str(), UploadStatus::Approved.as_str()];
+    let overlapping: i64 = usage_lines::table
         .inner_join(usage_uploads::table.on(usage_uploads::id.eq(usage_lines::upload_id)))
         .filter(usage_uploads::provider_id.eq(by.org_id()))
-        .filter(usage_uploads::status.eq_any([UploadStatus::Submitted.as_str(), UploadStatus::Approved.as_str()]))
+        .filter(usage_uploads::status.eq_any(billed))
         .filter(usage_lines::resource_id.is_not_null())
         .filter(usage_lines::charge_period_start.between(first, last))
-        .select((usage_lines::resource_id, usage_lines::sku_id, usage_lines::charge_period_start, usage_lines::charge_period_end, usage_lines::upload_id, usage_lines::line_number))
-        .load(conn)?;
-    let seen: HashMap<Key, (i64, i64)> = earlier.into_iter().filter_map(|(r, sku, s, e, upload, line)| Some(((r?, sku, s, e), (upload, line)))).collect();
-    for line in keyed {
-        let key: Key = (line.resource_id.clone().unwrap_or_default(), line.sku_id.clone(), line.charge_period_start, line.charge_period_end);
-        if let Some((upload, earlier_line)) = seen.get(&key) {
-            problems.push(line_problem(
-                line,
-                "ResourceId",
-                Message::new("usage-line-billed-before").with("resource", key.0.as_str()).with("upload", upload.to_string()).with("line", earlier_line.to_string()),
-            ));
-        }
+        .count()
+        .get_result(conn)?;
+    if overlapping == 0 {
+        return Ok(problems);
     }
-    Ok(())
+    let earlier = diesel::alias!(usage_lines as earlier);
+    let earlier_upload = diesel::alias!(usage_uploads as earlier_upload);
+    let rows: Vec<(i64, Option<String>, UploadId, i64)> = usage_lines::table
+        .inner_join(
+            earlier.on(earlier.field(usage_lines::resource_id).eq(usage_lines::resource_id)
+                .and(earlier.field(usage_lines::charge_period_start).eq(usage_lines::charge_period_start))
+                .and(earlier.field(usage_lines::charge_period_end).eq(usage_lines::charge_period_end))
+                // The same SKU, or neither names one (portable spelling of IS NOT DISTINCT FROM).
+                .and(earlier.field(usage_lines::sku_id).eq(usage_lines::sku_id).or(earlier.field(usage_lines::sku_id).is_null().and(usage_lines::sku_id.is_null())))),
+        )
+        .inner_join(earlier_upload.on(earlier_upload.field(usage_uploads::id).eq(earlier.field(usage_lines::upload_id))))
+        .filter(usage_lines::upload_id.eq(upload_id))
+        .filter(earlier_upload.field(usage_uploads::provider_id).eq(by.org_id()))
+        .filter(earlier_upload.field(usage_uploads::status).eq_any(billed))
+        .order(usage_lines::line_number)
+        .limit(i64::try_from(Problems::CAP).unwrap_or(i64::MAX) + 1)
+        .select((usage_lines::line_number, usage_lines::resource_id, earlier.field(usage_lines::upload_id), earlier.field(usage_lines::line_number)))
+        .load(conn)?;
+    for (line, resource, upload, earlier_line) in rows {
+        problems.push(Problem {
+            line: u64::try_from(line).ok(),
+            column: Some("ResourceId".into()),
+            column_number: None,
+            rule: None,
+            path: None,
+            message: Message::new("usage-line-billed-before").with("resource", resource.unwrap_or_default()).with("upload", upload.to_string()).with("line", earlier_line.to_string()),
+        });
+    }
+    Ok(problems)
 }
 
 /// Every line against the grant it names: billable by this provider, same currency, active on
-/// the charge's day; the exact total per grant, added without rounding.
-fn check_against_grants(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLine], problems: &mut Problems) -> DomainResult<Billing> {
-    // Check each line against the grant it names.
-    let mut grants_by_code: BTreeMap<String, Option<Grant>> = BTreeMap::new();
-    let mut exact: BTreeMap<String, (Decimal, u64)> = BTreeMap::new();
-    let mut currency: Option<String> = None;
-    // A file full of someone else's account ids gets one problem per unknown code, not per line.
-    let mut unknown: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    let catalogue = crate::domain::catalogue::offerings_of(conn, by.org_id())?;
-    let mut tolerance: BTreeMap<i64, i32> = BTreeMap::new();
-    for line in lines {
+/// the charge's day, priced as catalogued; the exact total per grant, added without rounding.
+struct Checker {
+    grants_by_code: BTreeMap<String, Option<Grant>>,
+    exact: BTreeMap<String, (Decimal, u64)>,
+    currency: Option<String>,
+    /// A file full of someone else's account ids gets one problem per unknown code, not per
+    /// line: the first lines (up to ten) and how many there are.
+    unknown: BTreeMap<String, (Vec<u64>, u64)>,
+    catalogue: Vec<crate::domain::catalogue::Offering>,
+    tolerance: BTreeMap<i64, i32>,
+    problems: Problems,
+}
+
+impl Checker {
+    fn new(conn: &mut AnyConnection, by: &Member) -> DomainResult<Checker> {
+        Ok(Checker {
+            grants_by_code: BTreeMap::new(),
+            exact: BTreeMap::new(),
+            currency: None,
+            unknown: BTreeMap::new(),
+            catalogue: crate::domain::catalogue::offerings_of(conn, by.org_id())?,
+            tolerance: BTreeMap::new(),
+            problems: Problems::default(),
+        })
+    }
+
+    fn check(&mut self, conn: &mut AnyConnection, by: &Member, line: &ChargeLine) -> DomainResult<()> {
+        let problems = &mut self.problems;
         // A provider's text is stored and shown: bounded like every text people type.
         let long = [
             ("ServiceName", line.service_name.as_str()),
             ("SubAccountId", line.sub_account_id.as_str()),
             ("ConsumedUnit", line.consumed_unit.as_deref().unwrap_or("")),
             ("SkuId", line.sku_id.as_deref().unwrap_or("")),
+            ("ResourceId", line.resource_id.as_deref().unwrap_or("")),
         ]
             .into_iter()
             .find(|(_, value)| value.chars().count() > MAX_TEXT_CHARS);
         if let Some((column, _)) = long {
             problems.push(line_problem(line, column, Message::new("usage-value-too-long").with("max", MAX_TEXT_CHARS)));
-            continue;
+            return Ok(());
         }
-        if !grants_by_code.contains_key(&line.sub_account_id) {
+        if !self.grants_by_code.contains_key(&line.sub_account_id) {
             let found = crate::domain::grants::grant_by_code(conn, &line.sub_account_id)?;
-            grants_by_code.insert(line.sub_account_id.clone(), found.filter(|g| g.provider_id == by.org_id()));
+            self.grants_by_code.insert(line.sub_account_id.clone(), found.filter(|g| g.provider_id == by.org_id()));
         }
-        let Some(grant) = grants_by_code[&line.sub_account_id].as_ref() else {
-            unknown.entry(line.sub_account_id.as_str()).or_default().push(line.line);
-            continue;
+        let Some(grant) = self.grants_by_code[&line.sub_account_id].as_ref() else {
+            let (first, count) = self.unknown.entry(line.sub_account_id.clone()).or_default();
+            if first.len() < 10 {
+                first.push(line.line);
+            }
+            *count += 1;
+            return Ok(());
         };
         // One file, one currency: its charges are added up and posted against one payable account.
-        if let Some(file_currency) = currency.as_deref().filter(|c| *c != line.currency) {
+        if let Some(file_currency) = self.currency.as_deref().filter(|c| *c != line.currency) {
             problems.push(line_problem(
                 line,
                 "BillingCurrency",
                 Message::new("usage-mixed-currency").with("currency", &line.currency).with("file_currency", file_currency),
             ));
-            continue;
+            return Ok(());
         }
         if line.currency != grant.currency {
             problems.push(line_problem(
@@ -253,7 +378,7 @@ fn check_against_grants(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLi
                 "BillingCurrency",
                 Message::new("usage-currency-mismatch").with("grant", &grant.code).with("grant_currency", &grant.currency).with("currency", &line.currency),
             ));
-            continue;
+            return Ok(());
         }
         let day = line.charge_period_start.date();
         if !grant.is_active_on(day) {
@@ -267,42 +392,52 @@ fn check_against_grants(conn: &mut AnyConnection, by: &Member, lines: &[ChargeLi
                     .with("status", grant.status.as_str())
                     .with("start", day),
             ));
-            continue;
+            return Ok(());
         }
-        if !priced_as_catalogued(conn, line, grant, &catalogue, &mut tolerance, problems)? {
-            continue;
+        if !priced_as_catalogued(conn, line, grant, &self.catalogue, &mut self.tolerance, problems)? {
+            return Ok(());
         }
-        currency.get_or_insert_with(|| line.currency.clone());
-        let slot = exact.entry(grant.code.clone()).or_insert((Decimal::ZERO, 0));
+        if self.currency.is_none() {
+            self.currency = Some(line.currency.clone());
+        }
+        // Looked up before inserted: the key is not copied for each of a million lines.
+        if !self.exact.contains_key(&grant.code) {
+            self.exact.insert(grant.code.clone(), (Decimal::ZERO, 0));
+        }
+        let Some(slot) = self.exact.get_mut(&grant.code) else { return Ok(()) };
         match exact_add(slot.0, line.billed_cost) {
             Some(sum) => slot.0 = sum,
             None => {
                 problems.push(line_problem(line, "BilledCost", Message::new("usage-grant-total-inexact").with("grant", &grant.code)));
-                continue;
+                return Ok(());
             }
         }
         slot.1 += 1;
+        Ok(())
     }
 
-    for (code, at) in &unknown {
-        // Line numbers are listed as written, without digit groups, so that they can be searched for.
-        let shown = at.iter().take(10).map(u64::to_string).collect::<Vec<_>>().join(", ");
-        let message = match at.len() {
-            1 => Message::new("usage-unknown-grant").with("code", *code),
-            n if n <= 10 => Message::new("usage-unknown-grant-lines").with("code", *code).with("lines", shown),
-            n => Message::new("usage-unknown-grant-lines-more").with("code", *code).with("lines", shown).with("more", n - 10),
-        };
-        problems.push(Problem {
-            line: at.first().copied(),
-            column: Some("SubAccountId".into()),
-            column_number: None,
-            rule: None,
-            path: None,
-            message,
-        });
+    /// The totals per grant, and the problems found, unknown grant codes last.
+    fn finish(self) -> (Billing, Problems) {
+        let Checker { grants_by_code, exact, currency, unknown, mut problems, .. } = self;
+        for (code, (at, count)) in &unknown {
+            // Line numbers are listed as written, without digit groups, so that they can be searched for.
+            let shown = at.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            let message = match *count {
+                1 => Message::new("usage-unknown-grant").with("code", code.as_str()),
+                n if n <= 10 => Message::new("usage-unknown-grant-lines").with("code", code.as_str()).with("lines", shown),
+                n => Message::new("usage-unknown-grant-lines-more").with("code", code.as_str()).with("lines", shown).with("more", i64::try_from(n - 10).unwrap_or(i64::MAX)),
+            };
+            problems.push(Problem {
+                line: at.first().copied(),
+                column: Some("SubAccountId".into()),
+                column_number: None,
+                rule: None,
+                path: None,
+                message,
+            });
+        }
+        (Billing { grants_by_code, exact, currency }, problems)
     }
-
-    Ok(Billing { grants_by_code, exact, currency })
 }
 
 /// The line against the provider's catalogue on its charge day: a known offering (by SKU, else
@@ -414,71 +549,136 @@ fn allocate(conn: &mut AnyConnection, billing: &Billing, problems: &mut Problems
 // No column takes its default, so SQLite can insert a chunk of rows as one multi-row statement
 // (with defaults, diesel would insert them one by one in a nested transaction).
 #[diesel(treat_none_as_default_value = false)]
-struct UsageLineRow<'a> {
+struct UsageLineRow {
     upload_id: UploadId,
     line_number: i64,
     grant_id: GrantId,
     charge_period_start: NaiveDateTime,
     charge_period_end: NaiveDateTime,
-    service_name: &'a str,
+    service_name: String,
     consumed_quantity: String,
-    consumed_unit: &'a str,
+    consumed_unit: String,
     billed_cost: String,
-    currency: &'a str,
-    resource_id: Option<&'a str>,
-    sku_id: Option<&'a str>,
+    currency: String,
+    resource_id: Option<String>,
+    sku_id: Option<String>,
 }
 
-/// Stores the pending upload, its lines and its charges in one transaction.
+/// Stores a chunk of lines: PostgreSQL's COPY (binary), SQLite's multi-row INSERT.
+fn store_lines(conn: &mut AnyConnection, rows: &[UsageLineRow]) -> QueryResult<usize> {
+    match conn {
+        AnyConnection::Postgresql(pg) => diesel::copy_from(usage_lines::table).from_insertable(rows).execute(pg),
+        AnyConnection::Sqlite(sqlite) => diesel::insert_into(usage_lines::table).values(rows).execute(sqlite),
+    }
+}
+
+/// The second pass: stores the pending upload, its lines (read again from the file, a chunk at
+/// a time) and its charges in one transaction. `Err` with the problems when lines were billed
+/// before, or when the file no longer reads as it did (then nothing is stored).
 fn store_pending(
     conn: &mut AnyConnection,
     by: &Member,
     filename: &str,
-    sha: &str,
-    lines: &[ChargeLine],
-    billing: &Billing,
+    source: &Source<'_>,
+    checked: &Checked,
     charges: &[Charge],
-) -> DomainResult<UploadId> {
-    let Billing { grants_by_code, exact, currency } = billing;
+) -> DomainResult<Result<UploadId, Problems>> {
+    let Billing { grants_by_code, exact, currency } = &checked.billing;
     let total = exact_sum(exact.values().map(|(v, _)| *v)).ok_or_else(|| DomainError::invalid("file", Message::new("upload-total-inexact")))?;
-    let upload_id = crate::db::write_transaction(conn, |conn| -> DomainResult<UploadId> {
+    let grant_ids: BTreeMap<&str, GrantId> = grants_by_code.iter().filter_map(|(code, g)| Some((code.as_str(), g.as_ref()?.id))).collect();
+    /// Why the transaction is rolled back: the problems to show, or a failure.
+    enum Abandon {
+        Problems(Problems),
+        Failed(DomainError),
+    }
+    impl From<diesel::result::Error> for Abandon {
+        fn from(e: diesel::result::Error) -> Abandon {
+            Abandon::Failed(e.into())
+        }
+    }
+    impl From<DomainError> for Abandon {
+        fn from(e: DomainError) -> Abandon {
+            Abandon::Failed(e)
+        }
+    }
+    let changed = |lines: u64| {
+        let mut problems = Problems::default();
+        problems.push(file_problem(Message::new("usage-file-changed").with("lines", i64::try_from(lines).unwrap_or(i64::MAX))));
+        Abandon::Problems(problems)
+    };
+    let stored = crate::db::write_transaction(conn, |conn| -> Result<UploadId, Abandon> {
         let upload_id: UploadId = diesel::insert_into(usage_uploads::table)
             .values((
                 usage_uploads::provider_id.eq(by.org_id()),
                 usage_uploads::filename.eq(filename),
-                usage_uploads::file_sha256.eq(sha),
+                usage_uploads::file_sha256.eq(&checked.sha256),
                 usage_uploads::currency.eq(currency.as_deref().unwrap_or("")),
                 usage_uploads::total_cost.eq(total.normalize().to_string()),
-                usage_uploads::line_count.eq(lines.len() as i64),
+                usage_uploads::line_count.eq(i64::try_from(checked.line_count).unwrap_or(i64::MAX)),
                 usage_uploads::status.eq(UploadStatus::Pending.as_str()),
                 usage_uploads::uploaded_by.eq(by.user.id),
                 usage_uploads::created_at.eq(clock::now()),
             ))
             .returning(usage_uploads::id)
             .get_result(conn)?;
-        for chunk in lines.chunks(crate::db::CHUNK_ROWS) {
-            let rows: Vec<_> = chunk
-                .iter()
-                .map(|l| {
-                    // Every line's grant was found, or the file was refused before it got here.
-                    let grant_id = grants_by_code[&l.sub_account_id].as_ref().map(|g| g.id).ok_or(DomainError::NotFound)?;
-                    Ok(UsageLineRow {
-                        upload_id,
-                        line_number: i64::try_from(l.line).unwrap_or(i64::MAX),
-                        grant_id,
-                        charge_period_start: l.charge_period_start,
-                        charge_period_end: l.charge_period_end,
-                        service_name: &l.service_name,
-                        consumed_quantity: l.consumed_quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
-                        consumed_unit: l.consumed_unit.as_deref().unwrap_or_default(),
-                        billed_cost: l.billed_cost.to_string(),
-                        currency: &l.currency,
-                        resource_id: l.resource_id.as_deref(),
-                        sku_id: l.sku_id.as_deref(),
-                    })
-                })
-                .collect::<DomainResult<_>>()?;
-            crate::on_backend!(conn, c => diesel::insert_into(usage_lines::table).values(&rows).execute(c))?;
+        let input = source.open().map_err(|_| changed(0))?;
+        let chunk_rows = match conn {
+            // COPY has no parameter limit: larger chunks, fewer round trips.
+            AnyConnection::Postgresql(_) => 20_000,
+            // 12 columns a row: 2,500 rows is 30,000 parameters, under SQLite's 32,766.
+            AnyConnection::Sqlite(_) => 2_500,
+        };
+        let mut chunk: Vec<UsageLineRow> = Vec::with_capacity(chunk_rows);
+        let mut failure: Option<Abandon> = None;
+        let mut stored_lines = 0u64;
+        let mut totals: BTreeMap<GrantId, Decimal> = BTreeMap::new();
+        let read = focus::read(input, |l| {
+            if failure.is_some() {
+                return;
+            }
+            // The first pass refused any line without a known grant: one here means the file changed.
+            let Some(grant_id) = l.sub_account_id.and_then(|code| grant_ids.get(code)).copied() else {
+                failure = Some(changed(l.line));
+                return;
+            };
+            let total = totals.entry(grant_id).or_default();
+            *total = exact_add(*total, l.billed_cost).unwrap_or(*total);
+            stored_lines += 1;
+            chunk.push(UsageLineRow {
+                upload_id,
+                line_number: i64::try_from(l.line).unwrap_or(i64::MAX),
+                grant_id,
+                charge_period_start: l.charge_period_start,
+                charge_period_end: l.charge_period_end,
+                service_name: l.service_name.to_string(),
+                consumed_quantity: l.consumed_quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
+                consumed_unit: l.consumed_unit.or(l.pricing_unit).unwrap_or_default().to_string(),
+                billed_cost: l.billed_cost.to_string(),
+                currency: l.currency.to_string(),
+                resource_id: l.resource_id.map(str::to_string),
+                sku_id: l.sku_id.map(str::to_string),
+            });
+            if chunk.len() == chunk_rows {
+                if let Err(e) = store_lines(conn, &chunk) {
+                    failure = Some(e.into());
+                }
+                chunk.clear();
+            }
+        });
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        if !chunk.is_empty() {
+            store_lines(conn, &chunk)?;
+        }
+        // What was stored is what was checked, or nothing is.
+        let same_totals = charges.iter().all(|c| totals.get(&c.grant_id) == Some(&c.exact)) && totals.len() == charges.len();
+        if read.is_err() || stored_lines != checked.line_count || !same_totals {
+            return Err(changed(stored_lines));
+        }
+        let billed_before = lines_billed_before(conn, by, upload_id, checked.keyed_period)?;
+        if !billed_before.is_empty() {
+            return Err(Abandon::Problems(billed_before));
         }
         for charge in charges {
             diesel::insert_into(usage_charges::table)
@@ -492,6 +692,10 @@ fn store_pending(
                 .execute(conn)?;
         }
         Ok(upload_id)
-    })?;
-    Ok(upload_id)
+    });
+    match stored {
+        Ok(id) => Ok(Ok(id)),
+        Err(Abandon::Problems(problems)) => Ok(Err(problems)),
+        Err(Abandon::Failed(e)) => Err(e),
+    }
 }

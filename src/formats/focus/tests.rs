@@ -150,3 +150,47 @@ fn totals_that_cannot_be_exact_stop_at_a_located_problem() {
     let by_account: Decimal = inspection.by_sub_account.values().copied().sum();
     assert_eq!(by_account, inspection.billed_cost);
 }
+
+#[test]
+fn line_numbers_are_physical_lines_with_lf_and_crlf() {
+    for newline in ["\n", "\r\n"] {
+        let rows = [
+            "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,SubAccountId",
+            "1.00,EUR,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,GPU,1,GPU-hour,G-1",
+            "1.00,EUR,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,GPU,1,GPU-hour,G-1",
+            "abc,EUR,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,GPU,1,GPU-hour,G-1",
+        ];
+        let text = rows.join(newline) + newline;
+        let summary = read(text.as_bytes(), |_| {}).unwrap();
+        assert_eq!(summary.problems.shown[0].line, Some(4), "{newline:?}");
+    }
+}
+
+/// A reader that hands out one byte at a time: every CR lands at the end of a buffer.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match (self.0.split_first(), buf.first_mut()) {
+            (Some((b, rest)), Some(slot)) => {
+                *slot = *b;
+                self.0 = rest;
+                Ok(1)
+            }
+            _ => Ok(0),
+        }
+    }
+}
+
+#[test]
+fn crlf_becomes_lf_and_lone_cr_stays_whatever_the_buffer_boundaries() {
+    use std::io::Read;
+    for (input, expected) in [("a\r\nb\r\n", "a\nb\n"), ("a\rb\r", "a\rb\r"), ("\r\r\n\r", "\r\n\r"), ("", "")] {
+        let mut out = String::new();
+        super::CrlfToLf::new(Trickle(input.as_bytes())).read_to_string(&mut out).unwrap();
+        assert_eq!(out, expected, "{input:?}");
+        let mut out = String::new();
+        super::CrlfToLf::new(input.as_bytes()).read_to_string(&mut out).unwrap();
+        assert_eq!(out, expected, "{input:?}");
+    }
+}

@@ -4,7 +4,8 @@ use crate::web::forms;
 use crate::domain::identity::OrgKind;
 use crate::formats::{Problem, Problems};
 use crate::domain::UploadId;
-use crate::domain::usage::{self, MAX_UPLOAD_BYTES, Refusal, Upload, UploadOutcome, UploadView};
+use crate::domain::usage::{self, Refusal, Source, Upload, UploadOutcome, UploadView, UsageJob};
+use crate::domain::ids::JobId;
 use crate::money::Amount;
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::Layout;
@@ -24,12 +25,15 @@ use futures_util::StreamExt;
 struct UploadsPage {
     layout: Layout,
     uploads: Vec<Upload>,
+    /// Files checked in the background lately, with how each went.
+    jobs: Vec<UsageJob>,
 }
 
 pub async fn uploads(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
-    let org_id = visitor.member_of(OrgKind::Provider)?.org_id();
-    let uploads = state.db(move |conn| usage::uploads_of(conn, org_id)).await?;
-    render(&UploadsPage { layout: Layout::new(&visitor, "title-uploads"), uploads })
+    let member = visitor.member_of(OrgKind::Provider)?.clone();
+    let org_id = member.org_id();
+    let (uploads, jobs) = state.db(move |conn| Ok((usage::uploads_of(conn, org_id)?, usage::jobs::jobs_of(conn, &member, 20)?))).await?;
+    render(&UploadsPage { layout: Layout::new(&visitor, "title-uploads"), uploads, jobs })
 }
 
 #[derive(Template)]
@@ -37,31 +41,26 @@ pub async fn uploads(state: web::Data<AppState>, visitor: Visitor) -> AppResult<
 struct UploadPage {
     layout: Layout,
     refusal: Option<Refusal>,
-    max_mb: usize,
+    max_mb: u64,
     /// Every problem as a CSV download, when there are many.
     problems_csv: Option<String>,
 }
 
 impl UploadPage {
-    fn refused(visitor: &Visitor, refusal: Refusal) -> UploadPage {
+    fn refused(state: &AppState, visitor: &Visitor, refusal: Refusal) -> UploadPage {
         let problems_csv = (refusal.problems.total() > 10).then(|| problems_csv_link(visitor.locale, &refusal.problems));
-        UploadPage { layout: Layout::new(visitor, "title-upload"), refusal: Some(refusal), max_mb: MAX_UPLOAD_BYTES / 1024 / 1024, problems_csv }
+        UploadPage { layout: Layout::new(visitor, "title-upload"), refusal: Some(refusal), max_mb: max_mb(state), problems_csv }
     }
+}
+
+fn max_mb(state: &AppState) -> u64 {
+    state.settings.usage.max_bytes / 1024 / 1024
 }
 
 /// Every problem as a CSV download carried in the page itself (nothing of a refused file is
 /// stored): line, column and problem, in the page's language, formulas neutralised.
 pub(crate) fn problems_csv_link(locale: crate::i18n::Locale, problems: &Problems) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [crate::i18n::text(locale, "col-line"), crate::i18n::text(locale, "col-column"), crate::i18n::text(locale, "col-problem")];
-    let _ = out.write_record(&header);
-    for p in &problems.shown {
-        let line = p.line.map(|l| l.to_string()).unwrap_or_default();
-        let column = p.column.clone().or_else(|| p.path.clone()).unwrap_or_default();
-        let message = crate::domain::audit::neutralise_formula(&crate::i18n::message(locale, &p.message));
-        let _ = out.write_record([line, crate::domain::audit::neutralise_formula(&column), message]);
-    }
-    let bytes = out.into_inner().unwrap_or_default();
+    let bytes = problems_csv(locale, problems);
     let mut link = String::from("data:text/csv;charset=utf-8,");
     for b in bytes {
         match b {
@@ -72,13 +71,30 @@ pub(crate) fn problems_csv_link(locale: crate::i18n::Locale, problems: &Problems
     link
 }
 
-pub async fn upload_form(visitor: Visitor) -> AppResult<HttpResponse> {
+/// Line, column and problem, in the reader's language, formulas neutralised.
+fn problems_csv(locale: crate::i18n::Locale, problems: &Problems) -> Vec<u8> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [crate::i18n::text(locale, "col-line"), crate::i18n::text(locale, "col-column"), crate::i18n::text(locale, "col-problem")];
+    let _ = out.write_record(&header);
+    for p in &problems.shown {
+        let line = p.line.map(|l| l.to_string()).unwrap_or_default();
+        let column = p.column.clone().or_else(|| p.path.clone()).unwrap_or_default();
+        let message = crate::domain::audit::neutralise_formula(&crate::i18n::message(locale, &p.message));
+        let _ = out.write_record([line, crate::domain::audit::neutralise_formula(&column), message]);
+    }
+    out.into_inner().unwrap_or_default()
+}
+
+pub async fn upload_form(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
     visitor.member_of(OrgKind::Provider)?;
-    render(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: None, max_mb: MAX_UPLOAD_BYTES / 1024 / 1024, problems_csv: None })
+    render(&UploadPage { layout: Layout::new(&visitor, "title-upload"), refusal: None, max_mb: max_mb(&state), problems_csv: None })
 }
 
 /// Largest CSRF token field read.
 const TOKEN_FIELD_LIMIT: usize = 1024;
+
+/// Largest invoice (XML or Factur-X PDF) read, in memory.
+pub const MAX_INVOICE_BYTES: usize = 20 * 1024 * 1024;
 
 /// Reads the multipart form. The CSRF token must come before the file (browsers send fields in
 /// the form's order, and the token is the form's first field) and is checked before a byte of
@@ -96,7 +112,7 @@ pub(crate) async fn read_upload(visitor: &Visitor, mut multipart: Multipart) -> 
         let limit = match name.as_str() {
             "csrf_token" => TOKEN_FIELD_LIMIT,
             "file" if !token_checked => return Err(AppError::Csrf),
-            _ => MAX_UPLOAD_BYTES,
+            _ => MAX_INVOICE_BYTES,
         };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
@@ -105,7 +121,7 @@ pub(crate) async fn read_upload(visitor: &Visitor, mut multipart: Multipart) -> 
                 AppError::BadForm
             })?;
             total += chunk.len();
-            if bytes.len() + chunk.len() > limit || total > MAX_UPLOAD_BYTES + 64 * 1024 {
+            if bytes.len() + chunk.len() > limit || total > MAX_INVOICE_BYTES + 64 * 1024 {
                 return Err(AppError::TooLarge);
             }
             bytes.extend_from_slice(&chunk);
@@ -128,28 +144,140 @@ pub(crate) async fn read_upload(visitor: &Visitor, mut multipart: Multipart) -> 
     Ok((filename, content))
 }
 
+/// A usage file received on disk.
+struct Received {
+    filename: String,
+    path: std::path::PathBuf,
+    size: u64,
+}
+
+/// Removes a received file when the request ends without handing it to a job.
+struct Cleanup(Option<std::path::PathBuf>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Streams the multipart usage form's file to a new file in `dir`, a chunk at a time, never
+/// holding it in memory, and stops as soon as it passes `max_bytes`. The CSRF token must come
+/// first (it is the form's first field) and is checked before a byte of the file is written.
+async fn receive_usage_file(visitor: &Visitor, mut multipart: Multipart, dir: &std::path::Path, max_bytes: u64, cleanup: &mut Cleanup) -> AppResult<Option<Received>> {
+    use std::io::Write;
+    let mut token_checked = false;
+    let mut received = None;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|e| {
+            log::info!("upload unreadable: {e}");
+            AppError::BadForm
+        })?;
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "csrf_token" => {
+                let mut token = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|_| AppError::BadForm)?;
+                    if token.len() + chunk.len() > TOKEN_FIELD_LIMIT {
+                        return Err(AppError::BadForm);
+                    }
+                    token.extend_from_slice(&chunk);
+                }
+                visitor.check_csrf(&String::from_utf8_lossy(&token))?;
+                token_checked = true;
+            }
+            "file" if !token_checked => return Err(AppError::Csrf),
+            "file" => {
+                let filename = field.content_disposition().and_then(|cd| cd.get_filename().map(str::to_string)).unwrap_or_default();
+                let path = dir.join(format!("{}.upload", crate::domain::identity::random_token()));
+                cleanup.0 = Some(path.clone());
+                // Written by a blocking task fed through a short queue: the executor never waits
+                // on the disk, and a slow disk slows the upload rather than filling memory.
+                let (tx, mut rx) = tokio::sync::mpsc::channel::<actix_web::web::Bytes>(8);
+                let target = path.clone();
+                let writer = web::block(move || -> std::io::Result<()> {
+                    let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&target)?);
+                    while let Some(chunk) = rx.blocking_recv() {
+                        file.write_all(&chunk)?;
+                    }
+                    file.into_inner().map_err(|e| e.into_error())?.sync_all()
+                });
+                let mut size = 0u64;
+                let mut too_large = false;
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        log::info!("upload unreadable: {e}");
+                        AppError::BadForm
+                    })?;
+                    size += chunk.len() as u64;
+                    if size > max_bytes {
+                        too_large = true;
+                        break;
+                    }
+                    if tx.send(chunk).await.is_err() {
+                        break;
+                    }
+                }
+                drop(tx);
+                writer.await?.map_err(|e| AppError::Internal(Box::new(e)))?;
+                if too_large {
+                    return Err(AppError::TooLarge);
+                }
+                received = Some(Received { filename, path, size });
+            }
+            _ => {}
+        }
+    }
+    if !token_checked {
+        return Err(AppError::Csrf);
+    }
+    Ok(received)
+}
+
 pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Multipart) -> AppResult<HttpResponse> {
-    let (filename, content) = match read_upload(&visitor, multipart).await {
-        Ok(read) => read,
+    let member = visitor.member_of(OrgKind::Provider)?.clone();
+    let usage_settings = state.settings.usage.clone();
+    let mut cleanup = Cleanup(None);
+    let received = match receive_usage_file(&visitor, multipart, &usage_settings.dir, usage_settings.max_bytes, &mut cleanup).await {
+        Ok(received) => received,
         // Over the limit: the form again with the reason, not a bare error page.
         Err(AppError::TooLarge) => {
             let mut problems = Problems::default();
-            problems.push(Problem::file(Message::new("usage-file-over-limit").with("mb", (MAX_UPLOAD_BYTES / 1024 / 1024) as i64)));
-            let page = UploadPage::refused(&visitor, Refusal { filename: String::new(), lines: 0, problems });
+            problems.push(Problem::file(Message::new("usage-file-over-limit").with("mb", i64::try_from(max_mb(&state)).unwrap_or(i64::MAX))));
+            let page = UploadPage::refused(&state, &visitor, Refusal { filename: String::new(), lines: 0, problems });
             return crate::web::render_with(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, &page);
         }
         Err(e) => return Err(e),
     };
-    let member = visitor.member_of(OrgKind::Provider)?.clone();
-    if filename.is_empty() || content.is_empty() {
-        let mut problems = Problems::default();
-        problems.push(Problem::file(Message::new(if filename.is_empty() { "usage-no-file" } else { "usage-empty-file" })));
-        return unprocessable(&UploadPage::refused(&visitor, Refusal { filename, lines: 0, problems }));
-    }
+    let (filename, path, size) = match received {
+        Some(Received { filename, path, size }) if !filename.is_empty() && size > 0 => (filename, path, size),
+        other => {
+            let filename = other.map(|r| r.filename).unwrap_or_default();
+            let mut problems = Problems::default();
+            problems.push(Problem::file(Message::new(if filename.is_empty() { "usage-no-file" } else { "usage-empty-file" })));
+            return unprocessable(&UploadPage::refused(&state, &visitor, Refusal { filename, lines: 0, problems }));
+        }
+    };
     let actor = visitor.actor();
+    if size > usage_settings.inline_bytes {
+        // Large: checked in the background while a page shows how far it got.
+        let job = state
+            .db(move |conn| {
+                let job = usage::jobs::enqueue(conn, &member, &filename, &path, size, false)?;
+                audit::record(conn, &actor, AuditAction::UsageQueued, Some(format!("usage-job:{job}")), Some(&filename))?;
+                Ok(job)
+            })
+            .await?;
+        cleanup.0 = None;
+        let _ = state.usage_wakeup.send(());
+        return Ok(flash::redirect(&format!("/usage/jobs/{job}"), "flash-upload-queued", state.settings.secure_cookies));
+    }
+    let max_bytes = usage_settings.max_bytes;
     let outcome = state
         .db(move |conn| {
-            let outcome = usage::upload(conn, &member, &filename, &content)?;
+            let outcome = usage::upload_from(conn, &member, &filename, &Source::File(path), max_bytes, &mut ())?;
             if let UploadOutcome::Pending(view) = &outcome {
                 audit::record(conn, &actor, AuditAction::UsageChecked, Some(format!("upload:{}", view.upload.id)), Some(&view.upload.filename))?;
             }
@@ -158,8 +286,54 @@ pub async fn upload(state: web::Data<AppState>, visitor: Visitor, multipart: Mul
         .await?;
     match outcome {
         UploadOutcome::Pending(view) => Ok(flash::redirect(&format!("/usage/{}", view.upload.id), "flash-upload-checked", state.settings.secure_cookies)),
-        UploadOutcome::Refused(refusal) => unprocessable(&UploadPage::refused(&visitor, refusal)),
+        UploadOutcome::Refused(refusal) => unprocessable(&UploadPage::refused(&state, &visitor, refusal)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "pages/usage/job.html")]
+struct JobPage {
+    layout: Layout,
+    job: UsageJob,
+    problems: Option<Problems>,
+    failure: Option<Message>,
+}
+
+impl JobPage {
+    fn progress(&self) -> Message {
+        Message::new("job-progress").with("lines", self.job.lines_read).with("problems", self.job.problems_found)
+    }
+
+    fn size_mb(&self) -> i64 {
+        // Rounded up: a file of a few kilobytes is not "0 MB".
+        (self.job.size_bytes + 1024 * 1024 - 1) / (1024 * 1024)
+    }
+}
+
+/// A file checked in the background: its progress while it runs (the page refreshes itself,
+/// without script), then what came of it.
+pub async fn show_job(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id: JobId = path_id(&path)?;
+    let member = visitor.member()?.clone();
+    let job = state.db(move |conn| usage::jobs::job_of(conn, &member, id)).await?;
+    if let (usage::JobStatus::Accepted, Some(upload), None) = (job.status, job.upload_id, &job.problems) {
+        return Ok(HttpResponse::SeeOther().insert_header(("Location", format!("/usage/{upload}"))).finish());
+    }
+    let layout = Layout::message(&visitor, &Message::new("title-usage-job").with("file", job.filename.as_str()));
+    let (problems, failure) = (job.problems(), job.failure_message());
+    render(&JobPage { layout, job, problems, failure })
+}
+
+/// A refused file's problems, every one kept, as CSV.
+pub async fn job_problems_csv(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id: JobId = path_id(&path)?;
+    let member = visitor.member()?.clone();
+    let job = state.db(move |conn| usage::jobs::job_of(conn, &member, id)).await?;
+    let problems = job.problems().ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"problems-{id}.csv\"")))
+        .body(problems_csv(visitor.locale, &problems)))
 }
 
 #[derive(Template)]
