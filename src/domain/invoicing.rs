@@ -289,7 +289,8 @@ impl GrantSums {
             None => self.overflow = true,
         }
         match line.vat_rate {
-            Some(rate) => match exact_mul(amount, rate).and_then(|v| v.checked_div(Decimal::ONE_HUNDRED)).and_then(|v| exact_add(self.vat, v)) {
+            // amount × rate × 0.01, exactly (a zero factor is exact too, whatever its scale).
+            Some(rate) => match (if amount.is_zero() || rate.is_zero() { Some(Decimal::ZERO) } else { exact_mul(amount, rate).and_then(|v| exact_mul(v, Decimal::new(1, 2))) }).and_then(|v| exact_add(self.vat, v)) {
                 Some(v) => self.vat = v,
                 None => self.overflow = true,
             },
@@ -752,4 +753,49 @@ pub fn expire_overdue(conn: &mut AnyConnection, now: NaiveDateTime) -> DomainRes
         }
         Ok(released)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(amount: &str, rate: Option<&str>, category: &str) -> einvoice::Line {
+        einvoice::Line {
+            id: "1".into(),
+            quantity: None,
+            unit_code: None,
+            net_price: None,
+            base_quantity: None,
+            line_amount: Some(amount.parse().unwrap()),
+            allowances: Decimal::ZERO,
+            charges: Decimal::ZERO,
+            item_name: None,
+            object_identifier: None,
+            accounting_reference: None,
+            vat_category: Some(category.into()),
+            vat_rate: rate.map(|r| r.parse().unwrap()),
+            location: einvoice::XmlLocation { line: 1, column: 1, path: "/Invoice".into() },
+        }
+    }
+
+    #[test]
+    fn a_grants_gross_is_each_lines_vat_summed_exactly_then_rounded_once_half_away_from_zero() {
+        let mut sums = GrantSums::default();
+        // 0.50 at 1 % is 0.505: half a cent, rounded away from zero (banker's rounding would give 0.50).
+        sums.add(&line("0.50", Some("1"), "S"));
+        assert_eq!(sums.amount(CreditsCover::Gross), Some(Amount::from_cents(51)));
+        assert_eq!(sums.amount(CreditsCover::Net), Some(Amount::from_cents(50)));
+        // Two lines whose VAT would round down one by one (0.0025 + 0.0025) round once: 1.00 + 0.005 → 1.01.
+        let mut sums = GrantSums::default();
+        sums.add(&line("0.50", Some("0.5"), "S"));
+        sums.add(&line("0.50", Some("0.5"), "S"));
+        assert_eq!(sums.amount(CreditsCover::Gross), Some(Amount::from_cents(101)));
+        // Exempt lines need no rate; a standard-rated line without one cannot be grossed up.
+        let mut exempt = GrantSums::default();
+        exempt.add(&line("100.11", None, "E"));
+        assert_eq!(exempt.amount(CreditsCover::Gross), Some(Amount::from_cents(10_011)));
+        let mut missing = GrantSums::default();
+        missing.add(&line("10.00", None, "S"));
+        assert_eq!((missing.amount(CreditsCover::Gross), missing.amount(CreditsCover::Net)), (None, Some(Amount::from_cents(1_000))));
+    }
 }

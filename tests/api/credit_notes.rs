@@ -285,7 +285,11 @@ async fn credits_cover_net_or_vat_included_amounts(backend: Backend) {
     assert_eq!(r.status, 303, "{}", r.body);
     let page = s.funder.get(&r.location.unwrap()).await.body;
     assert!(page.contains("<dd id=\"credits-cover\">amounts VAT included</dd>"), "{page}");
-    let r = s.funder.post("/programmes", &[("name", "Bad"), ("description", "x"), ("currency", "EUR"), ("budget", "1000"), ("max_award", "500"), ("credits_cover", "half")]).await;
+    let (opens, closes) = (today.to_string(), (today + chrono::Duration::days(5)).to_string());
+    let r = s
+        .funder
+        .post("/programmes", &[("name", "Bad"), ("description", "x"), ("currency", "EUR"), ("budget", "1000"), ("max_award", "500"), ("credits_cover", "half"), ("opens_on", &opens), ("closes_on", &closes)])
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Choose net amounts or amounts VAT included."), "{}", r.body);
 }
