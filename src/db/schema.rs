@@ -56,6 +56,7 @@ diesel::table! {
         created_at -> Timestamp,
         price_tolerance_percent -> Integer,
         hold_days -> Integer,
+        credits_cover -> Text,
     }
 }
 
@@ -209,6 +210,38 @@ diesel::table! {
         payee_bic -> Nullable<Text>,
         settlement_id -> Nullable<BigInt>,
         approved_net -> Nullable<BigInt>,
+        ledger_total -> BigInt,
+        credited -> BigInt,
+        credited_payable -> BigInt,
+    }
+}
+
+diesel::table! {
+    credit_notes (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        invoice_id -> BigInt,
+        number -> Text,
+        syntax -> Text,
+        issue_date -> Date,
+        currency -> Text,
+        amount -> BigInt,
+        net_total -> BigInt,
+        tax_total -> BigInt,
+        payable -> BigInt,
+        file_sha256 -> Text,
+        status -> Text,
+        uploaded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credit_note_grants (credit_note_id, grant_id) {
+        credit_note_id -> BigInt,
+        grant_id -> BigInt,
+        amount -> BigInt,
+        entry_id -> Nullable<BigInt>,
     }
 }
 
@@ -345,6 +378,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     usage_lines,
     usage_charges,
     invoices,
+    credit_notes,
+    credit_note_grants,
     settlements,
     usage_flags,
     ledger_accounts,

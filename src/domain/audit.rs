@@ -46,6 +46,7 @@ crate::text_enum! {
         MemberRemoved = "member-removed",
         TwoFactorRequirementChanged = "two-factor-requirement-changed",
         InvoiceReceived = "invoice-received",
+        CreditNoteReceived = "credit-note-received",
         CatalogueChanged = "catalogue-changed",
         SettlementRecorded = "settlement-recorded",
         UsageFlagged = "usage-flagged",

@@ -86,6 +86,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             closes_on: today + Duration::days(120),
             price_tolerance_percent: crate::domain::programmes::DEFAULT_PRICE_TOLERANCE,
             hold_days: crate::domain::programmes::DEFAULT_HOLD_DAYS,
+            credits_cover: crate::domain::programmes::CreditsCover::Net,
         },
     )?;
     let regional_programme = programmes::create(
@@ -101,6 +102,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             closes_on: today + Duration::days(60),
             price_tolerance_percent: crate::domain::programmes::DEFAULT_PRICE_TOLERANCE,
             hold_days: crate::domain::programmes::DEFAULT_HOLD_DAYS,
+            credits_cover: crate::domain::programmes::CreditsCover::Net,
         },
     )?;
 

@@ -9,14 +9,21 @@
 //!   invoice's buyer reference (BT-10) for every line;
 //! - each grant is one this upload charges, still held and not invoiced already, all of them
 //!   awarded by one funder, who is the invoice's buyer (by name);
-//! - each grant's invoiced net amount (the sum of its lines' net amounts, BT-131) equals the
-//!   amount held for it, to the cent: credits cover net amounts, VAT is the funder's affair;
+//! - each grant's invoiced amount equals the amount held for it, to the cent. What that amount
+//!   is depends on the grant's programme ([`CreditsCover`]): **net** (the default), the sum of
+//!   its lines' net amounts (BT-131), exactly; or **VAT included**, the sum over its lines of
+//!   the line's net amount plus that line's VAT at its own rate (BT-131 × (1 + BT-152 / 100)),
+//!   computed exactly and rounded once per grant to the cent, half away from zero (as VAT
+//!   amounts are rounded). The invoice's own VAT total is computed per VAT category, so the
+//!   per-grant amounts may differ from it by a cent of rounding: the grant's amount is what
+//!   counts;
 //! - an invoice number is used once per provider.
 //!
 //! Any failure refuses the invoice whole, listing every problem with its place in the XML; a
 //! clean invoice waits in the funder's inbox. **Approve** posts its holds (credits → provider
 //! payable); **dispute** voids them, with a reason the provider reads: the usage is then charged
-//! again only by a corrected file.
+//! again only by a corrected file. A provider answers either with a credit note (see
+//! [`crate::domain::credit_notes`]).
 
 use crate::db::AnyConnection;
 use crate::db::schema::{grants, invoices, organisations, programmes, usage_charges, usage_uploads};
@@ -75,8 +82,24 @@ pub struct Invoice {
     pub payee_iban: Option<String>,
     pub payee_bic: Option<String>,
     pub settlement_id: Option<i64>,
-    /// Set when the funder approved less than the whole net amount.
+    /// Set when the funder approved less than the whole amount held (a ledger amount, as
+    /// `ledger_total`).
     pub approved_net: Option<i64>,
+    /// What the invoice's grants held: the ledger amount it covers (net, or VAT included when
+    /// the programme says so).
+    pub ledger_total: i64,
+    /// What its credit notes returned to the grants (ledger amount).
+    pub credited: i64,
+    /// The credit notes' amounts due (BT-115), subtracted from the payment.
+    pub credited_payable: i64,
+}
+
+crate::text_enum! {
+    /// What a programme's credits pay for: invoices' net amounts, or their amounts VAT included.
+    pub enum CreditsCover ("credits cover") {
+        Net = "net",
+        Gross = "gross",
+    }
 }
 
 impl Invoice {
@@ -96,28 +119,45 @@ impl Invoice {
         self.status == InvoiceStatus::AwaitingApproval
     }
 
-    /// The net amount approved: all of it, unless the funder approved a part.
+    /// The amount approved, as the ledger counts it: all that was held, unless the funder
+    /// approved a part.
     pub fn approved(&self) -> Amount {
-        Amount::from_cents(self.approved_net.unwrap_or(self.net_total))
+        Amount::from_cents(self.approved_net.unwrap_or(self.ledger_total))
+    }
+
+    /// What credit notes returned to the grants.
+    pub fn credited_amount(&self) -> Amount {
+        Amount::from_cents(self.credited)
+    }
+
+    /// What a settlement moves from the provider's payable account: approved less credited.
+    pub fn to_settle(&self) -> Amount {
+        Amount::from_cents(self.approved_net.unwrap_or(self.ledger_total).saturating_sub(self.credited).max(0))
     }
 
     /// What a payment of this invoice transfers: its amount due, reduced in proportion when
-    /// only part of it was approved (VAT follows the net amount), to the cent.
+    /// only part of it was approved (VAT follows the approved amount), to the cent, less the
+    /// amounts due of its credit notes; never below zero.
     pub fn amount_to_pay(&self) -> Amount {
-        match self.approved_net {
-            Some(approved) if self.net_total > 0 => {
+        let due = match self.approved_net {
+            Some(approved) if self.ledger_total > 0 => {
                 let scaled = i128::from(self.payable) * i128::from(approved);
-                let net = i128::from(self.net_total);
+                let held = i128::from(self.ledger_total);
                 // Rounded half up, as a bank would.
-                Amount::from_cents(i64::try_from((scaled * 2 + net) / (net * 2)).unwrap_or(self.payable))
+                i64::try_from((scaled * 2 + held) / (held * 2)).unwrap_or(self.payable)
             }
-            _ => self.payable_amount(),
-        }
+            _ => self.payable,
+        };
+        Amount::from_cents(due.saturating_sub(self.credited_payable).max(0))
     }
 
-    /// Approved and not yet paid.
+    /// Approved, not yet paid, and not wholly credited.
     pub fn is_payable(&self) -> bool {
-        self.status == InvoiceStatus::Approved && self.settlement_id.is_none()
+        self.status == InvoiceStatus::Approved && self.settlement_id.is_none() && self.to_settle().is_positive() && self.amount_to_pay().is_positive()
+    }
+
+    pub fn is_settled(&self) -> bool {
+        self.settlement_id.is_some()
     }
 }
 
@@ -139,6 +179,8 @@ pub struct InvoiceView {
     pub grants: Vec<InvoicedGrant>,
     /// Lines the startups flagged: (grant, line in the usage file, service, cost, reason).
     pub flags: Vec<(String, i64, String, String, String)>,
+    /// The provider's credit notes against it, oldest first.
+    pub credit_notes: Vec<crate::domain::credit_notes::CreditNote>,
 }
 
 /// What happened to an uploaded invoice.
@@ -147,11 +189,11 @@ pub enum Received {
     Refused(Problems),
 }
 
-fn problem(message: Message) -> Problem {
+pub(crate) fn problem(message: Message) -> Problem {
     Problem::file(message)
 }
 
-fn line_problem(line: &einvoice::Line, message: Message) -> Problem {
+pub(crate) fn line_problem(line: &einvoice::Line, message: Message) -> Problem {
     Problem {
         line: Some(line.location.line),
         column: None,
@@ -163,7 +205,7 @@ fn line_problem(line: &einvoice::Line, message: Message) -> Problem {
 }
 
 /// Exact cents of a decimal amount with at most two decimals.
-fn cents(value: Decimal) -> Option<Amount> {
+pub(crate) fn cents(value: Decimal) -> Option<Amount> {
     use rust_decimal::prelude::ToPrimitive;
     let scaled = value.checked_mul(Decimal::ONE_HUNDRED)?;
     if !scaled.fract().is_zero() {
@@ -172,41 +214,25 @@ fn cents(value: Decimal) -> Option<Amount> {
     scaled.to_i64().map(Amount::from_cents)
 }
 
-/// A held, not yet invoiced charge of the upload.
-struct OpenCharge {
-    charge_id: i64,
-    amount: Amount,
-    funder_id: OrgId,
-    invoiced: bool,
-    held: bool,
-}
-
-/// Reads, checks and reconciles an invoice for `upload_id`; stores it only when clean.
-pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes: &[u8]) -> DomainResult<Received> {
-    if by.kind() != OrgKind::Provider {
-        return Err(DomainError::NotFound);
-    }
-    let view = usage::view(conn, by, upload_id)?;
+/// A provider document read and checked: the EN 16931 model, the syntax stored (`ubl`, `cii`,
+/// `factur-x`) and its problems; or the problems that stopped the reading.
+pub(crate) fn read_document(bytes: &[u8]) -> Result<(einvoice::Invoice, &'static str, Problems), Problems> {
     let mut problems = Problems::default();
     if bytes.is_empty() {
         problems.push(problem(Message::new("invoice-empty")));
-        return Ok(Received::Refused(problems));
+        return Err(problems);
     }
     if bytes.len() > MAX_INVOICE_BYTES {
         problems.push(problem(Message::new("invoice-too-large").with("mb", (MAX_INVOICE_BYTES / (1024 * 1024)) as i64)));
-        return Ok(Received::Refused(problems));
+        return Err(problems);
     }
-    if view.upload.status != UploadStatus::Submitted {
-        problems.push(problem(Message::new("invoice-usage-not-submitted")));
-        return Ok(Received::Refused(problems));
-    }
-    // A Factur-X PDF carries its CII invoice inside: that is what is read and checked.
+    // A Factur-X PDF carries its CII document inside: that is what is read and checked.
     let (xml, is_facturx) = if crate::formats::facturx::is_pdf(bytes) {
         match crate::formats::facturx::embedded_invoice(bytes) {
             Ok(xml) => (std::borrow::Cow::Owned(xml), true),
             Err(e) => {
                 problems.push(problem(e.message()));
-                return Ok(Received::Refused(problems));
+                return Err(problems);
             }
         }
     } else {
@@ -216,23 +242,118 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
         Ok(read) => read,
         Err(e) => {
             problems.push(problem(e.message()));
-            return Ok(Received::Refused(problems));
+            return Err(problems);
         }
     };
     for p in read_problems {
         problems.push(p);
     }
     let syntax = match invoice.syntax {
-        Syntax::UblInvoice => "ubl",
+        Syntax::UblInvoice | Syntax::UblCreditNote => "ubl",
         Syntax::CiiInvoice if is_facturx => "factur-x",
         Syntax::CiiInvoice => "cii",
-        _ => {
-            problems.push(problem(Message::new("invoice-credit-note-not-yet")));
-            return Ok(Received::Refused(problems));
-        }
     };
-    if invoice.type_code.as_deref().is_some_and(|t| t == "381") {
-        problems.push(problem(Message::new("invoice-credit-note-not-yet")));
+    Ok((invoice, syntax, problems))
+}
+
+/// Whether the document is a credit note: a UBL `CreditNote`, or a CII document of type 381.
+pub(crate) fn is_credit_note(invoice: &einvoice::Invoice) -> bool {
+    invoice.syntax == Syntax::UblCreditNote || invoice.type_code.as_deref().is_some_and(|t| t.trim() == "381")
+}
+
+/// The grant a line bills: its object identifier (BT-128), else its buyer accounting reference
+/// (BT-133), else the document's buyer reference (BT-10).
+pub(crate) fn grant_reference(invoice: &einvoice::Invoice, line: &einvoice::Line) -> String {
+    let code = line.object_identifier.clone().or_else(|| line.accounting_reference.clone()).or_else(|| invoice.buyer_reference.clone());
+    code.map(|c| c.trim().to_string()).unwrap_or_default()
+}
+
+/// One grant's lines on a document, summed exactly.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct GrantSums {
+    /// Σ BT-131.
+    pub net: Decimal,
+    /// Σ BT-131 × BT-152 / 100, unrounded.
+    pub vat: Decimal,
+    /// A line of the grant has no VAT rate (only a problem when credits cover VAT).
+    pub missing_rate: bool,
+    pub overflow: bool,
+}
+
+impl GrantSums {
+    pub fn add(&mut self, line: &einvoice::Line) {
+        use crate::formats::decimal::{exact_add, exact_mul};
+        let amount = line.line_amount.unwrap_or_default();
+        match exact_add(self.net, amount) {
+            Some(n) => self.net = n,
+            None => self.overflow = true,
+        }
+        match line.vat_rate {
+            // amount × rate × 0.01, exactly (a zero factor is exact too, whatever its scale).
+            Some(rate) => match (if amount.is_zero() || rate.is_zero() { Some(Decimal::ZERO) } else { exact_mul(amount, rate).and_then(|v| exact_mul(v, Decimal::new(1, 2))) }).and_then(|v| exact_add(self.vat, v)) {
+                Some(v) => self.vat = v,
+                None => self.overflow = true,
+            },
+            // No rate: exempt categories may leave it out; standard-rated lines may not.
+            None if line.vat_category.as_deref().is_some_and(|c| matches!(c.trim(), "E" | "Z" | "AE" | "K" | "G" | "O")) => {}
+            None => self.missing_rate = true,
+        }
+    }
+
+    /// What the grant's lines amount to for a programme whose credits cover `cover`: the net
+    /// sum, exact (a sum with fractions of a cent is no amount); or net plus VAT, rounded once
+    /// to the cent, half away from zero.
+    pub fn amount(&self, cover: CreditsCover) -> Option<Amount> {
+        if self.overflow {
+            return None;
+        }
+        match cover {
+            CreditsCover::Net => cents(self.net),
+            CreditsCover::Gross if self.missing_rate => None,
+            CreditsCover::Gross => {
+                let gross = self.net.checked_add(self.vat)?.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+                cents(gross)
+            }
+        }
+    }
+
+    /// The amount as it is shown in a problem: exact, as the document says it.
+    pub fn shown(&self, cover: CreditsCover) -> Decimal {
+        match cover {
+            CreditsCover::Net => self.net,
+            CreditsCover::Gross => self.net.checked_add(self.vat).map(|g| g.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)).unwrap_or(self.net),
+        }
+    }
+}
+
+/// A held, not yet invoiced charge of the upload.
+struct OpenCharge {
+    charge_id: i64,
+    amount: Amount,
+    funder_id: OrgId,
+    invoiced: bool,
+    held: bool,
+    cover: CreditsCover,
+}
+
+/// Reads, checks and reconciles an invoice for `upload_id`; stores it only when clean.
+pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes: &[u8]) -> DomainResult<Received> {
+    if by.kind() != OrgKind::Provider {
+        return Err(DomainError::NotFound);
+    }
+    let view = usage::view(conn, by, upload_id)?;
+    if view.upload.status != UploadStatus::Submitted && !bytes.is_empty() && bytes.len() <= MAX_INVOICE_BYTES {
+        let mut problems = Problems::default();
+        problems.push(problem(Message::new("invoice-usage-not-submitted")));
+        return Ok(Received::Refused(problems));
+    }
+    let (invoice, syntax, mut problems) = match read_document(bytes) {
+        Ok(read) => read,
+        Err(problems) => return Ok(Received::Refused(problems)),
+    };
+    if is_credit_note(&invoice) {
+        problems.push(problem(Message::new("invoice-is-credit-note")));
+        return Ok(Received::Refused(problems));
     }
     let number = invoice.number.clone().unwrap_or_default();
     if number.trim().is_empty() || number.chars().count() > 200 {
@@ -253,53 +374,54 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
         ));
     }
 
-    // The upload's charges, with their funder and whether they are held and not yet invoiced.
-    let rows: Vec<(i64, i64, Option<i64>, Option<i64>, String, OrgId)> = usage_charges::table
+    // The upload's charges, with their funder, what their programme's credits cover, and
+    // whether they are held and not yet invoiced.
+    let rows: Vec<(i64, i64, Option<i64>, Option<i64>, String, OrgId, String)> = usage_charges::table
         .inner_join(grants::table.on(grants::id.eq(usage_charges::grant_id)))
         .inner_join(programmes::table.on(programmes::id.eq(grants::programme_id)))
         .filter(usage_charges::upload_id.eq(upload_id))
-        .select((usage_charges::id, usage_charges::amount, usage_charges::hold_entry_id, usage_charges::invoice_id, grants::code, programmes::funder_id))
+        .select((usage_charges::id, usage_charges::amount, usage_charges::hold_entry_id, usage_charges::invoice_id, grants::code, programmes::funder_id, programmes::credits_cover))
         .load(conn)?;
-    let charges: BTreeMap<String, OpenCharge> = rows
-        .into_iter()
-        .map(|(charge_id, amount, hold, invoice_id, code, funder_id)| {
-            (code, OpenCharge { charge_id, amount: Amount::from_cents(amount), funder_id, invoiced: invoice_id.is_some(), held: hold.is_some() })
-        })
-        .collect();
+    let mut charges: BTreeMap<String, OpenCharge> = BTreeMap::new();
+    for (charge_id, amount, hold, invoice_id, code, funder_id, cover) in rows {
+        let cover: CreditsCover = cover.parse().map_err(|e: crate::domain::status::UnknownValue| DomainError::Internal(e.to_string()))?;
+        charges.insert(code, OpenCharge { charge_id, amount: Amount::from_cents(amount), funder_id, invoiced: invoice_id.is_some(), held: hold.is_some(), cover });
+    }
 
-    // Each line's grant, and each grant's invoiced net amount.
-    let mut invoiced: BTreeMap<String, Decimal> = BTreeMap::new();
+    // Each line's grant, and each grant's invoiced amounts.
+    let mut invoiced: BTreeMap<String, GrantSums> = BTreeMap::new();
     for line in &invoice.lines {
-        let code = line.object_identifier.clone().or_else(|| line.accounting_reference.clone()).or_else(|| invoice.buyer_reference.clone());
-        let code = code.map(|c| c.trim().to_string()).unwrap_or_default();
+        let code = grant_reference(&invoice, line);
         match charges.get(&code) {
             None => problems.push(line_problem(line, Message::new("invoice-line-no-grant").with("line", line.id.as_str()).with("reference", code.as_str()))),
             Some(charge) if charge.invoiced || !charge.held => {
                 problems.push(line_problem(line, Message::new("invoice-grant-already-invoiced").with("grant", code.as_str())));
             }
-            Some(_) => {
-                let amount = line.line_amount.unwrap_or_default();
-                let sum = invoiced.entry(code).or_default();
-                *sum = crate::formats::decimal::exact_add(*sum, amount).unwrap_or(*sum);
-            }
+            Some(_) => invoiced.entry(code).or_default().add(line),
         }
     }
     if invoice.lines.is_empty() {
         problems.push(problem(Message::new("invoice-no-lines")));
     }
     let mut funders: Vec<OrgId> = Vec::new();
-    for (code, amount) in &invoiced {
+    let mut ledger_total = Amount::ZERO;
+    for (code, sums) in &invoiced {
         let Some(charge) = charges.get(code) else { continue };
         if !funders.contains(&charge.funder_id) {
             funders.push(charge.funder_id);
         }
-        match cents(*amount) {
-            Some(a) if a == charge.amount => {}
-            _ => problems.push(problem(
-                Message::new("invoice-grant-amount-mismatch")
-                    .with("grant", code.as_str())
-                    .with("invoiced", crate::messages::Arg::Exact(*amount))
-                    .with("held", crate::messages::Arg::Money { cents: charge.amount.cents(), currency: view.upload.currency.clone() }),
+        ledger_total = ledger_total.checked_add(charge.amount).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let held = crate::messages::Arg::Money { cents: charge.amount.cents(), currency: view.upload.currency.clone() };
+        match (sums.amount(charge.cover), charge.cover) {
+            (Some(a), _) if a == charge.amount => {}
+            (None, CreditsCover::Gross) if sums.missing_rate => {
+                problems.push(problem(Message::new("invoice-grant-no-vat-rate").with("grant", code.as_str())));
+            }
+            (_, CreditsCover::Net) => problems.push(problem(
+                Message::new("invoice-grant-amount-mismatch").with("grant", code.as_str()).with("invoiced", crate::messages::Arg::Exact(sums.shown(CreditsCover::Net))).with("held", held),
+            )),
+            (_, CreditsCover::Gross) => problems.push(problem(
+                Message::new("invoice-grant-gross-mismatch").with("grant", code.as_str()).with("invoiced", crate::messages::Arg::Exact(sums.shown(CreditsCover::Gross))).with("held", held),
             )),
         }
     }
@@ -312,21 +434,15 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
         }
     };
     if let Some(funder_id) = funder_id {
-        let (name, legal): (String, Option<String>) = organisations::table.find(funder_id).select((organisations::name, organisations::legal_name)).first(conn)?;
-        let buyer = invoice.buyer.name.clone().unwrap_or_default();
-        let same = |a: &str| a.trim().eq_ignore_ascii_case(buyer.trim());
-        if !same(&name) && !legal.as_deref().is_some_and(same) {
-            problems.push(problem(Message::new("invoice-buyer-not-funder").with("buyer", buyer.as_str()).with("funder", name.as_str())));
+        if let Some(p) = buyer_problem(conn, funder_id, &invoice, "invoice-buyer-not-funder")? {
+            problems.push(p);
         }
     }
     if !problems.is_empty() {
         return Ok(Received::Refused(problems));
     }
     let Some(funder_id) = funder_id else { return Ok(Received::Refused(problems)) };
-    let total = |d: Option<Decimal>| d.and_then(cents).map(|a| a.cents());
-    let net_total = total(invoice.totals.tax_exclusive.or(invoice.totals.line_total)).unwrap_or_default();
-    let tax_total = total(invoice.totals.tax).unwrap_or_default();
-    let payable = total(invoice.totals.payable).unwrap_or(net_total.saturating_add(tax_total));
+    let (net_total, tax_total, payable) = document_totals(&invoice);
     let sha = crate::domain::identity::sha256_hex_bytes(bytes);
     let issue_date = invoice.issue_date.unwrap_or_else(clock::today);
     crate::db::write_transaction(conn, |conn| {
@@ -348,6 +464,7 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
                 invoices::created_at.eq(clock::now()),
                 invoices::payee_iban.eq(invoice.payee_account.as_deref().map(crate::domain::settlements::compact_iban)),
                 invoices::payee_bic.eq(invoice.payee_bic.as_deref().map(|b| b.trim().to_uppercase())),
+                invoices::ledger_total.eq(ledger_total.cents()),
             ))
             .returning(invoices::id)
             .get_result(conn)?;
@@ -363,6 +480,26 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
         }
         Ok(Received::Accepted(id))
     })
+}
+
+/// The document's net total (BT-109), VAT total (BT-110) and amount due (BT-115), in cents.
+pub(crate) fn document_totals(invoice: &einvoice::Invoice) -> (i64, i64, i64) {
+    let total = |d: Option<Decimal>| d.and_then(cents).map(|a| a.cents());
+    let net_total = total(invoice.totals.tax_exclusive.or(invoice.totals.line_total)).unwrap_or_default();
+    let tax_total = total(invoice.totals.tax).unwrap_or_default();
+    let payable = total(invoice.totals.payable).unwrap_or(net_total.saturating_add(tax_total));
+    (net_total, tax_total, payable)
+}
+
+/// A problem when the document's buyer (by name) is not the funder (its name or legal name).
+pub(crate) fn buyer_problem(conn: &mut AnyConnection, funder_id: OrgId, invoice: &einvoice::Invoice, key: &'static str) -> DomainResult<Option<Problem>> {
+    let (name, legal): (String, Option<String>) = organisations::table.find(funder_id).select((organisations::name, organisations::legal_name)).first(conn)?;
+    let buyer = invoice.buyer.name.clone().unwrap_or_default();
+    let same = |a: &str| a.trim().eq_ignore_ascii_case(buyer.trim());
+    if !same(&name) && !legal.as_deref().is_some_and(same) {
+        return Ok(Some(problem(Message::new(key).with("buyer", buyer.as_str()).with("funder", name.as_str()))));
+    }
+    Ok(None)
 }
 
 fn load(conn: &mut AnyConnection, invoice_id: i64) -> DomainResult<Invoice> {
@@ -396,7 +533,8 @@ pub fn view(conn: &mut AnyConnection, by: &Member, invoice_id: i64) -> DomainRes
         .map(|(grant_id, grant_code, amount, startup_name, programme_name)| InvoicedGrant { grant_id, grant_code, startup_name, programme_name, amount: Amount::from_cents(amount) })
         .collect();
     let flags = crate::domain::usage::lines::flags_of_invoice(conn, invoice_id)?;
-    Ok(InvoiceView { invoice, provider_name, funder_name, grants, flags })
+    let credit_notes = crate::domain::credit_notes::of_invoice(conn, invoice_id)?;
+    Ok(InvoiceView { invoice, provider_name, funder_name, grants, flags, credit_notes })
 }
 
 /// The invoices of an upload (for its provider's page).
@@ -405,9 +543,17 @@ pub fn invoices_of_upload(conn: &mut AnyConnection, by: &Member, upload_id: Uplo
     Ok(invoices::table.filter(invoices::upload_id.eq(upload_id)).order(invoices::id).select(Invoice::as_select()).load(conn)?)
 }
 
+/// What the inbox shows: every invoice, or one programme's (an invoice is a programme's when
+/// it bills one of its grants), or those in one status.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub programme_id: Option<i64>,
+    pub status: Option<InvoiceStatus>,
+}
+
 /// A funder's inbox: invoices awaiting a decision first, then the latest decided; with the
-/// provider's name.
-pub fn inbox(conn: &mut AnyConnection, by: &Member, limit: i64) -> DomainResult<Vec<(Invoice, String)>> {
+/// provider's name. At most `limit`, filtered by `filter`.
+pub fn inbox(conn: &mut AnyConnection, by: &Member, filter: &InboxFilter, limit: i64) -> DomainResult<Vec<(Invoice, String)>> {
     let mut query = invoices::table.inner_join(organisations::table.on(organisations::id.eq(invoices::provider_id))).into_boxed();
     match by.kind() {
         OrgKind::Funder => query = query.filter(invoices::funder_id.eq(by.org_id())),
@@ -415,9 +561,31 @@ pub fn inbox(conn: &mut AnyConnection, by: &Member, limit: i64) -> DomainResult<
         OrgKind::Platform => {}
         OrgKind::Startup => return Err(DomainError::NotFound),
     }
+    if let Some(programme) = filter.programme_id {
+        let of_programme = usage_charges::table
+            .inner_join(grants::table.on(grants::id.eq(usage_charges::grant_id)))
+            .filter(grants::programme_id.eq(programme))
+            .filter(usage_charges::invoice_id.is_not_null())
+            .select(usage_charges::invoice_id.assume_not_null());
+        query = query.filter(invoices::id.eq_any(of_programme));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(invoices::status.eq(status.as_str()));
+    }
     let mut rows: Vec<(Invoice, String)> = query.order(invoices::id.desc()).limit(limit.clamp(1, 500)).select((Invoice::as_select(), organisations::name)).load(conn)?;
     rows.sort_by_key(|(i, _)| !i.is_awaiting());
     Ok(rows)
+}
+
+/// The programmes the inbox can be filtered by: the funder's own (a platform member's: all).
+pub fn inbox_programmes(conn: &mut AnyConnection, by: &Member) -> DomainResult<Vec<(i64, String)>> {
+    let mut query = programmes::table.into_boxed();
+    match by.kind() {
+        OrgKind::Funder => query = query.filter(programmes::funder_id.eq(by.org_id())),
+        OrgKind::Platform => {}
+        _ => return Ok(Vec::new()),
+    }
+    Ok(query.order((programmes::name, programmes::id)).select((programmes::id, programmes::name)).load(conn)?)
 }
 
 /// The holds an invoice covers: (grant code, hold entry).
@@ -585,4 +753,49 @@ pub fn expire_overdue(conn: &mut AnyConnection, now: NaiveDateTime) -> DomainRes
         }
         Ok(released)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(amount: &str, rate: Option<&str>, category: &str) -> einvoice::Line {
+        einvoice::Line {
+            id: "1".into(),
+            quantity: None,
+            unit_code: None,
+            net_price: None,
+            base_quantity: None,
+            line_amount: Some(amount.parse().unwrap()),
+            allowances: Decimal::ZERO,
+            charges: Decimal::ZERO,
+            item_name: None,
+            object_identifier: None,
+            accounting_reference: None,
+            vat_category: Some(category.into()),
+            vat_rate: rate.map(|r| r.parse().unwrap()),
+            location: einvoice::XmlLocation { line: 1, column: 1, path: "/Invoice".into() },
+        }
+    }
+
+    #[test]
+    fn a_grants_gross_is_each_lines_vat_summed_exactly_then_rounded_once_half_away_from_zero() {
+        let mut sums = GrantSums::default();
+        // 0.50 at 1 % is 0.505: half a cent, rounded away from zero (banker's rounding would give 0.50).
+        sums.add(&line("0.50", Some("1"), "S"));
+        assert_eq!(sums.amount(CreditsCover::Gross), Some(Amount::from_cents(51)));
+        assert_eq!(sums.amount(CreditsCover::Net), Some(Amount::from_cents(50)));
+        // Two lines whose VAT would round down one by one (0.0025 + 0.0025) round once: 1.00 + 0.005 → 1.01.
+        let mut sums = GrantSums::default();
+        sums.add(&line("0.50", Some("0.5"), "S"));
+        sums.add(&line("0.50", Some("0.5"), "S"));
+        assert_eq!(sums.amount(CreditsCover::Gross), Some(Amount::from_cents(101)));
+        // Exempt lines need no rate; a standard-rated line without one cannot be grossed up.
+        let mut exempt = GrantSums::default();
+        exempt.add(&line("100.11", None, "E"));
+        assert_eq!(exempt.amount(CreditsCover::Gross), Some(Amount::from_cents(10_011)));
+        let mut missing = GrantSums::default();
+        missing.add(&line("10.00", None, "S"));
+        assert_eq!((missing.amount(CreditsCover::Gross), missing.amount(CreditsCover::Net)), (None, Some(Amount::from_cents(1_000))));
+    }
 }

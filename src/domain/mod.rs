@@ -6,6 +6,7 @@ pub mod audit;
 pub mod identity;
 pub mod catalogue;
 pub mod clock;
+pub mod credit_notes;
 pub mod demo;
 pub mod error;
 pub mod grants;

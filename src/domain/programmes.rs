@@ -7,6 +7,7 @@ use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
 use crate::ledger::{self, EntryKind, Leg, Links, NewEntry, Side};
 use crate::domain::clock;
 use crate::domain::ids::{OrgId, ProgrammeId, UserId};
+pub use crate::domain::invoicing::CreditsCover;
 use crate::ledger::chart;
 use crate::money::{self, Amount};
 use crate::messages::Message;
@@ -31,6 +32,9 @@ pub struct Programme {
     pub price_tolerance_percent: i32,
     /// How many days submitted usage stays held waiting for an approved invoice.
     pub hold_days: i32,
+    /// Whether credits cover invoices' net amounts or their amounts VAT included.
+    #[diesel(deserialize_as = String)]
+    pub credits_cover: CreditsCover,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +95,8 @@ pub struct NewProgramme {
     pub price_tolerance_percent: i32,
     /// Days usage stays held before it is released (1 to 3650).
     pub hold_days: i32,
+    /// Whether credits cover net or VAT-inclusive invoice amounts (default net).
+    pub credits_cover: CreditsCover,
 }
 
 /// The hold period a new programme starts with.
@@ -163,6 +169,7 @@ struct ProgrammeRow<'a> {
     created_at: NaiveDateTime,
     price_tolerance_percent: i32,
     hold_days: i32,
+    credits_cover: &'static str,
 }
 
 /// Opens a programme and funds its budget account from the funder's commitments, in one
@@ -186,6 +193,7 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
             created_at: clock::now(),
             price_tolerance_percent: new.price_tolerance_percent,
             hold_days: new.hold_days,
+            credits_cover: new.credits_cover.as_str(),
         };
         let id: ProgrammeId = diesel::insert_into(programmes::table)
             .values(&row)

@@ -3,9 +3,11 @@
 //! bank. Each provider's approved net amount moves from its payable account to the funder's
 //! settled account, in the same transaction.
 //!
-//! The credit ledger counts net amounts (credits cover net usage); the transfer pays each
-//! invoice's amount due (BT-115), VAT included (in proportion when only part was approved), to
-//! the account its invoice names (BT-84).
+//! The credit ledger counts what the grants held (net amounts, or VAT included where the
+//! programme says so); a settlement moves each invoice's approved amount less what its credit
+//! notes returned. The transfer pays each invoice's amount due (BT-115), VAT included (in
+//! proportion when only part was approved), less its credit notes' amounts due, to the account
+//! its invoice names (BT-84): never more than approved less credited.
 
 use crate::db::AnyConnection;
 use crate::db::schema::{invoices, organisations, settlements};
@@ -166,10 +168,15 @@ pub fn record(conn: &mut AnyConnection, by: &Member, new: &NewSettlement) -> Dom
         if claimed != chosen.len() {
             return Err(DomainError::Conflict(Message::new("settlement-invoice-already-paid")));
         }
+        // A credit note accepted since the invoices were read would change what is paid.
+        let credited_now: Vec<(i64, i64)> = invoices::table.filter(invoices::id.eq_any(&new.invoice_ids)).select((invoices::id, invoices::credited_payable)).load(conn)?;
+        if credited_now.iter().any(|(id, c)| chosen.iter().any(|i| i.id == *id && i.credited_payable != *c)) {
+            return Err(DomainError::Conflict(Message::new("settlement-invoice-credited")));
+        }
         let mut by_provider: BTreeMap<OrgId, Amount> = BTreeMap::new();
         for invoice in &chosen {
             let slot = by_provider.entry(invoice.provider_id).or_insert(Amount::ZERO);
-            *slot = slot.checked_add(invoice.approved()).map_err(|e| DomainError::Internal(e.to_string()))?;
+            *slot = slot.checked_add(invoice.to_settle()).map_err(|e| DomainError::Internal(e.to_string()))?;
         }
         let settled = ledger::open_account(conn, &chart::funder_settled(by.org_id().get(), &currency))?;
         for (provider_id, amount) in by_provider.into_iter().filter(|(_, a)| a.is_positive()) {

@@ -53,6 +53,9 @@ pub struct Line {
     pub object_identifier: Option<String>,
     /// BT-133, the buyer's accounting reference for the line.
     pub accounting_reference: Option<String>,
+    /// BT-151 and BT-152: the line's VAT category and rate (percent).
+    pub vat_category: Option<String>,
+    pub vat_rate: Option<Decimal>,
     pub location: XmlLocation,
 }
 
@@ -293,6 +296,8 @@ impl<'a, 'i> Reader<'a, 'i> {
                         .find(|d| text(child(*d, "DocumentTypeCode")).as_deref() == Some("130"))
                         .and_then(|d| text(child(d, "ID"))),
                     accounting_reference: text(child(l, "AccountingCost")),
+                    vat_category: text(path(l, &["Item", "ClassifiedTaxCategory", "ID"])),
+                    vat_rate: number(path(l, &["Item", "ClassifiedTaxCategory", "Percent"])),
                     location: self.location(l),
                 }
             })
@@ -408,6 +413,8 @@ impl<'a, 'i> Reader<'a, 'i> {
                                 .find(|d| text(child(*d, "TypeCode")).as_deref() == Some("130"))
                                 .and_then(|d| text(child(d, "IssuerAssignedID"))),
                             accounting_reference: line_settlement.and_then(|s| text(path(s, &["ReceivableSpecifiedTradeAccountingAccount", "ID"]))),
+                            vat_category: line_settlement.and_then(|s| text(path(s, &["ApplicableTradeTax", "CategoryCode"]))),
+                            vat_rate: line_settlement.and_then(|s| number(path(s, &["ApplicableTradeTax", "RateApplicablePercent"]))),
                             location: self.location(l),
                         }
                     })

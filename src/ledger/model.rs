@@ -31,6 +31,8 @@ crate::text_enum! {
         Reversal = "reversal",
         Expiry = "expiry",
         Settlement = "settlement",
+        /// A provider's credit note: payable back to a grant's credits.
+        CreditNote = "credit-note",
     }
 }
 

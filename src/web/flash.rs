@@ -38,6 +38,7 @@ pub const KEYS: &[&str] = &[
     "flash-invoice-received",
     "flash-invoice-approved",
     "flash-invoice-disputed",
+    "flash-credit-note-received",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

@@ -91,6 +91,7 @@ route_table! {
     get "/invoices/{id}" ViewInvoice => invoices::show;
     post "/invoices/{id}/approve" DecideInvoice => invoices::approve;
     post "/invoices/{id}/dispute" DecideInvoice => invoices::dispute;
+    post "/invoices/{id}/credit-notes" UploadInvoice => invoices::upload_credit_note;
     post "/settlements" RecordSettlement => invoices::record_settlement;
     get "/settlements/{id}" ViewSettlement => invoices::show_settlement;
     get "/settlements/{id}/pain.001.xml" ViewSettlement => invoices::pain_001;

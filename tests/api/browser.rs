@@ -180,6 +180,7 @@ struct Words {
     usage: &'static str,
     budget: &'static str,
     requested: &'static str,
+    credit_note: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -193,11 +194,13 @@ const ENGLISH: Words = Words {
     pending: "pending",
     held: "held on the grants until the funder approves",
     approved_invoice: "approved",
-    balance: "€23,500.00",
+    // 25,000 awarded − 1,500.00 approved + 100.11 credited back by the provider's credit note.
+    balance: "€23,600.11",
     award: "award",
     usage: "usage",
     budget: "200,000",
     requested: "30000",
+    credit_note: "Credit note from the provider",
 };
 
 const FRENCH: Words = Words {
@@ -211,11 +214,12 @@ const FRENCH: Words = Words {
     pending: "en attente",
     held: "bloqués sur les aides jusqu'à ce que le financeur approuve",
     approved_invoice: "approuvée",
-    balance: "23\u{202f}500,00\u{a0}€",
+    balance: "23\u{202f}600,11\u{a0}€",
     award: "attribution",
     usage: "usage",
     budget: "200 000",
     requested: "30 000,00",
+    credit_note: "Avoir du fournisseur",
 };
 
 /// Text as WebDriver reports it: no-break spaces (as French digit groups use) read as spaces.
@@ -403,6 +407,25 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     shot(c, &format!("3-invoice-approved-{lang}")).await;
     sign_out(c).await;
 
+    // The provider answers the approved invoice with a credit note of 100.11: the published
+    // EN 16931 UBL example (CEN TC 434), addressed to this funder, grant and invoice.
+    sign_in(c, base, &provider_email).await;
+    c.goto(&format!("{base}{invoice_path}")).await.unwrap();
+    audit(c, axe, "an approved invoice, as its provider").await;
+    let preceding = format!("BR-{lang}-1");
+    let xml = crate::credit_notes::fixture_credit_note(&agency, &code, &preceding)
+        .unwrap_or_else(|| crate::credit_notes::ubl_credit_note("018304 / 28865", &agency, &preceding, &[(code.as_str(), "100.11")]));
+    let note = dir.path().join("credit-note.xml");
+    std::fs::write(&note, xml).unwrap();
+    c.find(Locator::Css("#credit-note-file")).await.unwrap().send_keys(&note.display().to_string()).await.unwrap();
+    submit(c, &format!("{invoice_path}/credit-notes")).await;
+    assert_eq!(path(c).await, invoice_path, "{}", text(c).await);
+    let listed = c.find(Locator::Css("#credit-notes")).await.unwrap().text().await.unwrap();
+    assert!(listed.contains("018304"), "{listed}");
+    shot(c, &format!("3-credit-note-{lang}")).await;
+    audit(c, axe, "the invoice with its credit note").await;
+    sign_out(c).await;
+
     // The startup sees its balance and statement.
     sign_in(c, base, &startup_email).await;
     c.find(Locator::LinkText(&code)).await.unwrap().click().await.unwrap();
@@ -412,7 +435,7 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     let spent = c.find(Locator::Css("#spent")).await.unwrap().text().await.unwrap();
     assert_eq!(norm(&spent), norm(w.charged), "the approved usage is spent");
     let statement = c.find(Locator::Css("#statement")).await.unwrap().text().await.unwrap();
-    assert!(statement.contains(w.award) && statement.contains(w.usage), "{statement}");
+    assert!(statement.contains(w.award) && statement.contains(w.usage) && statement.contains(w.credit_note), "{statement}");
     shot(c, &format!("4-startup-statement-{lang}")).await;
     audit(c, axe, "the grant statement").await;
     for page in ["/", "/applications", "/programmes", "/company", "/account"] {

@@ -95,6 +95,7 @@ fn new_programme(budget: i64, max_award: i64) -> NewProgramme {
         closes_on: today + chrono::Duration::days(30),
         price_tolerance_percent: computegrants::domain::programmes::DEFAULT_PRICE_TOLERANCE,
             hold_days: computegrants::domain::programmes::DEFAULT_HOLD_DAYS,
+            credits_cover: computegrants::domain::programmes::CreditsCover::Net,
     }
 }
 

@@ -12,7 +12,7 @@ use computegrants::money::Amount;
 use std::collections::BTreeMap;
 use std::process::Command;
 
-fn tool(name: &str) -> bool {
+pub fn tool(name: &str) -> bool {
     let found = Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
         let message = format!("{name} is not installed (Debian hledger; pip install beancount)");
@@ -74,7 +74,7 @@ fn generate(conn: &mut AnyConnection) -> usize {
     total
 }
 
-fn export(db_url: &str, format: &str, dir: &std::path::Path) -> std::path::PathBuf {
+pub fn export(db_url: &str, format: &str, dir: &std::path::Path) -> std::path::PathBuf {
     let file = dir.join(format!("ledger.{format}"));
     let out = Command::new(env!("CARGO_BIN_EXE_computegrants"))
         .args(["--database-url", db_url, "export-journal", "--format", format, "--output"])

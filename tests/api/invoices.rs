@@ -10,7 +10,7 @@ use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
 
 /// An approved grant with a submitted upload charging it 120.50; returns (setup, code, upload path).
-async fn held_usage(backend: Backend, test: &str) -> Option<(Setup, String, String)> {
+pub async fn held_usage(backend: Backend, test: &str) -> Option<(Setup, String, String)> {
     let mut s = programme_with_application(backend, test).await?;
     let code = approve(&mut s, "10000").await;
     s.provider.refresh_csrf("/usage/new").await;

@@ -7,6 +7,7 @@ mod audit;
 mod authorization;
 mod browser;
 mod cli;
+mod credit_notes;
 mod crash;
 mod csrf;
 mod domain;

@@ -196,3 +196,30 @@ fn amounts_beyond_exact_arithmetic_are_a_problem_not_a_panic() {
     let two_lines = ubl(&format!("{}{}", line(huge, "1", huge), line(huge, "1", huge)), GOOD_TOTALS);
     assert!(rules(&two_lines).contains(&RANGE_RULE));
 }
+
+/// Credit notes expose what a credit needs: the type, the preceding invoice (BT-25) and each
+/// line's VAT category and rate (BT-151, BT-152), in both syntaxes.
+#[test]
+fn credit_notes_name_their_preceding_invoice_and_line_vat_rates() {
+    if let Some(bytes) = fixture("peppol-base-creditnote-correction.xml") {
+        let (note, problems) = read(&bytes).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(note.syntax, Syntax::UblCreditNote);
+        assert_eq!(note.preceding_invoices, vec!["Snippet1".to_string()]);
+        assert_eq!(note.lines[0].vat_category.as_deref(), Some("S"));
+        assert_eq!(note.lines[0].vat_rate, Some(d("25.0")));
+    }
+    if let Some(bytes) = fixture("ubl-tc434-creditnote1.xml") {
+        let (note, _) = read(&bytes).unwrap();
+        assert_eq!(note.type_code.as_deref(), Some("381"));
+        assert!(note.preceding_invoices.is_empty(), "the CEN example names no preceding invoice");
+        assert_eq!((note.lines[0].vat_category.as_deref(), note.lines[0].vat_rate), (Some("E"), Some(d("0.00"))));
+    }
+    let pdf = std::fs::read(format!("{}/../shared/fixtures/facturx/Avoir_FR_type381_BASIC.pdf", env!("CARGO_MANIFEST_DIR")));
+    if let Ok(pdf) = pdf {
+        let xml = crate::formats::facturx::embedded_invoice(&pdf).unwrap();
+        let (note, _) = read(&xml).unwrap();
+        assert_eq!((note.syntax, note.type_code.as_deref()), (Syntax::CiiInvoice, Some("381")));
+        assert!(note.lines.iter().all(|l| l.vat_rate.is_some()), "every CII line has its rate: {:?}", note.lines);
+    }
+}

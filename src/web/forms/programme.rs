@@ -19,6 +19,9 @@ pub struct ProgrammeForm {
     /// Days usage stays held waiting for an approved invoice; empty means the default.
     #[serde(default)]
     pub hold_days: String,
+    /// `net` or `gross`: what the programme's credits cover; empty means net.
+    #[serde(default)]
+    pub credits_cover: String,
 }
 
 impl ProgrammeForm {
@@ -53,8 +56,18 @@ impl ProgrammeForm {
                 }
             },
         };
-        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent), Some(hold_days)) =
-            (budget, max_award, opens_on, closes_on, tolerance, hold_days)
+        let credits_cover = match self.credits_cover.trim() {
+            "" => Some(programmes::CreditsCover::Net),
+            text => match text.parse::<programmes::CreditsCover>() {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    errors.add("credits_cover", crate::messages::Message::new("programme-credits-cover-invalid"));
+                    None
+                }
+            },
+        };
+        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent), Some(hold_days), Some(credits_cover)) =
+            (budget, max_award, opens_on, closes_on, tolerance, hold_days, credits_cover)
         else {
             return Err(errors);
         };
@@ -68,6 +81,7 @@ impl ProgrammeForm {
             closes_on,
             price_tolerance_percent,
             hold_days,
+            credits_cover,
         };
         errors.extend(programmes::validate(&new));
         if errors.is_empty() { Ok(new) } else { Err(errors) }

@@ -13,13 +13,20 @@ use askama::Template;
 struct GrantPage {
     layout: Layout,
     statement: GrantStatement,
+    /// Providers' credit notes for the grant: (number, provider, date, amount, posted).
+    credit_notes: Vec<(String, String, chrono::NaiveDate, crate::money::Amount, bool)>,
 }
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id: GrantId = path_id(&path)?;
-    let statement = state.db(move |conn| grants::statement(conn, &member, id)).await?;
-    render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement })
+    let (statement, credit_notes) = state
+        .db(move |conn| {
+            let statement = grants::statement(conn, &member, id)?;
+            Ok((statement, crate::domain::credit_notes::of_grant(conn, id)?))
+        })
+        .await?;
+    render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement, credit_notes })
 }
 
 #[derive(Template)]
