@@ -181,6 +181,7 @@ struct Words {
     budget: &'static str,
     requested: &'static str,
     credit_note: &'static str,
+    disputed_invoice: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -201,6 +202,7 @@ const ENGLISH: Words = Words {
     budget: "200,000",
     requested: "30000",
     credit_note: "Credit note from the provider",
+    disputed_invoice: "disputed",
 };
 
 const FRENCH: Words = Words {
@@ -220,6 +222,7 @@ const FRENCH: Words = Words {
     budget: "200 000",
     requested: "30 000,00",
     credit_note: "Avoir du fournisseur",
+    disputed_invoice: "contestée",
 };
 
 /// Text as WebDriver reports it: no-break spaces (as French digit groups use) read as spaces.
@@ -424,6 +427,63 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     assert!(listed.contains("018304"), "{listed}");
     shot(c, &format!("3-credit-note-{lang}")).await;
     audit(c, axe, "the invoice with its credit note").await;
+
+    // The provider adds an offering to its catalogue.
+    c.goto(&format!("{base}/catalogue")).await.unwrap();
+    let sku = format!("BR-L40S-{lang}");
+    fill(c, "#sku_id", &sku).await;
+    fill(c, "#service_name", "GPU inference").await;
+    fill(c, "#name", "NVIDIA L40S").await;
+    fill(c, "#region", "fr-par-1").await;
+    select(c, "#country", "FR").await;
+    fill(c, "#unit", "GPU-hour").await;
+    fill(c, "#price", "1.10").await;
+    submit(c, "/catalogue").await;
+    assert!(text(c).await.contains(&sku), "{}", text(c).await);
+    audit(c, axe, "the catalogue").await;
+
+    // A second file is invoiced as a Factur-X PDF (CII inside), which the funder will dispute.
+    c.goto(&format!("{base}/usage/new")).await.unwrap();
+    let second = dir.path().join("usage-2.csv");
+    std::fs::write(&second, usage_csv(&code, &["40.00"])).unwrap();
+    c.find(Locator::Css("#file")).await.unwrap().send_keys(&second.display().to_string()).await.unwrap();
+    submit(c, "/usage").await;
+    let second_upload = path(c).await;
+    submit(c, &format!("{second_upload}/confirm")).await;
+    let pdf = dir.path().join("invoice-2.pdf");
+    std::fs::write(&pdf, crate::helpers::facturx_pdf(&crate::helpers::cii_invoice(&format!("BR-{lang}-2"), "Browser Cloud SAS", &agency, &[(code.as_str(), "40.00")]))).unwrap();
+    c.find(Locator::Css("#invoice-file")).await.unwrap().send_keys(&pdf.display().to_string()).await.unwrap();
+    submit(c, &format!("{second_upload}/invoice")).await;
+    let disputed_path = path(c).await;
+    assert!(disputed_path.starts_with("/invoices/") && disputed_path != invoice_path, "{disputed_path}: {}", text(c).await);
+    sign_out(c).await;
+
+    // The funder disputes the Factur-X invoice with a reason, and pays the approved one (less
+    // its credit note) by SEPA credit transfer.
+    sign_in(c, base, &funder_email).await;
+    c.goto(&format!("{base}{disputed_path}")).await.unwrap();
+    fill(c, &format!("form[action='{disputed_path}/dispute'] textarea"), "This month's usage was not agreed with the startup.").await;
+    submit(c, &format!("{disputed_path}/dispute")).await;
+    let status = c.find(Locator::Css("#invoice-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, w.disputed_invoice);
+    audit(c, axe, "a disputed invoice").await;
+    c.goto(&format!("{base}/invoices")).await.unwrap();
+    let approved_id = invoice_path.rsplit('/').next().unwrap();
+    c.find(Locator::Css(&format!("#pay-{approved_id}"))).await.unwrap().click().await.unwrap();
+    fill(c, "#reference", &format!("BR-PAY-{lang}")).await;
+    fill(c, "#debtor_iban", "FR76 3000 6000 0112 3456 7890 189").await;
+    fill(c, "#debtor_bic", "AGRIFRPP").await;
+    submit(c, "/settlements").await;
+    let settlement_path = path(c).await;
+    assert!(settlement_path.starts_with("/settlements/"), "{settlement_path}: {}", text(c).await);
+    let paid = c.find(Locator::Css("#settled-invoices")).await.unwrap().text().await.unwrap();
+    assert!(paid.contains(&format!("BR-{lang}-1")), "{paid}");
+    let pain = c.find(Locator::Css(&format!("a[href='{settlement_path}/pain.001.xml']"))).await.unwrap().attr("href").await.unwrap().unwrap();
+    let stranger = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let xml = stranger.get(format!("{base}{pain}")).send().await.unwrap();
+    assert_eq!(xml.status().as_u16(), 303, "the payment file is the funder's alone: a stranger is sent to sign in");
+    shot(c, &format!("3-settlement-{lang}")).await;
+    audit(c, axe, "the settlement").await;
     sign_out(c).await;
 
     // The startup sees its balance and statement.
