@@ -378,6 +378,26 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     assert!(refused.contains(w.refused) && refused.contains(w.refused_where), "{refused}");
     shot(c, &format!("3-usage-refused-{lang}")).await;
     audit(c, axe, "the refused upload").await;
+    // A large file goes to the background job: its page refreshes itself until the job is
+    // done, then lists the problems with a CSV download.
+    let large = dir.path().join("large.csv");
+    std::fs::write(&large, usage_csv("NOT-A-GRANT", &["1.00"; 20]).repeat(40)).unwrap();
+    c.goto(&format!("{base}/usage/new")).await.unwrap();
+    c.find(Locator::Css("#file")).await.unwrap().send_keys(&large.display().to_string()).await.unwrap();
+    submit(c, "/usage").await;
+    assert!(path(c).await.starts_with("/usage/jobs/"), "{}", path(c).await);
+    let mut finished = false;
+    for _ in 0..100 {
+        if c.find(Locator::Css("#problems-csv")).await.is_ok() {
+            finished = true;
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(finished, "the job page showed the outcome by itself: {}", text(c).await);
+    shot(c, &format!("3-usage-job-refused-{lang}")).await;
+    audit(c, axe, "a background job's outcome").await;
+    c.goto(&format!("{base}/usage/new")).await.unwrap();
     c.find(Locator::Css("#file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
     submit(c, "/usage").await;
     let preview = text(c).await;
