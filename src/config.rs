@@ -21,6 +21,9 @@ pub struct Settings {
     /// sets them; otherwise anyone could claim any address).
     pub trust_forwarded_for: bool,
     pub usage: UsageSettings,
+    /// JSON API requests one token may make per minute (in a burst, then evenly); one client
+    /// address may make twice as many.
+    pub api_requests_per_minute: u32,
 }
 
 /// Where and how usage files are received.
@@ -43,6 +46,7 @@ impl UsageSettings {
 
 /// Files up to 8 MB (some 20,000 lines) are checked while the browser waits.
 pub const DEFAULT_INLINE_USAGE_BYTES: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_API_REQUESTS_PER_MINUTE: u32 = 600;
 pub const DEFAULT_USAGE_DIR: &str = "data/usage-files";
 
 #[derive(Debug, Clone)]
@@ -70,6 +74,7 @@ impl Settings {
             },
             pool_size: var("DB_POOL_SIZE").and_then(|v| v.parse().ok()),
             trust_forwarded_for: var("TRUST_FORWARDED_FOR").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+            api_requests_per_minute: var("API_REQUESTS_PER_MINUTE").and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(DEFAULT_API_REQUESTS_PER_MINUTE),
             usage: UsageSettings {
                 dir: var("USAGE_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_USAGE_DIR)),
                 max_bytes: var("USAGE_MAX_BYTES").and_then(|v| v.parse().ok()).unwrap_or(crate::domain::usage::MAX_USAGE_FILE_BYTES),

@@ -210,6 +210,7 @@ impl Application {
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         // An organisation may use half the database connections at once.
         let share = usize::try_from(pool.max_size() / 2).unwrap_or(1);
+        let api_throttle = crate::web::api::ApiThrottle::new(settings.api_requests_per_minute);
         let state = actix_web::web::Data::new(AppState {
             pool,
             mail_wakeup,
@@ -217,6 +218,7 @@ impl Application {
             settings,
             secret,
             throttle: crate::web::throttle::LoginThrottle::new(),
+            api_throttle,
             hashing: tokio::sync::Semaphore::new(cores),
             fair_share: crate::web::fair_share::FairShare::new(share),
             _maintenance: maintenance,

@@ -23,6 +23,21 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Create an API token for an organisation and print its secret, once.
+    CreateToken {
+        /// Organisation name.
+        #[arg(long)]
+        org: String,
+        /// The token's name, recorded as the actor of what it changes (`api-token:NAME`).
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes, e.g. usage:write,grants:read.
+        #[arg(long)]
+        scopes: String,
+        /// The last day the token works (YYYY-MM-DD); without it, until revoked.
+        #[arg(long)]
+        expires: Option<String>,
+    },
 }
 
 pub fn run(settings: &Settings, command: Command) -> Result<ExitCode, String> {
@@ -37,6 +52,35 @@ pub fn run(settings: &Settings, command: Command) -> Result<ExitCode, String> {
                 "{}",
                 super::say(&Message::new("cli-user-created").with("email", member.user.email.as_str()).with("org", member.organisation.name.as_str()).with("kind", member.organisation.kind.as_str()))
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CreateToken { org, name, scopes, expires } => {
+            use crate::domain::api_tokens::{self, NewToken, Scope};
+            let mut conn = super::migrated_connection(settings)?;
+            let organisation = identity::find_org_by_name(&mut conn, &org)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| super::say(&Message::new("cli-unknown-org").with("org", org.as_str())))?;
+            let offered: Vec<&str> = Scope::offered_in(organisation.kind()).iter().map(|s| s.as_str()).collect();
+            let parsed = api_tokens::parse_scopes(&scopes)
+                .ok_or_else(|| super::say(&Message::new("cli-token-scopes").with("scopes", offered.join(","))))?;
+            let expires_on = match expires {
+                Some(day) => Some(
+                    chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| super::say(&Message::new("cli-token-expiry").with("date", day.as_str())))?,
+                ),
+                None => None,
+            };
+            let new = NewToken { name, scopes: parsed, expires_on };
+            let errors = api_tokens::validate(organisation.kind(), &new);
+            if let Some((_, message)) = errors.0.first() {
+                let mut text = super::say(message);
+                if errors.has("scopes") {
+                    text = format!("{text} ({})", offered.join(","));
+                }
+                return Err(text);
+            }
+            let (token, secret) = api_tokens::create(&mut conn, &organisation, None, &new).map_err(|e| e.to_string())?;
+            eprintln!("{}", super::say(&Message::new("cli-token-created").with("name", token.name.as_str()).with("org", organisation.name.as_str())));
+            println!("{secret}");
             Ok(ExitCode::SUCCESS)
         }
     }

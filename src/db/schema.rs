@@ -435,3 +435,29 @@ diesel::table! {
         detail -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        name -> Text,
+        scopes -> Text,
+        secret_hash -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_idempotency (token_id, idempotency_key) {
+        token_id -> BigInt,
+        idempotency_key -> Text,
+        request_sha256 -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}

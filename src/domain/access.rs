@@ -92,6 +92,8 @@ pub enum Action {
     ViewAdministration,
     /// Creating organisations and their first members.
     Administer,
+    /// An organisation's API tokens: creating, listing, revoking (owners).
+    ManageApiTokens,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -114,6 +116,7 @@ pub fn can(role: Role, action: Action) -> bool {
         FlagUsage => role == Startup,
         ViewSettlement => matches!(role, Funder | Admin),
         ViewAdministration | Administer => role == Admin,
+        ManageApiTokens => matches!(role, Startup | Funder | Provider),
     }
 }
 
@@ -126,7 +129,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         ViewPublic | SignIn | SignUp | SecondFactor | ChooseLanguage | ResetPassword | AcceptInvitation | SignOut | ManageAccount => true,
         ListProgrammes | ViewProgramme | ListOwnApplications | ViewApplication | ViewGrant | ViewCatalogue | ListUploads | ViewUpload | ViewMembers
         | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement => true,
-        ManageMembers | EditCompany | Administer => duty == Owner,
+        ManageMembers | EditCompany | Administer | ManageApiTokens => duty == Owner,
         CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
         Apply | WithdrawApplication => matches!(duty, Owner | Member),
         FlagUsage => matches!(duty, Owner | Member | Billing),

@@ -52,6 +52,8 @@ crate::text_enum! {
         UsageFlagged = "usage-flagged",
         InvoiceApproved = "invoice-approved",
         InvoiceDisputed = "invoice-disputed",
+        ApiTokenCreated = "api-token-created",
+        ApiTokenRevoked = "api-token-revoked",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Business rules. Nothing here knows about HTTP: handlers call these functions.
 
 pub mod access;
+pub mod api_tokens;
 pub mod applications;
 pub mod audit;
 pub mod identity;

@@ -38,6 +38,7 @@ pub const KEYS: &[&str] = &[
     "flash-invoice-received",
     "flash-invoice-approved",
     "flash-invoice-disputed",
+    "flash-api-token-revoked",
     "flash-credit-note-received",
 ];
 

@@ -1,5 +1,6 @@
 //! HTTP: thin handlers that parse, authorise, call the domain and render.
 
+pub mod api;
 pub mod error;
 pub mod fair_share;
 pub mod flash;
@@ -27,6 +28,8 @@ pub struct AppState {
     /// Signs anonymous visitors' CSRF tokens (see `identity::anonymous_session`).
     pub secret: Vec<u8>,
     pub throttle: throttle::LoginThrottle,
+    /// The JSON API's rate limits, per token and per client address.
+    pub api_throttle: api::ApiThrottle,
     /// Bounds how many argon2 computations run at once: one per core.
     pub hashing: tokio::sync::Semaphore,
     /// Each organisation's share of the request capacity (see `fair_share`).
@@ -116,7 +119,12 @@ pub fn redirect(to: &str) -> HttpResponse {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use pages::*;
-    cfg.service(web::resource("/healthz").get(health::healthz)).service(web::resource("/static/app.css").get(health::stylesheet)).service(
+    cfg.service(web::resource("/healthz").get(health::healthz)).service(web::resource("/static/app.css").get(health::stylesheet))
+        .service(
+            // The JSON API reads no cookie: its own guard, before the pages' session middleware.
+            routes::register_api(web::scope(api::PREFIX)).wrap(actix_web::middleware::from_fn(api::guard)).default_service(web::to(api::not_found)),
+        )
+        .service(
         routes::register(web::scope("")).wrap(actix_web::middleware::from_fn(session::resolve)).default_service(web::to(home::not_found)),
     );
 }

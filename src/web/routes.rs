@@ -3,6 +3,8 @@
 //! refuses any route whose (method, path) has no row, so a new page cannot skip the policy.
 
 use crate::domain::access::Action;
+use crate::domain::api_tokens::Scope;
+use crate::web::api;
 use crate::web::pages::*;
 use actix_web::web;
 
@@ -57,6 +59,10 @@ route_table! {
     post "/organisation/members/{id}/role" ManageMembers => members::change_role;
     post "/organisation/members/{id}/remove" ManageMembers => members::remove;
     post "/organisation/two-factor" ManageMembers => members::require_two_factor;
+    get "/organisation/api-tokens" ManageApiTokens => api_tokens::show;
+    post "/organisation/api-tokens" ManageApiTokens => api_tokens::create;
+    post "/organisation/api-tokens/{id}/revoke" ManageApiTokens => api_tokens::revoke;
+    get "/api/docs" ViewPublic => crate::web::api::docs::page;
     get "/invitations/accept" AcceptInvitation => members::accept_form;
     post "/invitations/accept" AcceptInvitation => members::accept;
     post "/language" ChooseLanguage => language::choose;
@@ -99,6 +105,48 @@ route_table! {
     post "/admin/members" Administer => admin::create_member;
     get "/admin/audit" ViewAdministration => admin::audit_log;
     get "/admin/audit.csv" ViewAdministration => admin::audit_csv;
+}
+
+/// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs
+/// and the token scope it needs (`None`: public, the API's description).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiRouteRule {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub action: Action,
+    pub scope: Option<Scope>,
+}
+
+macro_rules! api_route_table {
+    ($($method:ident $path:literal $action:ident $scope:expr => $handler:path;)+) => {
+        pub const API_ROUTES: &[ApiRouteRule] = &[$(ApiRouteRule { method: stringify!($method), path: $path, action: Action::$action, scope: $scope }),+];
+
+        /// Registers every API operation (inside the API's guard).
+        pub fn register_api(scope: actix_web::Scope) -> actix_web::Scope {
+            scope$(.route($path, web::$method().to($handler)))+
+        }
+    };
+}
+
+api_route_table! {
+    get "/openapi.json" ViewPublic None => api::docs::openapi_json;
+    post "/usage-files" UploadUsage Some(Scope::UsageWrite) => api::handlers::push_usage_file;
+    get "/usage-files/{id}" ViewUpload Some(Scope::UsageWrite) => api::handlers::usage_file;
+    post "/invoices" UploadInvoice Some(Scope::InvoicesWrite) => api::handlers::send_invoice;
+    get "/invoices/{id}" ViewInvoice Some(Scope::InvoicesRead) => api::handlers::invoice;
+    post "/invoices/{id}/approve" DecideInvoice Some(Scope::DecisionsWrite) => api::handlers::approve_invoice;
+    post "/invoices/{id}/dispute" DecideInvoice Some(Scope::DecisionsWrite) => api::handlers::dispute_invoice;
+    get "/grants" ViewGrant Some(Scope::GrantsRead) => api::handlers::list_grants;
+    get "/grants/{code}" ViewGrant Some(Scope::GrantsRead) => api::handlers::grant;
+    get "/catalogue" ViewCatalogue Some(Scope::CatalogueRead) => api::handlers::list_catalogue;
+    get "/programmes" ListProgrammes Some(Scope::ProgrammesRead) => api::handlers::list_programmes;
+    get "/programmes/{id}/applications" ViewApplication Some(Scope::ProgrammesRead) => api::handlers::programme_applications;
+    post "/applications/{id}/decision" DecideApplication Some(Scope::DecisionsWrite) => api::handlers::decide_application;
+}
+
+/// The API operation matching `method` and `pattern` (relative to `/api/v1`), if there is one.
+pub fn api_rule(method: &str, pattern: &str) -> Option<ApiRouteRule> {
+    API_ROUTES.iter().find(|r| r.method.eq_ignore_ascii_case(method) && r.path == pattern).copied()
 }
 
 /// The action of the route matching `method` (`GET`, `POST` …) and `pattern`, if it has one.

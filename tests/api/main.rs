@@ -18,6 +18,7 @@ mod hostile_input;
 mod i18n;
 mod invoices;
 mod journey;
+mod json_api;
 mod ledger;
 mod ledger_model;
 mod members;

@@ -132,7 +132,7 @@ async fn every_route_answers_every_role_as_the_policy_says(backend: Backend) {
                 }
                 // There is no invitation to withdraw, nor invoice, in this walk (tests/api/invoices.rs
                 // checks who may see and decide invoices).
-                (true, _) if rule.path == "/organisation/invitations/{id}/revoke" || rule.path.starts_with("/invoices/{id}") => assert_eq!(r.status, 404, "{what}"),
+                (true, _) if rule.path == "/organisation/invitations/{id}/revoke" || rule.path == "/organisation/api-tokens/{id}/revoke" || rule.path.starts_with("/invoices/{id}") => assert_eq!(r.status, 404, "{what}"),
                 // A settlement needs approved invoices, which this walk has none of.
                 (true, _) if rule.path == "/settlements" => assert_eq!(r.status, 422, "{what}"),
                 // Allowed forms posted empty: refused as a form, never as not found.

@@ -54,6 +54,9 @@ impl User {
 pub struct Member {
     pub user: User,
     pub organisation: Organisation,
+    /// The name of the API token this member acts through (see `domain::api_tokens`): the
+    /// organisation's machine rather than the person, and recorded as such.
+    pub api_token: Option<String>,
 }
 
 impl Member {
@@ -77,7 +80,10 @@ impl Member {
 
     /// How ledger entries name who caused them.
     pub fn actor(&self) -> String {
-        format!("user:{}", self.user.id)
+        match &self.api_token {
+            Some(name) => format!("api-token:{name}"),
+            None => format!("user:{}", self.user.id),
+        }
     }
 }
 
@@ -166,7 +172,7 @@ pub fn member(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<Member>
         .select((User::as_select(), Organisation::as_select()))
         .first(conn)
         .or_not_found()?;
-    Ok(Member { user, organisation })
+    Ok(Member { user, organisation, api_token: None })
 }
 
 pub fn users_of(conn: &mut AnyConnection, organisation_id: OrgId) -> DomainResult<Vec<User>> {

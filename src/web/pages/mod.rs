@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod api_tokens;
 pub mod applications;
 pub mod auth;
 pub mod grants;

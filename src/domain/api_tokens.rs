@@ -1,0 +1,240 @@
+//! API tokens: how an organisation's machines (a provider's billing system, a funder's grant
+//! tool) call the JSON API. A token belongs to an organisation, carries scopes that narrow what
+//! the organisation may do (the access policy still decides first), may expire and can be
+//! revoked. Only the SHA-256 of its secret is stored; the secret is shown once.
+//!
+//! A request with a token acts as a member of the organisation with the owner's duties, narrowed
+//! by the token's scopes, and everything it changes is recorded as `api-token:NAME`.
+
+use crate::db::AnyConnection;
+use crate::db::schema::{api_idempotency, api_tokens};
+use crate::domain::clock;
+use crate::domain::error::{DomainError, DomainResult, FieldErrors};
+use crate::domain::identity::{self, Member, MemberRole, OrgKind, Organisation};
+use crate::domain::ids::{OrgId, UserId};
+use crate::messages::Message;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+crate::text_enum! {
+    /// What a token may be used for, on top of what its organisation may do.
+    pub enum Scope ("API scope") {
+        /// Push usage files and follow their checks.
+        UsageWrite = "usage:write",
+        /// Read invoices (a provider's own, a funder's inbox).
+        InvoicesRead = "invoices:read",
+        /// Send invoices.
+        InvoicesWrite = "invoices:write",
+        /// Read grants and their statements.
+        GrantsRead = "grants:read",
+        /// Read providers' catalogues.
+        CatalogueRead = "catalogue:read",
+        /// Read programmes and their applications.
+        ProgrammesRead = "programmes:read",
+        /// Create programmes.
+        ProgrammesWrite = "programmes:write",
+        /// Decide applications, approve or dispute invoices.
+        DecisionsWrite = "decisions:write",
+        /// Read programme reports.
+        ReportsRead = "reports:read",
+    }
+}
+
+impl Scope {
+    /// The scopes a token of an organisation of `kind` can carry: those its organisation can use.
+    pub fn offered_in(kind: OrgKind) -> &'static [Scope] {
+        use Scope::*;
+        match kind {
+            OrgKind::Provider => &[UsageWrite, InvoicesRead, InvoicesWrite, GrantsRead, CatalogueRead],
+            OrgKind::Funder => &[ProgrammesRead, ProgrammesWrite, DecisionsWrite, InvoicesRead, GrantsRead, CatalogueRead, ReportsRead],
+            OrgKind::Startup => &[GrantsRead, ProgrammesRead, CatalogueRead],
+            OrgKind::Platform => &[],
+        }
+    }
+
+    /// Its catalogue key, for the settings page.
+    pub fn label_key(self) -> String {
+        format!("api-scope-{}", self.as_str().replace(':', "-"))
+    }
+}
+
+/// Longest token name kept.
+pub const MAX_NAME: usize = 100;
+/// What every secret starts with, so that a leaked one is recognisable (secret scanners).
+pub const SECRET_PREFIX: &str = "cg_";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiToken {
+    pub id: i64,
+    pub organisation_id: OrgId,
+    pub name: String,
+    pub scopes: String,
+    pub secret_hash: String,
+    pub created_by: Option<UserId>,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl ApiToken {
+    pub fn scopes(&self) -> Vec<Scope> {
+        self.scopes.split_whitespace().filter_map(|s| s.parse().ok()).collect()
+    }
+
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.split_whitespace().any(|s| s == scope.as_str())
+    }
+
+    pub fn is_active(&self, now: &NaiveDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| *now < e)
+    }
+
+    /// The last day it works, as chosen.
+    pub fn expires_on(&self) -> Option<NaiveDate> {
+        self.expires_at.map(|e| (e - chrono::Duration::days(1)).date())
+    }
+}
+
+/// A token to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewToken {
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    /// The last day the token works; none: until revoked.
+    pub expires_on: Option<NaiveDate>,
+}
+
+pub fn validate(kind: OrgKind, new: &NewToken) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        errors.add("name", Message::new("api-token-name-invalid").with("max", MAX_NAME as i64));
+    }
+    if new.scopes.is_empty() || new.scopes.iter().any(|s| !Scope::offered_in(kind).contains(s)) {
+        errors.add("scopes", Message::new("api-token-scopes-invalid"));
+    }
+    if let Some(day) = new.expires_on {
+        if day < clock::today() || !crate::domain::programmes::is_sane_date(day) {
+            errors.add("expires_on", Message::new("api-token-expiry-invalid"));
+        }
+    }
+    errors
+}
+
+/// Parses `a,b` or `a b` into scopes; `None` when one is unknown.
+pub fn parse_scopes(text: &str) -> Option<Vec<Scope>> {
+    let mut scopes = Vec::new();
+    for part in text.split([',', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+        let scope: Scope = part.parse().ok()?;
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    Some(scopes)
+}
+
+/// Creates a token for `org`; returns it with its secret, which is not kept.
+pub fn create(conn: &mut AnyConnection, org: &Organisation, created_by: Option<UserId>, new: &NewToken) -> DomainResult<(ApiToken, String)> {
+    validate(org.kind(), new).into_result()?;
+    let secret = format!("{SECRET_PREFIX}{}", identity::random_token());
+    let scopes: Vec<&str> = new.scopes.iter().map(|s| s.as_str()).collect();
+    let expires_at = new.expires_on.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let token = diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::organisation_id.eq(org.id),
+            api_tokens::name.eq(new.name.trim()),
+            api_tokens::scopes.eq(scopes.join(" ")),
+            api_tokens::secret_hash.eq(identity::sha256_hex(&secret)),
+            api_tokens::created_by.eq(created_by),
+            api_tokens::created_at.eq(clock::now()),
+            api_tokens::expires_at.eq(expires_at),
+        ))
+        .returning(api_tokens::id)
+        .get_result::<i64>(conn)?;
+    let token = api_tokens::table.find(token).select(ApiToken::as_select()).first(conn)?;
+    Ok((token, secret))
+}
+
+/// An organisation's tokens, newest first, revoked ones included (to show when they stopped).
+pub fn tokens_of(conn: &mut AnyConnection, org_id: OrgId) -> DomainResult<Vec<ApiToken>> {
+    Ok(api_tokens::table.filter(api_tokens::organisation_id.eq(org_id)).order(api_tokens::id.desc()).select(ApiToken::as_select()).load(conn)?)
+}
+
+/// Revokes one of `by`'s organisation's tokens; another organisation's is not found.
+pub fn revoke(conn: &mut AnyConnection, by: &Member, id: i64) -> DomainResult<ApiToken> {
+    let token: ApiToken = api_tokens::table
+        .find(id)
+        .filter(api_tokens::organisation_id.eq(by.org_id()))
+        .select(ApiToken::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(DomainError::NotFound)?;
+    if token.revoked_at.is_none() {
+        diesel::update(api_tokens::table.find(id)).set(api_tokens::revoked_at.eq(clock::now())).execute(conn)?;
+    }
+    Ok(token)
+}
+
+/// "Last used" is written at most this often per token, so a busy token does not write on every request.
+const LAST_USED_EVERY_SECONDS: i64 = 60;
+
+/// The token whose secret is `secret` and the member it acts as, if it is known, not revoked and
+/// not expired. The member is the token's creator while they belong to the organisation, else
+/// one of its owners, with an owner's duties (the scopes narrow them) and no saved language.
+pub fn authenticate(conn: &mut AnyConnection, secret: &str) -> DomainResult<Option<(ApiToken, Member)>> {
+    if !secret.starts_with(SECRET_PREFIX) || secret.len() > 200 {
+        return Ok(None);
+    }
+    let hash = identity::sha256_hex(secret);
+    let Some(token) = api_tokens::table.filter(api_tokens::secret_hash.eq(&hash)).select(ApiToken::as_select()).first(conn).optional()? else {
+        return Ok(None);
+    };
+    let now = clock::now();
+    if !token.is_active(&now) || !identity::constant_time_eq(token.secret_hash.as_bytes(), hash.as_bytes()) {
+        return Ok(None);
+    }
+    let people = identity::members_of(conn, token.organisation_id)?;
+    let acting = people
+        .iter()
+        .find(|u| Some(u.id) == token.created_by)
+        .or_else(|| people.iter().find(|u| u.role == MemberRole::Owner))
+        .or_else(|| people.first());
+    let Some(acting) = acting else { return Ok(None) };
+    let mut member = identity::member(conn, acting.id)?;
+    member.user.role = MemberRole::Owner;
+    member.user.locale = None;
+    member.api_token = Some(token.name.clone());
+    if token.last_used_at.is_none_or(|t| (now - t).num_seconds() >= LAST_USED_EVERY_SECONDS) {
+        diesel::update(api_tokens::table.find(token.id)).set(api_tokens::last_used_at.eq(now)).execute(conn)?;
+    }
+    Ok(Some((token, member)))
+}
+
+/// The first answer given to `key` for this token: the request's SHA-256, status and body.
+pub fn idempotent_answer(conn: &mut AnyConnection, token_id: i64, key: &str) -> DomainResult<Option<(String, i32, String)>> {
+    Ok(api_idempotency::table
+        .find((token_id, key))
+        .select((api_idempotency::request_sha256, api_idempotency::status, api_idempotency::body))
+        .first(conn)
+        .optional()?)
+}
+
+/// Keeps the answer to `key`; the first kept wins when two race.
+pub fn keep_answer(conn: &mut AnyConnection, token_id: i64, key: &str, request_sha256: &str, status: i32, body: &str) -> DomainResult<()> {
+    let inserted = diesel::insert_into(api_idempotency::table)
+        .values((
+            api_idempotency::token_id.eq(token_id),
+            api_idempotency::idempotency_key.eq(key),
+            api_idempotency::request_sha256.eq(request_sha256),
+            api_idempotency::status.eq(status),
+            api_idempotency::body.eq(body),
+            api_idempotency::created_at.eq(clock::now()),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) | Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
