@@ -73,17 +73,34 @@ fn seeded(url: &str) -> (AnyConnection, identity::Member, String) {
     (conn, helios, grant)
 }
 
+/// When each phase began, to show where the time goes.
+struct Phases {
+    started: Instant,
+    marks: Vec<(String, f64)>,
+}
+
+impl usage::Watch for Phases {
+    fn phase(&mut self, phase: usage::JobPhase) {
+        self.marks.push((phase.as_str().to_string(), self.started.elapsed().as_secs_f64()));
+    }
+}
+
 /// The pipeline end to end: seconds, and the peak memory meanwhile.
 fn pipeline(conn: &mut AnyConnection, helios: &identity::Member, file: &Path, lines: u64) -> (f64, f64) {
     reset_peak_rss();
     let started = Instant::now();
-    let outcome = usage::upload_from(conn, helios, "october.csv", &Source::File(file.to_path_buf()), u64::MAX, &mut ()).unwrap();
+    let mut phases = Phases { started, marks: Vec::new() };
+    let outcome = usage::upload_from(conn, helios, "october.csv", &Source::File(file.to_path_buf()), u64::MAX, &mut phases).unwrap();
+    phases.marks.push(("holding".into(), started.elapsed().as_secs_f64()));
     let view = match outcome {
         UploadOutcome::Pending(view) => view,
         UploadOutcome::Refused(r) => panic!("refused: {:?}", &r.problems.shown[..r.problems.shown.len().min(5)]),
     };
     let view = usage::confirm(conn, helios, view.upload.id).unwrap();
     let secs = started.elapsed().as_secs_f64();
+    phases.marks.push(("done".into(), secs));
+    let shown: Vec<String> = phases.marks.iter().map(|(name, at)| format!("{name} at {at:.2} s")).collect();
+    println!("  phases: {}", shown.join(", "));
     assert_eq!(view.upload.line_count as u64, lines);
     (secs, peak_rss_mb())
 }
@@ -108,6 +125,9 @@ fn main() {
     // SQLite.
     let url = dir.path().join("bench.sqlite3").display().to_string();
     let (mut conn, helios, grant) = seeded(&url);
+    if let Ok(sql) = std::env::var("BENCH_EXPERIMENT_SQL") {
+        conn.batch_execute(&sql).unwrap();
+    }
     let started = Instant::now();
     generate(&file, lines, &grant);
     let bytes = std::fs::metadata(&file).unwrap().len();
@@ -142,6 +162,9 @@ fn main() {
         generate(&file, lines, &pg_grant);
     }
     conn.batch_execute(&format!("CREATE TABLE bulk_usage ({})", columns_ddl())).unwrap();
+    if let Ok(sql) = std::env::var("BENCH_EXPERIMENT_PG_SQL") {
+        conn.batch_execute(&sql).unwrap();
+    }
     let started = Instant::now();
     let status = Command::new("psql")
         .arg(&url)

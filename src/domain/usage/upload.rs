@@ -20,6 +20,7 @@ use crate::formats::{Problem, Problems};
 use crate::ledger;
 use crate::messages::Message;
 use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -258,25 +259,31 @@ fn refuse_posted_twin(conn: &mut AnyConnection, by: &Member, sha: &str, problems
     Ok(())
 }
 
-/// Lines of the upload being stored that were already billed in an earlier submitted file (same
-/// resource, SKU and charge period): providers resend overlapping periods. Lines without a
-/// ResourceId cannot be told apart from another resource's, and are not compared. Asked of the
-/// database, inside the storing transaction, only when earlier lines overlap the file's period.
-fn lines_billed_before(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, period: Option<(NaiveDateTime, NaiveDateTime)>) -> DomainResult<Problems> {
-    let mut problems = Problems::default();
-    let Some((first, last)) = period else { return Ok(problems) };
+/// Whether this provider billed lines naming a resource in the file's period before: asked
+/// before the file's own lines are stored, so that the usual answer (no) costs one index probe.
+fn earlier_lines_overlap(conn: &mut AnyConnection, by: &Member, period: Option<(NaiveDateTime, NaiveDateTime)>) -> DomainResult<bool> {
+    let Some((first, last)) = period else { return Ok(false) };
     let billed = [UploadStatus::Submitted.as_str(), UploadStatus::Approved.as_str()];
-    let overlapping: i64 = usage_lines::table
+    let earlier: Option<i64> = usage_lines::table
         .inner_join(usage_uploads::table.on(usage_uploads::id.eq(usage_lines::upload_id)))
         .filter(usage_uploads::provider_id.eq(by.org_id()))
         .filter(usage_uploads::status.eq_any(billed))
         .filter(usage_lines::resource_id.is_not_null())
         .filter(usage_lines::charge_period_start.between(first, last))
-        .count()
-        .get_result(conn)?;
-    if overlapping == 0 {
-        return Ok(problems);
-    }
+        .select(usage_lines::id)
+        .first(conn)
+        .optional()?;
+    Ok(earlier.is_some())
+}
+
+/// Lines of the upload being stored that were already billed in an earlier submitted file (same
+/// resource, SKU and charge period): providers resend overlapping periods. Lines without a
+/// ResourceId cannot be told apart from another resource's, and are not compared. Asked of the
+/// database, inside the storing transaction, only when earlier lines overlap the file's period
+/// (see [`earlier_lines_overlap`]).
+fn lines_billed_before(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> DomainResult<Problems> {
+    let mut problems = Problems::default();
+    let billed = [UploadStatus::Submitted.as_str(), UploadStatus::Approved.as_str()];
     let earlier = diesel::alias!(usage_lines as earlier);
     let earlier_upload = diesel::alias!(usage_uploads as earlier_upload);
     let rows: Vec<(i64, Option<String>, UploadId, i64)> = usage_lines::table
@@ -564,6 +571,9 @@ struct UsageLineRow {
     sku_id: Option<String>,
 }
 
+/// SQLite's page cache while a file is stored, in KiB (the default is 2,000).
+const STORING_CACHE_KIB: u32 = 32 * 1024;
+
 /// Stores a chunk of lines: PostgreSQL's COPY (binary), SQLite's multi-row INSERT.
 fn store_lines(conn: &mut AnyConnection, rows: &[UsageLineRow]) -> QueryResult<usize> {
     match conn {
@@ -606,6 +616,12 @@ fn store_pending(
         problems.push(file_problem(Message::new("usage-file-changed").with("lines", i64::try_from(lines).unwrap_or(i64::MAX))));
         Abandon::Problems(problems)
     };
+    // Storing a large file touches index pages all over: a page cache larger than SQLite's 2 MB
+    // default keeps it from rereading them, for this transaction only.
+    let sqlite = matches!(conn, AnyConnection::Sqlite(_));
+    if sqlite {
+        conn.batch_execute(&format!("PRAGMA cache_size = -{}", STORING_CACHE_KIB))?;
+    }
     let stored = crate::db::write_transaction(conn, |conn| -> Result<UploadId, Abandon> {
         let upload_id: UploadId = diesel::insert_into(usage_uploads::table)
             .values((
@@ -621,6 +637,8 @@ fn store_pending(
             ))
             .returning(usage_uploads::id)
             .get_result(conn)?;
+        // Inside the transaction, so that no file submitted meanwhile escapes the check.
+        let compare = earlier_lines_overlap(conn, by, checked.keyed_period)?;
         let input = source.open().map_err(|_| changed(0))?;
         let chunk_rows = match conn {
             // COPY has no parameter limit: larger chunks, fewer round trips.
@@ -671,14 +689,27 @@ fn store_pending(
         if !chunk.is_empty() {
             store_lines(conn, &chunk)?;
         }
+        // Every line names this upload and a grant that exists: one question for the whole file
+        // (on PostgreSQL the schema no longer asks it line by line; see migration 000020).
+        let orphans: i64 = usage_lines::table
+            .left_join(crate::db::schema::grants::table.on(crate::db::schema::grants::id.eq(usage_lines::grant_id)))
+            .filter(usage_lines::upload_id.eq(upload_id))
+            .filter(crate::db::schema::grants::id.nullable().is_null())
+            .count()
+            .get_result(conn)?;
+        if orphans > 0 {
+            return Err(Abandon::Failed(DomainError::Internal(format!("{orphans} usage line(s) of upload {upload_id} name no grant"))));
+        }
         // What was stored is what was checked, or nothing is.
         let same_totals = charges.iter().all(|c| totals.get(&c.grant_id) == Some(&c.exact)) && totals.len() == charges.len();
         if read.is_err() || stored_lines != checked.line_count || !same_totals {
             return Err(changed(stored_lines));
         }
-        let billed_before = lines_billed_before(conn, by, upload_id, checked.keyed_period)?;
-        if !billed_before.is_empty() {
-            return Err(Abandon::Problems(billed_before));
+        if compare {
+            let billed_before = lines_billed_before(conn, by, upload_id)?;
+            if !billed_before.is_empty() {
+                return Err(Abandon::Problems(billed_before));
+            }
         }
         for charge in charges {
             diesel::insert_into(usage_charges::table)
@@ -693,6 +724,9 @@ fn store_pending(
         }
         Ok(upload_id)
     });
+    if sqlite {
+        conn.batch_execute("PRAGMA cache_size = -2000")?;
+    }
     match stored {
         Ok(id) => Ok(Ok(id)),
         Err(Abandon::Problems(problems)) => Ok(Err(problems)),
