@@ -125,9 +125,6 @@ fn main() {
     // SQLite.
     let url = dir.path().join("bench.sqlite3").display().to_string();
     let (mut conn, helios, grant) = seeded(&url);
-    if let Ok(sql) = std::env::var("BENCH_EXPERIMENT_SQL") {
-        conn.batch_execute(&sql).unwrap();
-    }
     let started = Instant::now();
     generate(&file, lines, &grant);
     let bytes = std::fs::metadata(&file).unwrap().len();
@@ -162,9 +159,6 @@ fn main() {
         generate(&file, lines, &pg_grant);
     }
     conn.batch_execute(&format!("CREATE TABLE bulk_usage ({})", columns_ddl())).unwrap();
-    if let Ok(sql) = std::env::var("BENCH_EXPERIMENT_PG_SQL") {
-        conn.batch_execute(&sql).unwrap();
-    }
     let started = Instant::now();
     let status = Command::new("psql")
         .arg(&url)

@@ -246,3 +246,29 @@ async fn racing_submissions_never_overdraw_a_grant(backend: Backend) {
     assert!(account.available().cents() >= 30_000, "only one of the three was held: {:?}", account.available());
 }
 both_backends!(racing_submissions_never_overdraw_a_grant);
+
+/// Text with backslashes, tabs and line breaks is stored exactly as sent (PostgreSQL's COPY
+/// text format escapes them; SQLite binds them).
+async fn provider_text_is_stored_exactly(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "provider_text_is_stored_exactly").await else { return };
+    let code = approve(&mut s, "1000").await;
+    let mut provider = s.provider.clone_for_test();
+    provider.refresh_csrf("/usage/new").await;
+    let today = chrono::Utc::now().date_naive();
+    let resource = "vm\\01\t\"east\"\nrack \\N";
+    let quoted = format!("\"{}\"", resource.replace('"', "\"\""));
+    let csv = format!(
+        "ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SubAccountId,ResourceId\n\
+         {today}T01:00:00Z,{today}T01:59:59Z,GPU compute,1,GPU-hour,3.25,EUR,{code},{quoted}\n\
+         {today}T02:00:00Z,{today}T02:59:59Z,GPU compute,1,GPU-hour,1.00,EUR,{code},\n"
+    );
+    let r = provider.upload("escapes.csv", &csv).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let stored: Vec<(Option<String>, String)> = usage_lines::table
+        .order(usage_lines::line_number)
+        .select((usage_lines::resource_id, usage_lines::billed_cost))
+        .load(&mut s.app.conn())
+        .unwrap();
+    assert_eq!(stored, vec![(Some(resource.to_string()), "3.25".to_string()), (None, "1.00".to_string())]);
+}
+both_backends!(provider_text_is_stored_exactly);

@@ -574,11 +574,168 @@ struct UsageLineRow {
 /// SQLite's page cache while a file is stored, in KiB (the default is 2,000).
 const STORING_CACHE_KIB: u32 = 32 * 1024;
 
-/// Stores a chunk of lines: PostgreSQL's COPY (binary), SQLite's multi-row INSERT.
-fn store_lines(conn: &mut AnyConnection, rows: &[UsageLineRow]) -> QueryResult<usize> {
-    match conn {
-        AnyConnection::Postgresql(pg) => diesel::copy_from(usage_lines::table).from_insertable(rows).execute(pg),
-        AnyConnection::Sqlite(sqlite) => diesel::insert_into(usage_lines::table).values(rows).execute(sqlite),
+/// What the second pass read and stored.
+#[derive(Default)]
+struct PassTwo {
+    lines: u64,
+    totals: BTreeMap<GrantId, Decimal>,
+    read_ok: bool,
+    /// A line without a grant the first pass knew: the file changed in between.
+    changed_at: Option<u64>,
+}
+
+impl PassTwo {
+    /// The grant of a line, counted; `None` (and the line noted) when the file changed.
+    fn count(&mut self, l: &UsageLine<'_>, grant_ids: &BTreeMap<&str, GrantId>) -> Option<GrantId> {
+        let Some(grant_id) = l.sub_account_id.and_then(|code| grant_ids.get(code)).copied() else {
+            self.changed_at.get_or_insert(l.line);
+            return None;
+        };
+        let total = self.totals.entry(grant_id).or_default();
+        *total = exact_add(*total, l.billed_cost).unwrap_or(*total);
+        self.lines += 1;
+        Some(grant_id)
+    }
+}
+
+fn row_of(upload_id: UploadId, grant_id: GrantId, l: &UsageLine<'_>) -> UsageLineRow {
+    UsageLineRow {
+        upload_id,
+        line_number: i64::try_from(l.line).unwrap_or(i64::MAX),
+        grant_id,
+        charge_period_start: l.charge_period_start,
+        charge_period_end: l.charge_period_end,
+        service_name: l.service_name.to_string(),
+        consumed_quantity: l.consumed_quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
+        consumed_unit: l.consumed_unit.or(l.pricing_unit).unwrap_or_default().to_string(),
+        billed_cost: l.billed_cost.to_string(),
+        currency: l.currency.to_string(),
+        resource_id: l.resource_id.map(str::to_string),
+        sku_id: l.sku_id.map(str::to_string),
+    }
+}
+
+/// SQLite: the file read again and its lines inserted a chunk at a time (2,500 rows of 12
+/// columns is 30,000 parameters, under SQLite's 32,766).
+fn insert_lines(conn: &mut AnyConnection, source: &Source<'_>, upload_id: UploadId, grant_ids: &BTreeMap<&str, GrantId>) -> DomainResult<PassTwo> {
+    const CHUNK_ROWS: usize = 2_500;
+    let mut pass = PassTwo::default();
+    let Ok(input) = source.open() else { return Ok(PassTwo { changed_at: Some(0), ..PassTwo::default() }) };
+    let mut chunk: Vec<UsageLineRow> = Vec::with_capacity(CHUNK_ROWS);
+    let mut failure: Option<diesel::result::Error> = None;
+    let read = focus::read(input, |l| {
+        if failure.is_some() || pass.changed_at.is_some() {
+            return;
+        }
+        let Some(grant_id) = pass.count(l, grant_ids) else { return };
+        chunk.push(row_of(upload_id, grant_id, l));
+        if chunk.len() == CHUNK_ROWS {
+            if let Err(e) = crate::on_backend!(conn, c => diesel::insert_into(usage_lines::table).values(&chunk).execute(c)) {
+                failure = Some(e);
+            }
+            chunk.clear();
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    if !chunk.is_empty() && pass.changed_at.is_none() {
+        crate::on_backend!(conn, c => diesel::insert_into(usage_lines::table).values(&chunk).execute(c))?;
+    }
+    pass.read_ok = read.is_ok();
+    Ok(pass)
+}
+
+/// Why PostgreSQL's COPY of the lines stopped.
+#[derive(Debug, thiserror::Error)]
+enum CopyError {
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error("usage file unreadable the second time: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Writes a text value in COPY's text format: backslash, tab and line ends escaped.
+fn copy_text(out: &mut Vec<u8>, value: &str) {
+    for b in value.bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            other => out.push(other),
+        }
+    }
+}
+
+/// PostgreSQL: the file read again inside one COPY, each line written as it is read, so the
+/// server stores lines while this process parses the next ones.
+fn copy_lines(pg: &mut diesel::PgConnection, source: &Source<'_>, upload_id: UploadId, grant_ids: &BTreeMap<&str, GrantId>) -> DomainResult<PassTwo> {
+    use std::cell::RefCell;
+    use std::io::Write;
+    let pass = RefCell::new(PassTwo::default());
+    let columns = (
+        usage_lines::upload_id,
+        usage_lines::line_number,
+        usage_lines::grant_id,
+        usage_lines::charge_period_start,
+        usage_lines::charge_period_end,
+        usage_lines::service_name,
+        usage_lines::consumed_quantity,
+        usage_lines::consumed_unit,
+        usage_lines::billed_cost,
+        usage_lines::currency,
+        usage_lines::resource_id,
+        usage_lines::sku_id,
+    );
+    let copied = diesel::copy_from(usage_lines::table)
+        .from_raw_data(columns, |out: &mut dyn Write| -> Result<(), CopyError> {
+            let mut pass = pass.borrow_mut();
+            *pass = PassTwo::default();
+            let input = source.open()?;
+            let mut row: Vec<u8> = Vec::with_capacity(1024);
+            let mut written: Option<std::io::Error> = None;
+            let read = focus::read(input, |l| {
+                if written.is_some() || pass.changed_at.is_some() {
+                    return;
+                }
+                let Some(grant_id) = pass.count(l, grant_ids) else { return };
+                row.clear();
+                let timestamp = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S%.f").to_string();
+                let _ = write!(row, "{upload_id}\t{}\t{grant_id}\t{}\t{}\t", l.line, timestamp(l.charge_period_start), timestamp(l.charge_period_end));
+                copy_text(&mut row, l.service_name);
+                row.push(b'\t');
+                copy_text(&mut row, &l.consumed_quantity.map(|q| q.normalize().to_string()).unwrap_or_default());
+                row.push(b'\t');
+                copy_text(&mut row, l.consumed_unit.or(l.pricing_unit).unwrap_or_default());
+                row.push(b'\t');
+                copy_text(&mut row, &l.billed_cost.to_string());
+                row.push(b'\t');
+                copy_text(&mut row, l.currency);
+                for value in [l.resource_id, l.sku_id] {
+                    row.push(b'\t');
+                    match value {
+                        Some(v) => copy_text(&mut row, v),
+                        None => row.extend_from_slice(b"\\N"),
+                    }
+                }
+                row.push(b'\n');
+                if let Err(e) = out.write_all(&row) {
+                    written = Some(e);
+                }
+            });
+            if let Some(e) = written {
+                return Err(e.into());
+            }
+            pass.read_ok = read.is_ok();
+            Ok(())
+        })
+        .with_format(diesel::pg::CopyFormat::Text)
+        .execute(pg);
+    match copied {
+        Ok(_) => Ok(pass.into_inner()),
+        Err(CopyError::Database(e)) => Err(e.into()),
+        Err(CopyError::Io(_)) => Ok(PassTwo { changed_at: Some(pass.borrow().lines), ..PassTwo::default() }),
     }
 }
 
@@ -639,56 +796,14 @@ fn store_pending(
             .get_result(conn)?;
         // Inside the transaction, so that no file submitted meanwhile escapes the check.
         let compare = earlier_lines_overlap(conn, by, checked.keyed_period)?;
-        let input = source.open().map_err(|_| changed(0))?;
-        let chunk_rows = match conn {
-            // COPY has no parameter limit: larger chunks, fewer round trips.
-            AnyConnection::Postgresql(_) => 20_000,
-            // 12 columns a row: 2,500 rows is 30,000 parameters, under SQLite's 32,766.
-            AnyConnection::Sqlite(_) => 2_500,
+        let pass = match conn {
+            AnyConnection::Postgresql(pg) => copy_lines(pg, source, upload_id, &grant_ids)?,
+            AnyConnection::Sqlite(_) => insert_lines(conn, source, upload_id, &grant_ids)?,
         };
-        let mut chunk: Vec<UsageLineRow> = Vec::with_capacity(chunk_rows);
-        let mut failure: Option<Abandon> = None;
-        let mut stored_lines = 0u64;
-        let mut totals: BTreeMap<GrantId, Decimal> = BTreeMap::new();
-        let read = focus::read(input, |l| {
-            if failure.is_some() {
-                return;
-            }
-            // The first pass refused any line without a known grant: one here means the file changed.
-            let Some(grant_id) = l.sub_account_id.and_then(|code| grant_ids.get(code)).copied() else {
-                failure = Some(changed(l.line));
-                return;
-            };
-            let total = totals.entry(grant_id).or_default();
-            *total = exact_add(*total, l.billed_cost).unwrap_or(*total);
-            stored_lines += 1;
-            chunk.push(UsageLineRow {
-                upload_id,
-                line_number: i64::try_from(l.line).unwrap_or(i64::MAX),
-                grant_id,
-                charge_period_start: l.charge_period_start,
-                charge_period_end: l.charge_period_end,
-                service_name: l.service_name.to_string(),
-                consumed_quantity: l.consumed_quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
-                consumed_unit: l.consumed_unit.or(l.pricing_unit).unwrap_or_default().to_string(),
-                billed_cost: l.billed_cost.to_string(),
-                currency: l.currency.to_string(),
-                resource_id: l.resource_id.map(str::to_string),
-                sku_id: l.sku_id.map(str::to_string),
-            });
-            if chunk.len() == chunk_rows {
-                if let Err(e) = store_lines(conn, &chunk) {
-                    failure = Some(e.into());
-                }
-                chunk.clear();
-            }
-        });
-        if let Some(failure) = failure {
-            return Err(failure);
+        if let Some(line) = pass.changed_at {
+            return Err(changed(line));
         }
-        if !chunk.is_empty() {
-            store_lines(conn, &chunk)?;
-        }
+        let PassTwo { lines: stored_lines, totals, read_ok, .. } = pass;
         // Every line names this upload and a grant that exists: one question for the whole file
         // (on PostgreSQL the schema no longer asks it line by line; see migration 000020).
         let orphans: i64 = usage_lines::table
@@ -702,7 +817,7 @@ fn store_pending(
         }
         // What was stored is what was checked, or nothing is.
         let same_totals = charges.iter().all(|c| totals.get(&c.grant_id) == Some(&c.exact)) && totals.len() == charges.len();
-        if read.is_err() || stored_lines != checked.line_count || !same_totals {
+        if !read_ok || stored_lines != checked.line_count || !same_totals {
             return Err(changed(stored_lines));
         }
         if compare {
