@@ -120,6 +120,9 @@ fn start_mail_worker(pool: db::Pool, mailer: Mailer) -> std::sync::mpsc::Sender<
     wake
 }
 
+/// A received usage file no job names is removed at start-up once it is this old.
+const STRAY_FILE_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// How often the usage worker looks for queued files when nobody wakes it (files queued by
 /// another server, leases run out).
 const USAGE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
@@ -127,7 +130,7 @@ const USAGE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 /// Checks usage files queued by large uploads (see `domain::usage::jobs`) on a thread of its
 /// own, one file at a time. At start it re-queues the jobs a crash cut short. Several servers
 /// over one database each run one; a job is claimed by one of them only.
-fn start_usage_worker(pool: db::Pool, max_bytes: u64) -> std::sync::mpsc::Sender<()> {
+fn start_usage_worker(pool: db::Pool, dir: std::path::PathBuf, max_bytes: u64) -> std::sync::mpsc::Sender<()> {
     use crate::domain::usage::jobs;
     let (wake, wakeups) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new().name("usage".into()).spawn(move || {
@@ -135,6 +138,12 @@ fn start_usage_worker(pool: db::Pool, max_bytes: u64) -> std::sync::mpsc::Sender
             Ok(n) if n > 0 => log::warn!("resuming {n} usage file job(s) cut short by a stop"),
             Ok(_) => {}
             Err(e) => log::warn!("usage worker: cannot look for interrupted jobs: {e}"),
+        }
+        let stray = pool.get().map_err(|e| e.to_string()).and_then(|mut c| jobs::sweep_stray_files(&mut c, &dir, STRAY_FILE_AGE).map_err(|e| e.to_string()));
+        match stray {
+            Ok(n) if n > 0 => log::info!("removed {n} received usage file(s) that no job names"),
+            Ok(_) => {}
+            Err(e) => log::warn!("usage worker: cannot sweep {}: {e}", dir.display()),
         }
         loop {
             loop {
@@ -206,7 +215,7 @@ impl Application {
         let hsts = settings.secure_cookies;
         let mail_wakeup = start_mail_worker(pool.clone(), mailer);
         std::fs::create_dir_all(&settings.usage.dir).map_err(|e| StartupError::UsageDir(settings.usage.dir.display().to_string(), e))?;
-        let usage_wakeup = start_usage_worker(pool.clone(), settings.usage.max_bytes);
+        let usage_wakeup = start_usage_worker(pool.clone(), settings.usage.dir.clone(), settings.usage.max_bytes);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         // An organisation may use half the database connections at once.
         let share = usize::try_from(pool.max_size() / 2).unwrap_or(1);

@@ -272,3 +272,30 @@ async fn provider_text_is_stored_exactly(backend: Backend) {
     assert_eq!(stored, vec![(Some(resource.to_string()), "3.25".to_string()), (None, "1.00".to_string())]);
 }
 both_backends!(provider_text_is_stored_exactly);
+
+/// A received file that no job names (the server stopped between receiving and queueing it)
+/// is removed once old; a queued job's file and a file still arriving are kept.
+async fn stray_received_files_are_swept(backend: Backend) {
+    let Some(db) = crate::helpers::TestDb::new(backend, "stray_received_files_are_swept") else { return };
+    let mut conn = db.connect();
+    computegrants::domain::demo::load(&mut conn).unwrap();
+    let user = computegrants::domain::identity::find_user_by_email(&mut conn, "billing@helios-gpu.demo").unwrap().unwrap();
+    let member = computegrants::domain::identity::member(&mut conn, user.id).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let old = |name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, "x").unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(hour_ago).unwrap();
+        path
+    };
+    let stray = old("stray.upload");
+    let queued = old("queued.upload");
+    jobs::enqueue(&mut conn, &member, "queued.csv", &queued, 1, false).unwrap();
+    let arriving = dir.path().join("arriving.upload");
+    std::fs::write(&arriving, "x").unwrap();
+    let other = old("notes.txt");
+    assert_eq!(jobs::sweep_stray_files(&mut conn, dir.path(), std::time::Duration::from_secs(3600)).unwrap(), 1);
+    assert!(!stray.exists() && queued.exists() && arriving.exists() && other.exists());
+}
+both_backends!(stray_received_files_are_swept);

@@ -373,3 +373,29 @@ pub fn give_up(conn: &mut AnyConnection, job: &UsageJob, reason: &str) -> Domain
     let _ = std::fs::remove_file(job.path());
     Ok(())
 }
+
+/// Files in `dir` that no waiting or running job names, received more than `older_than` ago:
+/// left by a server stopped between receiving a file and queueing it. Removed; their count
+/// returned. Younger files may belong to a request still being received.
+pub fn sweep_stray_files(conn: &mut AnyConnection, dir: &Path, older_than: std::time::Duration) -> DomainResult<usize> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(0) };
+    let live: std::collections::HashSet<String> = usage_jobs::table
+        .filter(usage_jobs::status.eq_any([JobStatus::Queued.as_str(), JobStatus::Running.as_str()]))
+        .select(usage_jobs::stored_path)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "upload") || live.contains(path.to_string_lossy().as_ref()) {
+            continue;
+        }
+        let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|at| now.duration_since(at).ok());
+        if age.is_some_and(|age| age > older_than) && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
