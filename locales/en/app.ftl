@@ -586,3 +586,7 @@ hold-days-value = { $days ->
 invoice-status-expired = expired
 upload-status-expired = expired
 upload-status-explained-expired = No invoice for it was approved within the programme's hold period: the holds were released. Send the usage again with its invoice.
+pager-label = Pages
+pager-showing = Showing { $first }–{ $last } of { $total }
+pager-previous = ← Previous page
+pager-next = Next page →

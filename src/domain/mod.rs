@@ -15,6 +15,7 @@ pub mod ids;
 pub mod invoicing;
 pub mod notifications;
 pub mod outbox;
+pub mod paging;
 pub mod programmes;
 pub mod reports;
 pub mod settlements;

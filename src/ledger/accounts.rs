@@ -40,6 +40,20 @@ pub fn find_account_by_code(conn: &mut AnyConnection, code: &str) -> Result<Opti
         .transpose()
 }
 
+/// The accounts with these codes, by code, in a few queries however many there are (for
+/// reports over many grants).
+pub fn accounts_by_codes(conn: &mut AnyConnection, codes: &[String]) -> Result<std::collections::HashMap<String, Account>, LedgerError> {
+    let mut found = std::collections::HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(crate::db::CHUNK_ROWS) {
+        let accounts: Vec<Account> = ledger_accounts::table.filter(ledger_accounts::code.eq_any(chunk)).select(Account::as_select()).load(conn)?;
+        for account in accounts {
+            let account = account.checked()?;
+            found.insert(account.code.clone(), account);
+        }
+    }
+    Ok(found)
+}
+
 pub fn account(conn: &mut AnyConnection, id: i64) -> Result<Account, LedgerError> {
     ledger_accounts::table
         .find(id)

@@ -136,7 +136,7 @@ mod statement;
 mod store;
 mod verify;
 
-pub use accounts::{account, all_accounts, find_account_by_code, open_account};
+pub use accounts::{account, accounts_by_codes, all_accounts, find_account_by_code, open_account};
 pub use entries::entry;
 pub use error::LedgerError;
 pub use hash::{payload_hash, GENESIS_HASH};

@@ -225,3 +225,34 @@ impl<T: Copy> Value<T> for &&T {
         ***self
     }
 }
+
+/// Links to a list's other pages, and which items this one shows.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub first: i64,
+    pub last: i64,
+    pub total: i64,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// For `page` of the list at `base` (a path without query); `None` when it all fits on one page.
+    pub fn of<T>(page: &crate::domain::paging::Page<T>, base: &str) -> Option<Pager> {
+        if !page.has_previous() && !page.has_next() {
+            return None;
+        }
+        Some(Pager {
+            first: page.first_shown(),
+            last: page.last_shown(),
+            total: page.total,
+            previous: page.has_previous().then(|| format!("{base}?page={}", page.previous())),
+            next: page.has_next().then(|| format!("{base}?page={}", page.next())),
+        })
+    }
+
+    /// "Showing 51–100 of 3,500", in the page's language.
+    pub fn showing(&self) -> Message {
+        Message::new("pager-showing").with("first", self.first).with("last", self.last).with("total", self.total)
+    }
+}

@@ -23,6 +23,7 @@ mod ledger;
 mod ledger_model;
 mod members;
 mod migrations;
+mod paging;
 mod passwords;
 mod restart;
 mod routes;

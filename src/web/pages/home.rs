@@ -33,7 +33,7 @@ struct StartupDashboard {
 #[template(path = "pages/home/funder.html")]
 struct FunderDashboard {
     layout: Layout,
-    programmes: Vec<(Programme, Amount, usize)>,
+    programmes: Vec<(Programme, Amount, i64)>,
 }
 
 #[derive(Template)]
@@ -76,7 +76,7 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
                     let mut rows = Vec::new();
                     for p in programmes::of_funder(conn, org_id)? {
                         let available = programmes::available(conn, &p)?;
-                        let pending = applications::applications_to_programme(conn, p.id)?.iter().filter(|a| a.application.is_pending()).count();
+                        let pending = applications::pending_count(conn, p.id)?;
                         rows.push((p, available, pending));
                     }
                     Ok(rows)

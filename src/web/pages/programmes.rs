@@ -9,7 +9,8 @@ use crate::domain::reports::{self, ProgrammeReport};
 use crate::domain::{DomainError, FieldErrors, ProgrammeId};
 use crate::money::{Amount, CURRENCIES};
 use crate::web::error::{AppError, AppResult};
-use crate::web::layout::Layout;
+use crate::domain::paging::PageRequest;
+use crate::web::layout::{Layout, Pager};
 use crate::web::session::{CsrfForm, Visitor};
 use crate::web::{AppState, path_id, render, unprocessable};
 use actix_web::{HttpResponse, web};
@@ -107,24 +108,29 @@ struct ProgrammePage {
     programme: Programme,
     report: Option<ProgrammeReport>,
     applications: Vec<ApplicationView>,
+    /// Links to the other pages of applications, when there are more than one.
+    pager: Option<Pager>,
     is_startup: bool,
 }
 
-pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path)?;
+    let page = PageRequest::parse(query.get("page").map(String::as_str));
     let (programme, report, applications) = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
             if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) {
                 let report = reports::programme_report(conn, &member, id)?;
-                let applications = applications::applications_to_programme(conn, id)?;
-                Ok((programme, Some(report), applications))
+                let applications = applications::page_to_programme(conn, id, page)?;
+                Ok((programme, Some(report), Some(applications)))
             } else {
-                Ok((programme, None, Vec::new()))
+                Ok((programme, None, None))
             }
         })
         .await?;
     let is_startup = visitor.member.as_ref().map(|m| m.kind()) == Some(OrgKind::Startup);
-    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, is_startup })
+    let pager = applications.as_ref().and_then(|page| Pager::of(page, &format!("/programmes/{id}")));
+    let applications = applications.map(|page| page.items).unwrap_or_default();
+    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, pager, is_startup })
 }

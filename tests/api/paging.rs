@@ -1,0 +1,37 @@
+//! Long lists come a page at a time, with links to the others, in the reader's language.
+
+use crate::both_backends;
+use crate::helpers::{Backend, PASSWORD};
+use crate::journey::programme_with_application;
+use computegrants::domain::applications::{self, NewApplication};
+use computegrants::domain::identity::{self, CompanyDetails, OrgKind};
+use computegrants::money::Amount;
+
+async fn a_programme_lists_its_applications_a_page_at_a_time(backend: Backend) {
+    let Some(s) = programme_with_application(backend, "a_programme_lists_its_applications_a_page_at_a_time").await else { return };
+    let mut conn = s.app.conn();
+    // 60 more startups apply, 61 in all.
+    for i in 0..60 {
+        let m = identity::create_member(&mut conn, OrgKind::Startup, &format!("Paged Startup {i:02}"), &format!("paged{i}@startup.test"), "Founder", PASSWORD).unwrap();
+        let details = CompanyDetails { legal_name: &format!("Paged Startup {i:02} SAS"), country: "FR", registration_number: "552 100 554" };
+        identity::register_company(&mut conn, m.org_id(), &details).unwrap();
+        let m = identity::member(&mut conn, m.user.id).unwrap();
+        let new = NewApplication { requested: Amount::from_cents(100_000), purpose: "Fine-tuning a model.".into(), hardware: "GPU".into(), provider_id: Some(s.provider_id) };
+        applications::apply(&mut conn, &m, s.programme_id, &new).unwrap();
+    }
+    let path = format!("/programmes/{}", s.programme_id);
+    let first = s.funder.get(&path).await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains("Showing 1–50 of 61"), "{}", first.body);
+    assert!(first.body.contains(&format!("href=\"{path}?page=2\"")) && !first.body.contains("rel=\"prev\""));
+    assert!(first.body.contains("Paged Startup 48") && !first.body.contains("Paged Startup 49"), "oldest first, 50 a page");
+    let second = s.funder.get(&format!("{path}?page=2")).await;
+    assert!(second.body.contains("Showing 51–61 of 61") && second.body.contains("Paged Startup 59"), "{}", second.body);
+    assert!(second.body.contains(&format!("href=\"{path}?page=1\"")) && !second.body.contains("rel=\"next\""));
+    // A page past the end, or not a number, is answered, never an error.
+    assert_eq!(s.funder.get(&format!("{path}?page=99")).await.status, 200);
+    assert_eq!(s.funder.get(&format!("{path}?page=-1")).await.status, 200);
+    // The dashboard counts what waits for a decision without loading every application.
+    assert!(s.funder.get("/").await.body.contains("61"));
+}
+both_backends!(a_programme_lists_its_applications_a_page_at_a_time);
