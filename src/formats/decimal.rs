@@ -45,7 +45,9 @@ pub fn exact_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
 /// `a × b` exactly, or `None`: a product is exact when its scale is the operands' scales added.
 pub fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     let product = a.checked_mul(b)?;
-    (product.scale() == a.scale() + b.scale()).then_some(product)
+    // Zero is exact whatever scale the multiplication gave it (0.00 × 100 came back as 0, and a
+    // grant billed only zero-cost lines was refused as "too large to add up").
+    (product.is_zero() || product.scale() == a.scale() + b.scale()).then_some(product)
 }
 
 /// Fast path for the common shapes `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` and

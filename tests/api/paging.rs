@@ -35,3 +35,19 @@ async fn a_programme_lists_its_applications_a_page_at_a_time(backend: Backend) {
     assert!(s.funder.get("/").await.body.contains("61"));
 }
 both_backends!(a_programme_lists_its_applications_a_page_at_a_time);
+
+async fn a_provider_lists_its_uploads_a_page_at_a_time(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "a_provider_lists_its_uploads_a_page_at_a_time").await else { return };
+    let code = crate::journey::approve(&mut s, "1000").await;
+    let mut provider = s.provider.clone_for_test();
+    provider.refresh_csrf("/usage/new").await;
+    for i in 0..52 {
+        let r = provider.upload(&format!("day-{i:02}.csv"), &crate::helpers::usage_csv(&code, &[&format!("0.{i:02}")])).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let first = provider.get("/usage").await;
+    assert!(first.body.contains("Showing 1–50 of 52") && first.body.contains("day-51.csv") && !first.body.contains("day-01.csv"), "newest first: {}", first.body);
+    let second = provider.get("/usage?page=2").await;
+    assert!(second.body.contains("day-01.csv") && second.body.contains("day-00.csv") && !second.body.contains("day-51.csv"));
+}
+both_backends!(a_provider_lists_its_uploads_a_page_at_a_time);

@@ -9,6 +9,7 @@ use crate::domain::ids::{GrantId, OrgId, UploadId};
 use crate::formats::decimal::exact_sum;
 use crate::ledger::{self, chart};
 use crate::money::Amount;
+use crate::domain::paging::{PAGE_SIZE, Page, PageRequest};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -57,12 +58,17 @@ pub fn view(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Domai
     Ok(UploadView { upload, charges })
 }
 
-pub fn uploads_of(conn: &mut AnyConnection, provider_id: OrgId) -> DomainResult<Vec<Upload>> {
-    Ok(usage_uploads::table
+/// A page of a provider's uploads, newest first, and how many there are.
+pub fn uploads_of(conn: &mut AnyConnection, provider_id: OrgId, page: PageRequest) -> DomainResult<Page<Upload>> {
+    let total: i64 = usage_uploads::table.filter(usage_uploads::provider_id.eq(provider_id)).count().get_result(conn)?;
+    let items = usage_uploads::table
         .filter(usage_uploads::provider_id.eq(provider_id))
         .order(usage_uploads::id.desc())
+        .limit(PAGE_SIZE)
+        .offset(page.offset())
         .select(Upload::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    Ok(Page { items, number: page.number, total })
 }
 
 /// Lines of an upload, for the review page (first `limit`).

@@ -63,6 +63,13 @@ mod tests {
     }
 
     #[test]
+    fn a_grant_billed_only_zero_cost_lines_is_charged_nothing() {
+        let out = allocate(&[("a", d("0.00")), ("b", d("1.25"))]).unwrap();
+        assert_eq!(out.iter().map(|(_, a)| a.cents()).collect::<Vec<_>>(), vec![0, 125]);
+        assert_eq!(allocate(&[("a", d("0.0000"))]).unwrap()[0].1.cents(), 0);
+    }
+
+    #[test]
     fn thirds_add_up_to_the_rounded_total() {
         let out = allocate(&[("a", d("0.333333")), ("b", d("0.333333")), ("c", d("0.333334"))]).unwrap();
         let cents: Vec<i64> = out.iter().map(|(_, a)| a.cents()).collect();

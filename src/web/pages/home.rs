@@ -94,7 +94,8 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
                         let b = grant_balance(conn, &g)?;
                         rows.push((g, startup, b));
                     }
-                    Ok((rows, usage::uploads_of(conn, org_id)?))
+                    // The latest page only: the full list is under Usage.
+                    Ok((rows, usage::uploads_of(conn, org_id, crate::domain::paging::PageRequest::FIRST)?.items))
                 })
                 .await?;
             render(&ProviderDashboard { layout: Layout::new(&visitor, "title-dashboard"), grants, uploads })

@@ -25,15 +25,18 @@ use futures_util::StreamExt;
 struct UploadsPage {
     layout: Layout,
     uploads: Vec<Upload>,
+    pager: Option<crate::web::layout::Pager>,
     /// Files checked in the background lately, with how each went.
     jobs: Vec<UsageJob>,
 }
 
-pub async fn uploads(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+pub async fn uploads(state: web::Data<AppState>, visitor: Visitor, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Provider)?.clone();
     let org_id = member.org_id();
-    let (uploads, jobs) = state.db(move |conn| Ok((usage::uploads_of(conn, org_id)?, usage::jobs::jobs_of(conn, &member, 20)?))).await?;
-    render(&UploadsPage { layout: Layout::new(&visitor, "title-uploads"), uploads, jobs })
+    let page = crate::domain::paging::PageRequest::parse(query.get("page").map(String::as_str));
+    let (uploads, jobs) = state.db(move |conn| Ok((usage::uploads_of(conn, org_id, page)?, usage::jobs::jobs_of(conn, &member, 20)?))).await?;
+    let pager = crate::web::layout::Pager::of(&uploads, "/usage");
+    render(&UploadsPage { layout: Layout::new(&visitor, "title-uploads"), uploads: uploads.items, pager, jobs })
 }
 
 #[derive(Template)]
