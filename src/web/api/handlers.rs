@@ -149,7 +149,7 @@ pub async fn push_usage_file(state: web::Data<AppState>, caller: ApiCaller, req:
     let cleanup = |path: &std::path::Path| {
         let _ = std::fs::remove_file(path);
     };
-    match replay(&state, &caller, key.as_deref(), &request_sha).await {
+    match replay(&state, &caller, &req, key.as_deref(), &request_sha).await {
         Ok(None) => {}
         Ok(Some(first)) => {
             cleanup(&path);
@@ -186,7 +186,7 @@ pub async fn push_usage_file(state: web::Data<AppState>, caller: ApiCaller, req:
     };
     let _ = state.usage_wakeup.send(());
     let body = UsageFileQueued { id: job.get(), status: JobStatus::Queued.as_str().into(), status_url: format!("{}/usage-files/{job}", super::PREFIX) };
-    let mut response = answer(&state, &caller, key, request_sha, StatusCode::ACCEPTED, &body).await?;
+    let mut response = answer(&state, &caller, &req, key, request_sha, StatusCode::ACCEPTED, &body).await?;
     if let Ok(location) = actix_web::http::header::HeaderValue::from_str(&body.status_url) {
         response.headers_mut().insert(actix_web::http::header::LOCATION, location);
     }
@@ -316,7 +316,10 @@ async fn read_body(mut payload: web::Payload, limit: usize, too_large: Message) 
 /// Send an EN 16931 invoice (UBL 2.1, CII, or a Factur-X PDF) for a submitted usage upload.
 /// Refused with every problem (line, column, rule) when it does not reconcile.
 #[utoipa::path(post, path = "/api/v1/invoices", tag = "provider", params(InvoiceQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer to the same request")),
-    request_body(content = String, content_type = "application/xml", description = "UBL or CII XML, or a Factur-X PDF (application/pdf)"),
+    request_body(content(
+        (String = "application/xml"),
+        (String = "application/pdf"),
+    ), description = "The invoice: UBL or CII XML, or a Factur-X PDF"),
     responses((status = 201, body = InvoiceOut), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
     security(("bearer" = ["invoices:write"])))]
 pub async fn send_invoice(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, query: web::Query<InvoiceQuery>, payload: web::Payload) -> ApiResult<HttpResponse> {
@@ -324,7 +327,7 @@ pub async fn send_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Ht
     let limit = invoicing::MAX_INVOICE_BYTES;
     let bytes = read_body(payload, limit, Message::new("invoice-too-large").with("mb", (limit / (1024 * 1024)) as i64)).await?;
     let request_sha = format!("{}:upload={}", identity::sha256_hex_bytes(&bytes), query.upload);
-    if let Some(first) = replay(&state, &caller, key.as_deref(), &request_sha).await? {
+    if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
         return Ok(first);
     }
     let upload = crate::domain::UploadId::new(query.upload);
@@ -341,7 +344,7 @@ pub async fn send_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Ht
         })
         .await?;
     match outcome {
-        Ok(view) => answer(&state, &caller, key, request_sha, StatusCode::CREATED, &invoice_out(view)).await,
+        Ok(view) => answer(&state, &caller, &req, key, request_sha, StatusCode::CREATED, &invoice_out(view)).await,
         Err(problems) => Err(ApiError::Unprocessable(Message::new("api-problem-document-refused"), problems)),
     }
 }
@@ -395,7 +398,7 @@ async fn decide_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Http
     let key = idempotency_key(&req)?;
     let bytes = read_body(payload, JSON_LIMIT, Message::new("error-too-large")).await?;
     let request_sha = format!("{}:{}:{id}", identity::sha256_hex_bytes(&bytes), if dispute.is_some() { "dispute" } else { "approve" });
-    if let Some(first) = replay(&state, &caller, key.as_deref(), &request_sha).await? {
+    if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
         return Ok(first);
     }
     let reason = match dispute {
@@ -428,7 +431,7 @@ async fn decide_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Http
             })
         })
         .await?;
-    answer(&state, &caller, key, request_sha, StatusCode::OK, &invoice_out(view)).await
+    answer(&state, &caller, &req, key, request_sha, StatusCode::OK, &invoice_out(view)).await
 }
 
 // ---------------------------------------------------------------- grants
@@ -717,7 +720,7 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
     let key = idempotency_key(&req)?;
     let bytes = read_body(payload, JSON_LIMIT, Message::new("error-too-large")).await?;
     let request_sha = format!("{}:decision:{id}", identity::sha256_hex_bytes(&bytes));
-    if let Some(first) = replay(&state, &caller, key.as_deref(), &request_sha).await? {
+    if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
         return Ok(first);
     }
     let body: DecisionIn = json_body(&bytes)?;
@@ -752,5 +755,5 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
         })
         .await?;
     state.wake_mailer();
-    answer(&state, &caller, key, request_sha, StatusCode::OK, &application_out(view)).await
+    answer(&state, &caller, &req, key, request_sha, StatusCode::OK, &application_out(view)).await
 }
