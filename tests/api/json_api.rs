@@ -505,3 +505,47 @@ async fn two_requests_racing_with_one_new_idempotency_key_do_the_work_once(backe
     assert_eq!(status, 202, "{body}");
 }
 both_backends!(two_requests_racing_with_one_new_idempotency_key_do_the_work_once);
+
+/// Lists are read a page at a time in SQL: walking `next` gives every row once, newest first,
+/// the same rows as one large page.
+async fn lists_walked_page_by_page_give_every_row_once_newest_first(backend: Backend) {
+    let test = "lists_walked_page_by_page_give_every_row_once_newest_first";
+    let Some(app) = crate::helpers::TestApp::spawn(backend, test).await else { return };
+    let mut conn = app.conn();
+    computegrants::domain::demo::load(&mut conn).unwrap();
+    let funder = token(&mut conn, "Mission Calcul IA", "pages", &[Scope::GrantsRead, Scope::ProgrammesRead, Scope::CatalogueRead]);
+    let provider = token(&mut conn, "Centre de Calcul Atlantique", "pages", &[Scope::GrantsRead, Scope::CatalogueRead]);
+    let api = Api { base: app.address.clone(), http: reqwest::Client::new() };
+    for (secret, list) in [(&funder, "/grants"), (&funder, "/programmes"), (&funder, "/catalogue"), (&provider, "/catalogue"), (&provider, "/grants")] {
+        let (status, _, whole) = api.get(&format!("{list}?limit=100"), Some(secret)).await;
+        assert_eq!(status, 200, "{whole}");
+        assert!(whole["next"].is_null());
+        let all: Vec<i64> = whole["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+        assert!(!all.is_empty(), "{list}: {whole}");
+        assert!(all.windows(2).all(|w| w[0] > w[1]), "{list}: newest first: {all:?}");
+        let mut walked = Vec::new();
+        let mut path = format!("{list}?limit=1");
+        loop {
+            let (status, _, page) = api.get(&path, Some(secret)).await;
+            assert_eq!(status, 200, "{page}");
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 1);
+            walked.extend(items.iter().map(|i| i["id"].as_i64().unwrap()));
+            match page["next"].as_i64() {
+                Some(next) => path = format!("{list}?limit=1&after={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(walked, all, "{list}");
+    }
+    // A programme's applications too.
+    let (_, _, programmes) = api.get("/programmes", Some(&funder)).await;
+    let id = programmes["items"][0]["id"].as_i64().unwrap();
+    let (status, _, whole) = api.get(&format!("/programmes/{id}/applications"), Some(&funder)).await;
+    assert_eq!(status, 200, "{whole}");
+    let all: Vec<i64> = whole["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let (_, _, first) = api.get(&format!("/programmes/{id}/applications?limit=1"), Some(&funder)).await;
+    assert_eq!(first["items"][0]["id"].as_i64(), all.first().copied());
+    assert_eq!(first["next"].as_i64().is_some(), all.len() > 1);
+}
+both_backends!(lists_walked_page_by_page_give_every_row_once_newest_first);

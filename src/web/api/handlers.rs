@@ -476,25 +476,19 @@ fn grant_out(conn: &mut crate::db::AnyConnection, grant: grants::Grant) -> Domai
     responses((status = 200, body = Page<GrantOut>), (status = 400, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument)),
     security(("bearer" = ["grants:read"])))]
 pub async fn list_grants(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
-    let member = caller.member.clone();
-    let all = state
+    let (member, window) = (caller.member.clone(), query.window()?);
+    let rows = state
         .db(move |conn| {
-            let found = match member.kind() {
-                OrgKind::Provider => grants::grants_of_provider(conn, member.org_id())?,
-                OrgKind::Startup => grants::grants_of_startup(conn, member.org_id())?,
-                OrgKind::Funder => {
-                    let mut all = Vec::new();
-                    for p in programmes::of_funder(conn, member.org_id())? {
-                        all.extend(grants::grants_of_programme(conn, p.id)?);
-                    }
-                    all
-                }
-                OrgKind::Platform => Vec::new(),
+            let of = match member.kind() {
+                OrgKind::Provider => grants::GrantsOf::Provider(member.org_id()),
+                OrgKind::Startup => grants::GrantsOf::Startup(member.org_id()),
+                OrgKind::Funder => grants::GrantsOf::Funder(member.org_id()),
+                OrgKind::Platform => return Ok(Vec::new()),
             };
-            found.into_iter().map(|g| grant_out(conn, g)).collect::<DomainResult<Vec<_>>>()
+            grants::grants_page(conn, of, window)?.into_iter().map(|g| grant_out(conn, g)).collect::<DomainResult<Vec<_>>>()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(query.page(all, |g| g.id, |g| g)?))
+    Ok(HttpResponse::Ok().json(query.page(rows, |g| g.id, |g| g)))
 }
 
 /// One movement of a grant's credits.
@@ -580,11 +574,11 @@ pub struct OfferingOut {
     responses((status = 200, body = Page<OfferingOut>), (status = 400, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument)),
     security(("bearer" = ["catalogue:read"])))]
 pub async fn list_catalogue(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
-    let member = caller.member.clone();
+    let (member, window) = (caller.member.clone(), query.window()?);
     let offerings = state
-        .db(move |conn| match member.kind() {
-            OrgKind::Provider => Ok(catalogue::offerings_of(conn, member.org_id())?.into_iter().map(|o| (o, member.organisation.name.clone())).collect::<Vec<_>>()),
-            _ => catalogue::all_offerings(conn),
+        .db(move |conn| {
+            let own = (member.kind() == OrgKind::Provider).then(|| member.org_id());
+            catalogue::offerings_page(conn, own, window)
         })
         .await?;
     let page = query.page(offerings, |(o, _)| o.id, |(o, provider)| OfferingOut {
@@ -602,7 +596,7 @@ pub async fn list_catalogue(state: web::Data<AppState>, caller: ApiCaller, query
         country: o.country,
         valid_from: o.valid_from.to_string(),
         valid_until: o.valid_until.map(|d| d.to_string()),
-    })?;
+    });
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -625,11 +619,11 @@ pub struct ProgrammeOut {
     responses((status = 200, body = Page<ProgrammeOut>), (status = 400, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument)),
     security(("bearer" = ["programmes:read"])))]
 pub async fn list_programmes(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
-    let member = caller.member.clone();
+    let (member, window) = (caller.member.clone(), query.window()?);
     let all = state
-        .db(move |conn| match member.kind() {
-            OrgKind::Funder => programmes::of_funder(conn, member.org_id()),
-            _ => programmes::all(conn),
+        .db(move |conn| {
+            let own = (member.kind() == OrgKind::Funder).then(|| member.org_id());
+            programmes::programmes_page(conn, own, window)
         })
         .await?;
     let page = query.page(all, |p| p.id.get(), |p| ProgrammeOut {
@@ -641,7 +635,7 @@ pub async fn list_programmes(state: web::Data<AppState>, caller: ApiCaller, quer
         currency: p.currency,
         opens_on: p.opens_on.to_string(),
         closes_on: p.closes_on.to_string(),
-    })?;
+    });
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -686,17 +680,17 @@ fn application_out(v: ApplicationView) -> ApplicationOut {
     security(("bearer" = ["programmes:read"])))]
 pub async fn programme_applications(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
     let id: ProgrammeId = path.parse().map_err(|_| ApiError::NotFound)?;
-    let member = caller.member.clone();
-    let all = state
+    let (member, window) = (caller.member.clone(), query.window()?);
+    let rows = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
             if !crate::domain::access::may_manage_programme(&member, programme.funder_id) {
                 return Err(crate::domain::DomainError::NotFound);
             }
-            applications::applications_to_programme(conn, id)
+            applications::applications_page(conn, id, window)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(query.page(all, |v| v.application.id.get(), application_out)?))
+    Ok(HttpResponse::Ok().json(query.page(rows, |v| v.application.id.get(), application_out)))
 }
 
 /// A funder's decision on an application.

@@ -452,8 +452,8 @@ pub struct Page<T> {
 }
 
 impl PageQuery {
-    /// Cuts `items` (any order) to this page, newest (highest id) first.
-    pub fn page<T, U>(&self, mut items: Vec<T>, id: impl Fn(&T) -> i64, show: impl Fn(T) -> U) -> ApiResult<Page<U>> {
+    /// The rows to read: one more than the page, to know whether another follows.
+    pub fn window(&self) -> ApiResult<crate::domain::Window> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::BadRequest(Message::new("api-limit-invalid").with("max", MAX_LIMIT)));
@@ -461,14 +461,18 @@ impl PageQuery {
         if self.after.is_some_and(|a| a < 1) {
             return Err(ApiError::BadRequest(Message::new("api-query-invalid")));
         }
-        items.sort_by_key(|i| std::cmp::Reverse(id(i)));
-        let mut kept: Vec<T> = items.into_iter().filter(|i| self.after.is_none_or(|a| id(i) < a)).take(usize::try_from(limit + 1).unwrap_or(101)).collect();
-        let next = if kept.len() > usize::try_from(limit).unwrap_or(100) {
-            kept.pop();
-            kept.last().map(&id)
+        Ok(crate::domain::Window { after: self.after, take: limit + 1 })
+    }
+
+    /// The page of `rows` (read newest first through [`PageQuery::window`]).
+    pub fn page<T, U>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> i64, show: impl Fn(T) -> U) -> Page<U> {
+        let limit = usize::try_from(self.limit.unwrap_or(DEFAULT_LIMIT)).unwrap_or(0);
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(&id)
         } else {
             None
         };
-        Ok(Page { items: kept.into_iter().map(show).collect(), next })
+        Page { items: rows.into_iter().map(show).collect(), next }
     }
 }
