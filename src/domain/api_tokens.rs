@@ -235,6 +235,9 @@ pub enum KeyClaim {
 /// Status of a claimed key's row until its answer is kept.
 const IN_PROGRESS: i32 = 0;
 
+/// Minutes after which a claim with no answer is taken as abandoned (its server stopped).
+pub const STALE_CLAIM_MINUTES: i64 = 15;
+
 /// Claims `key` for this token before the work, so that two requests racing with one new key
 /// cannot both do it: the primary key (token, key) lets one insert win; the other finds the
 /// claim (in progress) or the answer.
@@ -256,6 +259,13 @@ pub fn claim_key(conn: &mut AnyConnection, token_id: i64, key: &str, request_sha
             Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
             Err(e) => return Err(e.into()),
         }
+        // A claim older than any request can run is left by a server that stopped mid-request:
+        // free it, so that the key is not refused for ever.
+        let stale = clock::now() - chrono::Duration::minutes(STALE_CLAIM_MINUTES);
+        diesel::delete(
+            api_idempotency::table.find((token_id, key)).filter(api_idempotency::status.eq(IN_PROGRESS)).filter(api_idempotency::created_at.lt(stale)),
+        )
+        .execute(conn)?;
         match idempotent_answer(conn, token_id, key)? {
             Some((request_sha256, IN_PROGRESS, _)) => return Ok(KeyClaim::InProgress { request_sha256 }),
             Some((request_sha256, status, body)) => return Ok(KeyClaim::Answered { request_sha256, status, body }),

@@ -498,6 +498,27 @@ async fn two_requests_racing_with_one_new_idempotency_key_do_the_work_once(backe
     }
     let jobs: i64 = usage_jobs::table.count().get_result(&mut conn).unwrap();
     assert_eq!(jobs, 5, "one job a key");
+    // A claim left by a server that stopped mid-request: refused while recent, freed once stale.
+    use computegrants::db::schema::api_idempotency;
+    let token_id: i64 = computegrants::db::schema::api_tokens::table.select(computegrants::db::schema::api_tokens::id).first(&mut conn).unwrap();
+    for (key, age) in [("recent", 1), ("abandoned", api_tokens::STALE_CLAIM_MINUTES + 1)] {
+        diesel::insert_into(api_idempotency::table)
+            .values((
+                api_idempotency::token_id.eq(token_id),
+                api_idempotency::idempotency_key.eq(key),
+                api_idempotency::request_sha256.eq("whatever"),
+                api_idempotency::status.eq(0),
+                api_idempotency::body.eq(""),
+                api_idempotency::created_at.eq(chrono::Utc::now().naive_utc() - chrono::Duration::minutes(age)),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let csv = usage_csv(&code, &["1.00"]).into_bytes();
+    let (status, _, body) = api.send(reqwest::Method::POST, "/usage-files", Some(&provider), Some(csv.clone()), &[("Idempotency-Key", "recent")]).await;
+    assert_eq!(status, 409, "{body}");
+    let (status, _, body) = api.send(reqwest::Method::POST, "/usage-files", Some(&provider), Some(csv), &[("Idempotency-Key", "abandoned")]).await;
+    assert_eq!(status, 202, "{body}");
     // A refused request frees its key: the same key then works.
     let (status, _, _) = api.send(reqwest::Method::POST, "/usage-files", Some(&provider), Some(Vec::new()), &[("Idempotency-Key", "empty-first")]).await;
     assert_eq!(status, 422);
