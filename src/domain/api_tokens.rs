@@ -221,8 +221,69 @@ pub fn idempotent_answer(conn: &mut AnyConnection, token_id: i64, key: &str) -> 
         .optional()?)
 }
 
-/// Keeps the answer to `key`; the first kept wins when two race.
+/// What a request finds under its `Idempotency-Key` when it claims it.
+#[derive(Debug, PartialEq)]
+pub enum KeyClaim {
+    /// The key is new: this request holds it until it keeps its answer or releases it.
+    Claimed,
+    /// Another request holds it and has not answered yet.
+    InProgress { request_sha256: String },
+    /// A request answered under it: (its request's SHA-256, status, body).
+    Answered { request_sha256: String, status: i32, body: String },
+}
+
+/// Status of a claimed key's row until its answer is kept.
+const IN_PROGRESS: i32 = 0;
+
+/// Minutes after which a claim with no answer is taken as abandoned (its server stopped).
+pub const STALE_CLAIM_MINUTES: i64 = 15;
+
+/// Claims `key` for this token before the work, so that two requests racing with one new key
+/// cannot both do it: the primary key (token, key) lets one insert win; the other finds the
+/// claim (in progress) or the answer.
+pub fn claim_key(conn: &mut AnyConnection, token_id: i64, key: &str, request_sha256: &str) -> DomainResult<KeyClaim> {
+    // A claim released between our insert and our read: try again (a few times at most).
+    for _ in 0..3 {
+        let inserted = diesel::insert_into(api_idempotency::table)
+            .values((
+                api_idempotency::token_id.eq(token_id),
+                api_idempotency::idempotency_key.eq(key),
+                api_idempotency::request_sha256.eq(request_sha256),
+                api_idempotency::status.eq(IN_PROGRESS),
+                api_idempotency::body.eq(""),
+                api_idempotency::created_at.eq(clock::now()),
+            ))
+            .execute(conn);
+        match inserted {
+            Ok(_) => return Ok(KeyClaim::Claimed),
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        // A claim older than any request can run is left by a server that stopped mid-request:
+        // free it, so that the key is not refused for ever.
+        let stale = clock::now() - chrono::Duration::minutes(STALE_CLAIM_MINUTES);
+        diesel::delete(
+            api_idempotency::table.find((token_id, key)).filter(api_idempotency::status.eq(IN_PROGRESS)).filter(api_idempotency::created_at.lt(stale)),
+        )
+        .execute(conn)?;
+        match idempotent_answer(conn, token_id, key)? {
+            Some((request_sha256, IN_PROGRESS, _)) => return Ok(KeyClaim::InProgress { request_sha256 }),
+            Some((request_sha256, status, body)) => return Ok(KeyClaim::Answered { request_sha256, status, body }),
+            None => continue,
+        }
+    }
+    Err(crate::domain::DomainError::Conflict(crate::messages::Message::new("api-idempotency-key-in-progress")))
+}
+
+/// Keeps the answer to a claimed `key`, ending the claim.
 pub fn keep_answer(conn: &mut AnyConnection, token_id: i64, key: &str, request_sha256: &str, status: i32, body: &str) -> DomainResult<()> {
+    let updated = diesel::update(api_idempotency::table.find((token_id, key)).filter(api_idempotency::status.eq(IN_PROGRESS)))
+        .set((api_idempotency::request_sha256.eq(request_sha256), api_idempotency::status.eq(status), api_idempotency::body.eq(body)))
+        .execute(conn)?;
+    if updated > 0 {
+        return Ok(());
+    }
+    // The claim is gone (released): keep the answer anyway; the first kept wins when two race.
     let inserted = diesel::insert_into(api_idempotency::table)
         .values((
             api_idempotency::token_id.eq(token_id),
@@ -237,4 +298,11 @@ pub fn keep_answer(conn: &mut AnyConnection, token_id: i64, key: &str, request_s
         Ok(_) | Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Releases a claim whose request ended without an answer to keep (refused, failed), so that
+/// the same key can be tried again.
+pub fn release_key(conn: &mut AnyConnection, token_id: i64, key: &str) -> DomainResult<()> {
+    diesel::delete(api_idempotency::table.find((token_id, key)).filter(api_idempotency::status.eq(IN_PROGRESS))).execute(conn)?;
+    Ok(())
 }

@@ -229,6 +229,22 @@ pub fn applications_of_startup(conn: &mut AnyConnection, startup_id: OrgId) -> D
     rows.into_iter().map(|(a, p)| view(conn, a, p)).collect()
 }
 
+/// One page of a programme's applications, newest first, read in SQL.
+pub fn applications_page(conn: &mut AnyConnection, programme_id: ProgrammeId, window: crate::domain::Window) -> DomainResult<Vec<ApplicationView>> {
+    let programme = programmes::get(conn, programme_id)?;
+    let mut query = applications::table
+        .filter(applications::programme_id.eq(programme_id))
+        .order(applications::id.desc())
+        .limit(window.take)
+        .select(Application::as_select())
+        .into_boxed();
+    if let Some(after) = window.after {
+        query = query.filter(applications::id.lt(after));
+    }
+    let rows: Vec<Application> = query.load(conn)?;
+    rows.into_iter().map(|a| view(conn, a, programme.clone())).collect()
+}
+
 pub fn applications_to_programme(conn: &mut AnyConnection, programme_id: ProgrammeId) -> DomainResult<Vec<ApplicationView>> {
     applications_with_names(conn, programme_id, None)
 }

@@ -66,6 +66,28 @@ pub fn all_offerings(conn: &mut AnyConnection) -> DomainResult<Vec<(Offering, St
         .load(conn)?)
 }
 
+/// One page of the catalogue, newest first, read in SQL: a provider's whole own (history
+/// included), or every provider's prices valid today; with each provider's name.
+pub fn offerings_page(conn: &mut AnyConnection, provider: Option<OrgId>, window: crate::domain::Window) -> DomainResult<Vec<(Offering, String)>> {
+    let mut query = provider_offerings::table
+        .inner_join(organisations::table.on(organisations::id.eq(provider_offerings::provider_id)))
+        .order(provider_offerings::id.desc())
+        .limit(window.take)
+        .select((Offering::as_select(), organisations::name))
+        .into_boxed();
+    match provider {
+        Some(provider) => query = query.filter(provider_offerings::provider_id.eq(provider)),
+        None => {
+            let today = clock::today();
+            query = query.filter(provider_offerings::valid_from.le(today)).filter(provider_offerings::valid_until.is_null().or(provider_offerings::valid_until.ge(today)));
+        }
+    }
+    if let Some(after) = window.after {
+        query = query.filter(provider_offerings::id.lt(after));
+    }
+    Ok(query.load(conn)?)
+}
+
 /// A provider's whole catalogue, past rows included, newest first within each SKU.
 pub fn offerings_of(conn: &mut AnyConnection, provider_id: OrgId) -> DomainResult<Vec<Offering>> {
     Ok(provider_offerings::table

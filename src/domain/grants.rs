@@ -154,6 +154,31 @@ pub fn grants_of_programme(conn: &mut AnyConnection, programme_id: ProgrammeId) 
     Ok(grants::table.filter(grants::programme_id.eq(programme_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
 }
 
+/// Whose grants a list shows.
+#[derive(Debug, Clone, Copy)]
+pub enum GrantsOf {
+    /// Those the provider may bill.
+    Provider(OrgId),
+    Startup(OrgId),
+    /// Those of the funder's programmes.
+    Funder(OrgId),
+}
+
+/// One page of grants, newest first, read in SQL.
+pub fn grants_page(conn: &mut AnyConnection, of: GrantsOf, window: crate::domain::Window) -> DomainResult<Vec<Grant>> {
+    use crate::db::schema::programmes as programme_rows;
+    let mut query = grants::table.order(grants::id.desc()).limit(window.take).select(Grant::as_select()).into_boxed();
+    query = match of {
+        GrantsOf::Provider(id) => query.filter(grants::provider_id.eq(id)),
+        GrantsOf::Startup(id) => query.filter(grants::startup_id.eq(id)),
+        GrantsOf::Funder(id) => query.filter(grants::programme_id.eq_any(programme_rows::table.filter(programme_rows::funder_id.eq(id)).select(programme_rows::id))),
+    };
+    if let Some(after) = window.after {
+        query = query.filter(grants::id.lt(after));
+    }
+    Ok(query.load(conn)?)
+}
+
 pub fn grants_of_provider(conn: &mut AnyConnection, provider_id: OrgId) -> DomainResult<Vec<Grant>> {
     Ok(grants::table.filter(grants::provider_id.eq(provider_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
 }

@@ -1,6 +1,14 @@
 //! Business rules. Nothing here knows about HTTP: handlers call these functions.
 
 pub mod access;
+
+/// One page of a list read in SQL, newest (highest id) first: rows whose id is below `after`,
+/// `take` at most (callers ask one more than they show, to know whether another page follows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub after: Option<i64>,
+    pub take: i64,
+}
 pub mod api_tokens;
 pub mod applications;
 pub mod audit;

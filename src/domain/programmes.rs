@@ -239,6 +239,18 @@ pub fn of_funder(conn: &mut AnyConnection, funder_id: OrgId) -> DomainResult<Vec
         .load(conn)?)
 }
 
+/// One page of programmes (a funder's, or every one), newest first, read in SQL.
+pub fn programmes_page(conn: &mut AnyConnection, funder: Option<OrgId>, window: crate::domain::Window) -> DomainResult<Vec<Programme>> {
+    let mut query = programmes::table.order(programmes::id.desc()).limit(window.take).select(Programme::as_select()).into_boxed();
+    if let Some(funder) = funder {
+        query = query.filter(programmes::funder_id.eq(funder));
+    }
+    if let Some(after) = window.after {
+        query = query.filter(programmes::id.lt(after));
+    }
+    Ok(query.load(conn)?)
+}
+
 pub fn all(conn: &mut AnyConnection) -> DomainResult<Vec<Programme>> {
     Ok(programmes::table.order((programmes::closes_on.desc(), programmes::id)).select(Programme::as_select()).load(conn)?)
 }

@@ -122,7 +122,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").get(health::healthz)).service(web::resource("/static/app.css").get(health::stylesheet))
         .service(
             // The JSON API reads no cookie: its own guard, before the pages' session middleware.
-            routes::register_api(web::scope(api::PREFIX)).wrap(actix_web::middleware::from_fn(api::guard)).default_service(web::to(api::not_found)),
+            api::extractors(routes::register_api(web::scope(api::PREFIX))).wrap(actix_web::middleware::from_fn(api::guard)).default_service(web::to(api::not_found)),
         )
         .service(
         routes::register(web::scope("")).wrap(actix_web::middleware::from_fn(session::resolve)).default_service(web::to(home::not_found)),

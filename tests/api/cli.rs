@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 /// The command in English whatever the machine's language (tests read its words).
-fn cli(db_url: &str, args: &[&str]) -> std::process::Output {
+pub fn cli(db_url: &str, args: &[&str]) -> std::process::Output {
     cli_in("C", db_url, args)
 }
 

@@ -230,9 +230,20 @@ impl TestApp {
 
     /// An app whose mail goes to `smtp_port`, where a sink may or may not listen yet.
     pub fn spawn_with_smtp(backend: Backend, test: &str, mail: SmtpSink, smtp_port: u16) -> Option<TestApp> {
+        TestApp::spawn_with_settings(backend, test, mail, smtp_port, |_| {})
+    }
+
+    /// An app allowing `per_minute` API requests a token (twice that a client address).
+    pub async fn spawn_with_api_limit(backend: Backend, test: &str, per_minute: u32) -> Option<TestApp> {
+        let (mail, smtp_port) = SmtpSink::start().await;
+        TestApp::spawn_with_settings(backend, test, mail, smtp_port, |s| s.api_requests_per_minute = per_minute)
+    }
+
+    /// An app with the test settings as `adjust` leaves them.
+    pub fn spawn_with_settings(backend: Backend, test: &str, mail: SmtpSink, smtp_port: u16, adjust: impl FnOnce(&mut Settings)) -> Option<TestApp> {
         let db = TestDb::new(backend, test)?;
         let outbox = tempfile::tempdir().unwrap().keep();
-        let settings = Settings {
+        let mut settings = Settings {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".into(),
             public_url: None,
@@ -244,6 +255,7 @@ impl TestApp {
             api_requests_per_minute: computegrants::config::DEFAULT_API_REQUESTS_PER_MINUTE,
             usage: computegrants::config::UsageSettings { dir: tempfile::tempdir().unwrap().keep(), max_bytes: TEST_USAGE_MAX_BYTES, inline_bytes: TEST_USAGE_INLINE_BYTES },
         };
+        adjust(&mut settings);
         let app = Application::build(settings).expect("application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.into_server());

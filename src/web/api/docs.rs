@@ -20,6 +20,71 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// What every operation can answer, whatever its handler: the guard's refusals (401, 403, 429
+/// with `Retry-After`), an unreadable query or `Idempotency-Key` (400), an unknown path id (404);
+/// and every error is `application/problem+json`, as it is sent.
+struct Problems;
+
+impl utoipa::Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{Content, HeaderBuilder, Ref, RefOr, ResponseBuilder};
+        let retry_after = || {
+            let seconds = utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Integer).minimum(Some(1));
+            HeaderBuilder::new().schema(seconds).description(Some("Seconds to wait")).build()
+        };
+        let problem = |description: &str| RefOr::T(ResponseBuilder::new().description(description).content("application/problem+json", Content::new(Some(Ref::from_schema_name("ProblemDocument")))).build());
+        for item in openapi.paths.paths.values_mut() {
+            for (post, op) in [(false, item.get.as_mut()), (true, item.post.as_mut())] {
+                let Some(op) = op else { continue };
+                if op.security.is_none() {
+                    continue;
+                }
+                let params = op.parameters.as_deref().unwrap_or_default();
+                let has_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+                let has_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+                // A file sent as the body: any bytes, read by the operation (never JSON-typed).
+                if let Some(body) = op.request_body.as_mut() {
+                    for (kind, content) in body.content.iter_mut() {
+                        if kind != "application/json" {
+                            let binary = utoipa::openapi::ObjectBuilder::new()
+                                .schema_type(utoipa::openapi::schema::Type::String)
+                                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary)));
+                            content.schema = Some(RefOr::T(binary.into()));
+                        }
+                    }
+                }
+                let responses = &mut op.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses.entry(status.to_string()).or_insert_with(|| problem(description));
+                };
+                add("401", "No valid token");
+                add("403", "The token lacks the scope");
+                add("429", "Too many requests");
+                if post || has_query {
+                    add("400", "The request cannot be read");
+                }
+                if has_path {
+                    add("404", "Not found");
+                }
+                if let Some(RefOr::T(response)) = responses.get_mut("429") {
+                    response.headers.entry("Retry-After".to_string()).or_insert_with(retry_after);
+                }
+                for (status, response) in responses.iter_mut() {
+                    if !status.starts_with('4') && !status.starts_with('5') {
+                        continue;
+                    }
+                    if let RefOr::T(response) = response {
+                        if let Some(content) = response.content.shift_remove("application/json") {
+                            response.content.insert("application/problem+json".to_string(), content);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "ComputeGrants API", description = "Usage files, invoices, grants, catalogue, programmes and decisions, with bearer tokens created by an organisation's owner. Errors are RFC 9457 problem documents worded in the language of Accept-Language."),
@@ -38,7 +103,7 @@ impl utoipa::Modify for BearerAuth {
         handlers::decide_application,
     ),
     components(schemas(super::ProblemDocument, super::ProblemDetail)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;
 

@@ -149,7 +149,7 @@ pub async fn push_usage_file(state: web::Data<AppState>, caller: ApiCaller, req:
     let cleanup = |path: &std::path::Path| {
         let _ = std::fs::remove_file(path);
     };
-    match replay(&state, &caller, key.as_deref(), &request_sha).await {
+    match replay(&state, &caller, &req, key.as_deref(), &request_sha).await {
         Ok(None) => {}
         Ok(Some(first)) => {
             cleanup(&path);
@@ -186,7 +186,7 @@ pub async fn push_usage_file(state: web::Data<AppState>, caller: ApiCaller, req:
     };
     let _ = state.usage_wakeup.send(());
     let body = UsageFileQueued { id: job.get(), status: JobStatus::Queued.as_str().into(), status_url: format!("{}/usage-files/{job}", super::PREFIX) };
-    let mut response = answer(&state, &caller, key, request_sha, StatusCode::ACCEPTED, &body).await?;
+    let mut response = answer(&state, &caller, &req, key, request_sha, StatusCode::ACCEPTED, &body).await?;
     if let Ok(location) = actix_web::http::header::HeaderValue::from_str(&body.status_url) {
         response.headers_mut().insert(actix_web::http::header::LOCATION, location);
     }
@@ -316,7 +316,10 @@ async fn read_body(mut payload: web::Payload, limit: usize, too_large: Message) 
 /// Send an EN 16931 invoice (UBL 2.1, CII, or a Factur-X PDF) for a submitted usage upload.
 /// Refused with every problem (line, column, rule) when it does not reconcile.
 #[utoipa::path(post, path = "/api/v1/invoices", tag = "provider", params(InvoiceQuery, ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer to the same request")),
-    request_body(content = String, content_type = "application/xml", description = "UBL or CII XML, or a Factur-X PDF (application/pdf)"),
+    request_body(content(
+        (String = "application/xml"),
+        (String = "application/pdf"),
+    ), description = "The invoice: UBL or CII XML, or a Factur-X PDF"),
     responses((status = 201, body = InvoiceOut), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
     security(("bearer" = ["invoices:write"])))]
 pub async fn send_invoice(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, query: web::Query<InvoiceQuery>, payload: web::Payload) -> ApiResult<HttpResponse> {
@@ -324,7 +327,7 @@ pub async fn send_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Ht
     let limit = invoicing::MAX_INVOICE_BYTES;
     let bytes = read_body(payload, limit, Message::new("invoice-too-large").with("mb", (limit / (1024 * 1024)) as i64)).await?;
     let request_sha = format!("{}:upload={}", identity::sha256_hex_bytes(&bytes), query.upload);
-    if let Some(first) = replay(&state, &caller, key.as_deref(), &request_sha).await? {
+    if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
         return Ok(first);
     }
     let upload = crate::domain::UploadId::new(query.upload);
@@ -341,7 +344,7 @@ pub async fn send_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Ht
         })
         .await?;
     match outcome {
-        Ok(view) => answer(&state, &caller, key, request_sha, StatusCode::CREATED, &invoice_out(view)).await,
+        Ok(view) => answer(&state, &caller, &req, key, request_sha, StatusCode::CREATED, &invoice_out(view)).await,
         Err(problems) => Err(ApiError::Unprocessable(Message::new("api-problem-document-refused"), problems)),
     }
 }
@@ -395,7 +398,7 @@ async fn decide_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Http
     let key = idempotency_key(&req)?;
     let bytes = read_body(payload, JSON_LIMIT, Message::new("error-too-large")).await?;
     let request_sha = format!("{}:{}:{id}", identity::sha256_hex_bytes(&bytes), if dispute.is_some() { "dispute" } else { "approve" });
-    if let Some(first) = replay(&state, &caller, key.as_deref(), &request_sha).await? {
+    if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
         return Ok(first);
     }
     let reason = match dispute {
@@ -428,7 +431,7 @@ async fn decide_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Http
             })
         })
         .await?;
-    answer(&state, &caller, key, request_sha, StatusCode::OK, &invoice_out(view)).await
+    answer(&state, &caller, &req, key, request_sha, StatusCode::OK, &invoice_out(view)).await
 }
 
 // ---------------------------------------------------------------- grants
@@ -473,25 +476,19 @@ fn grant_out(conn: &mut crate::db::AnyConnection, grant: grants::Grant) -> Domai
     responses((status = 200, body = Page<GrantOut>), (status = 400, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument)),
     security(("bearer" = ["grants:read"])))]
 pub async fn list_grants(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
-    let member = caller.member.clone();
-    let all = state
+    let (member, window) = (caller.member.clone(), query.window()?);
+    let rows = state
         .db(move |conn| {
-            let found = match member.kind() {
-                OrgKind::Provider => grants::grants_of_provider(conn, member.org_id())?,
-                OrgKind::Startup => grants::grants_of_startup(conn, member.org_id())?,
-                OrgKind::Funder => {
-                    let mut all = Vec::new();
-                    for p in programmes::of_funder(conn, member.org_id())? {
-                        all.extend(grants::grants_of_programme(conn, p.id)?);
-                    }
-                    all
-                }
-                OrgKind::Platform => Vec::new(),
+            let of = match member.kind() {
+                OrgKind::Provider => grants::GrantsOf::Provider(member.org_id()),
+                OrgKind::Startup => grants::GrantsOf::Startup(member.org_id()),
+                OrgKind::Funder => grants::GrantsOf::Funder(member.org_id()),
+                OrgKind::Platform => return Ok(Vec::new()),
             };
-            found.into_iter().map(|g| grant_out(conn, g)).collect::<DomainResult<Vec<_>>>()
+            grants::grants_page(conn, of, window)?.into_iter().map(|g| grant_out(conn, g)).collect::<DomainResult<Vec<_>>>()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(query.page(all, |g| g.id, |g| g)?))
+    Ok(HttpResponse::Ok().json(query.page(rows, |g| g.id, |g| g)))
 }
 
 /// One movement of a grant's credits.
@@ -577,11 +574,11 @@ pub struct OfferingOut {
     responses((status = 200, body = Page<OfferingOut>), (status = 400, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument)),
     security(("bearer" = ["catalogue:read"])))]
 pub async fn list_catalogue(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
-    let member = caller.member.clone();
+    let (member, window) = (caller.member.clone(), query.window()?);
     let offerings = state
-        .db(move |conn| match member.kind() {
-            OrgKind::Provider => Ok(catalogue::offerings_of(conn, member.org_id())?.into_iter().map(|o| (o, member.organisation.name.clone())).collect::<Vec<_>>()),
-            _ => catalogue::all_offerings(conn),
+        .db(move |conn| {
+            let own = (member.kind() == OrgKind::Provider).then(|| member.org_id());
+            catalogue::offerings_page(conn, own, window)
         })
         .await?;
     let page = query.page(offerings, |(o, _)| o.id, |(o, provider)| OfferingOut {
@@ -599,7 +596,7 @@ pub async fn list_catalogue(state: web::Data<AppState>, caller: ApiCaller, query
         country: o.country,
         valid_from: o.valid_from.to_string(),
         valid_until: o.valid_until.map(|d| d.to_string()),
-    })?;
+    });
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -622,11 +619,11 @@ pub struct ProgrammeOut {
     responses((status = 200, body = Page<ProgrammeOut>), (status = 400, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument)),
     security(("bearer" = ["programmes:read"])))]
 pub async fn list_programmes(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
-    let member = caller.member.clone();
+    let (member, window) = (caller.member.clone(), query.window()?);
     let all = state
-        .db(move |conn| match member.kind() {
-            OrgKind::Funder => programmes::of_funder(conn, member.org_id()),
-            _ => programmes::all(conn),
+        .db(move |conn| {
+            let own = (member.kind() == OrgKind::Funder).then(|| member.org_id());
+            programmes::programmes_page(conn, own, window)
         })
         .await?;
     let page = query.page(all, |p| p.id.get(), |p| ProgrammeOut {
@@ -638,7 +635,7 @@ pub async fn list_programmes(state: web::Data<AppState>, caller: ApiCaller, quer
         currency: p.currency,
         opens_on: p.opens_on.to_string(),
         closes_on: p.closes_on.to_string(),
-    })?;
+    });
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -683,17 +680,17 @@ fn application_out(v: ApplicationView) -> ApplicationOut {
     security(("bearer" = ["programmes:read"])))]
 pub async fn programme_applications(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
     let id: ProgrammeId = path.parse().map_err(|_| ApiError::NotFound)?;
-    let member = caller.member.clone();
-    let all = state
+    let (member, window) = (caller.member.clone(), query.window()?);
+    let rows = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
             if !crate::domain::access::may_manage_programme(&member, programme.funder_id) {
                 return Err(crate::domain::DomainError::NotFound);
             }
-            applications::applications_to_programme(conn, id)
+            applications::applications_page(conn, id, window)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(query.page(all, |v| v.application.id.get(), application_out)?))
+    Ok(HttpResponse::Ok().json(query.page(rows, |v| v.application.id.get(), application_out)))
 }
 
 /// A funder's decision on an application.
@@ -717,7 +714,7 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
     let key = idempotency_key(&req)?;
     let bytes = read_body(payload, JSON_LIMIT, Message::new("error-too-large")).await?;
     let request_sha = format!("{}:decision:{id}", identity::sha256_hex_bytes(&bytes));
-    if let Some(first) = replay(&state, &caller, key.as_deref(), &request_sha).await? {
+    if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
         return Ok(first);
     }
     let body: DecisionIn = json_body(&bytes)?;
@@ -752,5 +749,5 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
         })
         .await?;
     state.wake_mailer();
-    answer(&state, &caller, key, request_sha, StatusCode::OK, &application_out(view)).await
+    answer(&state, &caller, &req, key, request_sha, StatusCode::OK, &application_out(view)).await
 }

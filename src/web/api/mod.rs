@@ -69,6 +69,9 @@ pub enum ApiError {
     Unprocessable(Message, Problems),
     #[error("too large")]
     TooLarge(Message),
+    /// The path exists, not with this method: the methods it has, for `Allow`.
+    #[error("method not allowed")]
+    MethodNotAllowed(String),
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -99,6 +102,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::App(AppError::LoginRequired | AppError::TwoFactorRequired | AppError::Csrf) => StatusCode::UNAUTHORIZED,
             ApiError::App(e) => e.status_code(),
         }
@@ -173,6 +177,7 @@ impl ApiError {
             ApiError::Conflict(m) => ("error-conflict-title", m.clone(), None),
             ApiError::Unprocessable(m, problems) => ("api-problem-invalid-title", m.clone(), Some(problems)),
             ApiError::TooLarge(m) => ("error-too-large-title", m.clone(), None),
+            ApiError::MethodNotAllowed(allow) => ("api-method-not-allowed-title", Message::new("api-method-not-allowed").with("allow", allow.as_str()), None),
             ApiError::App(AppError::LoginRequired | AppError::TwoFactorRequired | AppError::Csrf) => ("api-problem-unauthorized-title", Message::new("api-problem-unauthorized"), None),
             ApiError::App(e) => {
                 // The page's wording of the same error, so that codes are shared with the pages.
@@ -213,6 +218,9 @@ impl ApiError {
             }
             ApiError::App(AppError::Busy) => {
                 response.insert_header(("Retry-After", "5"));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                response.insert_header(("Allow", allow.as_str()));
             }
             _ => {}
         }
@@ -271,7 +279,11 @@ pub async fn guard(req: ServiceRequest, next: Next<impl MessageBody + 'static>) 
     let pattern = req.match_pattern().unwrap_or_default();
     let relative = pattern.strip_prefix(PREFIX).unwrap_or(&pattern).to_string();
     let Some(rule) = crate::web::routes::api_rule(req.method().as_str(), &relative) else {
-        return refuse(req, ApiError::NotFound);
+        let allow: Vec<&str> = crate::web::routes::API_ROUTES.iter().filter(|r| r.path == relative).map(|r| r.method).collect();
+        if allow.is_empty() {
+            return refuse(req, ApiError::NotFound);
+        }
+        return refuse(req, ApiError::MethodNotAllowed(allow.join(", ").to_uppercase()));
     };
     let Some(scope) = rule.scope else {
         // Public: the API's own description.
@@ -312,12 +324,30 @@ pub async fn guard(req: ServiceRequest, next: Next<impl MessageBody + 'static>) 
     let actor = Actor { user_id: Some(member.user.id), label: member.actor(), address: address.map(|a| a.to_string()), request_id: Some(request_id) };
     req.extensions_mut().insert(ApiCaller { token, member, locale, actor });
     let mut response = next.call(req).await?.map_into_boxed_body();
+    // A key claimed by a request that kept no answer (refused, failed) is free again.
+    let claimed = response.request().extensions_mut().remove::<ClaimedKey>();
+    if let Some(ClaimedKey { token_id, key }) = claimed {
+        if let Err(e) = state.db(move |conn| api_tokens::release_key(conn, token_id, &key)).await {
+            log::error!("api: an idempotency key could not be released: {e}");
+        }
+    }
     let worded = response.response().error().and_then(|e| e.as_error::<ApiError>()).map(|e| e.problem(locale));
     if let Some(problem) = worded {
         response = response.into_response(problem);
     }
     response.response_mut().headers_mut().insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// A query string or path the operation cannot read is a problem document (400, or 404 for a
+/// path), like every other error of the API, not actix's plain-text answer.
+pub fn extractors(scope: actix_web::Scope) -> actix_web::Scope {
+    scope
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            log::info!("api query refused: {e}");
+            ApiError::BadRequest(Message::new("api-query-invalid")).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
 }
 
 /// Any path under `/api/v1` that no operation has.
@@ -354,28 +384,46 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
     }
 }
 
-/// The first answer to this key, when the same request comes again; a 409 when another request
-/// used it.
-pub async fn replay(state: &AppState, caller: &ApiCaller, key: Option<&str>, request_sha256: &str) -> ApiResult<Option<HttpResponse>> {
+/// A key this request claimed: released by [`guard`] when the request ends without an answer
+/// kept under it.
+#[derive(Clone)]
+struct ClaimedKey {
+    token_id: i64,
+    key: String,
+}
+
+/// Claims the request's key before its work. The first answer to this key, when the same
+/// request comes again; a 409 when another request used it, or while the first request under
+/// it is still at work (two racing with one key never both do the work).
+pub async fn replay(state: &AppState, caller: &ApiCaller, req: &HttpRequest, key: Option<&str>, request_sha256: &str) -> ApiResult<Option<HttpResponse>> {
     let Some(key) = key else { return Ok(None) };
-    let (token_id, key) = (caller.token.id, key.to_string());
-    let kept = state.db(move |conn| api_tokens::idempotent_answer(conn, token_id, &key)).await?;
-    match kept {
-        None => Ok(None),
-        Some((sha, status, body)) if sha == request_sha256 => {
+    let (token_id, key, sha) = (caller.token.id, key.to_string(), request_sha256.to_string());
+    let claim = state.db({
+        let key = key.clone();
+        move |conn| api_tokens::claim_key(conn, token_id, &key, &sha)
+    })
+    .await?;
+    match claim {
+        api_tokens::KeyClaim::Claimed => {
+            req.extensions_mut().insert(ClaimedKey { token_id, key });
+            Ok(None)
+        }
+        api_tokens::KeyClaim::InProgress { request_sha256: sha } if sha == request_sha256 => Err(ApiError::Conflict(Message::new("api-idempotency-key-in-progress"))),
+        api_tokens::KeyClaim::Answered { request_sha256: sha, status, body } if sha == request_sha256 => {
             let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(200)).unwrap_or(StatusCode::OK);
             Ok(Some(HttpResponse::build(status).content_type("application/json").insert_header(("Idempotent-Replayed", "true")).body(body)))
         }
-        Some(_) => Err(ApiError::Conflict(Message::new("api-idempotency-key-reused"))),
+        _ => Err(ApiError::Conflict(Message::new("api-idempotency-key-reused"))),
     }
 }
 
 /// Answers with `body` and keeps the answer under the request's key.
-pub async fn answer<T: serde::Serialize>(state: &AppState, caller: &ApiCaller, key: Option<String>, request_sha256: String, status: StatusCode, body: &T) -> ApiResult<HttpResponse> {
+pub async fn answer<T: serde::Serialize>(state: &AppState, caller: &ApiCaller, req: &HttpRequest, key: Option<String>, request_sha256: String, status: StatusCode, body: &T) -> ApiResult<HttpResponse> {
     let json = serde_json::to_string(body).map_err(|e| ApiError::App(AppError::Internal(Box::new(e))))?;
     if let Some(key) = key {
         let (token_id, json, code) = (caller.token.id, json.clone(), i32::from(status.as_u16()));
         state.db(move |conn| api_tokens::keep_answer(conn, token_id, &key, &request_sha256, code, &json)).await?;
+        req.extensions_mut().remove::<ClaimedKey>();
     }
     Ok(HttpResponse::build(status).content_type("application/json").body(json))
 }
@@ -385,8 +433,10 @@ pub async fn answer<T: serde::Serialize>(state: &AppState, caller: &ApiCaller, k
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Only items older than this id (the `next` of the previous page).
+    #[param(minimum = 1)]
     pub after: Option<i64>,
     /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -402,20 +452,27 @@ pub struct Page<T> {
 }
 
 impl PageQuery {
-    /// Cuts `items` (any order) to this page, newest (highest id) first.
-    pub fn page<T, U>(&self, mut items: Vec<T>, id: impl Fn(&T) -> i64, show: impl Fn(T) -> U) -> ApiResult<Page<U>> {
+    /// The rows to read: one more than the page, to know whether another follows.
+    pub fn window(&self) -> ApiResult<crate::domain::Window> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::BadRequest(Message::new("api-limit-invalid").with("max", MAX_LIMIT)));
         }
-        items.sort_by_key(|i| std::cmp::Reverse(id(i)));
-        let mut kept: Vec<T> = items.into_iter().filter(|i| self.after.is_none_or(|a| id(i) < a)).take(usize::try_from(limit + 1).unwrap_or(101)).collect();
-        let next = if kept.len() > usize::try_from(limit).unwrap_or(100) {
-            kept.pop();
-            kept.last().map(&id)
+        if self.after.is_some_and(|a| a < 1) {
+            return Err(ApiError::BadRequest(Message::new("api-query-invalid")));
+        }
+        Ok(crate::domain::Window { after: self.after, take: limit + 1 })
+    }
+
+    /// The page of `rows` (read newest first through [`PageQuery::window`]).
+    pub fn page<T, U>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> i64, show: impl Fn(T) -> U) -> Page<U> {
+        let limit = usize::try_from(self.limit.unwrap_or(DEFAULT_LIMIT)).unwrap_or(0);
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(&id)
         } else {
             None
         };
-        Ok(Page { items: kept.into_iter().map(show).collect(), next })
+        Page { items: rows.into_iter().map(show).collect(), next }
     }
 }
