@@ -219,14 +219,23 @@ fn view(conn: &mut AnyConnection, application: Application, programme: Programme
     Ok(ApplicationView { application, programme, startup_name, provider_name, grant })
 }
 
+/// A startup's applications, newest first, with their programme, names and grant in one query
+/// (not three more per application).
 pub fn applications_of_startup(conn: &mut AnyConnection, startup_id: OrgId) -> DomainResult<Vec<ApplicationView>> {
-    let rows: Vec<(Application, Programme)> = applications::table
+    let provider = diesel::alias!(organisations as provider_org);
+    let rows: Vec<(Application, Programme, String, String, Option<Grant>)> = applications::table
         .inner_join(programme_rows::table)
+        .inner_join(organisations::table.on(organisations::id.eq(applications::startup_id)))
+        .inner_join(provider.on(provider.field(organisations::id).eq(applications::provider_id)))
+        .left_join(grants::table.on(grants::application_id.eq(applications::id)))
         .filter(applications::startup_id.eq(startup_id))
         .order(applications::id.desc())
-        .select((Application::as_select(), Programme::as_select()))
+        .select((Application::as_select(), Programme::as_select(), organisations::name, provider.field(organisations::name), Option::<Grant>::as_select()))
         .load(conn)?;
-    rows.into_iter().map(|(a, p)| view(conn, a, p)).collect()
+    Ok(rows
+        .into_iter()
+        .map(|(application, programme, startup_name, provider_name, grant)| ApplicationView { application, programme, startup_name, provider_name, grant })
+        .collect())
 }
 
 /// One page of a programme's applications, newest first, read in SQL.
