@@ -16,6 +16,8 @@ api-method-not-allowed = This path answers only { $allow }.
 api-limit-invalid = The limit must be between 1 and { $max }.
 api-body-invalid = The request body is not the JSON this operation expects.
 api-amount-invalid = Give the amount awarded as a number, such as 40000.00.
+api-money-invalid = Give an amount as a number with at most two decimals, such as 40000.00.
+api-too-many-ids = List at most { $max } ids at once.
 api-decision-invalid = The decision must be “approve” or “reject”.
 
 api-token-name-invalid = Give the token a name of 1 to { $max } characters.
@@ -31,6 +33,9 @@ api-scope-programmes-read = read programmes and their applications
 api-scope-programmes-write = create programmes
 api-scope-decisions-write = decide applications, approve or dispute invoices
 api-scope-reports-read = read programme reports
+api-scope-catalogue-write = replace its own catalogue
+api-scope-applications-write = apply to programmes and follow its applications
+api-scope-settlements-write = record payments of approved invoices
 
 title-api-tokens = API tokens
 title-api-docs = API documentation

@@ -48,3 +48,4 @@ credit-note-line-no-grant = Line { $line } does not name a grant of invoice { $i
 credit-note-amount-invalid = Grant { $grant }: the credit of { $amount } is not a positive amount in cents.
 credit-note-over-credit = Grant { $grant }: the credit note credits { $credited } but only { $left } is left to credit on invoice { $invoice }.
 credit-note-invoice-changed = Invoice { $invoice } changed while the credit note was being checked: send it again.
+invoice-part-unknown-grant = Grant { $grant } is not billed by this invoice.

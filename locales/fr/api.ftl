@@ -16,6 +16,8 @@ api-method-not-allowed = Ce chemin ne répond qu'à { $allow }.
 api-limit-invalid = La limite doit être comprise entre 1 et { $max }.
 api-body-invalid = Le corps de la requête n'est pas le JSON attendu par cette opération.
 api-amount-invalid = Donnez le montant accordé en nombre, par exemple 40000.00.
+api-money-invalid = Donnez un montant en chiffres, avec au plus deux décimales, par exemple 40000.00.
+api-too-many-ids = Indiquez au plus { $max } identifiants à la fois.
 api-decision-invalid = La décision doit être « approve » ou « reject ».
 
 api-token-name-invalid = Donnez au jeton un nom de 1 à { $max } caractères.
@@ -31,6 +33,9 @@ api-scope-programmes-read = lire les programmes et leurs candidatures
 api-scope-programmes-write = créer des programmes
 api-scope-decisions-write = décider des candidatures, approuver ou contester des factures
 api-scope-reports-read = lire les rapports de programme
+api-scope-catalogue-write = remplacer son propre catalogue
+api-scope-applications-write = candidater aux programmes et suivre ses candidatures
+api-scope-settlements-write = enregistrer le paiement de factures approuvées
 
 title-api-tokens = Jetons d'API
 title-api-docs = Documentation de l'API

@@ -48,3 +48,4 @@ credit-note-line-no-grant = La ligne { $line } ne désigne pas d'aide de la fact
 credit-note-amount-invalid = Aide { $grant } : le crédit de { $amount } n'est pas un montant positif en centimes.
 credit-note-over-credit = Aide { $grant } : l'avoir crédite { $credited } mais il ne reste que { $left } à créditer sur la facture { $invoice }.
 credit-note-invoice-changed = La facture { $invoice } a changé pendant la vérification de l'avoir : envoyez-le de nouveau.
+invoice-part-unknown-grant = La subvention { $grant } n'est pas facturée par cette facture.

@@ -29,6 +29,8 @@ crate::text_enum! {
         GrantsRead = "grants:read",
         /// Read providers' catalogues.
         CatalogueRead = "catalogue:read",
+        /// Keep one's own catalogue (replace it as a whole).
+        CatalogueWrite = "catalogue:write",
         /// Read programmes and their applications.
         ProgrammesRead = "programmes:read",
         /// Create programmes.
@@ -37,6 +39,10 @@ crate::text_enum! {
         DecisionsWrite = "decisions:write",
         /// Read programme reports.
         ReportsRead = "reports:read",
+        /// Apply to programmes, follow one's applications.
+        ApplicationsWrite = "applications:write",
+        /// Record the payment of approved invoices.
+        SettlementsWrite = "settlements:write",
     }
 }
 
@@ -45,9 +51,9 @@ impl Scope {
     pub fn offered_in(kind: OrgKind) -> &'static [Scope] {
         use Scope::*;
         match kind {
-            OrgKind::Provider => &[UsageWrite, InvoicesRead, InvoicesWrite, GrantsRead, CatalogueRead],
-            OrgKind::Funder => &[ProgrammesRead, ProgrammesWrite, DecisionsWrite, InvoicesRead, GrantsRead, CatalogueRead, ReportsRead],
-            OrgKind::Startup => &[GrantsRead, ProgrammesRead, CatalogueRead],
+            OrgKind::Provider => &[UsageWrite, InvoicesRead, InvoicesWrite, GrantsRead, CatalogueRead, CatalogueWrite],
+            OrgKind::Funder => &[ProgrammesRead, ProgrammesWrite, DecisionsWrite, SettlementsWrite, InvoicesRead, GrantsRead, CatalogueRead, ReportsRead],
+            OrgKind::Startup => &[GrantsRead, ProgrammesRead, CatalogueRead, ApplicationsWrite],
             OrgKind::Platform => &[],
         }
     }

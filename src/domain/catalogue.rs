@@ -164,13 +164,18 @@ fn parse_day(text: &str, field: &'static str, errors: &mut FieldErrors) -> Optio
     }
 }
 
-/// Checks an offering: names and unit present, a known hardware kind and currency, a price of
-/// at most eight decimals, a SKU not already used by another current offering of the provider.
-pub fn validate(conn: &mut AnyConnection, provider_id: OrgId, new: &NewOffering) -> DomainResult<(FieldErrors, Option<(Decimal, NaiveDate)>)> {
+/// The checks of an offering's own fields: names and unit present and not too long, a known
+/// hardware kind, currency and country, a price of at most eight decimals, a real date.
+pub fn check_fields(new: &NewOffering) -> (FieldErrors, Option<(Decimal, NaiveDate)>) {
     let mut errors = FieldErrors::default();
     for (field, value) in [("name", &new.name), ("service_name", &new.service_name), ("unit", &new.unit)] {
         if value.trim().is_empty() {
             errors.add(field, Message::new("offering-field-missing"));
+        }
+    }
+    for (field, value) in [("sku_id", &new.sku_id), ("name", &new.name), ("service_name", &new.service_name), ("unit", &new.unit), ("region", &new.region), ("description", &new.description)] {
+        if value.chars().count() > MAX_TEXT {
+            errors.add(field, Message::new("text-too-long").with("max", MAX_TEXT));
         }
     }
     if !HARDWARE_KINDS.contains(&new.hardware_kind.as_str()) {
@@ -184,6 +189,14 @@ pub fn validate(conn: &mut AnyConnection, provider_id: OrgId, new: &NewOffering)
     }
     let price = parse_price(&new.price, &mut errors);
     let from = parse_day(&new.valid_from, "valid_from", &mut errors);
+    let checked = price.zip(from).filter(|_| errors.is_empty());
+    (errors, checked)
+}
+
+/// Checks an offering's fields (see [`check_fields`]) and that its SKU is not already used by
+/// another current offering of the provider.
+pub fn validate(conn: &mut AnyConnection, provider_id: OrgId, new: &NewOffering) -> DomainResult<(FieldErrors, Option<(Decimal, NaiveDate)>)> {
+    let (mut errors, checked) = check_fields(new);
     let sku = new.sku_id.trim();
     if !sku.is_empty() {
         let taken: i64 = provider_offerings::table
@@ -196,7 +209,7 @@ pub fn validate(conn: &mut AnyConnection, provider_id: OrgId, new: &NewOffering)
             errors.add("sku_id", Message::new("offering-sku-taken").with("sku", sku));
         }
     }
-    Ok((errors.clone(), price.zip(from).filter(|_| errors.is_empty())))
+    Ok((errors.clone(), checked.filter(|_| errors.is_empty())))
 }
 
 fn optional(text: &str) -> Option<String> {
@@ -211,9 +224,13 @@ pub fn add(conn: &mut AnyConnection, by: &Member, new: &NewOffering) -> DomainRe
     }
     let (errors, checked) = validate(conn, by.org_id(), new)?;
     let Some((price, from)) = checked else { return Err(errors.into()) };
+    insert(conn, by.org_id(), new, price, from)
+}
+
+fn insert(conn: &mut AnyConnection, provider_id: OrgId, new: &NewOffering, price: Decimal, from: NaiveDate) -> DomainResult<i64> {
     Ok(diesel::insert_into(provider_offerings::table)
         .values((
-            provider_offerings::provider_id.eq(by.org_id()),
+            provider_offerings::provider_id.eq(provider_id),
             provider_offerings::sku_id.eq(optional(&new.sku_id)),
             provider_offerings::name.eq(new.name.trim()),
             provider_offerings::service_name.eq(new.service_name.trim()),
@@ -228,6 +245,138 @@ pub fn add(conn: &mut AnyConnection, by: &Member, new: &NewOffering) -> DomainRe
         ))
         .returning(provider_offerings::id)
         .get_result(conn)?)
+}
+
+/// What replacing a catalogue changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replacement {
+    /// SKUs offered for the first time.
+    pub added: Vec<String>,
+    /// SKUs whose price alone changed.
+    pub repriced: Vec<String>,
+    /// SKUs whose description changed (the old row ends, a new one starts).
+    pub changed: Vec<String>,
+    /// Offerings no longer in the catalogue (their SKU, or their service name).
+    pub withdrawn: Vec<String>,
+    pub unchanged: usize,
+}
+
+/// Why a replacement was refused: the problems of each offering, by its position in the list,
+/// and those of the whole (position `None`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplacementRefused(pub Vec<(Option<usize>, FieldErrors)>);
+
+/// The most offerings one replacement may list.
+pub const MAX_REPLACED: usize = 5_000;
+
+fn same_terms(current: &Offering, new: &NewOffering, price: Decimal) -> (bool, bool) {
+    let text = |o: &Option<String>| o.clone().unwrap_or_default();
+    let described_alike = current.name == new.name.trim()
+        && current.service_name == new.service_name.trim()
+        && current.hardware_kind == new.hardware_kind
+        && current.unit == new.unit.trim()
+        && current.currency == new.currency
+        && text(&current.region) == new.region.trim()
+        && text(&current.country) == new.country.trim()
+        && current.description == new.description.trim();
+    (described_alike, current.unit_price() == price)
+}
+
+/// Makes `by`'s current catalogue exactly `offerings` from `from` on, in one transaction: what
+/// a billing system sends when it syncs its price list. Offerings are matched by SKU (each must
+/// have one, once); a new SKU is added, a new price closes the current row the day before
+/// `from`, a changed description replaces the row, and a current offering the list leaves out
+/// is withdrawn. History is never rewritten: a change must start after the row it ends.
+/// Nothing is written when any offering is refused.
+pub fn replace(conn: &mut AnyConnection, by: &Member, from: NaiveDate, offerings: &[NewOffering]) -> DomainResult<Result<Replacement, ReplacementRefused>> {
+    if by.kind() != OrgKind::Provider {
+        return Err(DomainError::NotFound);
+    }
+    let mut refused = ReplacementRefused::default();
+    if offerings.len() > MAX_REPLACED {
+        let mut e = FieldErrors::default();
+        e.add("offerings", Message::new("catalogue-too-many").with("max", MAX_REPLACED));
+        refused.0.push((None, e));
+        return Ok(Err(refused));
+    }
+    if !(2000..=2200).contains(&chrono::Datelike::year(&from)) {
+        let mut e = FieldErrors::default();
+        e.add("effective_from", Message::new("offering-date-invalid"));
+        refused.0.push((None, e));
+        return Ok(Err(refused));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let current: Vec<Offering> = provider_offerings::table
+            .filter(provider_offerings::provider_id.eq(by.org_id()))
+            .filter(provider_offerings::valid_until.is_null())
+            .order(provider_offerings::id)
+            .select(Offering::as_select())
+            .load(conn)?;
+        let mut seen = std::collections::HashSet::new();
+        let mut checked = Vec::with_capacity(offerings.len());
+        for (i, new) in offerings.iter().enumerate() {
+            let mut new = new.clone();
+            new.valid_from = from.to_string();
+            let (mut errors, terms) = check_fields(&new);
+            let sku = new.sku_id.trim().to_string();
+            if sku.is_empty() {
+                errors.add("sku_id", Message::new("catalogue-sku-missing"));
+            } else if !seen.insert(sku.clone()) {
+                errors.add("sku_id", Message::new("catalogue-sku-twice").with("sku", sku.as_str()));
+            }
+            let existing = current.iter().find(|o| o.sku_id.as_deref() == Some(sku.as_str()));
+            if let (Some(existing), Some((price, _))) = (existing, terms) {
+                let (alike, same_price) = same_terms(existing, &new, price);
+                if !(alike && same_price) && from <= existing.valid_from {
+                    errors.add("sku_id", Message::new("offering-change-too-early").with("from", existing.valid_from));
+                }
+            }
+            if errors.is_empty() {
+                if let Some((price, _)) = terms {
+                    checked.push((new, sku, price, existing));
+                }
+            } else {
+                refused.0.push((Some(i), errors));
+            }
+        }
+        let left_out: Vec<&Offering> = current.iter().filter(|o| !o.sku_id.as_deref().is_some_and(|s| seen.contains(s))).collect();
+        for gone in &left_out {
+            if from <= gone.valid_from {
+                let mut e = FieldErrors::default();
+                let name = gone.sku_id.clone().unwrap_or_else(|| gone.service_name.clone());
+                e.add("effective_from", Message::new("catalogue-withdrawal-too-early").with("name", name).with("from", gone.valid_from));
+                refused.0.push((None, e));
+            }
+        }
+        if !refused.0.is_empty() {
+            return Ok(Err(refused));
+        }
+        let mut done = Replacement::default();
+        let day_before = from - Duration::days(1);
+        for gone in left_out {
+            diesel::update(provider_offerings::table.find(gone.id)).set(provider_offerings::valid_until.eq(Some(day_before))).execute(conn)?;
+            done.withdrawn.push(gone.sku_id.clone().unwrap_or_else(|| gone.service_name.clone()));
+        }
+        for (new, sku, price, existing) in checked {
+            match existing {
+                None => {
+                    insert(conn, by.org_id(), &new, price, from)?;
+                    done.added.push(sku);
+                }
+                Some(existing) => {
+                    let (alike, same_price) = same_terms(existing, &new, price);
+                    if alike && same_price {
+                        done.unchanged += 1;
+                        continue;
+                    }
+                    diesel::update(provider_offerings::table.find(existing.id)).set(provider_offerings::valid_until.eq(Some(day_before))).execute(conn)?;
+                    insert(conn, by.org_id(), &new, price, from)?;
+                    if alike { done.repriced.push(sku) } else { done.changed.push(sku) }
+                }
+            }
+        }
+        Ok(Ok(done))
+    })
 }
 
 fn own_open_offering(conn: &mut AnyConnection, by: &Member, offering_id: i64) -> DomainResult<Offering> {

@@ -653,6 +653,9 @@ pub fn approve_part(conn: &mut AnyConnection, by: &Member, invoice_id: i64, amou
             .select((grants::code, usage_charges::amount, usage_charges::hold_entry_id.assume_not_null()))
             .load(conn)?;
         let mut errors = FieldErrors::default();
+        for code in amounts.keys().filter(|code| !held.iter().any(|(held_code, _, _)| held_code == *code)) {
+            errors.add("amounts", Message::new("invoice-part-unknown-grant").with("grant", code.as_str()));
+        }
         let mut approved_total = Amount::ZERO;
         let mut partial = false;
         let mut plan = Vec::with_capacity(held.len());

@@ -139,9 +139,17 @@ api_route_table! {
     get "/grants" ViewGrant Some(Scope::GrantsRead) => api::handlers::list_grants;
     get "/grants/{code}" ViewGrant Some(Scope::GrantsRead) => api::handlers::grant;
     get "/catalogue" ViewCatalogue Some(Scope::CatalogueRead) => api::handlers::list_catalogue;
+    put "/catalogue" EditCatalogue Some(Scope::CatalogueWrite) => api::handlers::replace_catalogue;
     get "/programmes" ListProgrammes Some(Scope::ProgrammesRead) => api::handlers::list_programmes;
+    post "/programmes" CreateProgramme Some(Scope::ProgrammesWrite) => api::handlers::create_programme;
     get "/programmes/{id}/applications" ViewApplication Some(Scope::ProgrammesRead) => api::handlers::programme_applications;
+    get "/programmes/{id}/report" ViewProgramme Some(Scope::ReportsRead) => api::handlers::programme_report;
+    post "/applications" Apply Some(Scope::ApplicationsWrite) => api::handlers::apply;
+    get "/applications/{id}" ViewApplication Some(Scope::ProgrammesRead) => api::handlers::application;
     post "/applications/{id}/decision" DecideApplication Some(Scope::DecisionsWrite) => api::handlers::decide_application;
+    post "/settlements" RecordSettlement Some(Scope::SettlementsWrite) => api::handlers::record_settlement;
+    get "/settlements/{id}" ViewSettlement Some(Scope::SettlementsWrite) => api::handlers::settlement;
+    get "/settlements/{id}/pain.001.xml" ViewSettlement Some(Scope::SettlementsWrite) => api::handlers::settlement_pain_001;
 }
 
 /// The API operation matching `method` and `pattern` (relative to `/api/v1`), if there is one.

@@ -7,18 +7,18 @@ use crate::journey::{approve, programme_with_application};
 use computegrants::domain::api_tokens::{self, NewToken, Scope};
 use computegrants::domain::identity;
 
-fn token(conn: &mut computegrants::db::AnyConnection, org: &str, name: &str, scopes: &[Scope]) -> String {
+pub(crate) fn token(conn: &mut computegrants::db::AnyConnection, org: &str, name: &str, scopes: &[Scope]) -> String {
     let org = identity::find_org_by_name(conn, org).unwrap().unwrap();
     api_tokens::create(conn, &org, None, &NewToken { name: name.into(), scopes: scopes.to_vec(), expires_on: None }).unwrap().1
 }
 
-struct Api {
-    base: String,
-    http: reqwest::Client,
+pub(crate) struct Api {
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
 }
 
 impl Api {
-    async fn send(&self, method: reqwest::Method, path: &str, secret: Option<&str>, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    pub(crate) async fn send(&self, method: reqwest::Method, path: &str, secret: Option<&str>, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
         let mut r = self.http.request(method, format!("{}/api/v1{path}", self.base));
         if let Some(s) = secret {
             r = r.bearer_auth(s);
@@ -34,7 +34,7 @@ impl Api {
         let text = resp.text().await.unwrap();
         (status, headers, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
     }
-    async fn get(&self, path: &str, secret: Option<&str>) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    pub(crate) async fn get(&self, path: &str, secret: Option<&str>) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
         self.send(reqwest::Method::GET, path, secret, None, &[]).await
     }
 }
@@ -185,7 +185,7 @@ async fn a_token_made_in_the_browser_works_until_revoked(backend: Backend) {
 both_backends!(a_token_made_in_the_browser_works_until_revoked);
 
 /// Polls a usage file's status until its check ends.
-async fn finished(api: &Api, secret: &str, status_url: &str) -> serde_json::Value {
+pub(crate) async fn finished(api: &Api, secret: &str, status_url: &str) -> serde_json::Value {
     let url = status_url.trim_start_matches("/api/v1").to_string();
     for _ in 0..300 {
         let (status, _, body) = api.get(&url, Some(secret)).await;
@@ -317,9 +317,11 @@ async fn invoices_are_sent_read_approved_and_disputed_through_the_api(backend: B
     // A dispute needs a reason.
     let (status, _, problem) = post(format!("/invoices/{disputed_id}/dispute"), funder.clone(), b"{}".to_vec(), "application/json").await;
     assert_eq!(status, 400, "{problem}");
+    // An empty one is the request's fault field by field: 422, naming the field and the rule.
     let (status, _, problem) = post(format!("/invoices/{disputed_id}/dispute"), funder.clone(), br#"{"reason":""}"#.to_vec(), "application/json").await;
-    assert_eq!(status, 400, "{problem}");
-    assert_eq!(problem["code"], "invoice-dispute-reason-missing", "{problem}");
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["problems"][0]["path"], "reason", "{problem}");
+    assert_eq!(problem["problems"][0]["code"], "invoice-dispute-reason-missing", "{problem}");
     let (status, _, disputed) = post(format!("/invoices/{disputed_id}/dispute"), funder.clone(), br#"{"reason":"Hours do not match our logs."}"#.to_vec(), "application/json").await;
     assert_eq!(status, 200, "{disputed}");
     assert_eq!(disputed["status"], "disputed");
@@ -351,7 +353,9 @@ async fn a_funder_decides_an_application_and_reads_the_catalogue(backend: Backen
     assert_eq!(decide(r#"{"decision":"maybe"}"#, "").await.0, 422);
     assert_eq!(decide(r#"{"decision":"approve"}"#, "").await.0, 422, "an approval names its amount");
     assert_eq!(decide(r#"{"decision":"approve","amount":"lots"}"#, "").await.0, 422);
-    assert_eq!(decide(r#"{"decision":"approve","amount":"90000"}"#, "").await.0, 400, "over the programme's maximum award");
+    let (status, _, problem) = decide(r#"{"decision":"approve","amount":"90000"}"#, "").await;
+    assert_eq!(status, 422, "over the programme's maximum award: {problem}");
+    assert_eq!(problem["problems"][0]["path"], "amount", "{problem}");
     assert_eq!(decide(r#"{"verdict":"approve"}"#, "").await.0, 400);
     assert_eq!(decide("not json", "").await.0, 400);
     let (status, _, approved) = decide(r#"{"decision":"approve","amount":"40000.00"}"#, "committee-1").await;

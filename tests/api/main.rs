@@ -19,6 +19,7 @@ mod i18n;
 mod invoices;
 mod journey;
 mod json_api;
+mod json_api_cycle;
 mod ledger;
 mod ledger_model;
 mod members;

@@ -35,7 +35,7 @@ impl utoipa::Modify for Problems {
         };
         let problem = |description: &str| RefOr::T(ResponseBuilder::new().description(description).content("application/problem+json", Content::new(Some(Ref::from_schema_name("ProblemDocument")))).build());
         for item in openapi.paths.paths.values_mut() {
-            for (post, op) in [(false, item.get.as_mut()), (true, item.post.as_mut())] {
+            for (post, op) in [(false, item.get.as_mut()), (true, item.post.as_mut()), (true, item.put.as_mut())] {
                 let Some(op) = op else { continue };
                 if op.security.is_none() {
                     continue;
@@ -101,6 +101,14 @@ impl utoipa::Modify for Problems {
         handlers::list_programmes,
         handlers::programme_applications,
         handlers::decide_application,
+        handlers::replace_catalogue,
+        handlers::create_programme,
+        handlers::programme_report,
+        handlers::apply,
+        handlers::application,
+        handlers::record_settlement,
+        handlers::settlement,
+        handlers::settlement_pain_001,
     ),
     components(schemas(super::ProblemDocument, super::ProblemDetail)),
     modifiers(&BearerAuth, &Problems)
@@ -162,7 +170,7 @@ pub fn operations() -> Vec<Operation> {
     let mut out = Vec::new();
     for (path, item) in &doc.paths.paths {
         let relative = path.strip_prefix(super::PREFIX).unwrap_or(path);
-        for (method, op) in [("get", &item.get), ("post", &item.post)] {
+        for (method, op) in [("get", &item.get), ("post", &item.post), ("put", &item.put)] {
             let Some(op) = op else { continue };
             let scope = crate::web::routes::api_rule(method, relative).and_then(|r| r.scope).map(|s| s.as_str().to_string()).unwrap_or_default();
             let request = op.request_body.as_ref().map(|b| b.content.iter().map(|(kind, c)| format!("{kind} {}", reference(c))).collect::<Vec<_>>().join(", "));

@@ -168,8 +168,7 @@ pub async fn push_usage_file(state: web::Data<AppState>, caller: ApiCaller, req:
     }
     let (member, actor, stored) = (caller.member.clone(), caller.actor.clone(), path.clone());
     let filename = req.headers().get("x-filename").and_then(|v| v.to_str().ok()).unwrap_or("usage.csv").to_string();
-    let queued = state
-        .db(move |conn| {
+    let queued = super::db(&state, move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 let job = usage::jobs::enqueue(conn, &member, &filename, &stored, size, submit)?;
                 audit::record(conn, &actor, AuditAction::UsageQueued, Some(format!("usage-job:{job}")), Some(&filename))?;
@@ -201,8 +200,7 @@ pub async fn push_usage_file(state: web::Data<AppState>, caller: ApiCaller, req:
 pub async fn usage_file(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let id: JobId = path.parse().map_err(|_| ApiError::NotFound)?;
     let member = caller.member.clone();
-    let (job, view) = state
-        .db(move |conn| {
+    let (job, view) = super::db(&state, move |conn| {
             let job = usage::jobs::job_of(conn, &member, id)?;
             let view = match job.upload_id {
                 Some(upload) => Some(usage::view(conn, &member, upload)?),
@@ -332,8 +330,7 @@ pub async fn send_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Ht
     }
     let upload = crate::domain::UploadId::new(query.upload);
     let (member, actor) = (caller.member.clone(), caller.actor.clone());
-    let outcome = state
-        .db(move |conn| -> DomainResult<Result<invoicing::InvoiceView, crate::formats::Problems>> {
+    let outcome = super::db(&state, move |conn| -> DomainResult<Result<invoicing::InvoiceView, crate::formats::Problems>> {
             match invoicing::receive(conn, &member, upload, &bytes)? {
                 Received::Accepted(invoice) => {
                     audit::record(conn, &actor, AuditAction::InvoiceReceived, Some(format!("invoice:{invoice}")), None)?;
@@ -356,7 +353,7 @@ pub async fn send_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Ht
 pub async fn invoice(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let id: i64 = path.parse().map_err(|_| ApiError::NotFound)?;
     let member = caller.member.clone();
-    let view = state.db(move |conn| invoicing::view(conn, &member, id)).await?;
+    let view = super::db(&state, move |conn| invoicing::view(conn, &member, id)).await?;
     Ok(HttpResponse::Ok().json(invoice_out(view)))
 }
 
@@ -377,9 +374,20 @@ fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 
 const JSON_LIMIT: usize = 64 * 1024;
 
-/// Approve an invoice in full: its holds are posted.
-#[utoipa::path(post, path = "/api/v1/invoices/{id}/approve", tag = "funder", params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = InvoiceOut), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument)),
+/// A part approval: the amount to post per grant code (the rest of each hold is released) and
+/// why. An empty body approves in full.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveIn {
+    /// Grant code → amount approved (e.g. {"G-2026-0042": "800.00"}); grants left out are approved in full.
+    pub amounts: Option<std::collections::BTreeMap<String, String>>,
+    /// Needed when less than the whole is approved; the provider reads it.
+    pub reason: Option<String>,
+}
+
+/// Approve an invoice, in full (empty body) or in part: its holds are posted.
+#[utoipa::path(post, path = "/api/v1/invoices/{id}/approve", tag = "funder", params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body(content = Option<ApproveIn>),
+    responses((status = 200, body = InvoiceOut), (status = 400, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument)),
     security(("bearer" = ["decisions:write"])))]
 pub async fn approve_invoice(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, path: web::Path<String>, payload: web::Payload) -> ApiResult<HttpResponse> {
     decide_invoice(state, caller, req, path, payload, None).await
@@ -401,21 +409,35 @@ async fn decide_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Http
     if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
         return Ok(first);
     }
-    let reason = match dispute {
+    let (reason, part) = match dispute {
         Some(()) => {
             let body: DisputeIn = json_body(&bytes)?;
             let errors = crate::web::forms::texts(&[("reason", &body.reason, invoicing::MAX_REASON_CHARS)]);
             errors.into_result()?;
-            Some(body.reason)
+            (Some(body.reason), None)
         }
-        None => None,
+        None => {
+            let body: ApproveIn = json_body(&bytes)?;
+            let why = body.reason.unwrap_or_default();
+            let mut errors = crate::web::forms::texts(&[("reason", &why, invoicing::MAX_REASON_CHARS)]);
+            let mut amounts = std::collections::BTreeMap::new();
+            for (code, text) in body.amounts.unwrap_or_default() {
+                match Amount::parse(&text) {
+                    Ok(amount) => {
+                        amounts.insert(code, amount);
+                    }
+                    Err(_) => errors.add("amounts", Message::new("invoice-part-out-of-range").with("grant", code.as_str())),
+                }
+            }
+            errors.into_result()?;
+            (None, Some((amounts, why)))
+        }
     };
     if caller.member.kind() != OrgKind::Funder {
         return Err(ApiError::NotFound);
     }
     let (member, actor) = (caller.member.clone(), caller.actor.clone());
-    let view = state
-        .db(move |conn| {
+    let view = super::db(&state, move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 match &reason {
                     Some(reason) => {
@@ -423,8 +445,10 @@ async fn decide_invoice(state: web::Data<AppState>, caller: ApiCaller, req: Http
                         audit::record(conn, &actor, AuditAction::InvoiceDisputed, Some(format!("invoice:{id}")), Some(reason))?;
                     }
                     None => {
-                        invoicing::approve(conn, &member, id)?;
-                        audit::record(conn, &actor, AuditAction::InvoiceApproved, Some(format!("invoice:{id}")), None)?;
+                        let (amounts, why) = part.as_ref().map(|(a, w)| (a.clone(), w.as_str())).unwrap_or_default();
+                        let invoice = invoicing::approve_part(conn, &member, id, &amounts, why)?;
+                        let detail = invoice.approved_net.map(|a| format!("part: {a} cents; {why}"));
+                        audit::record(conn, &actor, AuditAction::InvoiceApproved, Some(format!("invoice:{id}")), detail.as_deref())?;
                     }
                 }
                 invoicing::view(conn, &member, id)
@@ -477,8 +501,7 @@ fn grant_out(conn: &mut crate::db::AnyConnection, grant: grants::Grant) -> Domai
     security(("bearer" = ["grants:read"])))]
 pub async fn list_grants(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
     let (member, window) = (caller.member.clone(), query.window()?);
-    let rows = state
-        .db(move |conn| {
+    let rows = super::db(&state, move |conn| {
             let of = match member.kind() {
                 OrgKind::Provider => grants::GrantsOf::Provider(member.org_id()),
                 OrgKind::Startup => grants::GrantsOf::Startup(member.org_id()),
@@ -523,8 +546,7 @@ pub struct GrantStatementOut {
     security(("bearer" = ["grants:read"])))]
 pub async fn grant(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let (member, code) = (caller.member.clone(), path.into_inner());
-    let body = state
-        .db(move |conn| {
+    let body = super::db(&state, move |conn| {
             let grant = grants::grant_by_code(conn, &code)?.ok_or(crate::domain::DomainError::NotFound)?;
             let statement = grants::statement(conn, &member, grant.id)?;
             let lines = statement
@@ -575,8 +597,7 @@ pub struct OfferingOut {
     security(("bearer" = ["catalogue:read"])))]
 pub async fn list_catalogue(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
     let (member, window) = (caller.member.clone(), query.window()?);
-    let offerings = state
-        .db(move |conn| {
+    let offerings = super::db(&state, move |conn| {
             let own = (member.kind() == OrgKind::Provider).then(|| member.org_id());
             catalogue::offerings_page(conn, own, window)
         })
@@ -620,8 +641,7 @@ pub struct ProgrammeOut {
     security(("bearer" = ["programmes:read"])))]
 pub async fn list_programmes(state: web::Data<AppState>, caller: ApiCaller, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
     let (member, window) = (caller.member.clone(), query.window()?);
-    let all = state
-        .db(move |conn| {
+    let all = super::db(&state, move |conn| {
             let own = (member.kind() == OrgKind::Funder).then(|| member.org_id());
             programmes::programmes_page(conn, own, window)
         })
@@ -681,8 +701,7 @@ fn application_out(v: ApplicationView) -> ApplicationOut {
 pub async fn programme_applications(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>, query: web::Query<PageQuery>) -> ApiResult<HttpResponse> {
     let id: ProgrammeId = path.parse().map_err(|_| ApiError::NotFound)?;
     let (member, window) = (caller.member.clone(), query.window()?);
-    let rows = state
-        .db(move |conn| {
+    let rows = super::db(&state, move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
             if !crate::domain::access::may_manage_programme(&member, programme.funder_id) {
                 return Err(crate::domain::DomainError::NotFound);
@@ -734,8 +753,7 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
         _ => return Err(crate::domain::DomainError::invalid("decision", Message::new("api-decision-invalid")).into()),
     };
     let (member, actor, base_url) = (caller.member.clone(), caller.actor.clone(), state.base_url());
-    let view = state
-        .db(move |conn| {
+    let view = super::db(&state, move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 let view = applications::decide(conn, &member, id, &decision)?;
                 let (action, reason) = match &decision {
@@ -750,4 +768,437 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
         .await?;
     state.wake_mailer();
     answer(&state, &caller, &req, key, request_sha, StatusCode::OK, &application_out(view)).await
+}
+
+// ---------------------------------------------------------------- writes a peer's tools need
+
+/// An amount as the API takes it ("40000.00"), or the field's problem.
+fn amount_field(errors: &mut crate::domain::FieldErrors, field: &'static str, text: &str) -> Option<Amount> {
+    match Amount::parse(text) {
+        Ok(amount) => Some(amount),
+        Err(_) => {
+            errors.add(field, Message::new("api-money-invalid"));
+            None
+        }
+    }
+}
+
+/// A date as the API takes it (`YYYY-MM-DD`), or the field's problem.
+fn date_field(errors: &mut crate::domain::FieldErrors, field: &'static str, text: &str) -> Option<chrono::NaiveDate> {
+    crate::web::forms::date(errors, field, text).filter(|d| programmes::is_sane_date(*d)).or_else(|| {
+        if !errors.has(field) {
+            errors.add(field, Message::new("date-out-of-range"));
+        }
+        None
+    })
+}
+
+/// A request body read once, checked against its key, parsed.
+async fn json_request<T: serde::de::DeserializeOwned>(state: &AppState, caller: &ApiCaller, req: &HttpRequest, payload: web::Payload, what: &str) -> ApiResult<Result<(T, Option<String>, String), HttpResponse>> {
+    let key = idempotency_key(req)?;
+    let bytes = read_body(payload, JSON_LIMIT, Message::new("error-too-large")).await?;
+    let request_sha = format!("{}:{what}", identity::sha256_hex_bytes(&bytes));
+    if let Some(first) = replay(state, caller, req, key.as_deref(), &request_sha).await? {
+        return Ok(Err(first));
+    }
+    Ok(Ok((json_body(&bytes)?, key, request_sha)))
+}
+
+/// A programme as a funder's tool opens it.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeIn {
+    #[schema(max_length = 200)]
+    pub name: String,
+    pub description: String,
+    /// ISO 4217, e.g. EUR.
+    pub currency: String,
+    /// e.g. "1000000.00".
+    pub budget: String,
+    /// The most one startup may be awarded.
+    pub max_award: String,
+    /// YYYY-MM-DD.
+    pub opens_on: String,
+    /// YYYY-MM-DD, not before `opens_on`.
+    pub closes_on: String,
+    /// Percent above catalogue prices a usage line may be billed (0 to 100; default 5).
+    pub price_tolerance_percent: Option<i32>,
+    /// Days usage stays held waiting for an approved invoice (1 to 3650; default 60).
+    pub hold_days: Option<i32>,
+    /// `net` (default) or `gross`: what the credits cover of an invoice.
+    pub credits_cover: Option<String>,
+}
+
+fn programme_out(p: programmes::Programme) -> ProgrammeOut {
+    ProgrammeOut {
+        id: p.id.get(),
+        name: p.name,
+        description: p.description,
+        budget: money(Amount::from_cents(p.budget)),
+        max_award: money(Amount::from_cents(p.max_award)),
+        currency: p.currency,
+        opens_on: p.opens_on.to_string(),
+        closes_on: p.closes_on.to_string(),
+    }
+}
+
+/// Open a programme: its budget is funded from the funder's commitments at once.
+#[utoipa::path(post, path = "/api/v1/programmes", tag = "funder", params(("Idempotency-Key" = Option<String>, Header)), request_body = ProgrammeIn,
+    responses((status = 201, body = ProgrammeOut), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
+    security(("bearer" = ["programmes:write"])))]
+pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, payload: web::Payload) -> ApiResult<HttpResponse> {
+    let (body, key, request_sha) = match json_request::<ProgrammeIn>(&state, &caller, &req, payload, "programme").await? {
+        Ok(parsed) => parsed,
+        Err(first) => return Ok(first),
+    };
+    let mut errors = crate::web::forms::texts(&[("name", &body.name, programmes::MAX_NAME_CHARS), ("currency", &body.currency, 3)]);
+    crate::web::forms::text(&mut errors, "description", &body.description, crate::web::forms::PROSE_CHARS, true);
+    let budget = amount_field(&mut errors, "budget", &body.budget);
+    let max_award = amount_field(&mut errors, "max_award", &body.max_award);
+    let opens_on = date_field(&mut errors, "opens_on", &body.opens_on);
+    let closes_on = date_field(&mut errors, "closes_on", &body.closes_on);
+    let credits_cover = match body.credits_cover.as_deref() {
+        None => Some(programmes::CreditsCover::Net),
+        Some(text) => text.parse().ok().or_else(|| {
+            errors.add("credits_cover", Message::new("programme-credits-cover-invalid"));
+            None
+        }),
+    };
+    let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(credits_cover), true) = (budget, max_award, opens_on, closes_on, credits_cover, errors.is_empty()) else {
+        return Err(errors.into_result().err().unwrap_or(crate::domain::DomainError::NotFound).into());
+    };
+    let new = programmes::NewProgramme {
+        name: body.name.trim().to_string(),
+        description: body.description.trim().to_string(),
+        currency: body.currency,
+        budget,
+        max_award,
+        opens_on,
+        closes_on,
+        price_tolerance_percent: body.price_tolerance_percent.unwrap_or(programmes::DEFAULT_PRICE_TOLERANCE),
+        hold_days: body.hold_days.unwrap_or(programmes::DEFAULT_HOLD_DAYS),
+        credits_cover,
+    };
+    let (member, actor) = (caller.member.clone(), caller.actor.clone());
+    let programme = super::db(&state, move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let programme = programmes::create(conn, &member, &new)?;
+                audit::record(conn, &actor, AuditAction::ProgrammeCreated, Some(format!("programme:{}", programme.id)), None)?;
+                Ok(programme)
+            })
+        })
+        .await?;
+    answer(&state, &caller, &req, key, request_sha, StatusCode::CREATED, &programme_out(programme)).await
+}
+
+/// One grant of a programme's report.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReportGrantOut {
+    pub code: String,
+    pub startup: String,
+    pub status: String,
+    pub awarded: String,
+    pub spent: String,
+    pub balance: String,
+}
+
+/// Where a programme's credits went, read from the ledger.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReportOut {
+    pub programme: ProgrammeOut,
+    pub budget: String,
+    pub awarded: String,
+    /// Usage approved.
+    pub spent: String,
+    /// Budget not yet awarded.
+    pub unawarded: String,
+    /// Awarded credit not yet spent.
+    pub unspent: String,
+    pub grants: Vec<ReportGrantOut>,
+}
+
+/// A programme's report: budget, awarded, spent, and each grant's figures.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/report", tag = "funder", params(("id" = i64, Path)),
+    responses((status = 200, body = ReportOut), (status = 404, body = super::ProblemDocument)),
+    security(("bearer" = ["reports:read"])))]
+pub async fn programme_report(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id: ProgrammeId = path.parse().map_err(|_| ApiError::NotFound)?;
+    let member = caller.member.clone();
+    let report = super::db(&state, move |conn| crate::domain::reports::programme_report(conn, &member, id)).await?;
+    let body = ReportOut {
+        budget: money(report.budget),
+        awarded: money(report.awarded),
+        spent: money(report.spent),
+        unawarded: money(report.unawarded),
+        unspent: money(report.unspent),
+        grants: report
+            .grants
+            .into_iter()
+            .map(|g| ReportGrantOut { status: g.grant.status.as_str().into(), code: g.grant.code, startup: g.startup_name, awarded: money(g.awarded), spent: money(g.spent), balance: money(g.balance) })
+            .collect(),
+        programme: programme_out(report.programme),
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// One offering of a catalogue sent whole.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferingIn {
+    /// The offering's key: FOCUS `SkuId`.
+    pub sku_id: String,
+    pub name: String,
+    /// FOCUS `ServiceName`.
+    pub service_name: String,
+    /// GPU, IPU, OPU or CPU.
+    pub hardware_kind: String,
+    /// FOCUS `PricingUnit`, e.g. GPU-hour.
+    pub unit: String,
+    /// Exact unit price, e.g. "2.40" (at most eight decimals).
+    pub price: String,
+    /// ISO 4217.
+    pub currency: String,
+    pub region: Option<String>,
+    /// ISO 3166-1 alpha-2 of the data centre.
+    pub country: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A provider's whole current catalogue.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueIn {
+    /// The day the list takes effect (YYYY-MM-DD; default today). Changes close the current
+    /// prices the day before.
+    pub effective_from: Option<String>,
+    pub offerings: Vec<OfferingIn>,
+}
+
+/// What replacing the catalogue changed.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CatalogueChangeOut {
+    pub effective_from: String,
+    pub added: Vec<String>,
+    pub repriced: Vec<String>,
+    /// Described differently: the old row ends, a new one starts.
+    pub changed: Vec<String>,
+    pub withdrawn: Vec<String>,
+    pub unchanged: usize,
+}
+
+/// Replace the provider's current catalogue with this list, matched by SKU: new SKUs are added,
+/// new prices and descriptions start on `effective_from` (history is kept), and offerings left
+/// out are withdrawn. All or nothing; sending the same list again changes nothing.
+#[utoipa::path(put, path = "/api/v1/catalogue", tag = "provider", request_body = CatalogueIn,
+    responses((status = 200, body = CatalogueChangeOut), (status = 400, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
+    security(("bearer" = ["catalogue:write"])))]
+pub async fn replace_catalogue(state: web::Data<AppState>, caller: ApiCaller, payload: web::Payload) -> ApiResult<HttpResponse> {
+    let bytes = read_body(payload, CATALOGUE_LIMIT, Message::new("error-too-large")).await?;
+    let body: CatalogueIn = json_body(&bytes)?;
+    let from = match body.effective_from.as_deref() {
+        None => crate::domain::clock::today(),
+        Some(text) => {
+            let mut errors = crate::domain::FieldErrors::default();
+            match date_field(&mut errors, "effective_from", text) {
+                Some(day) => day,
+                None => return Err(errors.into_result().err().unwrap_or(crate::domain::DomainError::NotFound).into()),
+            }
+        }
+    };
+    let offerings: Vec<catalogue::NewOffering> = body
+        .offerings
+        .into_iter()
+        .map(|o| catalogue::NewOffering {
+            sku_id: o.sku_id,
+            name: o.name,
+            service_name: o.service_name,
+            hardware_kind: o.hardware_kind,
+            region: o.region.unwrap_or_default(),
+            country: o.country.unwrap_or_default(),
+            unit: o.unit,
+            price: o.price,
+            currency: o.currency,
+            valid_from: String::new(),
+            description: o.description.unwrap_or_default(),
+        })
+        .collect();
+    let (member, actor) = (caller.member.clone(), caller.actor.clone());
+    let outcome = super::db(&state, move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let outcome = catalogue::replace(conn, &member, from, &offerings)?;
+                if let Ok(done) = &outcome {
+                    let changes = done.added.len() + done.repriced.len() + done.changed.len() + done.withdrawn.len();
+                    if changes > 0 {
+                        let detail = format!("replaced: {} added, {} repriced, {} changed, {} withdrawn", done.added.len(), done.repriced.len(), done.changed.len(), done.withdrawn.len());
+                        audit::record(conn, &actor, AuditAction::CatalogueChanged, Some(format!("catalogue:{}", member.org_id())), Some(&detail))?;
+                    }
+                }
+                Ok(outcome)
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(done) => Ok(HttpResponse::Ok().json(CatalogueChangeOut { effective_from: from.to_string(), added: done.added, repriced: done.repriced, changed: done.changed, withdrawn: done.withdrawn, unchanged: done.unchanged })),
+        Err(refused) => {
+            let mut problems = crate::formats::Problems::default();
+            for (index, errors) in refused.0 {
+                for (field, message) in errors.0 {
+                    let path = match index {
+                        Some(i) => format!("offerings[{i}].{field}"),
+                        None => field.to_string(),
+                    };
+                    problems.push(crate::formats::Problem { path: Some(path), ..crate::formats::Problem::file(message) });
+                }
+            }
+            Err(ApiError::Unprocessable(Message::new("api-problem-invalid"), problems))
+        }
+    }
+}
+
+/// The largest catalogue body read (thousands of offerings).
+const CATALOGUE_LIMIT: usize = 8 * 1024 * 1024;
+
+/// A payment of approved invoices, as the funder's finance tool records it.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementIn {
+    /// Approved, unpaid invoices of this funder, in euros.
+    pub invoice_ids: Vec<i64>,
+    /// YYYY-MM-DD.
+    pub paid_on: String,
+    /// The SEPA end-to-end reference (1 to 35 characters).
+    pub reference: String,
+    pub debtor_iban: String,
+    pub debtor_bic: String,
+}
+
+/// A recorded payment and the invoices it paid.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SettlementOut {
+    pub id: i64,
+    pub paid_on: String,
+    pub reference: String,
+    pub currency: String,
+    pub total: String,
+    pub invoice_ids: Vec<i64>,
+    /// The ISO 20022 pain.001.001.09 credit transfer to send to the bank.
+    pub pain_001_url: String,
+}
+
+fn settlement_out(settlement: crate::domain::settlements::Settlement, paid: &[(invoicing::Invoice, String)]) -> SettlementOut {
+    SettlementOut {
+        pain_001_url: format!("{}/settlements/{}/pain.001.xml", super::PREFIX, settlement.id),
+        id: settlement.id,
+        paid_on: settlement.paid_on.to_string(),
+        total: money(settlement.total_amount()),
+        reference: settlement.reference,
+        currency: settlement.currency,
+        invoice_ids: paid.iter().map(|(i, _)| i.id).collect(),
+    }
+}
+
+/// Record the payment of approved invoices: what each provider is owed moves to settled.
+#[utoipa::path(post, path = "/api/v1/settlements", tag = "funder", params(("Idempotency-Key" = Option<String>, Header)), request_body = SettlementIn,
+    responses((status = 201, body = SettlementOut), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
+    security(("bearer" = ["settlements:write"])))]
+pub async fn record_settlement(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, payload: web::Payload) -> ApiResult<HttpResponse> {
+    let (body, key, request_sha) = match json_request::<SettlementIn>(&state, &caller, &req, payload, "settlement").await? {
+        Ok(parsed) => parsed,
+        Err(first) => return Ok(first),
+    };
+    if body.invoice_ids.len() > 1_000 {
+        return Err(crate::domain::DomainError::invalid("invoice_ids", Message::new("api-too-many-ids").with("max", 1_000_i64)).into());
+    }
+    let new = crate::domain::settlements::NewSettlement { invoice_ids: body.invoice_ids, paid_on: body.paid_on, reference: body.reference, debtor_iban: body.debtor_iban, debtor_bic: body.debtor_bic };
+    let (member, actor) = (caller.member.clone(), caller.actor.clone());
+    let out = super::db(&state, move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let id = crate::domain::settlements::record(conn, &member, &new)?;
+                audit::record(conn, &actor, AuditAction::SettlementRecorded, Some(format!("settlement:{id}")), None)?;
+                let (settlement, paid) = crate::domain::settlements::view(conn, &member, id)?;
+                Ok(settlement_out(settlement, &paid))
+            })
+        })
+        .await?;
+    answer(&state, &caller, &req, key, request_sha, StatusCode::CREATED, &out).await
+}
+
+/// A recorded payment.
+#[utoipa::path(get, path = "/api/v1/settlements/{id}", tag = "funder", params(("id" = i64, Path)),
+    responses((status = 200, body = SettlementOut), (status = 404, body = super::ProblemDocument)),
+    security(("bearer" = ["settlements:write"])))]
+pub async fn settlement(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id: i64 = path.parse().map_err(|_| ApiError::NotFound)?;
+    let member = caller.member.clone();
+    let (settlement, paid) = super::db(&state, move |conn| crate::domain::settlements::view(conn, &member, id)).await?;
+    Ok(HttpResponse::Ok().json(settlement_out(settlement, &paid)))
+}
+
+/// The payment as an ISO 20022 pain.001.001.09 credit transfer, for the bank.
+#[utoipa::path(get, path = "/api/v1/settlements/{id}/pain.001.xml", tag = "funder", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/xml", body = String), (status = 404, body = super::ProblemDocument)),
+    security(("bearer" = ["settlements:write"])))]
+pub async fn settlement_pain_001(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id: i64 = path.parse().map_err(|_| ApiError::NotFound)?;
+    let member = caller.member.clone();
+    let (settlement, paid) = super::db(&state, move |conn| crate::domain::settlements::view(conn, &member, id)).await?;
+    Ok(HttpResponse::Ok().content_type("application/xml").body(crate::domain::settlements::pain_001(&settlement, &paid)))
+}
+
+/// A startup's application, as its tool sends it.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationIn {
+    pub programme_id: i64,
+    /// e.g. "40000.00", at most the programme's maximum award.
+    pub requested: String,
+    /// What the credits are for (at least 20 characters).
+    pub purpose: String,
+    /// GPU, IPU, OPU or CPU.
+    pub hardware: String,
+    /// The provider the credits are to be spent at (see the catalogue).
+    pub provider_id: i64,
+}
+
+/// Apply to an open programme.
+#[utoipa::path(post, path = "/api/v1/applications", tag = "startup", params(("Idempotency-Key" = Option<String>, Header)), request_body = ApplicationIn,
+    responses((status = 201, body = ApplicationOut), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
+    security(("bearer" = ["applications:write"])))]
+pub async fn apply(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, payload: web::Payload) -> ApiResult<HttpResponse> {
+    let (body, key, request_sha) = match json_request::<ApplicationIn>(&state, &caller, &req, payload, "application").await? {
+        Ok(parsed) => parsed,
+        Err(first) => return Ok(first),
+    };
+    let programme_id = ProgrammeId::new(body.programme_id);
+    let mut errors = crate::web::forms::texts(&[("hardware", &body.hardware, 10)]);
+    crate::web::forms::text(&mut errors, "purpose", &body.purpose, crate::web::forms::PROSE_CHARS, true);
+    let requested = amount_field(&mut errors, "requested", &body.requested);
+    let (Some(requested), true) = (requested, errors.is_empty()) else {
+        return Err(errors.into_result().err().unwrap_or(crate::domain::DomainError::NotFound).into());
+    };
+    let new = applications::NewApplication { requested, purpose: body.purpose.trim().to_string(), hardware: body.hardware, provider_id: Some(crate::domain::OrgId::new(body.provider_id)) };
+    let (member, actor, base_url) = (caller.member.clone(), caller.actor.clone(), state.base_url());
+    let view = super::db(&state, move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let programme = programmes::get(conn, programme_id)?;
+                let application = applications::apply(conn, &member, programme_id, &new)?;
+                audit::record(conn, &actor, AuditAction::ApplicationSubmitted, Some(format!("application:{}", application.id)), None)?;
+                crate::domain::notifications::queue_application_received(conn, &base_url, &member, &application, &programme)?;
+                applications::application_for(conn, &member, application.id)
+            })
+        })
+        .await?;
+    state.wake_mailer();
+    answer(&state, &caller, &req, key, request_sha, StatusCode::CREATED, &application_out(view)).await
+}
+
+/// An application: a startup's own, or one made to the funder's programme.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = i64, Path)),
+    responses((status = 200, body = ApplicationOut), (status = 404, body = super::ProblemDocument)),
+    security(("bearer" = ["programmes:read"])))]
+pub async fn application(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id: ApplicationId = path.parse().map_err(|_| ApiError::NotFound)?;
+    let member = caller.member.clone();
+    let view = super::db(&state, move |conn| applications::application_for(conn, &member, id)).await?;
+    Ok(HttpResponse::Ok().json(application_out(view)))
 }

@@ -230,6 +230,16 @@ impl ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Runs domain work off the executor. Unlike the pages' [`AppState::db`], a refusal keeps every
+/// field's problem (422 with `problems`), so that a tool can tell which field to mend.
+pub async fn db<T, F>(state: &AppState, work: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::AnyConnection) -> crate::domain::DomainResult<T> + Send + 'static,
+{
+    Ok(state.run(work).await??)
+}
+
 /// Rate limits of the API: per token and per client address, in this server's memory.
 pub struct ApiThrottle {
     by_token: DefaultKeyedRateLimiter<i64>,
