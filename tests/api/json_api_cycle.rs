@@ -202,3 +202,159 @@ async fn a_call_runs_from_programme_to_payment_without_the_browser(backend: Back
     s.app.verify_ledger().unwrap();
 }
 both_backends!(a_call_runs_from_programme_to_payment_without_the_browser);
+
+/// Who calls, in the matrix below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Funder,
+    Startup,
+    Provider,
+    OtherFunder,
+    OtherStartup,
+    OtherProvider,
+}
+
+impl Who {
+    const ALL: [Who; 6] = [Who::Funder, Who::Startup, Who::Provider, Who::OtherFunder, Who::OtherStartup, Who::OtherProvider];
+
+    fn kind(self) -> OrgKind {
+        match self {
+            Who::Funder | Who::OtherFunder => OrgKind::Funder,
+            Who::Startup | Who::OtherStartup => OrgKind::Startup,
+            Who::Provider | Who::OtherProvider => OrgKind::Provider,
+        }
+    }
+
+    fn org(self) -> &'static str {
+        match self {
+            Who::Funder => "Test Funding Agency",
+            Who::Startup => "Lumen Test Labs",
+            Who::Provider => "Test GPU Cloud",
+            Who::OtherFunder => "Other Agency",
+            Who::OtherStartup => "Other Startup",
+            Who::OtherProvider => "Other Cloud",
+        }
+    }
+}
+
+/// One operation called for real: its row in the route table, the request, and what each
+/// caller that can hold its scope gets (the others cannot hold it: 403).
+struct Case {
+    method: &'static str,
+    pattern: &'static str,
+    path: String,
+    body: Option<Vec<u8>>,
+    content_type: &'static str,
+    expect: Vec<(Who, u16)>,
+}
+
+async fn every_operation_answers_each_caller_as_the_access_policy_says(backend: Backend) {
+    use Who::*;
+    let test = "every_operation_answers_each_caller_as_the_access_policy_says";
+    let Some((s, code, upload)) = crate::invoices::held_usage(backend, test).await else { return };
+    let upload_id: i64 = upload.rsplit('/').next().unwrap().parse().unwrap();
+    s.app.create_member(OrgKind::Funder, "Other Agency", "someone@other-agency.test");
+    s.app.create_member(OrgKind::Startup, "Other Startup", "someone@other-startup.test");
+    s.app.create_member(OrgKind::Provider, "Other Cloud", "someone@other-cloud.test");
+    let mut conn = s.app.conn();
+    // Each organisation's token with every scope it can hold.
+    let full: Vec<(Who, String)> = Who::ALL.iter().map(|w| (*w, token(&mut conn, w.org(), "all", computegrants::domain::api_tokens::Scope::offered_in(w.kind())))).collect();
+    let secret = |w: Who| full.iter().find(|(x, _)| *x == w).unwrap().1.clone();
+    let api = Api { base: s.app.address.clone(), http: reqwest::Client::new() };
+
+    // The objects: an invoice approved and paid, a second upload not yet invoiced, its job.
+    let xml = crate::helpers::ubl_invoice("MATRIX-1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let (status, _, invoice) = api.send(Method::POST, &format!("/invoices?upload={upload_id}"), Some(&secret(Provider)), Some(xml.into_bytes()), &[("Content-Type", "application/xml")]).await;
+    assert_eq!(status, 201, "{invoice}");
+    let invoice_id = invoice["id"].as_i64().unwrap();
+    assert_eq!(api.send(Method::POST, &format!("/invoices/{invoice_id}/approve"), Some(&secret(Funder)), None, &[]).await.0, 200);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let pay = json!({"invoice_ids": [invoice_id], "paid_on": today, "reference": "MATRIX", "debtor_iban": "DE89370400440532013000", "debtor_bic": "COBADEFFXXX"});
+    let (status, _, paid) = api.send(Method::POST, "/settlements", Some(&secret(Funder)), body(pay.clone()), JSON).await;
+    assert_eq!(status, 201, "{paid}");
+    let settlement_id = paid["id"].as_i64().unwrap();
+    let (status, _, queued) = api.send(Method::POST, "/usage-files?submit=true", Some(&secret(Provider)), Some(usage_csv(&code, &["1.00"]).into_bytes()), &[("Content-Type", "text/csv")]).await;
+    assert_eq!(status, 202, "{queued}");
+    let job_id = queued["id"].as_i64().unwrap();
+    let job = finished(&api, &secret(Provider), queued["status_url"].as_str().unwrap()).await;
+    let second_upload = job["upload_id"].as_i64().unwrap();
+    let (programme, application) = (s.programme_id.get(), s.application_id.get());
+
+    let case = |method: &'static str, pattern: &'static str, path: String, body: Option<Vec<u8>>, content_type: &'static str, expect: &[(Who, u16)]| Case { method, pattern, path, body, content_type, expect: expect.to_vec() };
+    let csv = || Some(usage_csv(&code, &["1.00"]).into_bytes());
+    let cases = vec![
+        case("get", "/openapi.json", "/openapi.json".into(), None, "", &[(Funder, 200), (Startup, 200), (Provider, 200), (OtherFunder, 200), (OtherStartup, 200), (OtherProvider, 200)]),
+        case("post", "/usage-files", "/usage-files".into(), csv(), "text/csv", &[(Provider, 202), (OtherProvider, 202)]),
+        case("get", "/usage-files/{id}", format!("/usage-files/{job_id}"), None, "", &[(Provider, 200), (OtherProvider, 404)]),
+        case("post", "/invoices", format!("/invoices?upload={second_upload}"), Some(b"<x/>".to_vec()), "application/xml", &[(Provider, 422), (OtherProvider, 404)]),
+        case("get", "/invoices/{id}", format!("/invoices/{invoice_id}"), None, "", &[(Provider, 200), (Funder, 200), (OtherProvider, 404), (OtherFunder, 404)]),
+        case("post", "/invoices/{id}/approve", format!("/invoices/{invoice_id}/approve"), None, "", &[(Funder, 409), (OtherFunder, 404)]),
+        case("post", "/invoices/{id}/dispute", format!("/invoices/{invoice_id}/dispute"), body(json!({"reason": "Not ours to pay."})), "application/json", &[(Funder, 409), (OtherFunder, 404)]),
+        case("get", "/grants", "/grants".into(), None, "", &[(Funder, 200), (Startup, 200), (Provider, 200), (OtherFunder, 200), (OtherStartup, 200), (OtherProvider, 200)]),
+        case("get", "/grants/{code}", format!("/grants/{code}"), None, "", &[(Funder, 200), (Startup, 200), (Provider, 200), (OtherFunder, 404), (OtherStartup, 404), (OtherProvider, 404)]),
+        case("get", "/catalogue", "/catalogue".into(), None, "", &[(Funder, 200), (Startup, 200), (Provider, 200), (OtherFunder, 200), (OtherStartup, 200), (OtherProvider, 200)]),
+        case("put", "/catalogue", "/catalogue".into(), body(json!({"offerings": [{"sku_id": "", "name": "", "service_name": "x", "hardware_kind": "GPU", "unit": "h", "price": "1", "currency": "EUR"}]})), "application/json", &[(Provider, 422), (OtherProvider, 422)]),
+        case("get", "/programmes", "/programmes".into(), None, "", &[(Funder, 200), (Startup, 200), (OtherFunder, 200), (OtherStartup, 200)]),
+        case("post", "/programmes", "/programmes".into(), body(json!({})), "application/json", &[(Funder, 400), (OtherFunder, 400)]),
+        case("get", "/programmes/{id}/applications", format!("/programmes/{programme}/applications"), None, "", &[(Funder, 200), (OtherFunder, 404), (Startup, 404), (OtherStartup, 404)]),
+        case("get", "/programmes/{id}/report", format!("/programmes/{programme}/report"), None, "", &[(Funder, 200), (OtherFunder, 404)]),
+        case("post", "/applications", "/applications".into(), body(json!({"programme_id": 999_999, "requested": "10.00", "purpose": "Nothing at all, really, for a test.", "hardware": "GPU", "provider_id": s.provider_id.get()})), "application/json", &[(Startup, 404), (OtherStartup, 404)]),
+        case("get", "/applications/{id}", format!("/applications/{application}"), None, "", &[(Funder, 200), (Startup, 200), (OtherFunder, 404), (OtherStartup, 404)]),
+        case("post", "/applications/{id}/decision", format!("/applications/{application}/decision"), body(json!({"decision": "reject", "reason": "Already decided."})), "application/json", &[(Funder, 409), (OtherFunder, 404)]),
+        case("post", "/settlements", "/settlements".into(), body(pay), "application/json", &[(Funder, 422), (OtherFunder, 404)]),
+        case("get", "/settlements/{id}", format!("/settlements/{settlement_id}"), None, "", &[(Funder, 200), (OtherFunder, 404)]),
+        case("get", "/settlements/{id}/pain.001.xml", format!("/settlements/{settlement_id}/pain.001.xml"), None, "", &[(Funder, 200), (OtherFunder, 404)]),
+    ];
+
+    // Every operation of the route table is called here: a new one must say who may call it.
+    for route in computegrants::web::routes::API_ROUTES {
+        assert!(cases.iter().any(|c| c.method == route.method && c.pattern == route.path), "no case for {} {}", route.method, route.path);
+    }
+    let mut calls = 0;
+    for c in &cases {
+        let route = computegrants::web::routes::api_rule(c.method, c.pattern).unwrap_or_else(|| panic!("{} {} is not in the route table", c.method, c.pattern));
+        let method = Method::from_bytes(c.method.to_uppercase().as_bytes()).unwrap();
+        let headers: Vec<(&str, &str)> = if c.content_type.is_empty() { Vec::new() } else { vec![("Content-Type", c.content_type)] };
+        let call = |secret: Option<String>| {
+            let (api, method, headers) = (&api, method.clone(), headers.clone());
+            async move { api.send(method, &c.path, secret.as_deref(), c.body.clone(), &headers).await }
+        };
+        let Some(scope) = route.scope else {
+            assert_eq!(call(None).await.0, 200, "{} {} is public", c.method, c.pattern);
+            continue;
+        };
+        // No token, a made-up one: 401.
+        assert_eq!(call(None).await.0, 401, "{} {} without a token", c.method, c.pattern);
+        assert_eq!(call(Some("cg_madeup".into())).await.0, 401, "{} {} with a made-up token", c.method, c.pattern);
+        for who in Who::ALL {
+            let holds = computegrants::domain::api_tokens::Scope::offered_in(who.kind()).contains(&scope);
+            let expected = match c.expect.iter().find(|(w, _)| *w == who) {
+                Some((_, status)) => {
+                    assert!(holds, "{who:?} cannot hold {} for {} {}", scope.as_str(), c.method, c.pattern);
+                    *status
+                }
+                None => {
+                    assert!(!holds, "{who:?} can hold {}: say what it gets from {} {}", scope.as_str(), c.method, c.pattern);
+                    403
+                }
+            };
+            let (status, _, answer) = call(Some(secret(who))).await;
+            assert_eq!(status, expected, "{who:?} {} {}: {answer}", c.method, c.pattern);
+            calls += 1;
+            if holds {
+                // The same organisation without this one scope: 403.
+                let others: Vec<_> = computegrants::domain::api_tokens::Scope::offered_in(who.kind()).iter().copied().filter(|s| *s != scope).collect();
+                let narrow = token(&mut conn, who.org(), &format!("without {}", scope.as_str()), &others);
+                let (status, _, answer) = call(Some(narrow)).await;
+                assert_eq!(status, 403, "{who:?} without {} on {} {}: {answer}", scope.as_str(), c.method, c.pattern);
+                assert_eq!(answer["code"], "api-problem-missing-scope", "{answer}");
+            }
+        }
+    }
+    assert!(calls >= 100, "{calls} calls");
+    // What lists show is the caller's own: another startup sees no grant.
+    let (_, _, grants) = api.get("/grants", Some(&secret(OtherStartup))).await;
+    assert!(grants["items"].as_array().unwrap().is_empty(), "{grants}");
+    s.app.verify_ledger().unwrap();
+}
+both_backends!(every_operation_answers_each_caller_as_the_access_policy_says);
