@@ -166,20 +166,11 @@ struct ErrorPage {
 }
 
 impl AppError {
-    /// The page for this error in `locale`. `return_to` is the page a sign-in should come back
-    /// to (GET requests only).
-    pub fn page(&self, locale: Locale, return_to: Option<&str>, request_id: Option<&str>) -> HttpResponse {
-        if let AppError::LoginRequired = self {
-            let target = match return_to.and_then(crate::web::session::local_path) {
-                Some(path) if path != "/" => format!("/login?next={}", encode_query(path)),
-                _ => "/login".to_string(),
-            };
-            return HttpResponse::SeeOther().insert_header(("Location", target)).finish();
-        }
-        if let AppError::TwoFactorRequired = self {
-            return HttpResponse::SeeOther().insert_header(("Location", "/account/two-factor")).finish();
-        }
-        let (title_key, message) = match self {
+    /// The catalogue keys of this error's title and message, shared by the pages and the API's
+    /// problem documents (so both word it alike, with the same code). An internal error is
+    /// logged here, with its cause chain and the request's reference when there is one.
+    pub fn wording(&self, request_id: Option<&str>) -> (&'static str, Message) {
+        match self {
             AppError::NotFound => ("error-not-found-title", Message::new("error-not-found")),
             AppError::Csrf => ("error-csrf-title", Message::new("error-csrf")),
             AppError::BadForm => ("error-bad-request-title", Message::new("error-bad-form")),
@@ -197,7 +188,23 @@ impl AppError {
                 ("error-internal-title", message)
             }
             AppError::LoginRequired | AppError::TwoFactorRequired => ("error-not-found-title", Message::new("error-not-found")),
-        };
+        }
+    }
+
+    /// The page for this error in `locale`. `return_to` is the page a sign-in should come back
+    /// to (GET requests only).
+    pub fn page(&self, locale: Locale, return_to: Option<&str>, request_id: Option<&str>) -> HttpResponse {
+        if let AppError::LoginRequired = self {
+            let target = match return_to.and_then(crate::web::session::local_path) {
+                Some(path) if path != "/" => format!("/login?next={}", encode_query(path)),
+                _ => "/login".to_string(),
+            };
+            return HttpResponse::SeeOther().insert_header(("Location", target)).finish();
+        }
+        if let AppError::TwoFactorRequired = self {
+            return HttpResponse::SeeOther().insert_header(("Location", "/account/two-factor")).finish();
+        }
+        let (title_key, message) = self.wording(request_id);
         let status = self.status_code();
         let title = i18n::text(locale, title_key);
         let page = ErrorPage {

@@ -181,20 +181,7 @@ impl ApiError {
             ApiError::App(AppError::LoginRequired | AppError::TwoFactorRequired | AppError::Csrf) => ("api-problem-unauthorized-title", Message::new("api-problem-unauthorized"), None),
             ApiError::App(e) => {
                 // The page's wording of the same error, so that codes are shared with the pages.
-                let (title, message) = match e {
-                    AppError::NotFound => ("error-not-found-title", Message::new("error-not-found")),
-                    AppError::BadForm => ("error-bad-request-title", Message::new("error-bad-form")),
-                    AppError::BadRequest(m) => ("error-bad-request-title", m.clone()),
-                    AppError::Conflict(m) => ("error-conflict-title", m.clone()),
-                    AppError::TooLarge => ("error-too-large-title", Message::new("error-too-large")),
-                    AppError::TooManyRequests => ("error-too-many-title", Message::new("error-too-many")),
-                    AppError::Busy => ("error-busy-title", Message::new("error-busy")),
-                    AppError::Internal(cause) => {
-                        log::error!("api: internal error: {cause}");
-                        ("error-internal-title", Message::new("error-internal"))
-                    }
-                    AppError::LoginRequired | AppError::TwoFactorRequired | AppError::Csrf => ("error-not-found-title", Message::new("error-not-found")),
-                };
+                let (title, message) = e.wording(None);
                 (title, message, None)
             }
         };
