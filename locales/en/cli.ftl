@@ -16,3 +16,6 @@ cli-verify-failed = ledger verification FAILED: { $problem }
 cli-no-such-provider = no provider organisation is named “{ $name }”
 cli-usage-refused = { $file } was not accepted: { $count } problem(s); nothing was stored
 cli-usage-accepted = upload #{ $upload }: { $lines } line(s), { $status }
+cli-demo-scale-exists = this database already holds the scale dataset: use a fresh database
+cli-demo-scale-progress = { $phase }: { $done } of { $total }
+cli-demo-scale-done = built { $programmes } programmes, { $grants } grants, { $uploads } usage files and { $invoices } invoices: { $entries } ledger entries, { $postings } postings, in { $seconds } s. The long statement is grant { $heavy }; sign in as { $login } (password of the demo).

@@ -16,3 +16,6 @@ cli-verify-failed = ÉCHEC de la vérification du grand livre : { $problem }
 cli-no-such-provider = aucune organisation fournisseur ne s'appelle « { $name } »
 cli-usage-refused = { $file } n'a pas été accepté : { $count } problème(s) ; rien n'a été enregistré
 cli-usage-accepted = dépôt n° { $upload } : { $lines } ligne(s), { $status }
+cli-demo-scale-exists = cette base contient déjà le jeu de données à l'échelle : utilisez une base neuve
+cli-demo-scale-progress = { $phase } : { $done } sur { $total }
+cli-demo-scale-done = { $programmes } programmes, { $grants } subventions, { $uploads } fichiers de consommation et { $invoices } factures créés : { $entries } écritures, { $postings } mouvements, en { $seconds } s. Le long relevé est celui de la subvention { $heavy } ; connectez-vous comme { $login } (mot de passe de la démo).

@@ -3,6 +3,7 @@
 
 mod admin;
 mod backup;
+mod demo;
 mod export;
 mod inspect;
 pub mod inspect_report;
@@ -32,6 +33,9 @@ pub struct Cli {
 enum Command {
     /// Serve the web application.
     Serve(serve::Args),
+    /// Build the national-scale dataset for measuring (programmes, thousands of startups and
+    /// grants, millions of postings), through the same domain functions as the web.
+    Demo(demo::Args),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Check the whole ledger; exits non-zero naming the first problem.
@@ -61,6 +65,7 @@ pub fn main(cli: Cli) -> ExitCode {
     settings.database_url = cli.database_url.clone();
     let outcome = match cli.command {
         Command::Serve(args) => serve::run(settings, args),
+        Command::Demo(args) => demo::run(&settings, args),
         Command::Migrate => migrate::run(&settings),
         Command::Verify => verify::run(&settings),
         Command::Backup(args) => backup::run(&settings, args),

@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod credit_notes;
 pub mod demo;
+pub mod demo_scale;
 pub mod error;
 pub mod grants;
 pub mod ids;
