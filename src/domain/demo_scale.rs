@@ -180,7 +180,8 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
                 let startup = member_with_hash(conn, OrgKind::Startup, &name, &format!("startup{}@scale.demo", i + 1), "Scale Founder", &hash)?;
                 identity::register_company(conn, startup.org_id(), &CompanyDetails { legal_name: &format!("{name} SAS"), country: "FR", registration_number: &siren(i) })?;
                 let startup = identity::member(conn, startup.user.id)?;
-                let (programme, funder_index) = &programme_list[i % programme_list.len()];
+                // The long statement belongs to the first programme, whose funder signs in first.
+                let (programme, funder_index) = if heavy { &programme_list[0] } else { &programme_list[i % programme_list.len()] };
                 let provider_index = if heavy { 0 } else { (i / programme_list.len()) % providers.len() };
                 let provider = &providers[provider_index];
                 // Spread between 10,000 and 150,000 euros, some above the publication threshold.

@@ -143,5 +143,5 @@ pub use hash::{payload_hash, GENESIS_HASH};
 pub use holds::{expire_holds, hold, resolve_hold, Resolution};
 pub use model::{Account, AccountSpec, Entry, EntryKind, Leg, LimitRule, Links, Mechanics, NewEntry, Phase, Posted, Posting, Side};
 pub use post::{post, post_many, reverse};
-pub use statement::{statement, StatementLine};
+pub use statement::{statement, statement_page, StatementLine};
 pub use verify::{verify, VerifyError, VerifyReport};

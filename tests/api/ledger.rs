@@ -384,3 +384,30 @@ fn unknown_stored_values_are_refused(backend: Backend) {
 }
 
 both_backends!(sync unknown_stored_values_are_refused);
+
+/// A statement read a page at a time, newest first, gives the same movements and running
+/// balances as the whole statement read at once, reversed, whichever page is asked for.
+fn a_statement_read_page_by_page_matches_the_whole_one(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "a_statement_read_page_by_page_matches_the_whole_one") else { return };
+    let b = books(&mut conn);
+    for i in 0..123 {
+        let e = if i % 10 == 3 { entry(&format!("back-{i}")).transfer(b.payable, b.grant, 7).build() } else { entry(&format!("use-{i}")).transfer(b.grant, b.payable, 11 + i).build() };
+        post(&mut conn, &e).unwrap();
+    }
+    let whole = ledger::statement(&mut conn, b.grant).unwrap();
+    assert_eq!(whole.len(), 124);
+    let mut paged = Vec::new();
+    for page in 0..4 {
+        let (lines, total) = ledger::statement_page(&mut conn, b.grant, page * 50, 50).unwrap();
+        assert_eq!(total, 124);
+        assert_eq!(lines.len(), [50, 50, 24, 0][page as usize]);
+        paged.extend(lines);
+    }
+    paged.reverse();
+    let key = |l: &ledger::StatementLine| (l.entry_id, l.debit, l.credit, l.balance);
+    assert_eq!(paged.iter().map(key).collect::<Vec<_>>(), whole.iter().map(key).collect::<Vec<_>>());
+    // The newest line's balance is the account's.
+    let (first, _) = ledger::statement_page(&mut conn, b.grant, 0, 1).unwrap();
+    assert_eq!(first[0].balance, whole.last().unwrap().balance);
+}
+both_backends!(sync a_statement_read_page_by_page_matches_the_whole_one);

@@ -13,20 +13,25 @@ use askama::Template;
 struct GrantPage {
     layout: Layout,
     statement: GrantStatement,
+    /// Links to older and newer movements, when the statement has more than a page.
+    pager: Option<crate::web::layout::Pager>,
     /// Providers' credit notes for the grant: (number, provider, date, amount, posted).
     credit_notes: Vec<(String, String, chrono::NaiveDate, crate::money::Amount, bool)>,
 }
 
-pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+/// The grant's figures and its statement, newest movements first, a page at a time.
+pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id: GrantId = path_id(&path)?;
-    let (statement, credit_notes) = state
+    let page = crate::domain::paging::PageRequest::parse(query.get("page").map(String::as_str));
+    let (statement, shown, credit_notes) = state
         .db(move |conn| {
-            let statement = grants::statement(conn, &member, id)?;
-            Ok((statement, crate::domain::credit_notes::of_grant(conn, id)?))
+            let (statement, shown) = grants::statement_page(conn, &member, id, page)?;
+            Ok((statement, shown, crate::domain::credit_notes::of_grant(conn, id)?))
         })
         .await?;
-    render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement, credit_notes })
+    let pager = crate::web::layout::Pager::of(&shown, &format!("/grants/{id}"));
+    render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement, pager, credit_notes })
 }
 
 #[derive(Template)]
