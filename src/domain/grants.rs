@@ -179,6 +179,32 @@ pub fn grants_page(conn: &mut AnyConnection, of: GrantsOf, window: crate::domain
     Ok(query.load(conn)?)
 }
 
+/// One page of the grants a provider may bill, newest first, each with its startup's name and
+/// what it can still spend: four queries whatever the page's length.
+pub fn billable_page(conn: &mut AnyConnection, provider_id: OrgId, page: crate::domain::paging::PageRequest) -> DomainResult<crate::domain::paging::Page<(Grant, String, Amount)>> {
+    use crate::db::schema::organisations;
+    let total: i64 = grants::table.filter(grants::provider_id.eq(provider_id)).count().get_result(conn)?;
+    let rows: Vec<(Grant, String)> = grants::table
+        .inner_join(organisations::table.on(organisations::id.eq(grants::startup_id)))
+        .filter(grants::provider_id.eq(provider_id))
+        .order(grants::id.desc())
+        .offset(page.offset())
+        .limit(crate::domain::paging::PAGE_SIZE)
+        .select((Grant::as_select(), organisations::name))
+        .load(conn)?;
+    let codes: Vec<String> = rows.iter().map(|(g, _)| g.credits_account_code()).collect();
+    let accounts = ledger::accounts_by_codes(conn, &codes)?;
+    let items = rows
+        .into_iter()
+        .zip(codes)
+        .map(|((grant, startup), code)| {
+            let available = accounts.get(&code).map(|a| a.available()).unwrap_or_default();
+            (grant, startup, available)
+        })
+        .collect();
+    Ok(crate::domain::paging::Page { items, number: page.number, total })
+}
+
 pub fn grants_of_provider(conn: &mut AnyConnection, provider_id: OrgId) -> DomainResult<Vec<Grant>> {
     Ok(grants::table.filter(grants::provider_id.eq(provider_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
 }

@@ -32,7 +32,8 @@ async fn a_programme_lists_its_applications_a_page_at_a_time(backend: Backend) {
     assert_eq!(s.funder.get(&format!("{path}?page=99")).await.status, 200);
     assert_eq!(s.funder.get(&format!("{path}?page=-1")).await.status, 200);
     // The dashboard counts what waits for a decision without loading every application.
-    assert!(s.funder.get("/").await.body.contains("61"));
+    let dashboard = s.funder.get("/").await.body;
+    assert!(dashboard.contains("<td class=\"num\">61</td>"), "61 awaiting a decision: {dashboard}");
 }
 both_backends!(a_programme_lists_its_applications_a_page_at_a_time);
 
@@ -51,3 +52,26 @@ async fn a_provider_lists_its_uploads_a_page_at_a_time(backend: Backend) {
     assert!(second.body.contains("day-01.csv") && second.body.contains("day-00.csv") && !second.body.contains("day-51.csv"));
 }
 both_backends!(a_provider_lists_its_uploads_a_page_at_a_time);
+
+async fn a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time(backend: Backend) {
+    let Some(s) = programme_with_application(backend, "a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time").await else { return };
+    let mut conn = s.app.conn();
+    let funder = identity::find_user_by_email(&mut conn, "funder@agency.test").unwrap().unwrap();
+    let funder = identity::member(&mut conn, funder.id).unwrap();
+    // 51 grants billable at the provider, each with its own balance.
+    for i in 0..51 {
+        let m = identity::create_member(&mut conn, OrgKind::Startup, &format!("Billed Startup {i:02}"), &format!("billed{i}@startup.test"), "Founder", PASSWORD).unwrap();
+        let details = CompanyDetails { legal_name: &format!("Billed Startup {i:02} SAS"), country: "FR", registration_number: "552 100 554" };
+        identity::register_company(&mut conn, m.org_id(), &details).unwrap();
+        let m = identity::member(&mut conn, m.user.id).unwrap();
+        let new = NewApplication { requested: Amount::from_cents(10_000 + i), purpose: "Fine-tuning a model.".into(), hardware: "GPU".into(), provider_id: Some(s.provider_id) };
+        let application = applications::apply(&mut conn, &m, s.programme_id, &new).unwrap();
+        applications::decide(&mut conn, &funder, application.id, &applications::Decision::Approve { amount: Amount::from_cents(10_000 + i) }).unwrap();
+    }
+    let first = s.provider.get("/").await.body;
+    assert!(first.contains("Showing 1–50 of 51"), "{first}");
+    assert!(first.contains("Billed Startup 50") && first.contains("€100.50") && !first.contains("Billed Startup 00"), "newest first, with balances: {first}");
+    let second = s.provider.get("/?page=2").await.body;
+    assert!(second.contains("Billed Startup 00") && second.contains("€100.00") && !second.contains("Billed Startup 50"), "{second}");
+}
+both_backends!(a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time);

@@ -1,4 +1,4 @@
-use crate::domain::identity::{self, OrgKind, Organisation};
+use crate::domain::identity::{OrgKind, Organisation};
 use crate::domain::grants::{self, Grant};
 use crate::domain::applications::{self, ApplicationView};
 use crate::domain::programmes::{self, Programme};
@@ -41,6 +41,8 @@ struct FunderDashboard {
 struct ProviderDashboard {
     layout: Layout,
     grants: Vec<(Grant, String, Amount)>,
+    /// Links to the other pages of billable grants.
+    pager: Option<crate::web::layout::Pager>,
     uploads: Vec<Upload>,
 }
 
@@ -48,7 +50,7 @@ fn grant_balance(conn: &mut crate::db::AnyConnection, grant: &Grant) -> crate::d
     Ok(ledger::find_account_by_code(conn, &grant.credits_account_code())?.map(|a| a.available()).unwrap_or_default())
 }
 
-pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+pub async fn home(state: web::Data<AppState>, visitor: Visitor, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
     let Some(member) = visitor.member.clone() else {
         let open = state.db(programmes::open_now).await?;
         return render(&Landing { layout: Layout::new(&visitor, "title-home"), open });
@@ -86,19 +88,15 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
         }
         OrgKind::Provider => {
             let org_id = member.org_id();
+            let page = crate::domain::paging::PageRequest::parse(query.get("page").map(String::as_str));
             let (grants, uploads) = state
                 .db(move |conn| {
-                    let mut rows = Vec::new();
-                    for g in grants::grants_of_provider(conn, org_id)? {
-                        let startup = identity::organisation(conn, g.startup_id)?.name;
-                        let b = grant_balance(conn, &g)?;
-                        rows.push((g, startup, b));
-                    }
-                    // The latest page only: the full list is under Usage.
-                    Ok((rows, usage::uploads_of(conn, org_id, crate::domain::paging::PageRequest::FIRST)?.items))
+                    // The latest uploads only: the full list is under Usage.
+                    Ok((grants::billable_page(conn, org_id, page)?, usage::uploads_of(conn, org_id, crate::domain::paging::PageRequest::FIRST)?.items))
                 })
                 .await?;
-            render(&ProviderDashboard { layout: Layout::new(&visitor, "title-dashboard"), grants, uploads })
+            let pager = crate::web::layout::Pager::of(&grants, "/");
+            render(&ProviderDashboard { layout: Layout::new(&visitor, "title-dashboard"), grants: grants.items, pager, uploads })
         }
         OrgKind::Platform => Ok(crate::web::redirect("/admin")),
     }
