@@ -81,7 +81,12 @@ impl Part {
 
     /// The share as a percentage rounded to one decimal place (half away from zero), for display.
     pub fn percent(&self) -> Option<Decimal> {
-        self.share.and_then(|s| s.checked_mul(Decimal::ONE_HUNDRED)).map(|p| p.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+        self.share.and_then(|s| s.checked_mul(Decimal::ONE_HUNDRED)).map(|p| {
+            let mut p = p.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            // Always one decimal place shown: 0.0, 100.0.
+            p.rescale(1);
+            p
+        })
     }
 }
 
@@ -281,6 +286,7 @@ mod tests {
         assert_eq!(f.headquarters.eu_eea.percent().unwrap().to_string(), "33.3");
         assert_eq!(f.headquarters.outside.percent().unwrap().to_string(), "66.7");
         assert_eq!(f.data_centres.unknown.percent().unwrap().to_string(), "100.0");
+        assert_eq!(f.data_centres.eu_eea.percent().unwrap().to_string(), "0.0");
     }
 
     #[test]
