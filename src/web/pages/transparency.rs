@@ -39,7 +39,7 @@ pub fn money_chart(locale: Locale, id: &str, title_key: &str, label_header: Stri
 }
 
 /// Currencies of `rows`, in order of first appearance.
-pub fn currencies<'a, K>(rows: &'a [(K, String, Amount)]) -> Vec<&'a str> {
+pub fn currencies<K>(rows: &[(K, String, Amount)]) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for (_, c, _) in rows {
         if !out.contains(&c.as_str()) {
