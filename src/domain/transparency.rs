@@ -14,6 +14,7 @@ use crate::db::schema::{applications, grants, organisations, programmes};
 use crate::domain::audit::neutralise_formula;
 use crate::domain::error::DomainResult;
 use crate::domain::ids::{GrantId, ProgrammeId};
+use crate::domain::paging::{PAGE_SIZE, Page, PageRequest};
 use crate::domain::spending::{self, Scope};
 use crate::money::Amount;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -68,8 +69,8 @@ impl PublicAward {
 pub struct Transparency {
     pub threshold: Amount,
     pub programmes: Vec<PublicProgramme>,
-    /// Newest first.
-    pub awards: Vec<PublicAward>,
+    /// Newest first: one page of them, or all (page 1 of one page) for the open data.
+    pub awards: Page<PublicAward>,
     /// (hardware kind, currency, amount), by currency then largest first.
     pub by_hardware: Vec<(String, String, Amount)>,
     /// (provider country or `None` when unknown, currency, amount), by currency then largest first.
@@ -115,15 +116,27 @@ pub fn programmes(conn: &mut AnyConnection) -> DomainResult<Vec<PublicProgramme>
         .collect())
 }
 
+/// The awards published: at or above `threshold` in euros, and every award in another currency.
+macro_rules! published {
+    ($threshold:expr) => {
+        grants::currency.ne(THRESHOLD_CURRENCY).or(grants::amount.ge($threshold.cents()))
+    };
+}
+
+/// How many awards are published.
+pub fn awards_count(conn: &mut AnyConnection, threshold: Amount) -> DomainResult<i64> {
+    Ok(grants::table.filter(published!(threshold)).count().get_result(conn)?)
+}
+
 /// Awards at or above `threshold` (euros; other currencies all), newest first, at most `limit`
-/// when given. One query, plus the programmes' funders from `programmes`.
-pub fn awards(conn: &mut AnyConnection, threshold: Amount, programmes: &[PublicProgramme], limit: Option<i64>) -> DomainResult<Vec<PublicAward>> {
+/// from `offset` when given. One query, plus the programmes' funders from `programmes`.
+pub fn awards(conn: &mut AnyConnection, threshold: Amount, programmes: &[PublicProgramme], limit: Option<(i64, i64)>) -> DomainResult<Vec<PublicAward>> {
     type Row = (GrantId, String, i64, String, NaiveDateTime, ProgrammeId, String, String, Option<String>, Option<String>, String);
     let mut query = grants::table
         .inner_join(organisations::table.on(organisations::id.eq(grants::startup_id)))
         .inner_join(programmes::table.on(programmes::id.eq(grants::programme_id)))
         .inner_join(applications::table.on(applications::id.eq(grants::application_id)))
-        .filter(grants::currency.ne(THRESHOLD_CURRENCY).or(grants::amount.ge(threshold.cents())))
+        .filter(published!(threshold))
         .order((grants::created_at.desc(), grants::id.desc()))
         .select((
             grants::id,
@@ -139,8 +152,8 @@ pub fn awards(conn: &mut AnyConnection, threshold: Amount, programmes: &[PublicP
             applications::hardware,
         ))
         .into_boxed();
-    if let Some(limit) = limit {
-        query = query.limit(limit);
+    if let Some((limit, offset)) = limit {
+        query = query.limit(limit).offset(offset);
     }
     let rows: Vec<Row> = query.load(conn)?;
     Ok(rows
@@ -167,10 +180,20 @@ fn sorted<K: Ord + Clone>(mut rows: Vec<(K, String, Amount)>) -> Vec<(K, String,
     rows
 }
 
-/// The whole public report.
-pub fn report(conn: &mut AnyConnection, threshold: Amount) -> DomainResult<Transparency> {
+/// The public report: with one page of the awards (the page), or all of them (`None`: the open
+/// data).
+pub fn report(conn: &mut AnyConnection, threshold: Amount, page: Option<PageRequest>) -> DomainResult<Transparency> {
     let programmes = programmes(conn)?;
-    let awards = awards(conn, threshold, &programmes, None)?;
+    let awards = match page {
+        Some(page) => {
+            let total = awards_count(conn, threshold)?;
+            Page { items: awards(conn, threshold, &programmes, Some((PAGE_SIZE, page.offset())))?, number: page.number, total }
+        }
+        None => {
+            let items = awards(conn, threshold, &programmes, None)?;
+            Page { total: i64::try_from(items.len()).unwrap_or(i64::MAX), items, number: 1 }
+        }
+    };
     let spend = spending::by_provider(conn, Scope::All)?;
     let by_hardware = sorted(spending::total_by(&spend, |r| r.hardware_kind.clone())?);
     let by_provider_country = sorted(spending::total_by(&spend, |r| r.provider_country.clone())?);
@@ -293,6 +316,7 @@ impl OpenData {
                 .collect(),
             awards: t
                 .awards
+                .items
                 .iter()
                 .map(|a| AwardRecord {
                     grant: a.grant_code.clone(),

@@ -127,13 +127,15 @@ async fn the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones(ba
     for (label, value) in [("GPU", "€500.00"), ("IPU", "€300.00"), ("OPU", "€200.00"), ("France", "€700.00"), ("Switzerland", "€300.00")] {
         assert!(page.contains(&format!("<tr><th scope=\"row\">{label}</th><td class=\"num\">{value}</td></tr>")), "{label} {value}");
     }
+    // A page number that is not one reads as the first page.
+    assert!(visitor.get("/transparency?page=abc").await.body.contains("Lumen Labs SAS"));
     // In French too, without signing in.
     let fr = d.app.client_in("fr-FR,fr").get("/transparency").await.body;
     assert!(fr.contains("<html lang=\"fr\">") && fr.contains("Aides attribuées") && fr.contains("150\u{202f}000,00\u{a0}€"), "{fr}");
 
     // A higher threshold hides the 100,000 award.
-    let t = computegrants::domain::transparency::report(&mut d.app.conn(), Amount::from_cents(12_000_000)).unwrap();
-    assert_eq!(t.awards.iter().map(|a| a.grant_code.as_str()).collect::<Vec<_>>(), vec![d.grants[0].as_str()]);
+    let t = computegrants::domain::transparency::report(&mut d.app.conn(), Amount::from_cents(12_000_000), None).unwrap();
+    assert_eq!(t.awards.items.iter().map(|a| a.grant_code.as_str()).collect::<Vec<_>>(), vec![d.grants[0].as_str()]);
 }
 both_backends!(the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones);
 

@@ -8,7 +8,8 @@ use crate::messages::Message;
 use crate::money::Amount;
 use crate::web::charts::{Bar, BarChart, escape};
 use crate::web::error::{AppError, AppResult};
-use crate::web::layout::Layout;
+use crate::domain::paging::PageRequest;
+use crate::web::layout::{Layout, Pager};
 use crate::web::session::Visitor;
 use crate::web::{AppState, render};
 use actix_web::{HttpResponse, web};
@@ -67,6 +68,8 @@ struct TransparencyPage {
     t: Transparency,
     threshold: String,
     charts: Vec<BarChart>,
+    /// Links to the other pages of awards (the files hold them all).
+    pager: Option<Pager>,
 }
 
 impl TransparencyPage {
@@ -75,20 +78,21 @@ impl TransparencyPage {
     }
 }
 
-async fn load(state: &web::Data<AppState>) -> AppResult<Transparency> {
+async fn load(state: &web::Data<AppState>, page: Option<PageRequest>) -> AppResult<Transparency> {
     let threshold = state.settings.transparency_threshold;
-    state.db(move |conn| transparency::report(conn, threshold)).await
+    state.db(move |conn| transparency::report(conn, threshold, page)).await
 }
 
-pub async fn page(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
-    let t = load(&state).await?;
+pub async fn page(state: web::Data<AppState>, visitor: Visitor, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
+    let t = load(&state, Some(PageRequest::parse(query.get("page").map(String::as_str)))).await?;
+    let pager = Pager::of(&t.awards, "/transparency");
     let locale = visitor.locale;
     let mut charts = charts_per_currency(locale, "by-hardware", "chart-by-hardware", i18n::text(locale, "col-hardware-kind"), &t.by_hardware, |k| k.clone());
     charts.extend(charts_per_currency(locale, "by-provider-country", "chart-by-provider-country", i18n::text(locale, "col-provider-country"), &t.by_provider_country, |k| {
         country_name(locale, k.as_deref())
     }));
     let threshold = i18n::money(locale, t.threshold.cents(), transparency::THRESHOLD_CURRENCY);
-    render(&TransparencyPage { layout: Layout::new(&visitor, "title-transparency"), t, threshold, charts })
+    render(&TransparencyPage { layout: Layout::new(&visitor, "title-transparency"), t, threshold, charts, pager })
 }
 
 fn csv_response(body: String, filename: &str) -> HttpResponse {
@@ -99,19 +103,19 @@ fn csv_response(body: String, filename: &str) -> HttpResponse {
 }
 
 pub async fn awards_csv(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let t = load(&state).await?;
-    let body = transparency::awards_csv(&t.awards).map_err(|e| AppError::Internal(Box::new(e)))?;
+    let t = load(&state, None).await?;
+    let body = transparency::awards_csv(&t.awards.items).map_err(|e| AppError::Internal(Box::new(e)))?;
     Ok(csv_response(body, "computegrants-awards.csv"))
 }
 
 pub async fn spending_csv(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let t = load(&state).await?;
+    let t = load(&state, None).await?;
     let body = transparency::spending_csv(&t).map_err(|e| AppError::Internal(Box::new(e)))?;
     Ok(csv_response(body, "computegrants-spending.csv"))
 }
 
 pub async fn json(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let t = load(&state).await?;
+    let t = load(&state, None).await?;
     let body = serde_json::to_string_pretty(&OpenData::of(&t)).map_err(|e| AppError::Internal(Box::new(e)))?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -166,7 +170,7 @@ pub async fn atom(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
     let awards = state
         .db(move |conn| {
             let programmes = transparency::programmes(conn)?;
-            transparency::awards(conn, threshold, &programmes, Some(FEED_ENTRIES))
+            transparency::awards(conn, threshold, &programmes, Some((FEED_ENTRIES, 0)))
         })
         .await?;
     let body = atom_feed(visitor.locale, &state.base_url(), &awards, crate::domain::clock::now());
