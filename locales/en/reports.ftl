@@ -84,3 +84,4 @@ reports-spend-rows = Spending per provider and hardware kind
 reports-programme-spending = Where the credits went
 home-transparency-link = Where the public money went: programmes, awards and spending, open to all
 transparency-spending-attribution = Spending is counted under the hardware kind each grant was awarded for, and under the country where the provider that billed it is registered.
+reports-shares = Shares of the spending

@@ -84,3 +84,4 @@ reports-spend-rows = Dépenses par fournisseur et type de matériel
 reports-programme-spending = Où sont allés les crédits
 home-transparency-link = Où est allé l'argent public : programmes, aides et dépenses, ouverts à tous
 transparency-spending-attribution = Les dépenses sont comptées sous le type de matériel pour lequel chaque aide a été attribuée, et sous le pays d'immatriculation du fournisseur qui l'a facturée.
+reports-shares = Parts des dépenses
