@@ -2,10 +2,10 @@
 //!
 //! **Spend** is what the ledger moved into providers' payable accounts for grants' usage:
 //! usage holds *posted* when the funder approved the provider's invoice (in full or in part),
-//! less what providers' credit notes returned to the grants. Holds still waiting for a decision,
-//! disputed or expired usage count nothing. Every figure is an exact sum of ledger postings in
-//! the currency's minor unit, summed by the database (`CAST(SUM(…) AS BIGINT)`: PostgreSQL
-//! sums a BIGINT as NUMERIC).
+//! less what providers' credit notes returned to the grants (and any reversal of either). Holds
+//! still waiting for a decision, disputed or expired usage count nothing. Every figure is an
+//! exact sum of ledger postings in the currency's minor unit, summed by the database
+//! (`CAST(SUM(…) AS BIGINT)`: PostgreSQL sums a BIGINT as NUMERIC).
 //!
 //! A grant's spend is attributed to the hardware kind its application asked for (GPU, IPU, OPU,
 //! CPU), and to the provider that billed it (the payable account's owner).
@@ -58,7 +58,8 @@ fn signed_sum() -> diesel::expression::SqlLiteral<BigInt> {
 }
 
 const SPEND_PHASES: [&str; 2] = ["posted", "post_pending"];
-const SPEND_KINDS: [&str; 2] = ["usage", "credit-note"];
+/// Usage, credit notes, and reversals of either (a correction moves the payable back).
+const SPEND_KINDS: [&str; 3] = ["usage", "credit-note", "reversal"];
 
 
 /// The postings that make spend, joined to their grant, application, programme and provider,
@@ -186,7 +187,7 @@ mod tests {
     #[test]
     fn the_sql_strings_are_the_ledgers_words() {
         assert_eq!(SPEND_PHASES, [Phase::Posted.as_str(), Phase::PostPending.as_str()]);
-        assert_eq!(SPEND_KINDS, [EntryKind::Usage.as_str(), EntryKind::CreditNote.as_str()]);
+        assert_eq!(SPEND_KINDS, [EntryKind::Usage.as_str(), EntryKind::CreditNote.as_str(), EntryKind::Reversal.as_str()]);
         assert!(signed_sum_text().contains(&format!("'{}'", Side::Credit.as_str())));
     }
 
