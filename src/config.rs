@@ -24,7 +24,14 @@ pub struct Settings {
     /// JSON API requests one token may make per minute (in a burst, then evenly); one client
     /// address may make twice as many.
     pub api_requests_per_minute: u32,
+    /// Awards at or above this many euros are published on `/transparency`
+    /// (`TRANSPARENCY_THRESHOLD`, in euros, e.g. `100000` or `100000.00`).
+    pub transparency_threshold: crate::money::Amount,
 }
+
+/// €100,000: the GBER's publication threshold for individual aid awards (Regulation (EU)
+/// 651/2014, Article 9, as amended in 2023).
+pub const DEFAULT_TRANSPARENCY_THRESHOLD: crate::money::Amount = crate::money::Amount::from_cents(10_000_000);
 
 /// Where and how usage files are received.
 #[derive(Debug, Clone)]
@@ -59,7 +66,7 @@ pub struct MailSettings {
 
 impl Settings {
     /// Reads `DATABASE_URL`, `BIND`, `PUBLIC_URL`, `SECURE_COOKIES`, `SMTP_URL`, `MAIL_FROM`,
-    /// `MAIL_OUTBOX`, `DB_POOL_SIZE`, `USAGE_DIR`, `USAGE_MAX_BYTES`, `USAGE_INLINE_BYTES`; each has a default that suits a first run on a laptop.
+    /// `MAIL_OUTBOX`, `DB_POOL_SIZE`, `USAGE_DIR`, `USAGE_MAX_BYTES`, `USAGE_INLINE_BYTES`, `TRANSPARENCY_THRESHOLD`; each has a default that suits a first run on a laptop.
     pub fn from_env() -> Settings {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Settings {
@@ -75,6 +82,10 @@ impl Settings {
             pool_size: var("DB_POOL_SIZE").and_then(|v| v.parse().ok()),
             trust_forwarded_for: var("TRUST_FORWARDED_FOR").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
             api_requests_per_minute: var("API_REQUESTS_PER_MINUTE").and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(DEFAULT_API_REQUESTS_PER_MINUTE),
+            transparency_threshold: var("TRANSPARENCY_THRESHOLD")
+                .and_then(|v| crate::money::Amount::parse(&v).ok())
+                .filter(|a| !a.is_negative())
+                .unwrap_or(DEFAULT_TRANSPARENCY_THRESHOLD),
             usage: UsageSettings {
                 dir: var("USAGE_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_USAGE_DIR)),
                 max_bytes: var("USAGE_MAX_BYTES").and_then(|v| v.parse().ok()).unwrap_or(crate::domain::usage::MAX_USAGE_FILE_BYTES),

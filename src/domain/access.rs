@@ -94,6 +94,9 @@ pub enum Action {
     Administer,
     /// An organisation's API tokens: creating, listing, revoking (owners).
     ManageApiTokens,
+    /// Reports across programmes, such as the sovereignty report: funders (their own
+    /// programmes) and admins (all).
+    ViewReports,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -114,7 +117,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ListInvoices | ViewInvoice => matches!(role, Funder | Provider | Admin),
         DecideInvoice | RecordSettlement => role == Funder,
         FlagUsage => role == Startup,
-        ViewSettlement => matches!(role, Funder | Admin),
+        ViewSettlement | ViewReports => matches!(role, Funder | Admin),
         ViewAdministration | Administer => role == Admin,
         ManageApiTokens => matches!(role, Startup | Funder | Provider),
     }
@@ -128,7 +131,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
     match action {
         ViewPublic | SignIn | SignUp | SecondFactor | ChooseLanguage | ResetPassword | AcceptInvitation | SignOut | ManageAccount => true,
         ListProgrammes | ViewProgramme | ListOwnApplications | ViewApplication | ViewGrant | ViewCatalogue | ListUploads | ViewUpload | ViewMembers
-        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement => true,
+        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement | ViewReports => true,
         ManageMembers | EditCompany | Administer | ManageApiTokens => duty == Owner,
         CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
         Apply | WithdrawApplication => matches!(duty, Owner | Member),

@@ -28,7 +28,10 @@ pub mod paging;
 pub mod programmes;
 pub mod reports;
 pub mod settlements;
+pub mod sovereignty;
+pub mod spending;
 pub mod status;
+pub mod transparency;
 pub mod usage;
 
 pub use error::{DomainError, DomainResult, FieldErrors};

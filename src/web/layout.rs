@@ -29,6 +29,7 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-uploads", "/usage", Action::ListUploads, &[Role::Provider]),
     ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
     ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Startup, Role::Provider]),
+    ("nav-sovereignty", "/reports/sovereignty", Action::ViewReports, &[Role::Funder, Role::Admin]),
     ("nav-invoices", "/invoices", Action::ListInvoices, &[Role::Funder, Role::Provider, Role::Admin]),
     ("nav-admin", "/admin", Action::ViewAdministration, &[Role::Admin]),
     ("nav-organisation", "/organisation", Action::ViewMembers, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),

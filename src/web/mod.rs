@@ -1,6 +1,7 @@
 //! HTTP: thin handlers that parse, authorise, call the domain and render.
 
 pub mod api;
+pub mod charts;
 pub mod error;
 pub mod fair_share;
 pub mod flash;

@@ -63,6 +63,12 @@ route_table! {
     post "/organisation/api-tokens" ManageApiTokens => api_tokens::create;
     post "/organisation/api-tokens/{id}/revoke" ManageApiTokens => api_tokens::revoke;
     get "/api/docs" ViewPublic => crate::web::api::docs::page;
+    get "/transparency" ViewPublic => transparency::page;
+    get "/transparency.csv" ViewPublic => transparency::awards_csv;
+    get "/transparency.json" ViewPublic => transparency::json;
+    get "/transparency/spending.csv" ViewPublic => transparency::spending_csv;
+    get "/transparency/awards.atom" ViewPublic => transparency::atom;
+    get "/reports/sovereignty" ViewReports => reports::sovereignty;
     get "/invitations/accept" AcceptInvitation => members::accept_form;
     post "/invitations/accept" AcceptInvitation => members::accept;
     post "/language" ChooseLanguage => language::choose;
@@ -72,6 +78,7 @@ route_table! {
     get "/programmes/new" CreateProgramme => programmes::new_form;
     post "/programmes" CreateProgramme => programmes::create;
     get "/programmes/{id}" ViewProgramme => programmes::show;
+    get "/programmes/{id}/sovereignty" ViewReports => reports::programme_sovereignty;
     get "/programmes/{id}/apply" Apply => startup::apply_form;
     post "/programmes/{id}/apply" Apply => startup::apply;
     get "/applications" ListOwnApplications => startup::applications;

@@ -504,7 +504,20 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     assert_eq!(xml.status().as_u16(), 303, "the payment file is the funder's alone: a stranger is sent to sign in");
     shot(c, &format!("3-settlement-{lang}")).await;
     audit(c, axe, "the settlement").await;
+    // The programme report's spending charts, and the sovereignty reports (charts included).
+    c.goto(&format!("{base}{programme_path}")).await.unwrap();
+    assert!(c.find(Locator::Css("svg.chart[role='img'] title")).await.is_ok(), "the programme report draws its spending");
+    audit(c, axe, "the programme report with its charts").await;
+    c.goto(&format!("{base}{programme_path}/sovereignty")).await.unwrap();
+    audit(c, axe, "the programme's sovereignty report").await;
+    shot(c, &format!("3-sovereignty-{lang}")).await;
+    c.goto(&format!("{base}/reports/sovereignty")).await.unwrap();
+    audit(c, axe, "the sovereignty report across programmes").await;
     sign_out(c).await;
+    // The public transparency page, without signing in.
+    c.goto(&format!("{base}/transparency")).await.unwrap();
+    assert!(c.find(Locator::Css("svg.chart")).await.is_ok(), "the public page draws the spending");
+    audit(c, axe, "the public transparency page").await;
 
     // The startup sees its balance and statement.
     sign_in(c, base, &startup_email).await;

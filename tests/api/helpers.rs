@@ -253,6 +253,7 @@ impl TestApp {
             trust_forwarded_for: false,
             // Small limits so that tests reach them quickly: files over 64 KiB go to the background job.
             api_requests_per_minute: computegrants::config::DEFAULT_API_REQUESTS_PER_MINUTE,
+            transparency_threshold: computegrants::config::DEFAULT_TRANSPARENCY_THRESHOLD,
             usage: computegrants::config::UsageSettings { dir: tempfile::tempdir().unwrap().keep(), max_bytes: TEST_USAGE_MAX_BYTES, inline_bytes: TEST_USAGE_INLINE_BYTES },
         };
         adjust(&mut settings);

@@ -32,5 +32,6 @@ mod schema;
 mod sessions;
 mod soak;
 mod throttling;
+mod transparency;
 mod usage_files;
 mod usage_jobs;

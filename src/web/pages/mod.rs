@@ -12,5 +12,7 @@ pub mod members;
 pub mod password;
 pub mod programmes;
 pub mod provider;
+pub mod reports;
 pub mod startup;
+pub mod transparency;
 pub mod two_factor;

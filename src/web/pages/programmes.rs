@@ -111,26 +111,30 @@ struct ProgrammePage {
     /// Links to the other pages of applications, when there are more than one.
     pager: Option<Pager>,
     is_startup: bool,
+    /// Spending by month, provider and hardware kind (the funder's report).
+    charts: Vec<crate::web::charts::BarChart>,
 }
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path)?;
     let page = PageRequest::parse(query.get("page").map(String::as_str));
-    let (programme, report, applications) = state
+    let (programme, report, applications, spending) = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
             if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) {
                 let report = reports::programme_report(conn, &member, id)?;
                 let applications = applications::page_to_programme(conn, id, page)?;
-                Ok((programme, Some(report), Some(applications)))
+                let spending = crate::web::pages::reports::programme_spending(conn, id)?;
+                Ok((programme, Some(report), Some(applications), Some(spending)))
             } else {
-                Ok((programme, None, None))
+                Ok((programme, None, None, None))
             }
         })
         .await?;
+    let charts = spending.map(|s| crate::web::pages::reports::programme_charts(visitor.locale, &programme.currency, &s)).unwrap_or_default();
     let is_startup = visitor.member.as_ref().map(|m| m.kind()) == Some(OrgKind::Startup);
     let pager = applications.as_ref().and_then(|page| Pager::of(page, &format!("/programmes/{id}")));
     let applications = applications.map(|page| page.items).unwrap_or_default();
-    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, pager, is_startup })
+    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, pager, is_startup, charts })
 }

@@ -1,0 +1,202 @@
+//! What was spent, read from the ledger in a few grouped queries (never a query per row).
+//!
+//! **Spend** is what the ledger moved into providers' payable accounts for grants' usage:
+//! usage holds *posted* when the funder approved the provider's invoice (in full or in part),
+//! less what providers' credit notes returned to the grants (and any reversal of either). Holds
+//! still waiting for a decision, disputed or expired usage count nothing. Every figure is an
+//! exact sum of ledger postings in the currency's minor unit, summed by the database
+//! (`CAST(SUM(…) AS BIGINT)`: PostgreSQL sums a BIGINT as NUMERIC).
+//!
+//! A grant's spend is attributed to the hardware kind its application asked for (GPU, IPU, OPU,
+//! CPU), and to the provider that billed it (the payable account's owner).
+
+use crate::db::AnyConnection;
+use crate::db::schema::{applications, grants, ledger_accounts, ledger_entries, ledger_postings, organisations, programmes, provider_offerings};
+use crate::domain::error::DomainResult;
+use crate::domain::ids::{OrgId, ProgrammeId};
+use crate::money::Amount;
+use chrono::{Datelike, NaiveDate};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+/// Whose spending: one programme, one funder's programmes, or every programme (the public page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Programme(ProgrammeId),
+    Funder(OrgId),
+    All,
+}
+
+/// Spend at one provider on one hardware kind, in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSpend {
+    pub provider_id: OrgId,
+    pub provider_name: String,
+    /// Where the provider is headquartered (its organisation's country), when known.
+    pub provider_country: Option<String>,
+    pub hardware_kind: String,
+    pub currency: String,
+    pub amount: Amount,
+}
+
+/// Spend in one calendar month (first day of the month), in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthSpend {
+    pub month: NaiveDate,
+    pub currency: String,
+    pub amount: Amount,
+}
+
+/// Posted credits minus debits on the payable accounts: credit notes (debits) reduce the spend.
+fn signed_sum_text() -> &'static str {
+    "CAST(SUM(CASE WHEN ledger_postings.direction = 'credit' THEN ledger_postings.amount ELSE -ledger_postings.amount END) AS BIGINT)"
+}
+
+fn signed_sum() -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>(signed_sum_text())
+}
+
+const SPEND_PHASES: [&str; 2] = ["posted", "post_pending"];
+/// Usage, credit notes, and reversals of either (a correction moves the payable back).
+const SPEND_KINDS: [&str; 3] = ["usage", "credit-note", "reversal"];
+
+
+/// The postings that make spend, joined to their grant, application, programme and provider,
+/// filtered by `$scope`; the caller groups and selects.
+macro_rules! spend_postings {
+    ($scope:expr) => {
+        ledger_postings::table
+            .inner_join(ledger_entries::table)
+            .inner_join(ledger_accounts::table)
+            .inner_join(grants::table.on(ledger_entries::grant_id.eq(grants::id.nullable())))
+            .inner_join(applications::table.on(applications::id.eq(grants::application_id)))
+            .inner_join(programmes::table.on(programmes::id.eq(grants::programme_id)))
+            .inner_join(organisations::table.on(organisations::id.eq(ledger_accounts::owner_id)))
+            .filter(ledger_accounts::owner_kind.eq("provider"))
+            .filter(ledger_accounts::purpose.eq("payable"))
+            .filter(ledger_entries::phase.eq_any(SPEND_PHASES))
+            .filter(ledger_entries::kind.eq_any(SPEND_KINDS))
+            .filter($scope)
+    };
+}
+
+// Columns of several tables grouped together (each pair once; pairs within one table are
+// already allowed by `table!`).
+diesel::allow_columns_to_appear_in_same_group_by_clause!(organisations::id, applications::hardware, ledger_accounts::currency, ledger_entries::effective_on);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(organisations::name, applications::hardware);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(organisations::name, ledger_accounts::currency);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(organisations::country, applications::hardware);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(organisations::country, ledger_accounts::currency);
+
+type ProviderRow = (OrgId, String, Option<String>, String, String, i64);
+
+/// Spend per provider and hardware kind (and currency), largest groups in a stable order.
+pub fn by_provider(conn: &mut AnyConnection, scope: Scope) -> DomainResult<Vec<ProviderSpend>> {
+    macro_rules! load {
+        ($filter:expr) => {
+            spend_postings!($filter)
+                .group_by((organisations::id, organisations::name, organisations::country, applications::hardware, ledger_accounts::currency))
+                .select((organisations::id, organisations::name, organisations::country, applications::hardware, ledger_accounts::currency, signed_sum()))
+                .order((ledger_accounts::currency, organisations::name, organisations::id, applications::hardware))
+                .load::<ProviderRow>(conn)?
+        };
+    }
+    let rows = match scope {
+        Scope::Programme(id) => load!(grants::programme_id.eq(id)),
+        Scope::Funder(id) => load!(programmes::funder_id.eq(id)),
+        Scope::All => load!(ledger_accounts::purpose.eq("payable")),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(provider_id, provider_name, provider_country, hardware_kind, currency, cents)| ProviderSpend {
+            provider_id,
+            provider_name,
+            provider_country,
+            hardware_kind,
+            currency,
+            amount: Amount::from_cents(cents),
+        })
+        .collect())
+}
+
+/// Spend per month (of the ledger day the spend was posted: the approval, or the credit note),
+/// oldest first. The database groups by day; days are folded into months here.
+pub fn by_month(conn: &mut AnyConnection, scope: Scope) -> DomainResult<Vec<MonthSpend>> {
+    macro_rules! load {
+        ($filter:expr) => {
+            spend_postings!($filter)
+                .group_by((ledger_accounts::currency, ledger_entries::effective_on))
+                .select((ledger_accounts::currency, ledger_entries::effective_on, signed_sum()))
+                .order((ledger_accounts::currency, ledger_entries::effective_on))
+                .load::<(String, NaiveDate, i64)>(conn)?
+        };
+    }
+    let rows = match scope {
+        Scope::Programme(id) => load!(grants::programme_id.eq(id)),
+        Scope::Funder(id) => load!(programmes::funder_id.eq(id)),
+        Scope::All => load!(ledger_accounts::purpose.eq("payable")),
+    };
+    fold_months(rows)
+}
+
+/// Days (sorted by currency then day) folded into months.
+pub fn fold_months(rows: Vec<(String, NaiveDate, i64)>) -> DomainResult<Vec<MonthSpend>> {
+    let mut out: Vec<MonthSpend> = Vec::new();
+    for (currency, day, cents) in rows {
+        let month = day.with_day(1).unwrap_or(day);
+        let amount = Amount::from_cents(cents);
+        match out.last_mut() {
+            Some(last) if last.month == month && last.currency == currency => {
+                last.amount = last.amount.checked_add(amount).map_err(crate::ledger::LedgerError::from)?;
+            }
+            _ => out.push(MonthSpend { month, currency, amount }),
+        }
+    }
+    Ok(out)
+}
+
+/// Sums `rows` by a key, keeping the first-seen order of keys; returns (key, currency, amount).
+pub fn total_by<K: PartialEq + Clone>(rows: &[ProviderSpend], key: impl Fn(&ProviderSpend) -> K) -> DomainResult<Vec<(K, String, Amount)>> {
+    let mut out: Vec<(K, String, Amount)> = Vec::new();
+    for row in rows {
+        let k = key(row);
+        match out.iter_mut().find(|(key, currency, _)| *key == k && *currency == row.currency) {
+            Some((_, _, amount)) => *amount = amount.checked_add(row.amount).map_err(crate::ledger::LedgerError::from)?,
+            None => out.push((k, row.currency.clone(), row.amount)),
+        }
+    }
+    Ok(out)
+}
+
+/// The countries of each provider's catalogue per hardware kind (every offering ever listed,
+/// so that past usage keeps its place): (provider, hardware kind, country when given).
+pub fn offering_countries(conn: &mut AnyConnection) -> DomainResult<Vec<(OrgId, String, Option<String>)>> {
+    Ok(provider_offerings::table
+        .select((provider_offerings::provider_id, provider_offerings::hardware_kind, provider_offerings::country))
+        .distinct()
+        .order((provider_offerings::provider_id, provider_offerings::hardware_kind, provider_offerings::country))
+        .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{EntryKind, Phase, Side};
+
+    #[test]
+    fn the_sql_strings_are_the_ledgers_words() {
+        assert_eq!(SPEND_PHASES, [Phase::Posted.as_str(), Phase::PostPending.as_str()]);
+        assert_eq!(SPEND_KINDS, [EntryKind::Usage.as_str(), EntryKind::CreditNote.as_str(), EntryKind::Reversal.as_str()]);
+        assert!(signed_sum_text().contains(&format!("'{}'", Side::Credit.as_str())));
+    }
+
+    #[test]
+    fn days_fold_into_months_per_currency() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let rows = vec![("EUR".into(), d(2026, 10, 3), 100), ("EUR".into(), d(2026, 10, 30), 250), ("EUR".into(), d(2026, 11, 1), -50), ("SEK".into(), d(2026, 10, 3), 7)];
+        let months = fold_months(rows).unwrap();
+        let got: Vec<_> = months.iter().map(|m| (m.month, m.currency.as_str(), m.amount.cents())).collect();
+        assert_eq!(got, vec![(d(2026, 10, 1), "EUR", 350), (d(2026, 11, 1), "EUR", -50), (d(2026, 10, 1), "SEK", 7)]);
+    }
+}
