@@ -588,5 +588,6 @@ upload-status-expired = expired
 upload-status-explained-expired = No invoice for it was approved within the programme's hold period: the holds were released. Send the usage again with its invoice.
 pager-label = Pages
 pager-showing = Showing { $first }–{ $last } of { $total }
+pager-showing-open = Showing { $first }–{ $last }
 pager-previous = ← Previous page
 pager-next = Next page →

@@ -588,5 +588,6 @@ upload-status-expired = expiré
 upload-status-explained-expired = Aucune facture n'a été approuvée pendant la durée de blocage du programme : les montants ont été débloqués. Renvoyez la consommation avec sa facture.
 pager-label = Pages
 pager-showing = { $first } à { $last } sur { $total }
+pager-showing-open = { $first } à { $last }
 pager-previous = ← Page précédente
 pager-next = Page suivante →

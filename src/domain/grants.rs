@@ -223,12 +223,12 @@ pub struct GrantStatement {
 
 /// The grant's figures and one page of its statement, newest first (see
 /// [`ledger::statement_page`]).
-pub fn statement_page(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId, page: crate::domain::paging::PageRequest) -> DomainResult<(GrantStatement, crate::domain::paging::Page<()>)> {
+/// Whether older movements follow the page is returned beside it.
+pub fn statement_page(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId, page: crate::domain::paging::PageRequest) -> DomainResult<(GrantStatement, bool)> {
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
-    let (lines, total) = ledger::statement_page(conn, account.id, page.offset(), crate::domain::paging::PAGE_SIZE)?;
-    let shown = crate::domain::paging::Page { items: vec![(); lines.len()], number: page.number, total };
-    Ok((GrantStatement { balance: account.available(), spent: Amount::from_cents(account.debits_posted), held: Amount::from_cents(account.debits_pending), grant, lines }, shown))
+    let (lines, more) = ledger::statement_page(conn, account.id, page.offset(), crate::domain::paging::PAGE_SIZE)?;
+    Ok((GrantStatement { balance: account.available(), spent: Amount::from_cents(account.debits_posted), held: Amount::from_cents(account.debits_pending), grant, lines }, more))
 }
 
 pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId) -> DomainResult<GrantStatement> {

@@ -56,26 +56,24 @@ pub fn statement(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Statem
 }
 
 /// One page of an account's statement, newest first: at most `limit` movements after skipping
-/// the `offset` newest, each with the balance after it, and how many movements there are in all.
-/// The balances come from two indexed sums up to the page (never the whole history loaded), so
-/// a grant with 20,000 entries shows any page as fast as its first.
-pub fn statement_page(conn: &mut AnyConnection, account_id: i64, offset: i64, limit: i64) -> Result<(Vec<StatementLine>, i64), LedgerError> {
+/// the `offset` newest, each with the balance after it, and whether older movements follow.
+/// Read backwards along the account's postings index, and the first page's balances start from
+/// the account's own posted balance, so a grant with 20,000 entries shows its first page as
+/// fast as one with twenty; later pages add up the movements up to the page (indexed).
+pub fn statement_page(conn: &mut AnyConnection, account_id: i64, offset: i64, limit: i64) -> Result<(Vec<StatementLine>, bool), LedgerError> {
     let acct = account(conn, account_id)?;
     let normal = acct.side()?;
     let posted = [Phase::Posted.as_str(), Phase::PostPending.as_str()];
-    let total: i64 = ledger_postings::table
+    let limit = limit.max(0);
+    // Posting ids grow with entry ids (an entry's postings are written with it), so the index
+    // on (account, posting) gives the statement's order without sorting the account's history.
+    let mut rows: Vec<(i64, i64, NaiveDate, String, String, Option<i64>, String, i64)> = ledger_postings::table
         .inner_join(ledger_entries::table)
         .filter(ledger_postings::account_id.eq(account_id))
         .filter(ledger_entries::phase.eq_any(posted))
-        .count()
-        .get_result(conn)?;
-    let rows: Vec<(i64, i64, NaiveDate, String, String, Option<i64>, String, i64)> = ledger_postings::table
-        .inner_join(ledger_entries::table)
-        .filter(ledger_postings::account_id.eq(account_id))
-        .filter(ledger_entries::phase.eq_any(posted))
-        .order((ledger_entries::id.desc(), ledger_postings::id.desc()))
+        .order(ledger_postings::id.desc())
         .offset(offset.max(0))
-        .limit(limit.max(0))
+        .limit(limit.saturating_add(1))
         .select((
             ledger_postings::id,
             ledger_entries::id,
@@ -87,22 +85,30 @@ pub fn statement_page(conn: &mut AnyConnection, account_id: i64, offset: i64, li
             ledger_postings::amount,
         ))
         .load(conn)?;
-    let Some((newest_posting, newest_entry, ..)) = rows.first() else { return Ok((Vec::new(), total)) };
-    // The balance after the page's newest movement: everything up to it, on each side.
-    let sum_of = |conn: &mut AnyConnection, side: Side| -> Result<i64, LedgerError> {
-        let sum: Option<i64> = ledger_postings::table
-            .inner_join(ledger_entries::table)
-            .filter(ledger_postings::account_id.eq(account_id))
-            .filter(ledger_entries::phase.eq_any(posted))
-            .filter(ledger_postings::direction.eq(side.as_str()))
-            .filter(ledger_entries::id.lt(newest_entry).or(ledger_entries::id.eq(newest_entry).and(ledger_postings::id.le(newest_posting))))
-            .select(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("CAST(SUM(ledger_postings.amount) AS BIGINT)"))
-            .first(conn)?;
-        Ok(sum.unwrap_or(0))
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let Some((newest_posting, ..)) = rows.first() else { return Ok((Vec::new(), more)) };
+    let newest_posting = *newest_posting;
+    let mut balance = if offset <= 0 {
+        // The account's posted balance is the balance after its newest posted movement.
+        let (credits, debits) = (Amount::from_cents(acct.credits_posted), Amount::from_cents(acct.debits_posted));
+        if normal == Side::Credit { credits.checked_sub(debits)? } else { debits.checked_sub(credits)? }
+    } else {
+        let sum_of = |conn: &mut AnyConnection, side: Side| -> Result<i64, LedgerError> {
+            let sum: Option<i64> = ledger_postings::table
+                .inner_join(ledger_entries::table)
+                .filter(ledger_postings::account_id.eq(account_id))
+                .filter(ledger_entries::phase.eq_any(posted))
+                .filter(ledger_postings::direction.eq(side.as_str()))
+                .filter(ledger_postings::id.le(newest_posting))
+                .select(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("CAST(SUM(ledger_postings.amount) AS BIGINT)"))
+                .first(conn)?;
+            Ok(sum.unwrap_or(0))
+        };
+        let other = if normal == Side::Debit { Side::Credit } else { Side::Debit };
+        let (on_normal, on_other) = (sum_of(conn, normal)?, sum_of(conn, other)?);
+        Amount::from_cents(on_normal).checked_sub(Amount::from_cents(on_other))?
     };
-    let other = if normal == Side::Debit { Side::Credit } else { Side::Debit };
-    let (on_normal, on_other) = (sum_of(conn, normal)?, sum_of(conn, other)?);
-    let mut balance = Amount::from_cents(on_normal).checked_sub(Amount::from_cents(on_other))?;
     let mut lines = Vec::with_capacity(rows.len());
     for (_, entry_id, effective_on, kind, description, usage_upload_id, direction, cents) in rows {
         let amount = Amount::from_cents(cents);
@@ -112,5 +118,5 @@ pub fn statement_page(conn: &mut AnyConnection, account_id: i64, offset: i64, li
         // The balance before this movement is the one after the next (older) line.
         balance = if side == normal { balance.checked_sub(amount)? } else { balance.checked_add(amount)? };
     }
-    Ok((lines, total))
+    Ok((lines, more))
 }

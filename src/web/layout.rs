@@ -232,7 +232,8 @@ impl<T: Copy> Value<T> for &&T {
 pub struct Pager {
     pub first: i64,
     pub last: i64,
-    pub total: i64,
+    /// How many in all, when counting them is cheap enough to show.
+    pub total: Option<i64>,
     pub previous: Option<String>,
     pub next: Option<String>,
 }
@@ -246,14 +247,34 @@ impl Pager {
         Some(Pager {
             first: page.first_shown(),
             last: page.last_shown(),
-            total: page.total,
+            total: Some(page.total),
             previous: page.has_previous().then(|| format!("{base}?page={}", page.previous())),
             next: page.has_next().then(|| format!("{base}?page={}", page.next())),
         })
     }
 
-    /// "Showing 51–100 of 3,500", in the page's language.
+    /// For a list read without counting it (page `page` holds `shown` items; `more` when others
+    /// follow); `None` when it all fits on one page.
+    pub fn open_ended(page: crate::domain::paging::PageRequest, shown: usize, more: bool, base: &str) -> Option<Pager> {
+        let has_previous = page.number > 1;
+        if !has_previous && !more {
+            return None;
+        }
+        let first = page.offset() + 1;
+        Some(Pager {
+            first,
+            last: page.offset() + i64::try_from(shown).unwrap_or(0),
+            total: None,
+            previous: has_previous.then(|| format!("{base}?page={}", page.number - 1)),
+            next: more.then(|| format!("{base}?page={}", page.number + 1)),
+        })
+    }
+
+    /// "Showing 51–100 of 3,500" (or "Showing 51–100" uncounted), in the page's language.
     pub fn showing(&self) -> Message {
-        Message::new("pager-showing").with("first", self.first).with("last", self.last).with("total", self.total)
+        match self.total {
+            Some(total) => Message::new("pager-showing").with("first", self.first).with("last", self.last).with("total", total),
+            None => Message::new("pager-showing-open").with("first", self.first).with("last", self.last),
+        }
     }
 }

@@ -24,13 +24,13 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let member = visitor.member()?.clone();
     let id: GrantId = path_id(&path)?;
     let page = crate::domain::paging::PageRequest::parse(query.get("page").map(String::as_str));
-    let (statement, shown, credit_notes) = state
+    let (statement, more, credit_notes) = state
         .db(move |conn| {
-            let (statement, shown) = grants::statement_page(conn, &member, id, page)?;
-            Ok((statement, shown, crate::domain::credit_notes::of_grant(conn, id)?))
+            let (statement, more) = grants::statement_page(conn, &member, id, page)?;
+            Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?))
         })
         .await?;
-    let pager = crate::web::layout::Pager::of(&shown, &format!("/grants/{id}"));
+    let pager = crate::web::layout::Pager::open_ended(page, statement.lines.len(), more, &format!("/grants/{id}"));
     render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement, pager, credit_notes })
 }
 
