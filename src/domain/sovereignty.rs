@@ -190,27 +190,27 @@ pub struct Report {
 }
 
 /// One programme's figures: its funder and admins only (others: not found).
-pub fn of_programme(conn: &mut AnyConnection, viewer: &Member, programme_id: crate::domain::ProgrammeId) -> DomainResult<(crate::domain::programmes::Programme, Report)> {
+pub fn of_programme(conn: &mut AnyConnection, cache: &spending::SpendCache, viewer: &Member, programme_id: crate::domain::ProgrammeId) -> DomainResult<(crate::domain::programmes::Programme, Report)> {
     let programme = crate::domain::programmes::visible_to(conn, viewer, programme_id)?;
     if !crate::domain::access::may_manage_programme(viewer, programme.funder_id) {
         return Err(DomainError::NotFound);
     }
-    let report = report(conn, Scope::Programme(programme.id))?;
+    let report = report(conn, cache, Scope::Programme(programme.id))?;
     Ok((programme, report))
 }
 
 /// Across the viewer's programmes (a funder's own; every programme for an admin).
-pub fn across_programmes(conn: &mut AnyConnection, viewer: &Member) -> DomainResult<Report> {
+pub fn across_programmes(conn: &mut AnyConnection, cache: &spending::SpendCache, viewer: &Member) -> DomainResult<Report> {
     let scope = match viewer.kind() {
         crate::domain::identity::OrgKind::Funder => Scope::Funder(viewer.org_id()),
         crate::domain::identity::OrgKind::Platform => Scope::All,
         _ => return Err(DomainError::NotFound),
     };
-    report(conn, scope)
+    report(conn, cache, scope)
 }
 
-fn report(conn: &mut AnyConnection, scope: Scope) -> DomainResult<Report> {
-    let rows = spending::by_provider(conn, scope)?;
+fn report(conn: &mut AnyConnection, cache: &spending::SpendCache, scope: Scope) -> DomainResult<Report> {
+    let rows = cache.by_provider(conn, scope)?;
     let countries = spending::offering_countries(conn)?;
     Ok(Report { figures: compute(&rows, &countries)?, rows })
 }

@@ -21,7 +21,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 /// Whose spending: one programme, one funder's programmes, or every programme (the public page).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Programme(ProgrammeId),
     Funder(OrgId),
@@ -198,5 +198,61 @@ mod tests {
         let months = fold_months(rows).unwrap();
         let got: Vec<_> = months.iter().map(|m| (m.month, m.currency.as_str(), m.amount.cents())).collect();
         assert_eq!(got, vec![(d(2026, 10, 1), "EUR", 350), (d(2026, 11, 1), "EUR", -50), (d(2026, 10, 1), "SEK", 7)]);
+    }
+}
+
+/// Spending figures kept between requests while the ledger has not moved. Every movement —
+/// posting, hold, void, expiry — is an entry chained one at a time through `ledger_head`, whose
+/// `entry_count` therefore names the ledger's state: figures read at one count are exact until
+/// it changes, and reading it is one row. The grouped queries above scan every payable posting
+/// of their scope; pages read far more often than providers bill, so most reads skip them.
+///
+/// Figures read while a new entry commits may include it and be kept under the count before
+/// it; they are then recomputed at the next count, never served older than their key. Names and
+/// countries of providers come with the figures: a provider that changes its country shows the
+/// new one after the next movement.
+#[derive(Default)]
+pub struct SpendCache {
+    by_provider: std::sync::Mutex<std::collections::HashMap<Scope, (i64, Vec<ProviderSpend>)>>,
+    by_month: std::sync::Mutex<std::collections::HashMap<Scope, (i64, Vec<MonthSpend>)>>,
+}
+
+/// Scopes kept at most (one per programme and funder, and the public one): past it, the cache
+/// starts afresh rather than grow without bound.
+const MAX_CACHED_SCOPES: usize = 10_000;
+
+/// The ledger's state, as [`SpendCache`] keys it.
+pub fn ledger_state(conn: &mut AnyConnection) -> DomainResult<i64> {
+    use crate::db::schema::ledger_head;
+    Ok(ledger_head::table.find(1).select(ledger_head::entry_count).first::<i64>(conn).optional()?.unwrap_or(0))
+}
+
+fn cached<T: Clone>(map: &std::sync::Mutex<std::collections::HashMap<Scope, (i64, T)>>, conn: &mut AnyConnection, scope: Scope, read: impl FnOnce(&mut AnyConnection) -> DomainResult<T>) -> DomainResult<T> {
+    let state = ledger_state(conn)?;
+    // A poisoned lock only means another request panicked while holding it: the map is still
+    // a map of complete figures, each written whole.
+    if let Some((at, figures)) = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&scope) {
+        if *at == state {
+            return Ok(figures.clone());
+        }
+    }
+    let figures = read(conn)?;
+    let mut kept = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if kept.len() >= MAX_CACHED_SCOPES {
+        kept.clear();
+    }
+    kept.insert(scope, (state, figures.clone()));
+    Ok(figures)
+}
+
+impl SpendCache {
+    /// [`by_provider`], read again only when the ledger moved since it was last read.
+    pub fn by_provider(&self, conn: &mut AnyConnection, scope: Scope) -> DomainResult<Vec<ProviderSpend>> {
+        cached(&self.by_provider, conn, scope, |conn| by_provider(conn, scope))
+    }
+
+    /// [`by_month`], read again only when the ledger moved since it was last read.
+    pub fn by_month(&self, conn: &mut AnyConnection, scope: Scope) -> DomainResult<Vec<MonthSpend>> {
+        cached(&self.by_month, conn, scope, |conn| by_month(conn, scope))
     }
 }

@@ -182,7 +182,7 @@ fn sorted<K: Ord + Clone>(mut rows: Vec<(K, String, Amount)>) -> Vec<(K, String,
 
 /// The public report: with one page of the awards (the page), or all of them (`None`: the open
 /// data).
-pub fn report(conn: &mut AnyConnection, threshold: Amount, page: Option<PageRequest>) -> DomainResult<Transparency> {
+pub fn report(conn: &mut AnyConnection, cache: &spending::SpendCache, threshold: Amount, page: Option<PageRequest>) -> DomainResult<Transparency> {
     let programmes = programmes(conn)?;
     let awards = match page {
         Some(page) => {
@@ -194,7 +194,7 @@ pub fn report(conn: &mut AnyConnection, threshold: Amount, page: Option<PageRequ
             Page { total: i64::try_from(items.len()).unwrap_or(i64::MAX), items, number: 1 }
         }
     };
-    let spend = spending::by_provider(conn, Scope::All)?;
+    let spend = cache.by_provider(conn, Scope::All)?;
     let by_hardware = sorted(spending::total_by(&spend, |r| r.hardware_kind.clone())?);
     let by_provider_country = sorted(spending::total_by(&spend, |r| r.provider_country.clone())?);
     Ok(Transparency { threshold, programmes, awards, by_hardware, by_provider_country })

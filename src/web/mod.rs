@@ -35,6 +35,8 @@ pub struct AppState {
     pub hashing: tokio::sync::Semaphore,
     /// Each organisation's share of the request capacity (see `fair_share`).
     pub fair_share: fair_share::FairShare,
+    /// Spending figures, kept while the ledger has not moved (see `spending::SpendCache`).
+    pub spend_cache: crate::domain::spending::SpendCache,
     /// Dropped with the server: the maintenance thread then stops.
     pub _maintenance: std::sync::mpsc::Sender<()>,
 }

@@ -134,7 +134,7 @@ async fn the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones(ba
     assert!(fr.contains("<html lang=\"fr\">") && fr.contains("Aides attribuées") && fr.contains("150\u{202f}000,00\u{a0}€"), "{fr}");
 
     // A higher threshold hides the 100,000 award.
-    let t = computegrants::domain::transparency::report(&mut d.app.conn(), Amount::from_cents(12_000_000), None).unwrap();
+    let t = computegrants::domain::transparency::report(&mut d.app.conn(), &computegrants::domain::spending::SpendCache::default(), Amount::from_cents(12_000_000), None).unwrap();
     assert_eq!(t.awards.items.iter().map(|a| a.grant_code.as_str()).collect::<Vec<_>>(), vec![d.grants[0].as_str()]);
 }
 both_backends!(the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones);

@@ -119,13 +119,14 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path)?;
     let page = PageRequest::parse(query.get("page").map(String::as_str));
+    let cache = state.clone();
     let (programme, report, applications, spending) = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
             if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) {
                 let report = reports::programme_report(conn, &member, id)?;
                 let applications = applications::page_to_programme(conn, id, page)?;
-                let spending = crate::web::pages::reports::programme_spending(conn, id)?;
+                let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
                 Ok((programme, Some(report), Some(applications), Some(spending)))
             } else {
                 Ok((programme, None, None, None))

@@ -105,7 +105,8 @@ fn page(visitor: &Visitor, layout: Layout, report: &sovereignty::Report, program
 /// `/reports/sovereignty`: across the funder's programmes (every programme for an admin).
 pub async fn sovereignty(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let report = state.db(move |conn| sovereignty::across_programmes(conn, &member)).await?;
+    let cache = state.clone();
+    let report = state.db(move |conn| sovereignty::across_programmes(conn, &cache.spend_cache, &member)).await?;
     page(&visitor, Layout::new(&visitor, "title-sovereignty"), &report, None)
 }
 
@@ -113,7 +114,8 @@ pub async fn sovereignty(state: web::Data<AppState>, visitor: Visitor) -> AppRes
 pub async fn programme_sovereignty(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path)?;
-    let (programme, report) = state.db(move |conn| sovereignty::of_programme(conn, &member, id)).await?;
+    let cache = state.clone();
+    let (programme, report) = state.db(move |conn| sovereignty::of_programme(conn, &cache.spend_cache, &member, id)).await?;
     let layout = Layout::message(&visitor, &Message::new("title-sovereignty-programme").with("name", programme.name.as_str()));
     page(&visitor, layout, &report, Some((programme.id, programme.name)))
 }
@@ -125,8 +127,8 @@ pub struct ProgrammeSpending {
 }
 
 /// Reads a programme's spending (two grouped queries). The caller has checked access.
-pub fn programme_spending(conn: &mut crate::db::AnyConnection, id: ProgrammeId) -> crate::domain::DomainResult<ProgrammeSpending> {
-    Ok(ProgrammeSpending { months: spending::by_month(conn, Scope::Programme(id))?, providers: spending::by_provider(conn, Scope::Programme(id))? })
+pub fn programme_spending(conn: &mut crate::db::AnyConnection, cache: &spending::SpendCache, id: ProgrammeId) -> crate::domain::DomainResult<ProgrammeSpending> {
+    Ok(ProgrammeSpending { months: cache.by_month(conn, Scope::Programme(id))?, providers: cache.by_provider(conn, Scope::Programme(id))? })
 }
 
 /// A month as people read it: `Nov 2026`, `nov. 2026`.

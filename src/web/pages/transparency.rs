@@ -80,7 +80,8 @@ impl TransparencyPage {
 
 async fn load(state: &web::Data<AppState>, page: Option<PageRequest>) -> AppResult<Transparency> {
     let threshold = state.settings.transparency_threshold;
-    state.db(move |conn| transparency::report(conn, threshold, page)).await
+    let cache = state.clone();
+    state.db(move |conn| transparency::report(conn, &cache.spend_cache, threshold, page)).await
 }
 
 pub async fn page(state: web::Data<AppState>, visitor: Visitor, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
