@@ -4,11 +4,11 @@ use crate::db::AnyConnection;
 use crate::db::schema::organisations;
 use crate::domain::identity::Member;
 use crate::domain::error::DomainResult;
-use crate::domain::grants::{self, Grant};
-use crate::ledger;
+use crate::domain::grants::Grant;
 use crate::domain::programmes::{self, Programme};
 use crate::money::Amount;
 use diesel::prelude::*;
+use crate::domain::paging::PageRequest;
 
 pub struct GrantLine {
     pub grant: Grant,
@@ -28,36 +28,55 @@ pub struct ProgrammeReport {
     /// Awarded credit not yet spent.
     pub unspent: Amount,
     pub grants: Vec<GrantLine>,
+    /// Grants in all (`grants` may be one page of them).
+    pub grant_count: i64,
+    pub grants_page: PageRequest,
 }
 
-pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id: crate::domain::ProgrammeId) -> DomainResult<ProgrammeReport> {
+/// A programme's report: its totals, summed by the database over every grant, and its grants'
+/// lines — one page of them (`Some(page)`, 50 a page, oldest first) or all (`None`).
+pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id: crate::domain::ProgrammeId, page: Option<PageRequest>) -> DomainResult<ProgrammeReport> {
+    use crate::db::schema::{grants as grant_rows, ledger_accounts};
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Bool, Nullable};
     let programme = programmes::visible_to(conn, viewer, programme_id)?;
     if !crate::domain::access::may_manage_programme(viewer, programme.funder_id) {
         return Err(crate::domain::error::DomainError::NotFound);
     }
-    let mut lines = Vec::new();
-    let (mut awarded, mut spent, mut unspent) = (Amount::ZERO, Amount::ZERO, Amount::ZERO);
-    // Accounts and names in a few queries, not two per grant.
-    let programme_grants = grants::grants_of_programme(conn, programme.id)?;
-    let codes: Vec<String> = programme_grants.iter().map(|g| g.credits_account_code()).collect();
-    let accounts = ledger::accounts_by_codes(conn, &codes)?;
-    let startup_ids: Vec<crate::domain::OrgId> = programme_grants.iter().map(|g| g.startup_id).collect();
-    let mut names: std::collections::HashMap<crate::domain::OrgId, String> = std::collections::HashMap::new();
-    for chunk in startup_ids.chunks(crate::db::CHUNK_ROWS) {
-        let rows: Vec<(crate::domain::OrgId, String)> = organisations::table.filter(organisations::id.eq_any(chunk)).select((organisations::id, organisations::name)).load(conn)?;
-        names.extend(rows);
+    // Each grant's credits account, found through its unique code.
+    let credits_account = || sql::<Bool>("ledger_accounts.code = 'grant:' || grants.code || ':credits'");
+    let (awarded, spent, unspent, grant_count): (Option<i64>, Option<i64>, Option<i64>, i64) = grant_rows::table
+        .inner_join(ledger_accounts::table.on(credits_account()))
+        .filter(grant_rows::programme_id.eq(programme.id))
+        .select((
+            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.credits_posted) AS BIGINT)"),
+            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.debits_posted) AS BIGINT)"),
+            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.credits_posted - ledger_accounts.debits_posted - ledger_accounts.debits_pending) AS BIGINT)"),
+            sql::<BigInt>("COUNT(*)"),
+        ))
+        .first(conn)?;
+    let (awarded, spent, unspent) = (Amount::from_cents(awarded.unwrap_or(0)), Amount::from_cents(spent.unwrap_or(0)), Amount::from_cents(unspent.unwrap_or(0)));
+    let mut query = grant_rows::table
+        .inner_join(ledger_accounts::table.on(credits_account()))
+        .inner_join(organisations::table.on(organisations::id.eq(grant_rows::startup_id)))
+        .filter(grant_rows::programme_id.eq(programme.id))
+        .order(grant_rows::id)
+        .select((Grant::as_select(), organisations::name, ledger_accounts::credits_posted, ledger_accounts::debits_posted, ledger_accounts::debits_pending))
+        .into_boxed();
+    if let Some(page) = page {
+        query = query.offset(page.offset()).limit(crate::domain::paging::PAGE_SIZE);
     }
-    for (grant, code) in programme_grants.into_iter().zip(codes) {
-        let account = accounts.get(&code);
-        let (credits, debits, balance) = account
-            .map(|a| (Amount::from_cents(a.credits_posted), Amount::from_cents(a.debits_posted), a.available()))
-            .unwrap_or_default();
-        awarded = awarded.checked_add(credits).map_err(ledger::LedgerError::from)?;
-        spent = spent.checked_add(debits).map_err(ledger::LedgerError::from)?;
-        unspent = unspent.checked_add(balance).map_err(ledger::LedgerError::from)?;
-        let startup_name = names.get(&grant.startup_id).cloned().unwrap_or_default();
-        lines.push(GrantLine { grant, startup_name, awarded: credits, spent: debits, balance });
-    }
+    let rows: Vec<(Grant, String, i64, i64, i64)> = query.load(conn)?;
+    let lines = rows
+        .into_iter()
+        .map(|(grant, startup_name, credits, debits, pending)| GrantLine {
+            grant,
+            startup_name,
+            awarded: Amount::from_cents(credits),
+            spent: Amount::from_cents(debits),
+            balance: Amount::from_cents(credits.saturating_sub(debits).saturating_sub(pending)),
+        })
+        .collect();
     let unawarded = programmes::available(conn, &programme)?;
-    Ok(ProgrammeReport { budget: programme.budget(), programme, awarded, spent, unawarded, unspent, grants: lines })
+    Ok(ProgrammeReport { budget: programme.budget(), programme, awarded, spent, unawarded, unspent, grants: lines, grant_count, grants_page: page.unwrap_or(PageRequest::FIRST) })
 }

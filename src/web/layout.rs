@@ -241,6 +241,12 @@ pub struct Pager {
 impl Pager {
     /// For `page` of the list at `base` (a path without query); `None` when it all fits on one page.
     pub fn of<T>(page: &crate::domain::paging::Page<T>, base: &str) -> Option<Pager> {
+        Pager::of_param(page, base, "page")
+    }
+
+    /// Like [`Pager::of`], for a page whose number is in the query parameter `param` (a page
+    /// with two lists pages each under its own name).
+    pub fn of_param<T>(page: &crate::domain::paging::Page<T>, base: &str, param: &str) -> Option<Pager> {
         if !page.has_previous() && !page.has_next() {
             return None;
         }
@@ -248,8 +254,8 @@ impl Pager {
             first: page.first_shown(),
             last: page.last_shown(),
             total: Some(page.total),
-            previous: page.has_previous().then(|| format!("{base}?page={}", page.previous())),
-            next: page.has_next().then(|| format!("{base}?page={}", page.next())),
+            previous: page.has_previous().then(|| format!("{base}?{param}={}", page.previous())),
+            next: page.has_next().then(|| format!("{base}?{param}={}", page.next())),
         })
     }
 

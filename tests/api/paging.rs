@@ -73,5 +73,14 @@ async fn a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time(backen
     assert!(first.contains("Billed Startup 50") && first.contains("€100.50") && !first.contains("Billed Startup 00"), "newest first, with balances: {first}");
     let second = s.provider.get("/?page=2").await.body;
     assert!(second.contains("Billed Startup 00") && second.contains("€100.00") && !second.contains("Billed Startup 50"), "{second}");
+    // The funder's report: totals over all 51 grants, the grants 50 a page under their own
+    // parameter (the applications keep theirs).
+    let path = format!("/programmes/{}", s.programme_id);
+    let report = s.funder.get(&path).await.body;
+    assert!(report.contains("€5,112.75"), "awarded in all: 51 × €100 + €12.75: {report}");
+    assert!(report.contains("Showing 1–50 of 51") && report.contains(&format!("href=\"{path}?grants_page=2\"")), "{report}");
+    assert!(report.contains("Billed Startup 00") && !report.contains(">Billed Startup 50<"), "oldest first: {report}");
+    let last = s.funder.get(&format!("{path}?grants_page=2")).await.body;
+    assert!(last.contains(">Billed Startup 50<") && last.contains("Showing 51–51 of 51"), "{last}");
 }
 both_backends!(a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time);

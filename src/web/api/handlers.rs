@@ -924,7 +924,7 @@ pub struct ReportOut {
 pub async fn programme_report(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let id: ProgrammeId = path.parse().map_err(|_| ApiError::NotFound)?;
     let member = caller.member.clone();
-    let report = super::db(&state, move |conn| crate::domain::reports::programme_report(conn, &member, id)).await?;
+    let report = super::db(&state, move |conn| crate::domain::reports::programme_report(conn, &member, id, None)).await?;
     let body = ReportOut {
         budget: money(report.budget),
         awarded: money(report.awarded),

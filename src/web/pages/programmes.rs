@@ -110,6 +110,8 @@ struct ProgrammePage {
     applications: Vec<ApplicationView>,
     /// Links to the other pages of applications, when there are more than one.
     pager: Option<Pager>,
+    /// Links to the other pages of the report's grants.
+    grants_pager: Option<Pager>,
     is_startup: bool,
     /// Spending by month, provider and hardware kind (the funder's report).
     charts: Vec<crate::web::charts::BarChart>,
@@ -119,12 +121,13 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path)?;
     let page = PageRequest::parse(query.get("page").map(String::as_str));
+    let grants_page = PageRequest::parse(query.get("grants_page").map(String::as_str));
     let cache = state.clone();
     let (programme, report, applications, spending) = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
             if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) {
-                let report = reports::programme_report(conn, &member, id)?;
+                let report = reports::programme_report(conn, &member, id, Some(grants_page))?;
                 let applications = applications::page_to_programme(conn, id, page)?;
                 let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
                 Ok((programme, Some(report), Some(applications), Some(spending)))
@@ -136,6 +139,10 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let charts = spending.map(|s| crate::web::pages::reports::programme_charts(visitor.locale, &programme.currency, &s)).unwrap_or_default();
     let is_startup = visitor.member.as_ref().map(|m| m.kind()) == Some(OrgKind::Startup);
     let pager = applications.as_ref().and_then(|page| Pager::of(page, &format!("/programmes/{id}")));
+    let grants_pager = report.as_ref().and_then(|r| {
+        let shown = crate::domain::paging::Page { items: vec![(); r.grants.len()], number: r.grants_page.number, total: r.grant_count };
+        Pager::of_param(&shown, &format!("/programmes/{id}"), "grants_page")
+    });
     let applications = applications.map(|page| page.items).unwrap_or_default();
-    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, pager, is_startup, charts })
+    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, pager, grants_pager, is_startup, charts })
 }
