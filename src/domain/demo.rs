@@ -111,7 +111,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
         identity::register_company(conn, m.org_id(), &CompanyDetails { legal_name: legal, country, registration_number: reg })?;
         identity::member(conn, m.user.id)
     };
-    let lumen = startup(conn, "Lumen Labs", "Lumen Labs SAS", "FR", "912 345 678", "founder@lumenlabs.demo", "Inès Haddad")?;
+    let lumen = startup(conn, "Lumen Labs", "Lumen Labs SAS", "FR", "912 345 675", "founder@lumenlabs.demo", "Inès Haddad")?;
     let vistula = startup(conn, "Vistula Vision", "Vistula Vision sp. z o.o.", "PL", "KRS 0000912345", "cto@vistula-vision.demo", "Marek Nowak")?;
     let tessera = startup(conn, "Tessera Bio", "Tessera Bio GmbH", "DE", "HRB 245871", "science@tessera-bio.demo", "Lena Vogel")?;
     let nordlys = startup(conn, "Nordlys Robotics", "Nordlys Robotics SAS", "FR", "934 112 087", "ops@nordlys-robotics.demo", "Erik Solberg")?;

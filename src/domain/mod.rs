@@ -18,6 +18,7 @@ pub mod clock;
 pub mod credit_notes;
 pub mod demo;
 pub mod error;
+pub mod eu;
 pub mod grants;
 pub mod ids;
 pub mod invoicing;

@@ -131,6 +131,7 @@ fn spawn_app(url: &str) -> String {
         // proxy says), as 64 people on 64 machines would: sign-in limits are per address.
         trust_forwarded_for: true,
         api_requests_per_minute: computegrants::config::DEFAULT_API_REQUESTS_PER_MINUTE,
+        de_minimis: Default::default(),
         usage: computegrants::config::UsageSettings::new(tempfile::tempdir().unwrap().keep()),
     };
     let app = computegrants::Application::build(settings).expect("application starts");
