@@ -50,8 +50,11 @@ sme-small = Small enterprise
 sme-medium = Medium-sized enterprise
 sme-large = Not an SME (large enterprise)
 sme-unknown = Not declared
-sme-ceiling-row = { $category }: fewer than { $staff } AWU, and turnover up to { $turnover } or balance sheet up to { $balance }
-sme-basis-threshold = The { $category } ceilings are met (Annex, Article 2): the category is the smallest whose ceilings the totals meet.
+sme-basis-threshold = { $category ->
+    [micro] The micro-enterprise ceilings are met
+    [small] The small-enterprise ceilings are met
+   *[medium] The medium-sized-enterprise ceilings are met
+} (Annex, Article 2): the category is the smallest whose ceilings the totals meet.
 sme-basis-none = No SME ceiling is met (Annex, Article 2).
 sme-basis-public = Public bodies hold 25 % or more: not an SME whatever the figures (Annex, Article 3(4)).
 sme-note = Partners count in proportion to the holding (the higher of capital and voting rights), linked enterprises in full (Annex, Article 6).

@@ -50,8 +50,11 @@ sme-small = Petite entreprise
 sme-medium = Moyenne entreprise
 sme-large = Pas une PME (grande entreprise)
 sme-unknown = Non déclarée
-sme-ceiling-row = { $category } : moins de { $staff } UTA, et chiffre d'affaires jusqu'à { $turnover } ou bilan jusqu'à { $balance }
-sme-basis-threshold = Les plafonds « { $category } » sont respectés (annexe, article 2) : la catégorie est la plus petite dont les totaux respectent les plafonds.
+sme-basis-threshold = { $category ->
+    [micro] Les plafonds de la microentreprise sont respectés
+    [small] Les plafonds de la petite entreprise sont respectés
+   *[medium] Les plafonds de la moyenne entreprise sont respectés
+} (annexe, article 2) : la catégorie est la plus petite dont les totaux respectent les plafonds.
 sme-basis-none = Aucun plafond de PME n'est respecté (annexe, article 2).
 sme-basis-public = Des organismes publics détiennent 25 % ou plus : ce n'est pas une PME, quels que soient les chiffres (annexe, article 3, paragraphe 4).
 sme-note = Les partenaires comptent au prorata de la participation (la plus élevée du capital et des droits de vote), les entreprises liées en totalité (annexe, article 6).

@@ -60,6 +60,11 @@ pub enum Action {
     /// Inviting, changing roles, removing, requiring a second factor.
     ManageMembers,
     EditCompany,
+    /// A startup's company profile (accounts, partner and linked enterprises, de minimis aid),
+    /// to read; changing it is `EditCompany`.
+    ViewCompanyProfile,
+    /// A funder's de minimis awards, for its national register.
+    ExportDeMinimis,
     ListProgrammes,
     CreateProgramme,
     ViewProgramme,
@@ -104,7 +109,8 @@ pub fn can(role: Role, action: Action) -> bool {
         ViewPublic | ChooseLanguage | ResetPassword | AcceptInvitation => true,
         SignIn | SignUp | SecondFactor => role == Visitor,
         SignOut | ManageAccount | ListProgrammes | ViewProgramme | ViewCatalogue | ViewMembers | ManageMembers => role != Visitor,
-        EditCompany | Apply | ListOwnApplications | WithdrawApplication => role == Startup,
+        EditCompany | ViewCompanyProfile | Apply | ListOwnApplications | WithdrawApplication => role == Startup,
+        ExportDeMinimis => role == Funder,
         CreateProgramme | DecideApplication => role == Funder,
         ViewApplication => matches!(role, Startup | Funder | Admin),
         ViewGrant => matches!(role, Startup | Funder | Provider | Admin),
@@ -128,7 +134,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
     match action {
         ViewPublic | SignIn | SignUp | SecondFactor | ChooseLanguage | ResetPassword | AcceptInvitation | SignOut | ManageAccount => true,
         ListProgrammes | ViewProgramme | ListOwnApplications | ViewApplication | ViewGrant | ViewCatalogue | ListUploads | ViewUpload | ViewMembers
-        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement => true,
+        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement | ViewCompanyProfile | ExportDeMinimis => true,
         ManageMembers | EditCompany | Administer | ManageApiTokens => duty == Owner,
         CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
         Apply | WithdrawApplication => matches!(duty, Owner | Member),

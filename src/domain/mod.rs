@@ -15,6 +15,7 @@ pub mod audit;
 pub mod identity;
 pub mod catalogue;
 pub mod clock;
+pub mod company;
 pub mod credit_notes;
 pub mod demo;
 pub mod error;

@@ -4,7 +4,7 @@
 -- each award made here (Regulation (EU) 2023/2831). Money in euro cents; headcounts and
 -- shares are exact decimals kept as text, as prices are.
 CREATE TABLE company_profiles (
-    organisation_id BIGINT PRIMARY KEY REFERENCES organisations (id),
+    organisation_id BIGINT NOT NULL PRIMARY KEY REFERENCES organisations (id),
     accounts_year_end DATE NOT NULL,
     staff_awu TEXT NOT NULL,
     turnover BIGINT NOT NULL CHECK (turnover >= 0),
@@ -46,7 +46,7 @@ CREATE INDEX declared_aid_organisation ON declared_aid (organisation_id, granted
 
 -- Each award as granted, for the national register: written with the grant, never changed.
 CREATE TABLE de_minimis_awards (
-    grant_id BIGINT PRIMARY KEY REFERENCES grants (id),
+    grant_id BIGINT NOT NULL PRIMARY KEY REFERENCES grants (id),
     aid_id TEXT NOT NULL UNIQUE,
     beneficiary_id BIGINT NOT NULL REFERENCES organisations (id),
     beneficiary_name TEXT NOT NULL,

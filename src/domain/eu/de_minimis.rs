@@ -53,6 +53,24 @@ pub struct Aid {
     pub beneficiary: String,
 }
 
+impl Aid {
+    /// The granting body of a declared aid.
+    pub fn granting_body(&self) -> Option<&str> {
+        match &self.source {
+            AidSource::Declared { granting_body } => Some(granting_body),
+            AidSource::Platform { .. } => None,
+        }
+    }
+
+    /// The grant of an award made on the platform.
+    pub fn grant_code(&self) -> Option<&str> {
+        match &self.source {
+            AidSource::Platform { grant_code } => Some(grant_code),
+            AidSource::Declared { .. } => None,
+        }
+    }
+}
+
 /// What the window holds, and room left under the ceiling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Headroom {
