@@ -234,6 +234,17 @@ mod tests {
     }
 
     #[test]
+    fn a_startup_reads_its_company_profile_and_only_its_owner_changes_it() {
+        assert!(can(Role::Startup, Action::ViewCompanyProfile) && !can(Role::Funder, Action::ViewCompanyProfile));
+        for duty in [MemberRole::Owner, MemberRole::Member, MemberRole::Auditor] {
+            assert!(duty_allows(duty, Action::ViewCompanyProfile), "{duty:?}");
+        }
+        assert!(duty_allows(MemberRole::Owner, Action::EditCompany) && !duty_allows(MemberRole::Member, Action::EditCompany));
+        assert!(can(Role::Funder, Action::ExportDeMinimis) && !can(Role::Startup, Action::ExportDeMinimis) && !can(Role::Provider, Action::ExportDeMinimis));
+        assert!(duty_allows(MemberRole::Reviewer, Action::ExportDeMinimis), "every funder member reads the register");
+    }
+
+    #[test]
     fn each_role_does_only_its_own_work() {
         assert!(can(Role::Funder, Action::DecideApplication) && !can(Role::Startup, Action::DecideApplication));
         assert!(can(Role::Startup, Action::Apply) && !can(Role::Funder, Action::Apply));

@@ -181,3 +181,53 @@ async fn the_de_minimis_export_neutralises_formulas(backend: Backend) {
     assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
 }
 both_backends!(the_de_minimis_export_neutralises_formulas);
+
+/// Regulation (EU) 2023/2831, Art. 2(2): a linked enterprise that is also a startup here is part
+/// of the single undertaking, so its aid counts; the refusal is worded in the funder's language.
+async fn aid_of_a_linked_enterprise_on_the_platform_counts(backend: Backend) {
+    use computegrants::domain::company::{self, NewAid};
+    use computegrants::domain::identity::{self, CompanyDetails, OrgKind};
+    use computegrants::money::Amount;
+    let Some(mut s) = programme_with_application(backend, "aid_of_a_linked_enterprise_on_the_platform_counts").await else { return };
+    // The parent company is a startup of the platform too, with EUR 270,000 of declared aid.
+    let mut conn = s.app.conn();
+    let parent = s.app.create_member(OrgKind::Startup, "Lumen Parent", "cfo@lumen-parent.test");
+    identity::register_company(&mut conn, parent.org_id(), &CompanyDetails { legal_name: "Lumen Parent SA", country: "FR", registration_number: "732829320" }).unwrap();
+    let parent = identity::member(&mut conn, parent.user.id).unwrap();
+    let granted_on = chrono::Utc::now().date_naive() - chrono::Duration::days(100);
+    company::add_declared_aid(&mut conn, &parent, &NewAid { granted_on, amount: Amount::from_cents(27_000_000), granting_body: "Région Occitanie".into() }).unwrap();
+
+    // Before the startup declares the link, the award would pass: check on the decision page.
+    let page = s.funder.get(&format!("/applications/{}", s.application_id)).await.body;
+    assert!(page.contains("€0.00 of the €300,000.00 ceiling"), "{page}");
+
+    let c = &mut s.startup;
+    c.refresh_csrf("/organisation/company").await;
+    let fields = [
+        ("associate_name", "Lumen Parent SA"),
+        ("associate_country", "FR"),
+        ("associate_registration", "732 829 320"),
+        ("relation", "linked"),
+        ("capital_share", "100"),
+        ("voting_share", "100"),
+        ("associate_awu", "5"),
+        ("associate_turnover", "1000000"),
+        ("associate_balance_sheet", "1000000"),
+    ];
+    assert_eq!(c.post("/organisation/company/associates", &fields).await.status, 303);
+
+    // A funder reading French.
+    let mut funder = s.app.login_in("funder@agency.test", "fr-FR,fr;q=0.9").await;
+    let path = format!("/applications/{}", s.application_id);
+    funder.refresh_csrf(&path).await;
+    let page = funder.get(&path).await.body;
+    assert!(page.contains("Région Occitanie") && page.contains("Lumen Parent"), "the parent's aid is listed: {page}");
+    let r = funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000"), ("reason", "")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Cette attribution dépasserait le plafond de minimis"), "{}", r.body);
+    assert!(r.body.contains("270\u{202f}000,00\u{a0}€") && r.body.contains("300\u{202f}000,00\u{a0}€"), "{}", r.body);
+    assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
+    let r = funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "30000"), ("reason", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+both_backends!(aid_of_a_linked_enterprise_on_the_platform_counts);
