@@ -1,6 +1,7 @@
 # The company profile, the SME category (Recommendation 2003/361/EC), registration numbers and
 # de minimis aid (Regulation (EU) 2023/2831).
 
+audit-action-company-profile-changed = company profile changed
 title-company-profile = Company profile
 nav-company-profile = Company profile
 flash-company-profile-saved = Company profile saved.

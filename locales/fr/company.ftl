@@ -1,6 +1,7 @@
 # Le profil de l'entreprise, la catégorie de PME (recommandation 2003/361/CE), les numéros
 # d'immatriculation et les aides de minimis (règlement (UE) 2023/2831).
 
+audit-action-company-profile-changed = profil de l'entreprise modifié
 title-company-profile = Profil de l'entreprise
 nav-company-profile = Profil de l'entreprise
 flash-company-profile-saved = Profil de l'entreprise enregistré.

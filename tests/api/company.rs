@@ -77,6 +77,11 @@ async fn company_profile_with_a_linked_enterprise_is_medium(backend: Backend) {
     let c = &mut s.startup;
     assert_eq!(c.post(&format!("/organisation/company/associates/{id}/remove"), &[]).await.status, 303);
     assert!(c.get("/organisation/company").await.body.contains("Small enterprise"));
+    // Each change is in the audit log, the refused one is not.
+    use computegrants::db::schema::audit_events;
+    let logged: Vec<String> = audit_events::table.filter(audit_events::action.eq("company-profile-changed")).order(audit_events::id).select(audit_events::detail.assume_not_null()).load(&mut s.app.conn()).unwrap();
+    assert_eq!(logged.len(), 3, "{logged:?}");
+    assert!(logged[1].starts_with("linked enterprise added: Lumen Holding SA (FR 732 829 320), holding 60 %"), "{logged:?}");
 }
 both_backends!(company_profile_with_a_linked_enterprise_is_medium);
 

@@ -3,6 +3,7 @@
 //! with the SME category and the de minimis headroom worked out. And the funder's register
 //! export (`/funder/de-minimis.csv`).
 
+use crate::domain::audit::{self, AuditAction};
 use crate::domain::company::{self, CompanyView, NewAid, NewAssociate, NewProfile};
 use crate::domain::eu::sme::{Associate, Figures, Relation};
 use crate::domain::identity::OrgKind;
@@ -213,14 +214,27 @@ fn saved(state: &AppState) -> HttpResponse {
     flash::redirect(PAGE, "flash-company-profile-saved", state.settings.secure_cookies)
 }
 
-/// Runs a change; its field errors show the page again with what was typed.
+/// Runs a change and logs it (`detail`, locale-free) in the same transaction; its field errors
+/// show the page again with what was typed.
 async fn change<T: Send + 'static>(
     state: &AppState,
     visitor: &Visitor,
     typed: Typed,
+    detail: String,
     work: impl FnOnce(&mut crate::db::AnyConnection) -> crate::domain::DomainResult<T> + Send + 'static,
 ) -> AppResult<HttpResponse> {
-    match state.run(work).await? {
+    let actor = visitor.actor();
+    let subject = visitor.member()?.org_id();
+    let result = state
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let done = work(conn)?;
+                audit::record(conn, &actor, AuditAction::CompanyProfileChanged, Some(format!("organisation:{subject}")), Some(&detail))?;
+                Ok(done)
+            })
+        })
+        .await?;
+    match result {
         Ok(_) => Ok(saved(state)),
         Err(DomainError::Invalid(errors)) => unprocessable(&page(state, visitor, typed, errors).await?),
         Err(e) => Err(e.into()),
@@ -234,7 +248,8 @@ pub async fn save_profile(state: web::Data<AppState>, CsrfForm(form, visitor): C
         Ok(new) => new,
         Err(errors) => return unprocessable(&page(&state, &visitor, typed, errors).await?),
     };
-    change(&state, &visitor, typed, move |conn| company::save_profile(conn, &member, &new)).await
+    let detail = format!("accounts to {}: {} AWU, turnover {}, balance sheet {}, public bodies {}", new.accounts_year_end, new.figures.staff_awu, new.figures.turnover, new.figures.balance_sheet, new.public_body_control);
+    change(&state, &visitor, typed, detail, move |conn| company::save_profile(conn, &member, &new)).await
 }
 
 pub async fn add_associate(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<AssociateForm>) -> AppResult<HttpResponse> {
@@ -244,14 +259,14 @@ pub async fn add_associate(state: web::Data<AppState>, CsrfForm(form, visitor): 
         Ok(new) => new,
         Err(errors) => return unprocessable(&page(&state, &visitor, typed, errors).await?),
     };
-    change(&state, &visitor, typed, move |conn| company::add_associate(conn, &member, &new)).await
+    let detail = format!("{} enterprise added: {} ({} {}), holding {} %", new.associate.relation, new.associate.name, new.country, new.registration_number, new.associate.holding());
+    change(&state, &visitor, typed, detail, move |conn| company::add_associate(conn, &member, &new)).await
 }
 
 pub async fn remove_associate(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Startup)?.clone();
     let id: i64 = path_id(&path)?;
-    state.db(move |conn| company::remove_associate(conn, &member, id)).await?;
-    Ok(saved(&state))
+    change(&state, &visitor, Typed::default(), format!("enterprise {id} removed"), move |conn| company::remove_associate(conn, &member, id)).await
 }
 
 pub async fn add_aid(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<AidForm>) -> AppResult<HttpResponse> {
@@ -261,14 +276,14 @@ pub async fn add_aid(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFo
         Ok(new) => new,
         Err(errors) => return unprocessable(&page(&state, &visitor, typed, errors).await?),
     };
-    change(&state, &visitor, typed, move |conn| company::add_declared_aid(conn, &member, &new)).await
+    let detail = format!("de minimis aid declared: EUR {} granted on {} by {}", new.amount, new.granted_on, new.granting_body);
+    change(&state, &visitor, typed, detail, move |conn| company::add_declared_aid(conn, &member, &new)).await
 }
 
 pub async fn remove_aid(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(_, visitor): CsrfForm<Empty>) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Startup)?.clone();
     let id: i64 = path_id(&path)?;
-    state.db(move |conn| company::remove_declared_aid(conn, &member, id)).await?;
-    Ok(saved(&state))
+    change(&state, &visitor, Typed::default(), format!("declared aid {id} removed"), move |conn| company::remove_declared_aid(conn, &member, id)).await
 }
 
 /// The funder's awards as its national register wants them.
