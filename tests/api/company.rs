@@ -236,3 +236,33 @@ async fn aid_of_a_linked_enterprise_on_the_platform_counts(backend: Backend) {
     assert_eq!(r.status, 303, "{}", r.body);
 }
 both_backends!(aid_of_a_linked_enterprise_on_the_platform_counts);
+
+/// The JSON API's decision goes through the same de minimis check (Regulation (EU) 2023/2831,
+/// Art. 3(2)): refused with the figures in a problem document, nothing written.
+async fn the_api_decision_is_refused_over_the_de_minimis_ceiling(backend: Backend) {
+    use computegrants::domain::api_tokens::{self, NewToken, Scope};
+    use computegrants::domain::identity;
+    let Some(mut s) = programme_with_application(backend, "the_api_decision_is_refused_over_the_de_minimis_ceiling").await else { return };
+    s.startup.refresh_csrf("/organisation/company").await;
+    let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago(10)), ("aid_amount", "280000"), ("granting_body", "Bpifrance")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut conn = s.app.conn();
+    let funder = identity::find_org_by_name(&mut conn, "Test Funding Agency").unwrap().unwrap();
+    let secret = api_tokens::create(&mut conn, &funder, None, &NewToken { name: "committee".into(), scopes: vec![Scope::DecisionsWrite], expires_on: None }).unwrap().1;
+    let before = ledger_entry_count(&s.app);
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/applications/{}/decision", s.app.address, s.application_id))
+        .bearer_auth(&secret)
+        .header("Content-Type", "application/json")
+        .body(r#"{"decision":"approve","amount":"40000.00"}"#)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    assert!(matches!(status, 400 | 422), "{status} {body}");
+    assert!(body.contains("exceeds the €300,000.00 ceiling") && body.contains("At most €20,000.00 can be awarded"), "{body}");
+    assert_eq!(ledger_entry_count(&s.app), before);
+    assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
+}
+both_backends!(the_api_decision_is_refused_over_the_de_minimis_ceiling);
