@@ -354,38 +354,34 @@ fn declared_aid_of(conn: &mut AnyConnection, org_ids: &[OrgId]) -> DomainResult<
         .load(conn)?)
 }
 
-/// The single undertaking of `org_id` (see the module's notes), the startup first.
+/// The single undertaking of `org_id` (see the module's notes), the startup first. Numbers are
+/// compared by [`registration::company_key`], so a SIREN matches the same company's SIRET or
+/// VAT number.
 pub fn single_undertaking(conn: &mut AnyConnection, org_id: OrgId) -> DomainResult<Vec<Organisation>> {
     let me = identity::organisation(conn, org_id)?;
-    let mut members = vec![me.clone()];
-    // Linked enterprises it declared that are organisations here, by registration number.
-    let linked_numbers: Vec<String> = company_associates::table
-        .filter(company_associates::organisation_id.eq(org_id))
+    let my_key = me.registration_number.as_deref().map(registration::company_key).filter(|k| !k.is_empty());
+    let mut members = vec![me];
+    // Every declared link of the platform: few rows (at most MAX_ASSOCIATES per startup).
+    let links: Vec<(OrgId, String)> = company_associates::table
         .filter(company_associates::relation.eq(Relation::Linked.as_str()))
-        .select(company_associates::registration_number)
+        .select((company_associates::organisation_id, company_associates::registration_number))
         .load(conn)?;
-    let linked_numbers: Vec<String> = linked_numbers.iter().map(|n| registration::normalise(n)).filter(|n| !n.is_empty()).collect();
-    // Those that declared it as theirs.
-    let declared_by: Vec<OrgId> = match me.registration_number.as_deref().map(registration::normalise).filter(|n| !n.is_empty()) {
-        Some(mine) => company_associates::table
-            .filter(company_associates::relation.eq(Relation::Linked.as_str()))
-            .filter(company_associates::registration_number.eq(mine))
-            .select(company_associates::organisation_id)
-            .load(conn)?,
-        None => Vec::new(),
-    };
-    if !linked_numbers.is_empty() {
-        let startups = identity::organisations_of_kind(conn, OrgKind::Startup)?;
-        for org in startups {
-            let number = org.registration_number.as_deref().map(registration::normalise).unwrap_or_default();
-            if org.id != org_id && !number.is_empty() && linked_numbers.contains(&number) && !members.iter().any(|m| m.id == org.id) {
+    // Linked enterprises it declared that are organisations here.
+    let declared_keys: Vec<String> = links.iter().filter(|(by, _)| *by == org_id).map(|(_, n)| registration::company_key(n)).filter(|k| !k.is_empty()).collect();
+    if !declared_keys.is_empty() {
+        for org in identity::organisations_of_kind(conn, OrgKind::Startup)? {
+            let key = org.registration_number.as_deref().map(registration::company_key).unwrap_or_default();
+            if org.id != org_id && !key.is_empty() && declared_keys.contains(&key) && !members.iter().any(|m| m.id == org.id) {
                 members.push(org);
             }
         }
     }
-    for id in declared_by {
-        if !members.iter().any(|m| m.id == id) {
-            members.push(identity::organisation(conn, id)?);
+    // Those that declared it as their linked enterprise.
+    if let Some(mine) = my_key {
+        for (by, number) in &links {
+            if *by != org_id && registration::company_key(number) == mine && !members.iter().any(|m| m.id == *by) {
+                members.push(identity::organisation(conn, *by)?);
+            }
         }
     }
     Ok(members)

@@ -211,7 +211,8 @@ async fn aid_of_a_linked_enterprise_on_the_platform_counts(backend: Backend) {
     let fields = [
         ("associate_name", "Lumen Parent SA"),
         ("associate_country", "FR"),
-        ("associate_registration", "732 829 320"),
+        // Its SIRET: the same company as the SIREN it registered with.
+        ("associate_registration", "732 829 320 00074"),
         ("relation", "linked"),
         ("capital_share", "100"),
         ("voting_share", "100"),

@@ -310,6 +310,23 @@ pub fn company_number(country: &str, text: &str) -> Result<Option<String>, Regis
     Ok(None)
 }
 
+/// What identifies the company behind a number, to match the same company written two ways: a
+/// French SIRET and a French VAT number name their SIREN; anything else is its normalised text.
+pub fn company_key(text: &str) -> String {
+    let n = normalise(text);
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if n.len() == 14 && all_digits(&n) {
+        return n[..9].to_string();
+    }
+    if n.len() == 13 && n.starts_with("FR") {
+        // `get`: the key may be any characters, so byte 4 may fall inside one.
+        if let Some(siren) = n.get(4..).filter(|rest| all_digits(rest)) {
+            return siren.to_string();
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +420,16 @@ mod tests {
         assert_eq!(company_number("GR", "EL123456789"), Ok(Some("EL123456789".into())));
         assert_eq!(company_number("NO", "NO 123 456 789 MVA"), Ok(None), "outside the EU VAT area");
         assert_eq!(company_number("FR", ""), Err(RegistrationError::Empty));
+    }
+
+    #[test]
+    fn the_same_french_company_matches_by_its_siren() {
+        assert_eq!(company_key("732 829 320"), "732829320");
+        assert_eq!(company_key("732 829 320 00074"), "732829320");
+        assert_eq!(company_key("FR 44 732 829 320"), "732829320");
+        assert_eq!(company_key("HRB 245-871"), "HRB245871");
+        assert_eq!(company_key("é"), "É");
+        assert_eq!(company_key("FRXé12345678"), "FRXÉ12345678", "never cuts inside a character");
     }
 
     #[test]

@@ -313,4 +313,18 @@ mod tests {
         assert_eq!(percent(&mut errors, "f", "100.01", Locale::En), None);
         assert_eq!(errors.0.len(), 3);
     }
+
+    #[test]
+    fn the_saved_accounts_shown_in_the_form_read_back_the_same() {
+        for locale in [Locale::En, Locale::Fr] {
+            let mut errors = FieldErrors::default();
+            let cents = 600_000_050;
+            let shown = crate::i18n::exact(locale, Decimal::new(cents, 2));
+            assert_eq!(euros(&mut errors, "f", &shown, locale).map(|a| a.cents()), Some(cents), "{locale:?} {shown}");
+            let awu = Decimal::new(12345, 1);
+            let shown = crate::i18n::exact(locale, awu);
+            assert_eq!(decimal(&mut errors, "f", &shown, locale, "k"), Some(awu), "{locale:?} {shown}");
+            assert!(errors.is_empty(), "{errors}");
+        }
+    }
 }
