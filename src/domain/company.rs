@@ -433,7 +433,9 @@ pub fn check_award(conn: &mut AnyConnection, rules: &Rules, startup_id: OrgId, a
     if currency != AID_CURRENCY {
         return Ok(());
     }
-    diesel::update(organisations::table.find(startup_id)).set(organisations::id.eq(startup_id)).execute(conn)?;
+    // A no-op update of a non-key column: a row lock that serialises awards to this startup
+    // without blocking rows that merely reference it.
+    diesel::update(organisations::table.find(startup_id)).set(organisations::name.eq(organisations::name)).execute(conn)?;
     let aids = aid_of_undertaking(conn, startup_id)?;
     match de_minimis::check_award(rules, &aids, clock::today(), amount) {
         Ok(_) => Ok(()),

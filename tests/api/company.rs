@@ -267,3 +267,40 @@ async fn the_api_decision_is_refused_over_the_de_minimis_ceiling(backend: Backen
     assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
 }
 both_backends!(the_api_decision_is_refused_over_the_de_minimis_ceiling);
+
+/// Two approvals racing for the same startup are counted one after the other: with EUR 250,000
+/// already received, only one of two awards of 40,000 passes (Regulation (EU) 2023/2831, Art. 3(2)).
+async fn two_awards_racing_for_the_same_startup_never_cross_the_ceiling(backend: Backend) {
+    use computegrants::domain::ApplicationId;
+    let Some(mut s) = programme_with_application(backend, "two_awards_racing_for_the_same_startup_never_cross_the_ceiling").await else { return };
+    s.startup.refresh_csrf("/organisation/company").await;
+    let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago(30)), ("aid_amount", "250000"), ("granting_body", "Bpifrance")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A second call, and a second application to it.
+    s.funder.refresh_csrf("/programmes/new").await;
+    let today = chrono::Utc::now().date_naive();
+    let closes = (today + chrono::Duration::days(30)).to_string();
+    let r = s
+        .funder
+        .post("/programmes", &[("name", "Second Call"), ("description", "More credits."), ("currency", "EUR"), ("budget", "100000"), ("max_award", "60000"), ("opens_on", &today.to_string()), ("closes_on", &closes)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let second: computegrants::domain::ProgrammeId = crate::helpers::id_from(&r.location);
+    s.startup.refresh_csrf(&format!("/programmes/{second}/apply")).await;
+    let provider_id = s.provider_id.to_string();
+    let r = s
+        .startup
+        .post(&format!("/programmes/{second}/apply"), &[("requested", "40000"), ("purpose", "Fine-tuning the model on regional languages."), ("hardware", "GPU"), ("provider_id", &provider_id)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let other: ApplicationId = crate::helpers::id_from(&r.location);
+    s.funder.refresh_csrf(&format!("/applications/{other}")).await;
+    let funder = &s.funder;
+    let decide = |id: ApplicationId| async move { funder.post(&format!("/applications/{id}/decide"), &[("decision", "approve"), ("amount", "40000"), ("reason", "")]).await };
+    let (a, b) = tokio::join!(decide(s.application_id), decide(other));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [303, 422], "{} / {}", a.body, b.body);
+    assert_eq!(grants::table.count().get_result::<i64>(&mut s.app.conn()).unwrap(), 1);
+}
+both_backends!(two_awards_racing_for_the_same_startup_never_cross_the_ceiling);
