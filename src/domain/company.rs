@@ -427,15 +427,20 @@ pub fn de_minimis_message(e: &DeMinimisError, rules: &Rules) -> Message {
 /// Art. 3(2) at the award: may `amount` (in `currency`) be granted today to `startup_id`?
 /// Refused as an `amount` field error with the figures. Awards in another currency than the
 /// euro pass (see the module's notes). Call inside the award's write transaction: on
-/// PostgreSQL the startup's row is locked first, so that two awards to it are counted one
-/// after the other (SQLite's writer lock already serialises them).
+/// PostgreSQL the undertaking's rows are locked first, so that two awards to it are counted
+/// one after the other (SQLite's writer lock already serialises them).
 pub fn check_award(conn: &mut AnyConnection, rules: &Rules, startup_id: OrgId, amount: Amount, currency: &str) -> DomainResult<()> {
     if currency != AID_CURRENCY {
         return Ok(());
     }
-    // A no-op update of a non-key column: a row lock that serialises awards to this startup
-    // without blocking rows that merely reference it.
-    diesel::update(organisations::table.find(startup_id)).set(organisations::name.eq(organisations::name)).execute(conn)?;
+    // A no-op update of a non-key column of each member of the single undertaking, in id order
+    // (so two awards never wait on each other crosswise): row locks that serialise awards to
+    // the same undertaking without blocking rows that merely reference its organisations.
+    let mut ids: Vec<OrgId> = single_undertaking(conn, startup_id)?.iter().map(|o| o.id).collect();
+    ids.sort();
+    for id in ids {
+        diesel::update(organisations::table.find(id)).set(organisations::name.eq(organisations::name)).execute(conn)?;
+    }
     let aids = aid_of_undertaking(conn, startup_id)?;
     match de_minimis::check_award(rules, &aids, clock::today(), amount) {
         Ok(_) => Ok(()),
