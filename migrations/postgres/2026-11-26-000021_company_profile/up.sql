@@ -64,3 +64,13 @@ CREATE TABLE de_minimis_awards (
 );
 CREATE INDEX de_minimis_awards_authority ON de_minimis_awards (granting_authority_id, grant_id);
 CREATE INDEX de_minimis_awards_beneficiary ON de_minimis_awards (beneficiary_id, granted_on);
+
+-- Awards made before this migration, so that the register lists every award: the beneficiary
+-- and the granting authority as registered now, no SME category (none was declared).
+INSERT INTO de_minimis_awards (grant_id, aid_id, beneficiary_id, beneficiary_name, beneficiary_identifier, beneficiary_country, sme_category, amount, currency, granted_on, granting_authority_id, granting_authority, regulation, programme_id, recorded_at)
+SELECT g.id, g.code, s.id, COALESCE(s.legal_name, s.name), COALESCE(s.registration_number, ''), COALESCE(s.country, ''), NULL, g.amount, g.currency, g.valid_from, f.id, COALESCE(f.legal_name, f.name), '2023/2831', g.programme_id, CURRENT_TIMESTAMP
+FROM grants g
+JOIN organisations s ON s.id = g.startup_id
+JOIN programmes p ON p.id = g.programme_id
+JOIN organisations f ON f.id = p.funder_id
+WHERE g.amount > 0;
