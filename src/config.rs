@@ -27,6 +27,9 @@ pub struct Settings {
     /// Awards at or above this many euros are published on `/transparency`
     /// (`TRANSPARENCY_THRESHOLD`, in euros, e.g. `100000` or `100000.00`).
     pub transparency_threshold: crate::money::Amount,
+    /// The de minimis ceiling and period (Regulation (EU) 2023/2831, Art. 3(2)): EUR 300 000
+    /// over three years unless `DE_MINIMIS_CEILING` (euros) and `DE_MINIMIS_YEARS` say otherwise.
+    pub de_minimis: crate::domain::eu::de_minimis::Rules,
 }
 
 /// €100,000: the GBER's publication threshold for individual aid awards (Regulation (EU)
@@ -86,11 +89,52 @@ impl Settings {
                 .and_then(|v| crate::money::Amount::parse(&v).ok())
                 .filter(|a| !a.is_negative())
                 .unwrap_or(DEFAULT_TRANSPARENCY_THRESHOLD),
+            de_minimis: de_minimis_rules(var("DE_MINIMIS_CEILING"), var("DE_MINIMIS_YEARS")),
             usage: UsageSettings {
                 dir: var("USAGE_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_USAGE_DIR)),
                 max_bytes: var("USAGE_MAX_BYTES").and_then(|v| v.parse().ok()).unwrap_or(crate::domain::usage::MAX_USAGE_FILE_BYTES),
                 inline_bytes: var("USAGE_INLINE_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_INLINE_USAGE_BYTES),
             },
         }
+    }
+}
+
+/// The de minimis rules from `DE_MINIMIS_CEILING` (euros, e.g. `300000` or `300000.00`) and
+/// `DE_MINIMIS_YEARS` (a whole number of years, at least 1); the regulation's figures for a
+/// value that is missing or does not parse (logged).
+pub fn de_minimis_rules(ceiling: Option<String>, years: Option<String>) -> crate::domain::eu::de_minimis::Rules {
+    let default = crate::domain::eu::de_minimis::Rules::default();
+    let ceiling = match ceiling.map(|c| crate::money::Amount::parse(&c)) {
+        None => default.ceiling,
+        Some(Ok(amount)) if amount.is_positive() => amount,
+        Some(_) => {
+            log::warn!("DE_MINIMIS_CEILING is not a positive amount in euros; using {}", default.ceiling);
+            default.ceiling
+        }
+    };
+    let years = match years.map(|y| y.trim().parse::<u32>()) {
+        None => default.years,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => {
+            log::warn!("DE_MINIMIS_YEARS is not a number of years from 1 to 100; using {}", default.years);
+            default.years
+        }
+    };
+    crate::domain::eu::de_minimis::Rules { ceiling, years }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Amount;
+
+    #[test]
+    fn de_minimis_settings_default_to_the_regulation() {
+        let rules = de_minimis_rules(None, None);
+        assert_eq!((rules.ceiling, rules.years), (Amount::from_cents(30_000_000), 3));
+        let rules = de_minimis_rules(Some("200000.50".into()), Some("2".into()));
+        assert_eq!((rules.ceiling, rules.years), (Amount::from_cents(20_000_050), 2));
+        let rules = de_minimis_rules(Some("lots".into()), Some("0".into()));
+        assert_eq!((rules.ceiling, rules.years), (Amount::from_cents(30_000_000), 3));
     }
 }

@@ -461,3 +461,66 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    company_profiles (organisation_id) {
+        organisation_id -> BigInt,
+        accounts_year_end -> Date,
+        staff_awu -> Text,
+        turnover -> BigInt,
+        balance_sheet -> BigInt,
+        public_body_control -> Bool,
+        vat_number -> Nullable<Text>,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    company_associates (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        relation -> Text,
+        name -> Text,
+        country -> Text,
+        registration_number -> Text,
+        capital_share -> Text,
+        voting_share -> Text,
+        staff_awu -> Text,
+        turnover -> BigInt,
+        balance_sheet -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    declared_aid (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        granted_on -> Date,
+        amount -> BigInt,
+        granting_body -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    de_minimis_awards (grant_id) {
+        grant_id -> BigInt,
+        aid_id -> Text,
+        beneficiary_id -> BigInt,
+        beneficiary_name -> Text,
+        beneficiary_identifier -> Text,
+        beneficiary_country -> Text,
+        sme_category -> Nullable<Text>,
+        amount -> BigInt,
+        currency -> Text,
+        granted_on -> Date,
+        granting_authority_id -> BigInt,
+        granting_authority -> Text,
+        regulation -> Text,
+        programme_id -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}

@@ -60,6 +60,11 @@ pub enum Action {
     /// Inviting, changing roles, removing, requiring a second factor.
     ManageMembers,
     EditCompany,
+    /// A startup's company profile (accounts, partner and linked enterprises, de minimis aid),
+    /// to read; changing it is `EditCompany`.
+    ViewCompanyProfile,
+    /// A funder's de minimis awards, for its national register.
+    ExportDeMinimis,
     ListProgrammes,
     CreateProgramme,
     ViewProgramme,
@@ -107,7 +112,8 @@ pub fn can(role: Role, action: Action) -> bool {
         ViewPublic | ChooseLanguage | ResetPassword | AcceptInvitation => true,
         SignIn | SignUp | SecondFactor => role == Visitor,
         SignOut | ManageAccount | ListProgrammes | ViewProgramme | ViewCatalogue | ViewMembers | ManageMembers => role != Visitor,
-        EditCompany | Apply | ListOwnApplications | WithdrawApplication => role == Startup,
+        EditCompany | ViewCompanyProfile | Apply | ListOwnApplications | WithdrawApplication => role == Startup,
+        ExportDeMinimis => role == Funder,
         CreateProgramme | DecideApplication => role == Funder,
         ViewApplication => matches!(role, Startup | Funder | Admin),
         ViewGrant => matches!(role, Startup | Funder | Provider | Admin),
@@ -131,7 +137,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
     match action {
         ViewPublic | SignIn | SignUp | SecondFactor | ChooseLanguage | ResetPassword | AcceptInvitation | SignOut | ManageAccount => true,
         ListProgrammes | ViewProgramme | ListOwnApplications | ViewApplication | ViewGrant | ViewCatalogue | ListUploads | ViewUpload | ViewMembers
-        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement | ViewReports => true,
+        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement | ViewReports | ViewCompanyProfile | ExportDeMinimis => true,
         ManageMembers | EditCompany | Administer | ManageApiTokens => duty == Owner,
         CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
         Apply | WithdrawApplication => matches!(duty, Owner | Member),
@@ -228,6 +234,17 @@ mod tests {
         assert!(!duty_allows(MemberRole::Reviewer, Action::DecideApplication), "a reviewer reviews, the manager decides");
         assert!(duty_allows(MemberRole::Billing, Action::UploadUsage) && !duty_allows(MemberRole::Billing, Action::Apply));
         assert!(!duty_allows(MemberRole::Member, Action::ManageMembers) && duty_allows(MemberRole::Owner, Action::ManageMembers));
+    }
+
+    #[test]
+    fn a_startup_reads_its_company_profile_and_only_its_owner_changes_it() {
+        assert!(can(Role::Startup, Action::ViewCompanyProfile) && !can(Role::Funder, Action::ViewCompanyProfile));
+        for duty in [MemberRole::Owner, MemberRole::Member, MemberRole::Auditor] {
+            assert!(duty_allows(duty, Action::ViewCompanyProfile), "{duty:?}");
+        }
+        assert!(duty_allows(MemberRole::Owner, Action::EditCompany) && !duty_allows(MemberRole::Member, Action::EditCompany));
+        assert!(can(Role::Funder, Action::ExportDeMinimis) && !can(Role::Startup, Action::ExportDeMinimis) && !can(Role::Provider, Action::ExportDeMinimis));
+        assert!(duty_allows(MemberRole::Reviewer, Action::ExportDeMinimis), "every funder member reads the register");
     }
 
     #[test]

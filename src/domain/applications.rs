@@ -5,6 +5,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::{applications, grants, organisations, programmes as programme_rows};
 use crate::domain::access;
 use crate::domain::clock;
+use crate::domain::eu::de_minimis;
 use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
 use crate::domain::grants::Grant;
 use crate::domain::ids::{ApplicationId, OrgId, ProgrammeId, UserId};
@@ -307,6 +308,13 @@ pub enum Decision {
 /// issues its credits from the programme's budget in the same transaction; an application is
 /// decided once.
 pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision) -> DomainResult<ApplicationView> {
+    decide_with(conn, by, application_id, decision, &de_minimis::Rules::default())
+}
+
+/// [`decide`] under the de minimis `rules` of the settings: an approval that would take the
+/// startup's single undertaking over the ceiling is refused with the figures, nothing written;
+/// an approval is recorded for the national register with its grant.
+pub fn decide_with(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision, rules: &de_minimis::Rules) -> DomainResult<ApplicationView> {
     if by.kind() != OrgKind::Funder {
         return Err(DomainError::NotFound);
     }
@@ -335,6 +343,10 @@ pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: Application
     let programme = current.programme.clone();
     let now = clock::now();
     crate::db::write_transaction(conn, |conn| {
+        if let Decision::Approve { amount } = decision {
+            // Regulation (EU) 2023/2831, Art. 3(2), counted in the transaction that awards.
+            crate::domain::company::check_award(conn, rules, current.application.startup_id, *amount, currency)?;
+        }
         let (status, approved, reason) = match decision {
             Decision::Approve { amount } => (ApplicationStatus::Approved, Some(amount.cents()), None),
             Decision::Reject { reason } => (ApplicationStatus::Rejected, None, Some(reason.trim())),
@@ -355,7 +367,8 @@ pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: Application
             return Err(DomainError::Conflict(Message::new("decide-already-decided").with("reference", current.application.reference())));
         }
         if let Decision::Approve { amount } = decision {
-            crate::domain::grants::award(conn, by, &current.application, &programme, *amount)?;
+            let grant = crate::domain::grants::award(conn, by, &current.application, &programme, *amount)?;
+            crate::domain::company::record_award(conn, &grant, programme.funder_id)?;
         }
         Ok(())
     })?;

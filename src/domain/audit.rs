@@ -54,6 +54,8 @@ crate::text_enum! {
         InvoiceDisputed = "invoice-disputed",
         ApiTokenCreated = "api-token-created",
         ApiTokenRevoked = "api-token-revoked",
+        /// A startup's accounts, partner or linked enterprises or declared de minimis aid changed.
+        CompanyProfileChanged = "company-profile-changed",
     }
 }
 

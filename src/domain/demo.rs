@@ -114,10 +114,45 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
         identity::register_company(conn, m.org_id(), &CompanyDetails { legal_name: legal, country, registration_number: reg })?;
         identity::member(conn, m.user.id)
     };
-    let lumen = startup(conn, "Lumen Labs", "Lumen Labs SAS", "FR", "912 345 678", "founder@lumenlabs.demo", "Inès Haddad")?;
+    let lumen = startup(conn, "Lumen Labs", "Lumen Labs SAS", "FR", "912 345 675", "founder@lumenlabs.demo", "Inès Haddad")?;
     let vistula = startup(conn, "Vistula Vision", "Vistula Vision sp. z o.o.", "PL", "KRS 0000912345", "cto@vistula-vision.demo", "Marek Nowak")?;
     let tessera = startup(conn, "Tessera Bio", "Tessera Bio GmbH", "DE", "HRB 245871", "science@tessera-bio.demo", "Lena Vogel")?;
     let nordlys = startup(conn, "Nordlys Robotics", "Nordlys Robotics SAS", "FR", "934 112 087", "ops@nordlys-robotics.demo", "Erik Solberg")?;
+
+    // Vistula's last accounts and its parent: a medium-sized enterprise (the parent counts in
+    // full), with de minimis aid already received at home, so the funder deciding on its pending
+    // application sees the category, its working and the headroom left.
+    {
+        use crate::domain::company::{self, NewAid, NewAssociate, NewProfile};
+        use crate::domain::eu::sme::{Associate, Figures, Relation};
+        let eur = |euros: i64| Amount::from_cents(euros * 100);
+        company::save_profile(
+            conn,
+            &vistula,
+            &NewProfile {
+                accounts_year_end: today - Duration::days(150),
+                figures: Figures { staff_awu: rust_decimal::Decimal::new(185, 1), turnover: eur(3_200_000), balance_sheet: eur(2_100_000) },
+                public_body_control: false,
+                vat_number: String::new(),
+            },
+        )?;
+        company::add_associate(
+            conn,
+            &vistula,
+            &NewAssociate {
+                country: "PL".into(),
+                registration_number: "KRS 0000456789".into(),
+                associate: Associate {
+                    name: "Vistula Holding S.A.".into(),
+                    relation: Relation::Linked,
+                    capital_share: rust_decimal::Decimal::from(70),
+                    voting_share: rust_decimal::Decimal::from(70),
+                    figures: Figures { staff_awu: rust_decimal::Decimal::from(45), turnover: eur(9_000_000), balance_sheet: eur(8_000_000) },
+                },
+            },
+        )?;
+        company::add_declared_aid(conn, &vistula, &NewAid { granted_on: today - Duration::days(400), amount: eur(180_000), granting_body: "Polish Agency for Enterprise Development".into() })?;
+    }
 
     let form = |requested: &str, purpose: &str, hardware: &str, provider: &Member| NewApplication {
         requested: Amount::from_decimal(requested.parse().unwrap_or_default()).unwrap_or_default(),

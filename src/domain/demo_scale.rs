@@ -114,7 +114,9 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
         ];
         for (i, (name, country, kind, unit)) in list.iter().enumerate() {
             let member = member_with_hash(conn, OrgKind::Provider, name, &format!("provider{}@scale.demo", i + 1), "Scale Billing", &hash)?;
-            identity::register_company(conn, member.org_id(), &CompanyDetails { legal_name: name, country, registration_number: &format!("SCALE-P-{i}") })?;
+            // French numbers are checked (SIREN, Luhn); the others by format only.
+            let number = if *country == "FR" { siren(900_000 + i) } else { format!("SCALE-P-{i}") };
+            identity::register_company(conn, member.org_id(), &CompanyDetails { legal_name: name, country, registration_number: &number })?;
             let service = format!("{name} {kind}");
             catalogue::add(
                 conn,

@@ -12,6 +12,7 @@ pub const KEYS: &[&str] = &[
     "flash-signed-out",
     "flash-email-verified",
     "flash-company-saved",
+    "flash-company-profile-saved",
     "flash-programme-created",
     "flash-application-sent",
     "flash-application-withdrawn",

@@ -26,6 +26,7 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-new-programme", "/programmes/new", Action::CreateProgramme, &[Role::Funder]),
     ("nav-applications", "/applications", Action::ListOwnApplications, &[Role::Startup]),
     ("nav-company", "/company", Action::EditCompany, &[Role::Startup]),
+    ("nav-company-profile", "/organisation/company", Action::ViewCompanyProfile, &[Role::Startup]),
     ("nav-uploads", "/usage", Action::ListUploads, &[Role::Provider]),
     ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
     ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Startup, Role::Provider]),

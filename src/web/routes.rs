@@ -74,6 +74,13 @@ route_table! {
     post "/language" ChooseLanguage => language::choose;
     get "/company" EditCompany => startup::company_form;
     post "/company" EditCompany => startup::save_company;
+    get "/organisation/company" ViewCompanyProfile => company::show;
+    post "/organisation/company" EditCompany => company::save_profile;
+    post "/organisation/company/associates" EditCompany => company::add_associate;
+    post "/organisation/company/associates/{id}/remove" EditCompany => company::remove_associate;
+    post "/organisation/company/aid" EditCompany => company::add_aid;
+    post "/organisation/company/aid/{id}/remove" EditCompany => company::remove_aid;
+    get "/funder/de-minimis.csv" ExportDeMinimis => company::register_csv;
     get "/programmes" ListProgrammes => programmes::list;
     get "/programmes/new" CreateProgramme => programmes::new_form;
     post "/programmes" CreateProgramme => programmes::create;

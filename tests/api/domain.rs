@@ -45,7 +45,7 @@ impl World {
         let admin = member(OrgKind::Platform, "Operations", "ops@platform.test");
         crate::helpers::add_catalogue(&mut conn, &provider);
         crate::helpers::add_catalogue(&mut conn, &other_provider);
-        let details = CompanyDetails { legal_name: "Lumen Labs SAS", country: "FR", registration_number: "123 456 789" };
+        let details = CompanyDetails { legal_name: "Lumen Labs SAS", country: "FR", registration_number: "123 456 782" };
         identity::register_company(&mut conn, startup.org_id(), &details).unwrap();
         let startup = identity::member(&mut conn, startup.user.id).unwrap();
         Some(World { _db: db, conn, funder, other_funder, startup, other_startup, provider, other_provider, admin })

@@ -254,6 +254,7 @@ impl TestApp {
             // Small limits so that tests reach them quickly: files over 64 KiB go to the background job.
             api_requests_per_minute: computegrants::config::DEFAULT_API_REQUESTS_PER_MINUTE,
             transparency_threshold: computegrants::config::DEFAULT_TRANSPARENCY_THRESHOLD,
+            de_minimis: Default::default(),
             usage: computegrants::config::UsageSettings { dir: tempfile::tempdir().unwrap().keep(), max_bytes: TEST_USAGE_MAX_BYTES, inline_bytes: TEST_USAGE_INLINE_BYTES },
         };
         adjust(&mut settings);
@@ -346,7 +347,7 @@ impl TestApp {
         assert_eq!(r.location.as_deref(), Some("/signup/sent"));
         self.confirm_address(&mut c, email).await;
         c.refresh_csrf("/company").await;
-        let r = c.post("/company", &[("legal_name", &format!("{company} SAS")), ("country", "FR"), ("registration_number", "123 456 789")]).await;
+        let r = c.post("/company", &[("legal_name", &format!("{company} SAS")), ("country", "FR"), ("registration_number", "123 456 782")]).await;
         assert_eq!(r.status, 303, "company registration failed: {}", r.body);
         c
     }

@@ -175,7 +175,7 @@ async fn mails_reach_people_in_their_language(backend: Backend) {
     assert!(verification.contains("Bonjour Inès") && verification.contains("48"), "{verification}");
     app.confirm_address(&mut c, "ines@lumiere.test").await;
     c.refresh_csrf("/company").await;
-    let r = c.post("/company", &[("legal_name", "Lumière SAS"), ("country", "FR"), ("registration_number", "912 345 678")]).await;
+    let r = c.post("/company", &[("legal_name", "Lumière SAS"), ("country", "FR"), ("registration_number", "912 345 675")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     c.refresh_csrf(&format!("/programmes/{programme}/apply")).await;
     let provider_id = provider.org_id().to_string();

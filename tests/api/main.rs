@@ -7,6 +7,7 @@ mod audit;
 mod authorization;
 mod browser;
 mod cli;
+mod company;
 mod credit_notes;
 mod crash;
 mod csrf;

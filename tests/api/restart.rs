@@ -121,6 +121,7 @@ fn spawn_app(url: &str) -> String {
         trust_forwarded_for: false,
         api_requests_per_minute: computegrants::config::DEFAULT_API_REQUESTS_PER_MINUTE,
         transparency_threshold: computegrants::config::DEFAULT_TRANSPARENCY_THRESHOLD,
+        de_minimis: Default::default(),
         usage: computegrants::config::UsageSettings::new(tempfile::tempdir().unwrap().keep()),
     };
     let app = computegrants::Application::build(settings).expect("application starts");

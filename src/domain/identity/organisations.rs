@@ -2,6 +2,7 @@
 
 use crate::db::AnyConnection;
 use crate::domain::clock;
+use crate::domain::eu::registration;
 use crate::domain::ids::OrgId;
 use crate::domain::error::{DomainError, DomainResult, FieldErrors, OrNotFound};
 use crate::messages::Message;
@@ -124,8 +125,20 @@ pub fn validate_company(details: &CompanyDetails<'_>) -> FieldErrors {
         errors.add("registration_number", Message::new("registration-number-missing"));
     } else if reg.len() > 40 || !reg.chars().all(|c| c.is_ascii_alphanumeric() || " -./".contains(c)) {
         errors.add("registration_number", Message::new("registration-number-invalid"));
+    } else if let Err(problem) = registration::company_number(details.country, reg) {
+        // Where the country has a public check (SIREN/SIRET, VAT numbers), it must pass.
+        errors.add("registration_number", problem.message());
     }
     errors
+}
+
+/// The registration number as stored: normalised (no spaces) where a public rule checked it,
+/// as typed (trimmed) otherwise.
+pub fn stored_registration_number(country: &str, typed: &str) -> String {
+    match registration::company_number(country, typed) {
+        Ok(Some(normalised)) => normalised,
+        _ => typed.trim().to_string(),
+    }
 }
 
 pub fn register_company(conn: &mut AnyConnection, organisation_id: OrgId, details: &CompanyDetails<'_>) -> DomainResult<()> {
@@ -134,7 +147,7 @@ pub fn register_company(conn: &mut AnyConnection, organisation_id: OrgId, detail
         .set((
             organisations::legal_name.eq(details.legal_name.trim()),
             organisations::country.eq(details.country),
-            organisations::registration_number.eq(details.registration_number.trim()),
+            organisations::registration_number.eq(stored_registration_number(details.country, details.registration_number)),
         ))
         .execute(conn)?;
     Ok(())

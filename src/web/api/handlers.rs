@@ -752,10 +752,10 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
         }
         _ => return Err(crate::domain::DomainError::invalid("decision", Message::new("api-decision-invalid")).into()),
     };
-    let (member, actor, base_url) = (caller.member.clone(), caller.actor.clone(), state.base_url());
+    let (member, actor, base_url, rules) = (caller.member.clone(), caller.actor.clone(), state.base_url(), state.settings.de_minimis);
     let view = super::db(&state, move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                let view = applications::decide(conn, &member, id, &decision)?;
+                let view = applications::decide_with(conn, &member, id, &decision, &rules)?;
                 let (action, reason) = match &decision {
                     Decision::Approve { .. } => (AuditAction::ApplicationApproved, None),
                     Decision::Reject { reason } => (AuditAction::ApplicationRejected, Some(reason.as_str())),

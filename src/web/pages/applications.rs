@@ -1,5 +1,7 @@
 use crate::domain::identity::OrgKind;
 use crate::domain::applications;
+use crate::domain::clock;
+use crate::domain::company::{self, CompanyView};
 use crate::domain::applications::{ApplicationView, Decision};
 use crate::domain::notifications;
 use crate::messages::Message;
@@ -24,11 +26,23 @@ struct ApplicationPage {
     is_startup: bool,
     form: DecisionForm,
     errors: FieldErrors,
+    /// The startup's SME category and de minimis headroom, for the funder deciding (and admins).
+    company: Option<CompanyView>,
 }
 
-fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: FieldErrors) -> ApplicationPage {
+/// The startup's company as the decision form shows it, for the programme's funder and admins.
+async fn company_of(state: &AppState, visitor: &Visitor, view: &ApplicationView) -> AppResult<Option<CompanyView>> {
+    if !matches!(visitor.member.as_ref().map(|m| m.kind()), Some(OrgKind::Funder | OrgKind::Platform)) {
+        return Ok(None);
+    }
+    let (startup_id, rules) = (view.application.startup_id, state.settings.de_minimis);
+    Ok(Some(state.db(move |conn| company::company_view(conn, startup_id, &rules, clock::today())).await?))
+}
+
+fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: FieldErrors, company: Option<CompanyView>) -> ApplicationPage {
     let kind = visitor.member.as_ref().map(|m| m.kind());
     ApplicationPage {
+        company,
         layout: Layout::message(visitor, &Message::new("title-application").with("reference", view.application.reference())),
         is_funder: kind == Some(OrgKind::Funder),
         is_startup: kind == Some(OrgKind::Startup),
@@ -42,8 +56,9 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let member = visitor.member()?.clone();
     let id: ApplicationId = path_id(&path)?;
     let view = state.db(move |conn| applications::application_for(conn, &member, id)).await?;
+    let company = company_of(&state, &visitor, &view).await?;
     // The decision form is not pre-set: the funder chooses approve or reject.
-    render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default()))
+    render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default(), company))
 }
 
 pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<DecisionForm>) -> AppResult<HttpResponse> {
@@ -53,17 +68,21 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
     let current = state.db(move |conn| applications::application_for(conn, &viewer, id)).await?;
     let decision = match form.parse(visitor.locale, &current.programme.currency) {
         Ok(d) => d,
-        Err(errors) => return unprocessable(&page(&visitor, current, form, errors)),
+        Err(errors) => {
+            let company = company_of(&state, &visitor, &current).await?;
+            return unprocessable(&page(&visitor, current, form, errors, company));
+        }
     };
     let decider = member.clone();
     let chosen = decision.clone();
     let base_url = state.base_url();
     let actor = visitor.actor();
+    let rules = state.settings.de_minimis;
     // The decision and its mail commit together, or neither does.
     let result = state
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                let view = applications::decide(conn, &decider, id, &chosen)?;
+                let view = applications::decide_with(conn, &decider, id, &chosen, &rules)?;
                 let (action, reason) = match &chosen {
                     Decision::Approve { .. } => (AuditAction::ApplicationApproved, None),
                     Decision::Reject { reason } => (AuditAction::ApplicationRejected, Some(reason.as_str())),
@@ -83,7 +102,10 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
             };
             Ok(flash::redirect(&format!("/applications/{id}"), key, state.settings.secure_cookies))
         }
-        Err(DomainError::Invalid(errors)) => unprocessable(&page(&visitor, current, form, errors)),
+        Err(DomainError::Invalid(errors)) => {
+            let company = company_of(&state, &visitor, &current).await?;
+            unprocessable(&page(&visitor, current, form, errors, company))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -1,0 +1,306 @@
+//! The company and EU rules of issue 10 through the pages: the company profile and its SME
+//! category (Recommendation 2003/361/EC), registration numbers checked in the person's language,
+//! the de minimis ceiling at the award (Regulation (EU) 2023/2831) and the register export.
+
+use crate::both_backends;
+use crate::helpers::{Backend, PASSWORD, TestApp};
+use crate::journey::programme_with_application;
+use computegrants::db::schema::{applications, de_minimis_awards, grants, ledger_entries, organisations};
+use diesel::prelude::*;
+
+/// A date `days` before today, as a date input sends it.
+fn days_ago(days: i64) -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string()
+}
+
+/// Annex, Art. 6(2): a linked enterprise counts in full and makes a small company medium-sized;
+/// the funder deciding sees the category and its working on the application page.
+async fn company_profile_with_a_linked_enterprise_is_medium(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "company_profile_with_a_linked_enterprise_is_medium").await else { return };
+    let c = &mut s.startup;
+    c.refresh_csrf("/organisation/company").await;
+    let r = c.post("/organisation/company", &[("accounts_year_end", &days_ago(200)), ("staff_awu", "30"), ("turnover", "6000000"), ("balance_sheet", "5000000"), ("vat_number", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = c.get("/organisation/company").await.body;
+    assert!(page.contains("Small enterprise"), "{page}");
+    let r = c
+        .post(
+            "/organisation/company/associates",
+            &[
+                ("associate_name", "Lumen Holding SA"),
+                ("associate_country", "FR"),
+                ("associate_registration", "732 829 320"),
+                ("relation", "linked"),
+                ("capital_share", "60"),
+                ("voting_share", "60"),
+                ("associate_awu", "40"),
+                ("associate_turnover", "8000000"),
+                ("associate_balance_sheet", "7000000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = c.get("/organisation/company").await.body;
+    assert!(page.contains("Medium-sized enterprise"), "{page}");
+    assert!(page.contains("Lumen Holding SA") && page.contains("732829320"), "stored normalised: {page}");
+    assert!(page.contains("€14,000,000.00") && page.contains("€12,000,000.00"), "the totals add the linked enterprise in full: {page}");
+    assert!(page.contains("The medium-sized-enterprise ceilings are met"), "{page}");
+
+    // A partner outside 25–50 % is refused with the article's reason, nothing stored.
+    let r = c
+        .post(
+            "/organisation/company/associates",
+            &[
+                ("associate_name", "Small Stake GmbH"),
+                ("associate_country", "DE"),
+                ("associate_registration", "HRB 245871"),
+                ("relation", "partner"),
+                ("capital_share", "10"),
+                ("voting_share", "20"),
+                ("associate_awu", "1"),
+                ("associate_turnover", "1000"),
+                ("associate_balance_sheet", "1000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("a partner enterprise is held at 25 % to 50 % (declared 20 %)"), "{}", r.body);
+    assert!(!r.body.contains("<td>Small Stake GmbH</td>"));
+
+    // The funder deciding sees the category and the de minimis headroom.
+    let page = s.funder.get(&format!("/applications/{}", s.application_id)).await.body;
+    assert!(page.contains("Medium-sized enterprise"), "{page}");
+    assert!(page.contains("€0.00 of the €300,000.00 ceiling; €300,000.00 left"), "{page}");
+
+    // Removing the linked enterprise makes it small again.
+    let id: i64 = computegrants::db::schema::company_associates::table.select(computegrants::db::schema::company_associates::id).first(&mut s.app.conn()).unwrap();
+    let c = &mut s.startup;
+    assert_eq!(c.post(&format!("/organisation/company/associates/{id}/remove"), &[]).await.status, 303);
+    assert!(c.get("/organisation/company").await.body.contains("Small enterprise"));
+    // Each change is in the audit log, the refused one is not.
+    use computegrants::db::schema::audit_events;
+    let logged: Vec<String> = audit_events::table.filter(audit_events::action.eq("company-profile-changed")).order(audit_events::id).select(audit_events::detail.assume_not_null()).load(&mut s.app.conn()).unwrap();
+    assert_eq!(logged.len(), 3, "{logged:?}");
+    assert!(logged[1].starts_with("linked enterprise added: Lumen Holding SA (FR 732 829 320), holding 60 %"), "{logged:?}");
+}
+both_backends!(company_profile_with_a_linked_enterprise_is_medium);
+
+/// A French SIREN with a wrong Luhn key is refused with the reason in the person's language, and
+/// nothing is stored.
+async fn invalid_siren_is_refused_in_french(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend, "invalid_siren_is_refused_in_french").await else { return };
+    let mut c = app.client_in("fr-FR,fr;q=0.9");
+    c.refresh_csrf("/signup").await;
+    let r = c.post("/signup", &[("company_name", "Lumière"), ("display_name", "Inès"), ("email", "ines@lumiere.test"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.confirm_address(&mut c, "ines@lumiere.test").await;
+    c.refresh_csrf("/company").await;
+    let r = c.post("/company", &[("legal_name", "Lumière SAS"), ("country", "FR"), ("registration_number", "732 829 321")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("La clé de contrôle de ce SIREN est fausse"), "{}", r.body);
+    let r = c.post("/company", &[("legal_name", "Lumière SAS"), ("country", "FR"), ("registration_number", "732 829 32")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Un numéro français est un SIREN (9 chiffres) ou un SIRET (14 chiffres) ; celui-ci en a 8."), "{}", r.body);
+    let r = c.post("/company", &[("legal_name", "Lumière SAS"), ("country", "FR"), ("registration_number", "FR 41 303 265 045")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("La clé de ce numéro de TVA français devrait être 40, et non 41."), "{}", r.body);
+    let stored: Option<String> =
+        organisations::table.filter(organisations::name.eq("Lumière")).select(organisations::registration_number).first(&mut app.conn()).unwrap();
+    assert_eq!(stored, None, "nothing stored");
+    // A valid SIRET is accepted and stored without its spaces.
+    let r = c.post("/company", &[("legal_name", "Lumière SAS"), ("country", "FR"), ("registration_number", "732 829 320 00074")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let stored: Option<String> =
+        organisations::table.filter(organisations::name.eq("Lumière")).select(organisations::registration_number).first(&mut app.conn()).unwrap();
+    assert_eq!(stored.as_deref(), Some("73282932000074"));
+    // A VAT number on the profile is checked the same way.
+    c.refresh_csrf("/organisation/company").await;
+    let r = c.post("/organisation/company", &[("accounts_year_end", &days_ago(30)), ("staff_awu", "3,5"), ("turnover", "100 000"), ("balance_sheet", "80 000"), ("vat_number", "US123")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("« US » n&#39;est pas le préfixe d&#39;un numéro de TVA de l&#39;UE"), "{}", r.body);
+}
+both_backends!(invalid_siren_is_refused_in_french);
+
+fn ledger_entry_count(app: &TestApp) -> i64 {
+    ledger_entries::table.count().get_result(&mut app.conn()).unwrap()
+}
+
+/// Regulation (EU) 2023/2831, Art. 3(2): with EUR 260,000 of declared aid in the last three
+/// years, an award of 50,000 is refused with the figures and nothing written; 40,000 reaches
+/// the ceiling exactly and is awarded, and recorded for the register, which the funder exports.
+async fn award_over_the_de_minimis_ceiling_is_refused_and_the_export_lists_awards(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "award_over_the_de_minimis_ceiling_is_refused_and_the_export_lists_awards").await else { return };
+    let c = &mut s.startup;
+    c.refresh_csrf("/organisation/company").await;
+    // Older than three years: not counted.
+    let r = c.post("/organisation/company/aid", &[("granted_on", &days_ago(3 * 366 + 2)), ("aid_amount", "90000"), ("granting_body", "Old Regional Fund")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = c.post("/organisation/company/aid", &[("granted_on", &days_ago(400)), ("aid_amount", "260000"), ("granting_body", "Bpifrance")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = c.get("/organisation/company").await.body;
+    assert!(page.contains("€260,000.00 of the €300,000.00 ceiling; €40,000.00 left"), "{page}");
+
+    let before = ledger_entry_count(&s.app);
+    let path = format!("/applications/{}", s.application_id);
+    s.funder.refresh_csrf(&path).await;
+    let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000"), ("reason", "")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("already received €260,000.00 in the 3 years ending today, and €260,000.00 + €50,000.00 exceeds the €300,000.00 ceiling"), "{}", r.body);
+    assert!(r.body.contains("At most €40,000.00 can be awarded"), "{}", r.body);
+    assert_eq!(ledger_entry_count(&s.app), before, "no ledger change");
+    let mut conn = s.app.conn();
+    let status: String = applications::table.find(s.application_id).select(applications::status).first(&mut conn).unwrap();
+    assert_eq!(status, "submitted");
+    assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
+    assert_eq!(de_minimis_awards::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
+
+    // Reaching the ceiling exactly is allowed.
+    let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "40000"), ("reason", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let code: String = grants::table.select(grants::code).first(&mut conn).unwrap();
+
+    // The startup now has no headroom: the award counts as platform aid.
+    let page = s.startup.get("/organisation/company").await.body;
+    assert!(page.contains("€300,000.00 of the €300,000.00 ceiling; €0.00 left") && page.contains(&code), "{page}");
+
+    // The register export lists the award, for the funder only.
+    let r = s.funder.get("/funder/de-minimis.csv").await;
+    assert_eq!(r.status, 200);
+    let mut lines = r.body.lines();
+    assert_eq!(lines.next(), Some("aid_id,beneficiary_name,beneficiary_identifier,beneficiary_country,sme_category,amount,currency,granted_on,granting_authority,regulation"));
+    let row = lines.next().expect("one award");
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert_eq!(row, format!("{code},Lumen Test Labs SAS,123456782,FR,,40000.00,EUR,{today},Test Funding Agency,2023/2831"));
+    assert_eq!(s.startup.get("/funder/de-minimis.csv").await.status, 404, "funders only");
+}
+both_backends!(award_over_the_de_minimis_ceiling_is_refused_and_the_export_lists_awards);
+
+/// Cells that start like a formula are neutralised in the export.
+async fn the_de_minimis_export_neutralises_formulas(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "the_de_minimis_export_neutralises_formulas").await else { return };
+    s.startup.refresh_csrf("/company").await;
+    let r = s.startup.post("/company", &[("legal_name", "=HYPERLINK(\"x\")"), ("country", "FR"), ("registration_number", "123 456 782")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    crate::journey::approve(&mut s, "1000").await;
+    let csv = s.funder.get("/funder/de-minimis.csv").await.body;
+    assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
+}
+both_backends!(the_de_minimis_export_neutralises_formulas);
+
+/// Regulation (EU) 2023/2831, Art. 2(2): a linked enterprise that is also a startup here is part
+/// of the single undertaking, so its aid counts; the refusal is worded in the funder's language.
+async fn aid_of_a_linked_enterprise_on_the_platform_counts(backend: Backend) {
+    use computegrants::domain::company::{self, NewAid};
+    use computegrants::domain::identity::{self, CompanyDetails, OrgKind};
+    use computegrants::money::Amount;
+    let Some(mut s) = programme_with_application(backend, "aid_of_a_linked_enterprise_on_the_platform_counts").await else { return };
+    // The parent company is a startup of the platform too, with EUR 270,000 of declared aid.
+    let mut conn = s.app.conn();
+    let parent = s.app.create_member(OrgKind::Startup, "Lumen Parent", "cfo@lumen-parent.test");
+    identity::register_company(&mut conn, parent.org_id(), &CompanyDetails { legal_name: "Lumen Parent SA", country: "FR", registration_number: "732829320" }).unwrap();
+    let parent = identity::member(&mut conn, parent.user.id).unwrap();
+    let granted_on = chrono::Utc::now().date_naive() - chrono::Duration::days(100);
+    company::add_declared_aid(&mut conn, &parent, &NewAid { granted_on, amount: Amount::from_cents(27_000_000), granting_body: "Région Occitanie".into() }).unwrap();
+
+    // Before the startup declares the link, the award would pass: check on the decision page.
+    let page = s.funder.get(&format!("/applications/{}", s.application_id)).await.body;
+    assert!(page.contains("€0.00 of the €300,000.00 ceiling"), "{page}");
+
+    let c = &mut s.startup;
+    c.refresh_csrf("/organisation/company").await;
+    let fields = [
+        ("associate_name", "Lumen Parent SA"),
+        ("associate_country", "FR"),
+        // Its SIRET: the same company as the SIREN it registered with.
+        ("associate_registration", "732 829 320 00074"),
+        ("relation", "linked"),
+        ("capital_share", "100"),
+        ("voting_share", "100"),
+        ("associate_awu", "5"),
+        ("associate_turnover", "1000000"),
+        ("associate_balance_sheet", "1000000"),
+    ];
+    assert_eq!(c.post("/organisation/company/associates", &fields).await.status, 303);
+
+    // A funder reading French.
+    let mut funder = s.app.login_in("funder@agency.test", "fr-FR,fr;q=0.9").await;
+    let path = format!("/applications/{}", s.application_id);
+    funder.refresh_csrf(&path).await;
+    let page = funder.get(&path).await.body;
+    assert!(page.contains("Région Occitanie") && page.contains("Lumen Parent"), "the parent's aid is listed: {page}");
+    let r = funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000"), ("reason", "")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Cette attribution dépasserait le plafond de minimis"), "{}", r.body);
+    assert!(r.body.contains("270\u{202f}000,00\u{a0}€") && r.body.contains("300\u{202f}000,00\u{a0}€"), "{}", r.body);
+    assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
+    let r = funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "30000"), ("reason", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+both_backends!(aid_of_a_linked_enterprise_on_the_platform_counts);
+
+/// The JSON API's decision goes through the same de minimis check (Regulation (EU) 2023/2831,
+/// Art. 3(2)): refused with the figures in a problem document, nothing written.
+async fn the_api_decision_is_refused_over_the_de_minimis_ceiling(backend: Backend) {
+    use computegrants::domain::api_tokens::{self, NewToken, Scope};
+    use computegrants::domain::identity;
+    let Some(mut s) = programme_with_application(backend, "the_api_decision_is_refused_over_the_de_minimis_ceiling").await else { return };
+    s.startup.refresh_csrf("/organisation/company").await;
+    let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago(10)), ("aid_amount", "280000"), ("granting_body", "Bpifrance")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut conn = s.app.conn();
+    let funder = identity::find_org_by_name(&mut conn, "Test Funding Agency").unwrap().unwrap();
+    let secret = api_tokens::create(&mut conn, &funder, None, &NewToken { name: "committee".into(), scopes: vec![Scope::DecisionsWrite], expires_on: None }).unwrap().1;
+    let before = ledger_entry_count(&s.app);
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/applications/{}/decision", s.app.address, s.application_id))
+        .bearer_auth(&secret)
+        .header("Content-Type", "application/json")
+        .body(r#"{"decision":"approve","amount":"40000.00"}"#)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    assert!(matches!(status, 400 | 422), "{status} {body}");
+    assert!(body.contains("exceeds the €300,000.00 ceiling") && body.contains("At most €20,000.00 can be awarded"), "{body}");
+    assert_eq!(ledger_entry_count(&s.app), before);
+    assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
+}
+both_backends!(the_api_decision_is_refused_over_the_de_minimis_ceiling);
+
+/// Two approvals racing for the same startup are counted one after the other: with EUR 250,000
+/// already received, only one of two awards of 40,000 passes (Regulation (EU) 2023/2831, Art. 3(2)).
+async fn two_awards_racing_for_the_same_startup_never_cross_the_ceiling(backend: Backend) {
+    use computegrants::domain::ApplicationId;
+    let Some(mut s) = programme_with_application(backend, "two_awards_racing_for_the_same_startup_never_cross_the_ceiling").await else { return };
+    s.startup.refresh_csrf("/organisation/company").await;
+    let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago(30)), ("aid_amount", "250000"), ("granting_body", "Bpifrance")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A second call, and a second application to it.
+    s.funder.refresh_csrf("/programmes/new").await;
+    let today = chrono::Utc::now().date_naive();
+    let closes = (today + chrono::Duration::days(30)).to_string();
+    let r = s
+        .funder
+        .post("/programmes", &[("name", "Second Call"), ("description", "More credits."), ("currency", "EUR"), ("budget", "100000"), ("max_award", "60000"), ("opens_on", &today.to_string()), ("closes_on", &closes)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let second: computegrants::domain::ProgrammeId = crate::helpers::id_from(&r.location);
+    s.startup.refresh_csrf(&format!("/programmes/{second}/apply")).await;
+    let provider_id = s.provider_id.to_string();
+    let r = s
+        .startup
+        .post(&format!("/programmes/{second}/apply"), &[("requested", "40000"), ("purpose", "Fine-tuning the model on regional languages."), ("hardware", "GPU"), ("provider_id", &provider_id)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let other: ApplicationId = crate::helpers::id_from(&r.location);
+    s.funder.refresh_csrf(&format!("/applications/{other}")).await;
+    let funder = &s.funder;
+    let decide = |id: ApplicationId| async move { funder.post(&format!("/applications/{id}/decide"), &[("decision", "approve"), ("amount", "40000"), ("reason", "")]).await };
+    let (a, b) = tokio::join!(decide(s.application_id), decide(other));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [303, 422], "{} / {}", a.body, b.body);
+    assert_eq!(grants::table.count().get_result::<i64>(&mut s.app.conn()).unwrap(), 1);
+}
+both_backends!(two_awards_racing_for_the_same_startup_never_cross_the_ceiling);
