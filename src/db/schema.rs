@@ -152,6 +152,7 @@ diesel::table! {
         created_at -> Timestamp,
         confirmed_by -> Nullable<BigInt>,
         confirmed_at -> Nullable<Timestamp>,
+        job_id -> Nullable<BigInt>,
     }
 }
 

@@ -46,8 +46,8 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
     let helios = identity::create_member(conn, OrgKind::Provider, "Helios GPU Cloud", "billing@helios-gpu.demo", "Sofia Lindqvist", p)?;
     let atlantique = identity::create_member(conn, OrgKind::Provider, "Centre de Calcul Atlantique", "facturation@calcul-atlantique.demo", "Yann Le Goff", p)?;
     // Where the providers are registered: the sovereignty report counts their headquarters.
-    identity::register_company(conn, helios.org_id(), &CompanyDetails { legal_name: "Helios GPU Cloud SAS", country: "FR", registration_number: "851 204 377" })?;
-    identity::register_company(conn, atlantique.org_id(), &CompanyDetails { legal_name: "Centre de Calcul Atlantique", country: "FR", registration_number: "130 021 765" })?;
+    identity::register_company(conn, helios.org_id(), &CompanyDetails { legal_name: "Helios GPU Cloud SAS", country: "FR", registration_number: "851 204 370" })?;
+    identity::register_company(conn, atlantique.org_id(), &CompanyDetails { legal_name: "Centre de Calcul Atlantique", country: "FR", registration_number: "130 021 769" })?;
 
     // Catalogues as the providers keep them: SKU, service, hardware, region, unit, price.
     let offerings: &[(&Member, &str, &str, &str, &str, &str, &str, &str)] = &[

@@ -48,7 +48,7 @@ fn provider(conn: &mut AnyConnection, name: &str, email: &str, country: &str, of
 
 fn startup(conn: &mut AnyConnection, name: &str, legal: &str, email: &str) -> Member {
     let m = identity::create_member(conn, OrgKind::Startup, name, email, "Founder", crate::helpers::PASSWORD).unwrap();
-    identity::register_company(conn, m.org_id(), &CompanyDetails { legal_name: "Placeholder SAS", country: "FR", registration_number: "123 456 789" }).unwrap();
+    identity::register_company(conn, m.org_id(), &CompanyDetails { legal_name: "Placeholder SAS", country: "FR", registration_number: "123 456 782" }).unwrap();
     // Set directly: the legal name may be anything a registry holds, a formula included.
     diesel::update(organisations::table.find(m.org_id())).set(organisations::legal_name.eq(Some(legal))).execute(conn).unwrap();
     identity::member(conn, m.user.id).unwrap()

@@ -299,3 +299,47 @@ async fn stray_received_files_are_swept(backend: Backend) {
     assert!(!stray.exists() && queued.exists() && arriving.exists() && other.exists());
 }
 both_backends!(stray_received_files_are_swept);
+
+/// A job stopped after its upload was stored and before the job recorded it (a kill between
+/// the two commits): run again, it takes up the stored upload instead of storing the file a
+/// second time, and places the holds once.
+async fn a_job_stopped_after_storing_takes_up_its_upload_when_run_again(backend: Backend) {
+    let Some(db) = crate::helpers::TestDb::new(backend, "a_job_stopped_after_storing_takes_up_its_upload_when_run_again") else { return };
+    let mut conn = db.connect();
+    computegrants::domain::demo::load(&mut conn).unwrap();
+    let user = computegrants::domain::identity::find_user_by_email(&mut conn, "billing@helios-gpu.demo").unwrap().unwrap();
+    let member = computegrants::domain::identity::member(&mut conn, user.id).unwrap();
+    let code: String = computegrants::db::schema::grants::table
+        .filter(computegrants::db::schema::grants::provider_id.eq(member.org_id()))
+        .select(computegrants::db::schema::grants::code)
+        .first(&mut conn)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("usage.upload");
+    std::fs::write(&path, helios_lines(&code, 40)).unwrap();
+    let id = jobs::enqueue(&mut conn, &member, "usage.csv", &path, 5_000, true).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let job = jobs::claim_next(&mut conn, now).unwrap().expect("claimed");
+    let mut progress = db.connect();
+    assert_eq!(jobs::run(&mut conn, &mut progress, &job, 1 << 30).unwrap(), JobStatus::Accepted);
+    jobs::unlock(&mut conn, id);
+    let first = jobs::job_of(&mut conn, &member, id).unwrap().upload_id.unwrap();
+    // Back to the state a kill leaves: the upload stored (and here submitted), the job still
+    // running without it, its file still there.
+    std::fs::write(&path, helios_lines(&code, 40)).unwrap();
+    diesel::update(usage_jobs::table.filter(usage_jobs::id.eq(id)))
+        .set((usage_jobs::status.eq("running"), usage_jobs::phase.eq("storing"), usage_jobs::upload_id.eq(None::<i64>), usage_jobs::finished_at.eq(None::<chrono::NaiveDateTime>)))
+        .execute(&mut conn)
+        .unwrap();
+    let held_before = ledger::verify(&mut conn).unwrap();
+    let job = jobs::job_of(&mut conn, &member, id).unwrap();
+    assert_eq!(jobs::run(&mut conn, &mut progress, &job, 1 << 30).unwrap(), JobStatus::Accepted);
+    let job = jobs::job_of(&mut conn, &member, id).unwrap();
+    assert_eq!(job.upload_id, Some(first), "the stored upload is taken up");
+    let uploads: i64 = usage_uploads::table.filter(usage_uploads::provider_id.eq(member.org_id())).filter(usage_uploads::filename.eq("usage.csv")).count().get_result(&mut conn).unwrap();
+    assert_eq!(uploads, 1, "never stored twice");
+    let after = ledger::verify(&mut conn).unwrap();
+    assert_eq!(after.entries, held_before.entries, "no second hold");
+    assert!(!path.exists());
+}
+both_backends!(a_job_stopped_after_storing_takes_up_its_upload_when_run_again);

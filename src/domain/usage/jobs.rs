@@ -278,6 +278,10 @@ struct JobWatch<'c> {
 }
 
 impl Watch for JobWatch<'_> {
+    fn job(&self) -> Option<JobId> {
+        Some(self.id)
+    }
+
     fn phase(&mut self, phase: JobPhase) {
         self.phase = phase;
         let lease = if phase == JobPhase::Storing { STORING_LEASE } else { LEASE };
@@ -307,20 +311,30 @@ pub fn run(conn: &mut AnyConnection, progress_conn: &mut AnyConnection, job: &Us
         }
     };
     let path = job.path();
-    if !path.exists() {
-        fail(conn, job.id, "usage-job-file-missing", &job.filename)?;
-        return Ok(JobStatus::Failed);
-    }
-    // Progress is written on a connection of its own: the pipeline's is busy reading.
-    let outcome = {
-        let mut watch = JobWatch { conn: progress_conn, id: job.id, phase: JobPhase::Checking, lines: 0, problems: 0 };
-        upload_from(conn, &member, &job.filename, &Source::File(path.clone()), max_bytes, &mut watch)
+    // A run stopped after storing the upload and before recording it (a crash, a kill) left the
+    // upload stored under this job: this run takes it up instead of storing the file twice.
+    let stored: Option<UploadId> = crate::db::schema::usage_uploads::table
+        .filter(crate::db::schema::usage_uploads::job_id.eq(Some(job.id.get())))
+        .select(crate::db::schema::usage_uploads::id)
+        .first(conn)
+        .optional()?;
+    let outcome = match stored {
+        Some(upload_id) => Ok(UploadOutcome::Pending(super::view(conn, &member, upload_id)?)),
+        None if !path.exists() => {
+            fail(conn, job.id, "usage-job-file-missing", &job.filename)?;
+            return Ok(JobStatus::Failed);
+        }
+        None => {
+            // Progress is written on a connection of its own: the pipeline's is busy reading.
+            let mut watch = JobWatch { conn: progress_conn, id: job.id, phase: JobPhase::Checking, lines: 0, problems: 0 };
+            upload_from(conn, &member, &job.filename, &Source::File(path.clone()), max_bytes, &mut watch)
+        }
     };
     let status = match outcome {
         Ok(UploadOutcome::Pending(view)) => {
             let upload_id = view.upload.id;
             let mut problems = None;
-            if job.submit {
+            if job.submit && view.upload.status == super::UploadStatus::Pending {
                 renew(conn, job.id, JobPhase::Holding, view.upload.line_count.unsigned_abs(), 0, LEASE)?;
                 if let Err(e) = super::confirm(conn, &member, upload_id) {
                     let message = match e {

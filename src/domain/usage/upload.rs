@@ -33,6 +33,11 @@ pub trait Watch {
     fn phase(&mut self, _phase: JobPhase) {}
     /// Lines read and problems found so far, every few thousand lines.
     fn lines(&mut self, _read: u64, _problems: u64) {}
+    /// The background job the file is read for, recorded with the stored upload (see
+    /// `jobs::run`: a job run again finds what it stored).
+    fn job(&self) -> Option<crate::domain::ids::JobId> {
+        None
+    }
 }
 
 impl Watch for () {}
@@ -148,7 +153,7 @@ pub fn upload_from(conn: &mut AnyConnection, by: &Member, filename: &str, source
         return refuse(checked.line_count, problems);
     }
     watch.phase(JobPhase::Storing);
-    match store_pending(conn, by, &filename, source, &checked, &charges)? {
+    match store_pending(conn, by, &filename, source, &checked, &charges, watch.job())? {
         Ok(upload_id) => Ok(UploadOutcome::Pending(view(conn, by, upload_id)?)),
         Err(problems) => refuse(checked.line_count, problems),
     }
@@ -749,6 +754,7 @@ fn store_pending(
     source: &Source<'_>,
     checked: &Checked,
     charges: &[Charge],
+    job: Option<crate::domain::ids::JobId>,
 ) -> DomainResult<Result<UploadId, Problems>> {
     let Billing { grants_by_code, exact, currency } = &checked.billing;
     let total = exact_sum(exact.values().map(|(v, _)| *v)).ok_or_else(|| DomainError::invalid("file", Message::new("upload-total-inexact")))?;
@@ -791,6 +797,7 @@ fn store_pending(
                 usage_uploads::status.eq(UploadStatus::Pending.as_str()),
                 usage_uploads::uploaded_by.eq(by.user.id),
                 usage_uploads::created_at.eq(clock::now()),
+                usage_uploads::job_id.eq(job.map(|j| j.get())),
             ))
             .returning(usage_uploads::id)
             .get_result(conn)?;
