@@ -89,6 +89,11 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
     if identity::find_org_by_name(conn, MARKER)?.is_some() {
         return Err(DomainError::Conflict(crate::messages::Message::new("cli-demo-scale-exists")));
     }
+    if matches!(conn, AnyConnection::Postgres(_)) {
+        // Thousands of small transactions: a builder of test data need not wait for each to
+        // reach the disk (a crash loses the last few, never consistency).
+        diesel::connection::SimpleConnection::batch_execute(conn, "SET synchronous_commit TO off")?;
+    }
     let mut report = ScaleReport { funder_login: "funder1@scale.demo".into(), ..ScaleReport::default() };
     let hash = identity::hash_password(super::demo::DEMO_PASSWORD)?;
     let today = clock::today();

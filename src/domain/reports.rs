@@ -10,6 +10,7 @@ use crate::money::Amount;
 use diesel::prelude::*;
 use crate::domain::paging::PageRequest;
 
+#[derive(Debug, Clone)]
 pub struct GrantLine {
     pub grant: Grant,
     pub startup_name: String,
@@ -18,6 +19,7 @@ pub struct GrantLine {
     pub balance: Amount,
 }
 
+#[derive(Debug, Clone)]
 pub struct ProgrammeReport {
     pub programme: Programme,
     pub budget: Amount,
@@ -35,6 +37,16 @@ pub struct ProgrammeReport {
 
 /// A programme's report: its totals, summed by the database over every grant, and its grants'
 /// lines — one page of them (`Some(page)`, 50 a page, oldest first) or all (`None`).
+/// [`programme_report`], kept while the ledger has not moved (its figures are all ledger
+/// figures; see `spending::SpendCache`). Access is checked on every call.
+pub fn programme_report_cached(conn: &mut AnyConnection, cache: &crate::domain::spending::SpendCache, viewer: &Member, programme_id: crate::domain::ProgrammeId, page: Option<PageRequest>) -> DomainResult<ProgrammeReport> {
+    let programme = programmes::visible_to(conn, viewer, programme_id)?;
+    if !crate::domain::access::may_manage_programme(viewer, programme.funder_id) {
+        return Err(crate::domain::error::DomainError::NotFound);
+    }
+    cache.programme_reports.get_or_read(conn, (programme_id.get(), page.map(|p| p.number)), |conn| programme_report(conn, viewer, programme_id, page))
+}
+
 pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id: crate::domain::ProgrammeId, page: Option<PageRequest>) -> DomainResult<ProgrammeReport> {
     use crate::db::schema::{grants as grant_rows, ledger_accounts};
     use diesel::dsl::sql;

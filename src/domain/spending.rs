@@ -211,10 +211,53 @@ mod tests {
 /// it; they are then recomputed at the next count, never served older than their key. Names and
 /// countries of providers come with the figures: a provider that changes its country shows the
 /// new one after the next movement.
-#[derive(Default)]
 pub struct SpendCache {
-    by_provider: std::sync::Mutex<std::collections::HashMap<Scope, (i64, Vec<ProviderSpend>)>>,
-    by_month: std::sync::Mutex<std::collections::HashMap<Scope, (i64, Vec<MonthSpend>)>>,
+    by_provider: LedgerCache<Scope, Vec<ProviderSpend>>,
+    by_month: LedgerCache<Scope, Vec<MonthSpend>>,
+    /// The public page: (threshold in cents, page) → what it shows. Programmes and awards come
+    /// with ledger entries (a programme's funding, a grant's award), so they are keyed alike.
+    pub transparency: LedgerCache<(i64, Option<i64>), crate::domain::transparency::Transparency>,
+    /// A programme's report: (programme, page of grants) → totals and lines, all ledger figures.
+    pub programme_reports: LedgerCache<(i64, Option<i64>), crate::domain::reports::ProgrammeReport>,
+}
+
+impl Default for SpendCache {
+    fn default() -> SpendCache {
+        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default() }
+    }
+}
+
+/// Figures of one kind, each kept with the ledger state it was read at (see [`SpendCache`]).
+pub struct LedgerCache<K, V> {
+    kept: std::sync::Mutex<std::collections::HashMap<K, (i64, V)>>,
+}
+
+impl<K, V> Default for LedgerCache<K, V> {
+    fn default() -> LedgerCache<K, V> {
+        LedgerCache { kept: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
+    /// The figures for `key` read at the ledger's current state: kept ones when the ledger has
+    /// not moved since, else `read` afresh (and kept).
+    pub fn get_or_read(&self, conn: &mut AnyConnection, key: K, read: impl FnOnce(&mut AnyConnection) -> DomainResult<V>) -> DomainResult<V> {
+        let state = ledger_state(conn)?;
+        // A poisoned lock only means another request panicked while holding it: the map is
+        // still a map of complete figures, each written whole.
+        if let Some((at, figures)) = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
+            if *at == state {
+                return Ok(figures.clone());
+            }
+        }
+        let figures = read(conn)?;
+        let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.len() >= MAX_CACHED_SCOPES {
+            kept.clear();
+        }
+        kept.insert(key, (state, figures.clone()));
+        Ok(figures)
+    }
 }
 
 /// Scopes kept at most (one per programme and funder, and the public one): past it, the cache
@@ -227,32 +270,14 @@ pub fn ledger_state(conn: &mut AnyConnection) -> DomainResult<i64> {
     Ok(ledger_head::table.find(1).select(ledger_head::entry_count).first::<i64>(conn).optional()?.unwrap_or(0))
 }
 
-fn cached<T: Clone>(map: &std::sync::Mutex<std::collections::HashMap<Scope, (i64, T)>>, conn: &mut AnyConnection, scope: Scope, read: impl FnOnce(&mut AnyConnection) -> DomainResult<T>) -> DomainResult<T> {
-    let state = ledger_state(conn)?;
-    // A poisoned lock only means another request panicked while holding it: the map is still
-    // a map of complete figures, each written whole.
-    if let Some((at, figures)) = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&scope) {
-        if *at == state {
-            return Ok(figures.clone());
-        }
-    }
-    let figures = read(conn)?;
-    let mut kept = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if kept.len() >= MAX_CACHED_SCOPES {
-        kept.clear();
-    }
-    kept.insert(scope, (state, figures.clone()));
-    Ok(figures)
-}
-
 impl SpendCache {
     /// [`by_provider`], read again only when the ledger moved since it was last read.
     pub fn by_provider(&self, conn: &mut AnyConnection, scope: Scope) -> DomainResult<Vec<ProviderSpend>> {
-        cached(&self.by_provider, conn, scope, |conn| by_provider(conn, scope))
+        self.by_provider.get_or_read(conn, scope, |conn| by_provider(conn, scope))
     }
 
     /// [`by_month`], read again only when the ledger moved since it was last read.
     pub fn by_month(&self, conn: &mut AnyConnection, scope: Scope) -> DomainResult<Vec<MonthSpend>> {
-        cached(&self.by_month, conn, scope, |conn| by_month(conn, scope))
+        self.by_month.get_or_read(conn, scope, |conn| by_month(conn, scope))
     }
 }

@@ -183,6 +183,10 @@ fn sorted<K: Ord + Clone>(mut rows: Vec<(K, String, Amount)>) -> Vec<(K, String,
 /// The public report: with one page of the awards (the page), or all of them (`None`: the open
 /// data).
 pub fn report(conn: &mut AnyConnection, cache: &spending::SpendCache, threshold: Amount, page: Option<PageRequest>) -> DomainResult<Transparency> {
+    cache.transparency.get_or_read(conn, (threshold.cents(), page.map(|p| p.number)), |conn| read_report(conn, cache, threshold, page))
+}
+
+fn read_report(conn: &mut AnyConnection, cache: &spending::SpendCache, threshold: Amount, page: Option<PageRequest>) -> DomainResult<Transparency> {
     let programmes = programmes(conn)?;
     let awards = match page {
         Some(page) => {

@@ -82,5 +82,14 @@ async fn a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time(backen
     assert!(report.contains("Billed Startup 00") && !report.contains(">Billed Startup 50<"), "oldest first: {report}");
     let last = s.funder.get(&format!("{path}?grants_page=2")).await.body;
     assert!(last.contains(">Billed Startup 50<") && last.contains("Showing 51–51 of 51"), "{last}");
+    // The report is kept between visits only while the ledger stands still: one more award
+    // shows at once.
+    let startup = identity::find_user_by_email(&mut conn, "founder@lumen.test").unwrap().unwrap();
+    let startup = identity::member(&mut conn, startup.id).unwrap();
+    let pending = applications::applications_of_startup(&mut conn, startup.org_id()).unwrap().remove(0);
+    applications::decide(&mut conn, &funder, pending.application.id, &applications::Decision::Approve { amount: Amount::from_cents(1_000_00) }).unwrap();
+    let report = s.funder.get(&path).await.body;
+    assert!(report.contains("€6,112.75") && report.contains("Showing 1–50 of 52"), "{report}");
+    assert!(s.funder.get(&format!("{path}/sovereignty")).await.status == 200);
 }
 both_backends!(a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time);

@@ -127,7 +127,7 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
             if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) {
-                let report = reports::programme_report(conn, &member, id, Some(grants_page))?;
+                let report = reports::programme_report_cached(conn, &cache.spend_cache, &member, id, Some(grants_page))?;
                 let applications = applications::page_to_programme(conn, id, page)?;
                 let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
                 Ok((programme, Some(report), Some(applications), Some(spending)))
