@@ -89,7 +89,7 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
     if identity::find_org_by_name(conn, MARKER)?.is_some() {
         return Err(DomainError::Conflict(crate::messages::Message::new("cli-demo-scale-exists")));
     }
-    if matches!(conn, AnyConnection::Postgres(_)) {
+    if matches!(conn, AnyConnection::Postgresql(_)) {
         // Thousands of small transactions: a builder of test data need not wait for each to
         // reach the disk (a crash loses the last few, never consistency).
         diesel::connection::SimpleConnection::batch_execute(conn, "SET synchronous_commit TO off")?;
