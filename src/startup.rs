@@ -61,8 +61,9 @@ fn start_maintenance(pool: db::Pool) -> std::sync::mpsc::Sender<()> {
             }
         }
     });
-    if let Err(e) = spawned {
-        log::warn!("no maintenance thread: {e}");
+    match spawned {
+        Ok(handle) => keep_worker(handle),
+        Err(e) => log::warn!("no maintenance thread: {e}"),
     }
     keep_alive
 }
@@ -114,8 +115,9 @@ fn start_mail_worker(pool: db::Pool, mailer: Mailer) -> std::sync::mpsc::Sender<
             }
         }
     });
-    if let Err(e) = spawned {
-        log::error!("no mail worker: {e}");
+    match spawned {
+        Ok(handle) => keep_worker(handle),
+        Err(e) => log::error!("no mail worker: {e}"),
     }
     wake
 }
@@ -181,10 +183,36 @@ fn start_usage_worker(pool: db::Pool, dir: std::path::PathBuf, max_bytes: u64) -
             }
         }
     });
-    if let Err(e) = spawned {
-        log::error!("no usage worker: {e}");
+    match spawned {
+        Ok(handle) => keep_worker(handle),
+        Err(e) => log::error!("no usage worker: {e}"),
     }
     wake
+}
+
+/// The background threads started by servers of this process.
+static WORKERS: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> = std::sync::Mutex::new(Vec::new());
+
+fn keep_worker(handle: std::thread::JoinHandle<()>) {
+    let mut workers = WORKERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Those of servers already gone have ended: forget them.
+    workers.retain(|w| !w.is_finished());
+    workers.push(handle);
+}
+
+/// Waits, at most `patience`, for the background threads to end once their server is gone
+/// (each ends at its next poll when its server's state is dropped). A process that exits
+/// while a thread is inside a database client call can crash in the client library's exit
+/// handlers: `serve` calls this before returning. Returns how many were still running.
+pub fn wait_for_workers(patience: std::time::Duration) -> usize {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        let running = WORKERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().filter(|w| !w.is_finished()).count();
+        if running == 0 || std::time::Instant::now() >= deadline {
+            return running;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 pub struct Application {

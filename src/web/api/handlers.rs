@@ -1099,7 +1099,7 @@ fn settlement_out(settlement: crate::domain::settlements::Settlement, paid: &[(i
 
 /// Record the payment of approved invoices: what each provider is owed moves to settled.
 #[utoipa::path(post, path = "/api/v1/settlements", tag = "funder", params(("Idempotency-Key" = Option<String>, Header)), request_body = SettlementIn,
-    responses((status = 201, body = SettlementOut), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
+    responses((status = 201, body = SettlementOut), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
     security(("bearer" = ["settlements:write"])))]
 pub async fn record_settlement(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, payload: web::Payload) -> ApiResult<HttpResponse> {
     let (body, key, request_sha) = match json_request::<SettlementIn>(&state, &caller, &req, payload, "settlement").await? {
