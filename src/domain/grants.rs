@@ -150,10 +150,6 @@ pub fn grants_of_startup(conn: &mut AnyConnection, startup_id: OrgId) -> DomainR
     Ok(grants::table.filter(grants::startup_id.eq(startup_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
 }
 
-pub fn grants_of_programme(conn: &mut AnyConnection, programme_id: ProgrammeId) -> DomainResult<Vec<Grant>> {
-    Ok(grants::table.filter(grants::programme_id.eq(programme_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
-}
-
 /// Whose grants a list shows.
 #[derive(Debug, Clone, Copy)]
 pub enum GrantsOf {
@@ -203,10 +199,6 @@ pub fn billable_page(conn: &mut AnyConnection, provider_id: OrgId, page: crate::
         })
         .collect();
     Ok(crate::domain::paging::Page { items, number: page.number, total })
-}
-
-pub fn grants_of_provider(conn: &mut AnyConnection, provider_id: OrgId) -> DomainResult<Vec<Grant>> {
-    Ok(grants::table.filter(grants::provider_id.eq(provider_id)).order(grants::id).select(Grant::as_select()).load(conn)?)
 }
 
 /// Balance and statement of a grant's credits account.

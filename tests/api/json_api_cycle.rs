@@ -5,7 +5,7 @@
 
 use crate::both_backends;
 use crate::helpers::{Backend, usage_csv};
-use crate::journey::{approve, programme_with_application};
+use crate::journey::programme_with_application;
 use crate::json_api::{Api, finished, token};
 use computegrants::domain::api_tokens::Scope;
 use computegrants::domain::identity::OrgKind;

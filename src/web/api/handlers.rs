@@ -646,16 +646,7 @@ pub async fn list_programmes(state: web::Data<AppState>, caller: ApiCaller, quer
             programmes::programmes_page(conn, own, window)
         })
         .await?;
-    let page = query.page(all, |p| p.id.get(), |p| ProgrammeOut {
-        id: p.id.get(),
-        name: p.name,
-        description: p.description,
-        budget: money(Amount::from_cents(p.budget)),
-        max_award: money(Amount::from_cents(p.max_award)),
-        currency: p.currency,
-        opens_on: p.opens_on.to_string(),
-        closes_on: p.closes_on.to_string(),
-    });
+    let page = query.page(all, |p| p.id.get(), programme_out);
     Ok(HttpResponse::Ok().json(page))
 }
 
