@@ -33,7 +33,7 @@ const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60)
 /// Housekeeping on a thread of its own, so no request pays for it: expired sessions are purged
 /// and usage holds past their programme's hold period released, on a schedule. Deleting rows that are already expired is idempotent, so several servers
 /// running it over one database agree.
-fn start_maintenance(pool: db::Pool) -> std::sync::mpsc::Sender<()> {
+fn start_maintenance(pool: db::Pool, workers: &mut Workers) -> std::sync::mpsc::Sender<()> {
     // The thread ends when the server that owns the sender is gone, rather than keeping its
     // pool (and the pool's connections) alive until the process exits.
     let (keep_alive, stopped) = std::sync::mpsc::channel::<()>();
@@ -62,7 +62,7 @@ fn start_maintenance(pool: db::Pool) -> std::sync::mpsc::Sender<()> {
         }
     });
     match spawned {
-        Ok(handle) => keep_worker(handle),
+        Ok(handle) => workers.0.push(handle),
         Err(e) => log::warn!("no maintenance thread: {e}"),
     }
     keep_alive
@@ -74,7 +74,7 @@ const MAIL_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 /// Sends queued mail (see `domain::outbox`) on a thread of its own: a slow or absent mail
 /// server never holds a request. Several servers over one database each run one; a mail is
 /// claimed by one of them only. The thread ends when the server that woke it is gone.
-fn start_mail_worker(pool: db::Pool, mailer: Mailer) -> std::sync::mpsc::Sender<()> {
+fn start_mail_worker(pool: db::Pool, mailer: Mailer, workers: &mut Workers) -> std::sync::mpsc::Sender<()> {
     use crate::domain::outbox;
     let (wake, wakeups) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new().name("mail".into()).spawn(move || {
@@ -116,7 +116,7 @@ fn start_mail_worker(pool: db::Pool, mailer: Mailer) -> std::sync::mpsc::Sender<
         }
     });
     match spawned {
-        Ok(handle) => keep_worker(handle),
+        Ok(handle) => workers.0.push(handle),
         Err(e) => log::error!("no mail worker: {e}"),
     }
     wake
@@ -132,7 +132,7 @@ const USAGE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 /// Checks usage files queued by large uploads (see `domain::usage::jobs`) on a thread of its
 /// own, one file at a time. At start it re-queues the jobs a crash cut short. Several servers
 /// over one database each run one; a job is claimed by one of them only.
-fn start_usage_worker(pool: db::Pool, dir: std::path::PathBuf, max_bytes: u64) -> std::sync::mpsc::Sender<()> {
+fn start_usage_worker(pool: db::Pool, dir: std::path::PathBuf, max_bytes: u64, workers: &mut Workers) -> std::sync::mpsc::Sender<()> {
     use crate::domain::usage::jobs;
     let (wake, wakeups) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new().name("usage".into()).spawn(move || {
@@ -184,40 +184,47 @@ fn start_usage_worker(pool: db::Pool, dir: std::path::PathBuf, max_bytes: u64) -
         }
     });
     match spawned {
-        Ok(handle) => keep_worker(handle),
+        Ok(handle) => workers.0.push(handle),
         Err(e) => log::error!("no usage worker: {e}"),
     }
     wake
 }
 
-/// The background threads started by servers of this process.
-static WORKERS: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> = std::sync::Mutex::new(Vec::new());
+/// The background threads of one application. A process that exits while one of them is inside a
+/// database client call can crash in the client library's exit handlers, so whoever stops a
+/// server waits for its threads (`join`) before going on.
+#[derive(Default)]
+pub struct Workers(Vec<std::thread::JoinHandle<()>>);
 
-fn keep_worker(handle: std::thread::JoinHandle<()>) {
-    let mut workers = WORKERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    // Those of servers already gone have ended: forget them.
-    workers.retain(|w| !w.is_finished());
-    workers.push(handle);
-}
-
-/// Waits, at most `patience`, for the background threads to end once their server is gone
-/// (each ends at its next poll when its server's state is dropped). A process that exits
-/// while a thread is inside a database client call can crash in the client library's exit
-/// handlers: `serve` calls this before returning. Returns how many were still running.
-pub fn wait_for_workers(patience: std::time::Duration) -> usize {
-    let deadline = std::time::Instant::now() + patience;
-    loop {
-        let running = WORKERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().filter(|w| !w.is_finished()).count();
-        if running == 0 || std::time::Instant::now() >= deadline {
-            return running;
+impl Workers {
+    /// Waits, at most `patience`, for every thread to end (each ends at once when its server's
+    /// state is dropped, or when the work in hand is done). Returns how many still run.
+    pub fn join(self, patience: std::time::Duration) -> usize {
+        let deadline = std::time::Instant::now() + patience;
+        let mut running = self.0;
+        loop {
+            let (done, still): (Vec<_>, Vec<_>) = running.into_iter().partition(|w| w.is_finished());
+            for worker in done {
+                if worker.join().is_err() {
+                    log::error!("a background thread panicked");
+                }
+            }
+            running = still;
+            if running.is_empty() || std::time::Instant::now() >= deadline {
+                return running.len();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// How long a stopping server waits for its background threads.
+const WORKER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(15);
 
 pub struct Application {
     port: u16,
     server: Server,
+    workers: Workers,
 }
 
 impl Application {
@@ -231,7 +238,8 @@ impl Application {
             db::run_migrations(&mut conn)?;
             crate::domain::identity::server_secret(&mut conn).map_err(|e| StartupError::Secret(e.to_string()))?
         };
-        let maintenance = start_maintenance(pool.clone());
+        let mut workers = Workers::default();
+        let maintenance = start_maintenance(pool.clone(), &mut workers);
         let mailer = Mailer::new(&settings.mail)?;
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?;
         let port = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
@@ -241,9 +249,9 @@ impl Application {
             settings.public_url = Some(format!("http://{host}:{port}"));
         }
         let hsts = settings.secure_cookies;
-        let mail_wakeup = start_mail_worker(pool.clone(), mailer);
+        let mail_wakeup = start_mail_worker(pool.clone(), mailer, &mut workers);
         std::fs::create_dir_all(&settings.usage.dir).map_err(|e| StartupError::UsageDir(settings.usage.dir.display().to_string(), e))?;
-        let usage_wakeup = start_usage_worker(pool.clone(), settings.usage.dir.clone(), settings.usage.max_bytes);
+        let usage_wakeup = start_usage_worker(pool.clone(), settings.usage.dir.clone(), settings.usage.max_bytes, &mut workers);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         // An organisation may use half the database connections at once.
         let share = usize::try_from(pool.max_size() / 2).unwrap_or(1);
@@ -284,19 +292,99 @@ impl Application {
         .listen(listener)
         .map_err(|source| StartupError::Bind { addr: "listener".into(), source })?
         .run();
-        Ok(Application { port, server })
+        Ok(Application { port, server, workers })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until the server is stopped (a signal, or its handle), then waits for the
+    /// background threads to end.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        // The server and its state are gone: the background threads end at once, or when the
+        // work in hand is done.
+        let running = self.workers.join(WORKER_PATIENCE);
+        if running > 0 {
+            log::warn!("{running} background thread(s) still running at exit");
+        }
+        served
     }
 
-    /// The server future, for callers (tests) that spawn it.
-    pub fn into_server(self) -> Server {
-        self.server
+    /// Builds the application and serves it from a thread of its own (with its own runtime),
+    /// for callers that run servers side by side with other work: tests, benchmarks. Dropping
+    /// (or `stop`ping) the result stops the server and waits for its threads.
+    pub fn spawn(settings: Settings) -> Result<SpawnedServer, StartupError> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("http-server".into())
+            .spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    match Application::build(settings) {
+                        Ok(app) => {
+                            let _ = ready_tx.send(Ok((app.port, app.server.handle())));
+                            let served = app.server.await;
+                            (served, app.workers.join(WORKER_PATIENCE))
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            (Ok(()), 0)
+                        }
+                    }
+                })
+            })
+            .map_err(|source| StartupError::Bind { addr: "server thread".into(), source })?;
+        match ready_rx.recv() {
+            Ok(Ok((port, handle))) => Ok(SpawnedServer { port, handle, thread: Some(thread) }),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => {
+                let _ = thread.join();
+                Err(StartupError::Bind { addr: "server thread".into(), source: std::io::Error::other("the server thread ended before it started") })
+            }
+        }
+    }
+}
+
+/// A server running on a thread of its own (see `Application::spawn`).
+pub struct SpawnedServer {
+    port: u16,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<(std::io::Result<()>, usize)>>,
+}
+
+impl SpawnedServer {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server at once (connections in progress are dropped) and waits until it and
+    /// its background threads have ended (at most 15 s for those). Returns how many of its
+    /// background threads were still running then.
+    pub fn stop(&mut self) -> usize {
+        let Some(thread) = self.thread.take() else { return 0 };
+        // The command is sent when `stop` is called; the server's own thread carries it out.
+        drop(self.handle.stop(false));
+        match thread.join() {
+            Ok((served, running)) => {
+                if let Err(e) = served {
+                    log::warn!("the server ended with an error: {e}");
+                }
+                running
+            }
+            Err(_) => {
+                log::error!("the server thread panicked");
+                0
+            }
+        }
+    }
+}
+
+impl Drop for SpawnedServer {
+    fn drop(&mut self) {
+        self.stop();
     }
 }

@@ -36,12 +36,6 @@ pub fn run(mut settings: Settings, args: Args) -> Result<ExitCode, String> {
         }
         println!();
     }
-    let served = actix_web::rt::System::new().block_on(app.run_until_stopped()).map_err(|e| e.to_string());
-    // The server and its state are gone: its background threads end at their next poll.
-    let running = crate::startup::wait_for_workers(std::time::Duration::from_secs(15));
-    if running > 0 {
-        log::warn!("{running} background thread(s) still running at exit");
-    }
-    served?;
+    actix_web::rt::System::new().block_on(app.run_until_stopped()).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }

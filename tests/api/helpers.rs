@@ -220,6 +220,7 @@ pub struct TestApp {
     pub address: String,
     pub db: TestDb,
     pub mail: SmtpSink,
+    server: computegrants::startup::SpawnedServer,
 }
 
 impl TestApp {
@@ -258,14 +259,19 @@ impl TestApp {
             usage: computegrants::config::UsageSettings { dir: tempfile::tempdir().unwrap().keep(), max_bytes: TEST_USAGE_MAX_BYTES, inline_bytes: TEST_USAGE_INLINE_BYTES },
         };
         adjust(&mut settings);
-        let app = Application::build(settings).expect("application starts");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        actix_web::rt::spawn(app.into_server());
-        Some(TestApp { address, db, mail })
+        let server = Application::spawn(settings).expect("application starts");
+        let address = format!("http://127.0.0.1:{}", server.port());
+        Some(TestApp { address, db, mail, server })
     }
 
     pub fn conn(&self) -> AnyConnection {
         self.db.connect()
+    }
+
+    /// Stops the server now (as dropping the app does) and returns how many of its background
+    /// threads were still running once it had waited for them.
+    pub fn stop_server(&mut self) -> usize {
+        self.server.stop()
     }
 
     /// What the guard checks when the app is dropped: `ledger::verify` over the test's database.
@@ -358,6 +364,9 @@ impl TestApp {
 /// fields are dropped, so before a PostgreSQL test database is.
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // Its background threads must not outlive the test: one still inside a database call
+        // when the test process exits can crash it.
+        self.server.stop();
         if std::thread::panicking() {
             return;
         }

@@ -31,6 +31,7 @@ mod restart;
 mod routes;
 mod schema;
 mod sessions;
+mod shutdown;
 mod soak;
 mod throttling;
 mod transparency;

@@ -104,8 +104,8 @@ fn running_as_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
-/// The app, in this process, on `url`; returns its address.
-fn spawn_app(url: &str) -> String {
+/// The app, in this process, on `url`; returns its address and the server (stopped when dropped).
+fn spawn_app(url: &str) -> (String, computegrants::startup::SpawnedServer) {
     let dead_smtp = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let settings = Settings {
         database_url: url.to_string(),
@@ -124,10 +124,9 @@ fn spawn_app(url: &str) -> String {
         de_minimis: Default::default(),
         usage: computegrants::config::UsageSettings::new(tempfile::tempdir().unwrap().keep()),
     };
-    let app = computegrants::Application::build(settings).expect("application starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.into_server());
-    address
+    let server = computegrants::Application::spawn(settings).expect("application starts");
+    let address = format!("http://127.0.0.1:{}", server.port());
+    (address, server)
 }
 
 async fn sign_in(base: &str, email: &str) -> Client {
@@ -269,7 +268,7 @@ async fn postgres_restarted_under_load() {
     let pg = std::sync::Arc::new(pg);
     let url = pg.url();
     let funders = funders_on(&url, 4);
-    let base = spawn_app(&url);
+    let (base, _server) = spawn_app(&url);
     let started = Instant::now();
     let server = pg.clone();
     let outage = async move {
@@ -291,7 +290,7 @@ async fn sqlite_file_held_by_another_process_under_load() {
     let dir = tempfile::tempdir().unwrap();
     let url = dir.path().join("app.sqlite3").display().to_string();
     let funders = funders_on(&url, 4);
-    let base = spawn_app(&url);
+    let (base, _server) = spawn_app(&url);
     let started = Instant::now();
     let holder_url = url.clone();
     let outage = async move {

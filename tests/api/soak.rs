@@ -114,7 +114,7 @@ fn first_link(body: &str, prefix: &str) -> Option<String> {
     Some(body[start..end].to_string())
 }
 
-fn spawn_app(url: &str) -> String {
+fn spawn_app(url: &str) -> (String, computegrants::startup::SpawnedServer) {
     let settings = Settings {
         database_url: url.to_string(),
         bind: "127.0.0.1:0".into(),
@@ -135,10 +135,9 @@ fn spawn_app(url: &str) -> String {
         de_minimis: Default::default(),
         usage: computegrants::config::UsageSettings::new(tempfile::tempdir().unwrap().keep()),
     };
-    let app = computegrants::Application::build(settings).expect("application starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.into_server());
-    address
+    let server = computegrants::Application::spawn(settings).expect("application starts");
+    let address = format!("http://127.0.0.1:{}", server.port());
+    (address, server)
 }
 
 async fn signed_in(base: &str, email: &str, figures: &Shared, seed: u64) -> Person {
@@ -390,7 +389,7 @@ async fn soak(backend: Backend) {
     for (i, email) in admins.iter().enumerate() {
         add(&mut conn, OrgKind::Platform, "Soak Operations", email, if i == 0 { MemberRole::Owner } else { MemberRole::Auditor });
     }
-    let base = spawn_app(&db.url);
+    let (base, _server) = spawn_app(&db.url);
     let figures: Shared = Arc::default();
 
     // Each funder opens a call; every startup applies to funder 0's once and is approved, so
