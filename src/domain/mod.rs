@@ -21,6 +21,7 @@ pub mod demo;
 pub mod demo_scale;
 pub mod error;
 pub mod eu;
+pub mod grant_usage;
 pub mod grants;
 pub mod ids;
 pub mod invoicing;

@@ -194,6 +194,11 @@ impl Layout {
         i18n::date(self.locale, day.value())
     }
 
+    /// A month (given by any of its days) as people read it: `Nov 2026`.
+    pub fn month(&self, day: impl Value<NaiveDate>) -> String {
+        crate::web::pages::reports::month(self.locale, day.value())
+    }
+
     pub fn datetime(&self, at: impl Value<NaiveDateTime>) -> String {
         i18n::datetime(self.locale, at.value())
     }

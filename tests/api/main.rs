@@ -30,6 +30,7 @@ mod passwords;
 mod restart;
 mod routes;
 mod schema;
+mod grant_usage;
 mod sessions;
 mod shutdown;
 mod soak;

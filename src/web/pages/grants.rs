@@ -17,6 +17,40 @@ struct GrantPage {
     pager: Option<crate::web::layout::Pager>,
     /// Providers' credit notes for the grant: (number, provider, date, amount, posted).
     credit_notes: Vec<(String, String, chrono::NaiveDate, crate::money::Amount, bool)>,
+    usage: GrantUsageView,
+}
+
+/// What the grant was used for, and when it runs out (see `domain::grant_usage`).
+struct GrantUsageView {
+    run_out: String,
+    charts: Vec<crate::web::charts::BarChart>,
+    by_sku: Vec<crate::domain::grant_usage::SkuMonth>,
+}
+
+impl GrantUsageView {
+    fn new(locale: crate::i18n::Locale, usage: crate::domain::grant_usage::GrantUsage) -> GrantUsageView {
+        use crate::domain::grant_usage::RunOut;
+        use crate::i18n;
+        let currency = usage.grant.currency.as_str();
+        let money = |a: crate::money::Amount| i18n::money(locale, a.cents(), currency);
+        let run_out = match &usage.run_out {
+            RunOut::NoRecentUse => i18n::message(locale, &Message::new("grant-run-out-no-use").with("days", crate::domain::grant_usage::RATE_WINDOW_DAYS)),
+            RunOut::Exhausted => i18n::text(locale, "grant-run-out-exhausted"),
+            RunOut::On { on, per_day } => i18n::message(locale, &Message::new("grant-run-out-on").with("date", i18n::date(locale, *on)).with("rate", money(*per_day))),
+            RunOut::OutlastsGrant { left, per_day } => i18n::message(locale, &Message::new("grant-run-out-outlasts").with("left", money(*left)).with("rate", money(*per_day))),
+        };
+        let months: Vec<(String, crate::money::Amount)> = usage.by_month.iter().map(|(m, a)| (crate::web::pages::reports::month(locale, *m), *a)).collect();
+        let charts = if months.is_empty() {
+            Vec::new()
+        } else {
+            use crate::web::pages::transparency::money_chart;
+            vec![
+                money_chart(locale, "grant-by-month", "chart-grant-by-month", i18n::text(locale, "col-month"), currency, &months),
+                money_chart(locale, "grant-by-service", "chart-grant-by-service", i18n::text(locale, "col-service"), currency, &usage.by_service),
+            ]
+        };
+        GrantUsageView { run_out, charts, by_sku: usage.by_sku }
+    }
 }
 
 /// The grant's figures and its statement, newest movements first, a page at a time.
@@ -24,14 +58,16 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let member = visitor.member()?.clone();
     let id: GrantId = path_id(&path)?;
     let page = crate::domain::paging::PageRequest::parse(query.get("page").map(String::as_str));
-    let (statement, more, credit_notes) = state
+    let (statement, more, credit_notes, usage) = state
         .db(move |conn| {
             let (statement, more) = grants::statement_page(conn, &member, id, page)?;
-            Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?))
+            let usage = crate::domain::grant_usage::of_grant(conn, &member, id, statement.balance, crate::domain::clock::today())?;
+            Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, usage))
         })
         .await?;
     let pager = crate::web::layout::Pager::open_ended(page, statement.lines.len(), more, &format!("/grants/{id}"));
-    render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement, pager, credit_notes })
+    let usage = GrantUsageView::new(visitor.locale, usage);
+    render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement, pager, credit_notes, usage })
 }
 
 #[derive(Template)]

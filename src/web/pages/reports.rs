@@ -132,7 +132,7 @@ pub fn programme_spending(conn: &mut crate::db::AnyConnection, cache: &spending:
 }
 
 /// A month as people read it: `Nov 2026`, `nov. 2026`.
-fn month(locale: Locale, first_day: chrono::NaiveDate) -> String {
+pub fn month(locale: Locale, first_day: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     format!("{} {}", i18n::text(locale, &format!("month-{}", first_day.month())), first_day.year())
 }

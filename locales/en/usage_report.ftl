@@ -1,0 +1,12 @@
+# A grant's usage: by month, service and SKU, and when it runs out (domain::grant_usage).
+grant-usage-title = What the credit was used for
+grant-run-out = Runs out at the current rate:
+grant-run-out-no-use = no projection, as the grant was not used in the last { $days } days.
+grant-run-out-exhausted = nothing is left to spend.
+grant-run-out-on = around { $date } (at { $rate } a day, the average of recent use).
+grant-run-out-outlasts = not before the grant ends: about { $left } would be left unused (at { $rate } a day, the average of recent use).
+grant-usage-none = No usage has been charged to this grant yet.
+grant-usage-note = These figures add up the usage lines providers submitted against the grant, exactly, rounded once per figure; the statement below is the account.
+chart-grant-by-month = Usage by month
+chart-grant-by-service = Usage by service
+grant-usage-by-sku = Usage by SKU and month

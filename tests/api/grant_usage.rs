@@ -1,0 +1,53 @@
+//! A grant's page says what its credit was used for (by month, service and SKU, as charts with
+//! their data tables) and when it runs out at the current rate, in the reader's language.
+
+use crate::both_backends;
+use crate::helpers::{Backend, usage_csv};
+use crate::journey::{approve, programme_with_application};
+use computegrants::db::schema::grants;
+use computegrants::i18n::{self, Locale};
+use diesel::prelude::*;
+
+async fn the_grant_page_breaks_usage_down_and_projects_the_run_out(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "the_grant_page_breaks_usage_down_and_projects_the_run_out").await else { return };
+    let code = approve(&mut s, "1000").await;
+    let grant_id: i64 = grants::table.filter(grants::code.eq(&code)).select(grants::id).first(&mut s.app.conn()).unwrap();
+    let path = format!("/grants/{grant_id}");
+
+    // Before any usage: nothing to chart, nothing to project from.
+    let page = s.startup.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("No usage has been charged to this grant yet."), "{}", page.body);
+    assert!(page.body.contains("no projection, as the grant was not used in the last 90 days."), "{}", page.body);
+    assert!(!page.body.contains("<svg"), "no chart without usage");
+
+    // €100 and €50 of GPU time today, submitted: €150 a day, €850 left, so five more days.
+    let mut provider = s.provider.clone_for_test();
+    provider.refresh_csrf("/usage/new").await;
+    let upload = provider.upload("today.csv", &usage_csv(&code, &["100.004", "49.996"])).await.location.unwrap();
+    assert_eq!(provider.post(&format!("{upload}/confirm"), &[]).await.status, 303);
+
+    let today = chrono::Utc::now().date_naive();
+    let run_out = today + chrono::Duration::days(5);
+    let page = s.startup.get(&path).await.body;
+    let expected = format!("around {} (at €150.00 a day, the average of recent use).", i18n::date(Locale::En, run_out));
+    assert!(page.contains(&expected), "expected {expected:?} in {page}");
+    // Two charts (month, service), each titled for screen readers and with its data table.
+    assert_eq!(page.matches("<svg class=\"chart\"").count(), 2, "{page}");
+    assert!(page.contains("<title id=\"grant-by-month-title\">Usage by month</title>"));
+    assert!(page.contains("<title id=\"grant-by-service-title\">Usage by service</title>"));
+    // Exact sums, rounded once: 100.004 + 49.996 is €150.00, on one SKU row of two lines.
+    let sku_table = &page[page.find("id=\"usage-by-sku\"").expect("the SKU table")..];
+    assert!(sku_table.contains("<td>GPU compute</td><td></td><td class=\"num\">2</td><td class=\"num\">€150.00</td>"), "{sku_table}");
+
+    // The funder reads the same in French.
+    let funder = s.app.login_in("funder@agency.test", "fr-FR,fr;q=0.9").await;
+    let page = funder.get(&path).await.body;
+    assert!(page.contains(&format!("vers le {}", i18n::date(Locale::Fr, run_out))), "{page}");
+    assert!(page.contains("Usage par service"), "{page}");
+
+    // A startup that is not the grant's does not see it.
+    let other = s.app.sign_up_startup("Other Labs", "founder@other.test").await;
+    assert_eq!(other.get(&path).await.status, 404);
+}
+both_backends!(the_grant_page_breaks_usage_down_and_projects_the_run_out);
