@@ -10,3 +10,12 @@ grant-usage-note = These figures add up the usage lines providers submitted agai
 chart-grant-by-month = Usage by month
 chart-grant-by-service = Usage by service
 grant-usage-by-sku = Usage by SKU and month
+
+# A programme's burn-down (domain::burn_down).
+burn-down-title = When the budget runs out:
+burn-down-no-recent = no projection, as nothing was spent in the last { $months } months.
+burn-down-spent = the budget is spent.
+burn-down-around = around { $month }, at { $rate } a month (the average of the last { $months } months).
+burn-down-not-in-sight = not in sight at { $rate } a month.
+chart-burn-down = Budget left at the end of each month
+col-budget-left = Budget left

@@ -10,3 +10,12 @@ grant-usage-note = Ces montants additionnent exactement les lignes d'usage soumi
 chart-grant-by-month = Usage par mois
 chart-grant-by-service = Usage par service
 grant-usage-by-sku = Usage par référence (SKU) et par mois
+
+# L'épuisement du budget d'un programme (domain::burn_down).
+burn-down-title = Épuisement du budget :
+burn-down-no-recent = aucune projection, rien n'ayant été dépensé ces { $months } derniers mois.
+burn-down-spent = le budget est dépensé.
+burn-down-around = vers { $month }, à { $rate } par mois (la moyenne des { $months } derniers mois).
+burn-down-not-in-sight = pas en vue à { $rate } par mois.
+chart-burn-down = Budget restant à la fin de chaque mois
+col-budget-left = Budget restant

@@ -11,6 +11,7 @@ pub struct Window {
 }
 pub mod api_tokens;
 pub mod applications;
+pub mod burn_down;
 pub mod audit;
 pub mod identity;
 pub mod catalogue;

@@ -6,6 +6,7 @@ use crate::helpers::{Backend, usage_csv};
 use crate::journey::{approve, programme_with_application};
 use computegrants::db::schema::grants;
 use computegrants::i18n::{self, Locale};
+use chrono::Datelike;
 use diesel::prelude::*;
 
 async fn the_grant_page_breaks_usage_down_and_projects_the_run_out(backend: Backend) {
@@ -51,3 +52,37 @@ async fn the_grant_page_breaks_usage_down_and_projects_the_run_out(backend: Back
     assert_eq!(other.get(&path).await.status, 404);
 }
 both_backends!(the_grant_page_breaks_usage_down_and_projects_the_run_out);
+
+/// The funder's programme page draws the budget's burn-down and says when it runs out at the
+/// recent pace; held usage is not spending, approved usage is.
+async fn the_programme_page_projects_when_the_budget_runs_out(backend: Backend) {
+    use crate::helpers::ubl_invoice;
+    let Some((s, code, upload)) = crate::invoices::held_usage(backend, "the_programme_page_projects_when_the_budget_runs_out").await else { return };
+    let mut funder = s.funder;
+    let programme = format!("/programmes/{}", s.programme_id);
+    let page = funder.get(&programme).await.body;
+    assert!(!page.contains("id=\"exhaustion\""), "a hold is not spending: {page}");
+
+    let invoice = ubl_invoice("INV-B1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let r = s.provider.upload_invoice(&upload, "INV-B1.xml", &invoice).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let path = r.location.unwrap();
+    funder.refresh_csrf(&path).await;
+    assert_eq!(funder.post(&format!("{path}/approve"), &[]).await.status, 303);
+
+    // €100,000 budget, €120.50 spent this month: €99,879.50 left, 828.87 months at that pace,
+    // so the last of it goes 829 months from now.
+    let this_month = chrono::Utc::now().date_naive().with_day(1).unwrap();
+    let runs_out = this_month.checked_add_months(chrono::Months::new(829)).unwrap();
+    let month = |locale: Locale, d: chrono::NaiveDate| format!("{} {}", i18n::text(locale, &format!("month-{}", d.month())), d.year());
+    let page = funder.get(&programme).await.body;
+    let expected = format!("around {}, at €120.50 a month (the average of the last 3 months).", month(Locale::En, runs_out));
+    assert!(page.contains(&expected), "expected {expected:?} in {page}");
+    assert!(page.contains("<title id=\"burn-down-title\">Budget left at the end of each month</title>"), "{page}");
+    assert!(page.contains(&format!("<tr><th scope=\"row\">{}</th><td class=\"num\">€99,879.50</td></tr>", month(Locale::En, this_month))), "{page}");
+
+    let french = s.app.login_in("funder@agency.test", "fr-FR,fr;q=0.9").await;
+    let page = french.get(&programme).await.body;
+    assert!(page.contains(&format!("vers {}", month(Locale::Fr, runs_out))), "{page}");
+}
+both_backends!(the_programme_page_projects_when_the_budget_runs_out);

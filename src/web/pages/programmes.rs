@@ -115,6 +115,8 @@ struct ProgrammePage {
     is_startup: bool,
     /// Spending by month, provider and hardware kind (the funder's report).
     charts: Vec<crate::web::charts::BarChart>,
+    /// The burn-down chart (among `charts`) says when the budget runs out: that sentence.
+    exhaustion: Option<String>,
 }
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
@@ -136,7 +138,12 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
             }
         })
         .await?;
-    let charts = spending.map(|s| crate::web::pages::reports::programme_charts(visitor.locale, &programme.currency, &s)).unwrap_or_default();
+    let mut charts = spending.as_ref().map(|s| crate::web::pages::reports::programme_charts(visitor.locale, &programme.currency, s)).unwrap_or_default();
+    let burn_down = spending.as_ref().and_then(|s| crate::web::pages::reports::burn_down_view(visitor.locale, &programme.currency, programme.budget(), s, crate::domain::clock::today()));
+    let exhaustion = burn_down.map(|(chart, text)| {
+        charts.insert(charts.len().min(1), chart);
+        text
+    });
     let is_startup = visitor.member.as_ref().map(|m| m.kind()) == Some(OrgKind::Startup);
     let pager = applications.as_ref().and_then(|page| Pager::of(page, &format!("/programmes/{id}")));
     let grants_pager = report.as_ref().and_then(|r| {
@@ -144,5 +151,5 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
         Pager::of_param(&shown, &format!("/programmes/{id}"), "grants_page")
     });
     let applications = applications.map(|page| page.items).unwrap_or_default();
-    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, pager, grants_pager, is_startup, charts })
+    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, pager, grants_pager, is_startup, charts, exhaustion })
 }

@@ -137,6 +137,28 @@ pub fn month(locale: Locale, first_day: chrono::NaiveDate) -> String {
     format!("{} {}", i18n::text(locale, &format!("month-{}", first_day.month())), first_day.year())
 }
 
+/// A programme's burn-down chart (budget left at the end of each month) and the sentence saying
+/// when the budget runs out at the recent pace; nothing when nothing was spent.
+pub fn burn_down_view(locale: Locale, currency: &str, budget: Amount, s: &ProgrammeSpending, today: chrono::NaiveDate) -> Option<(BarChart, String)> {
+    use crate::domain::burn_down::{self, Exhaustion};
+    let months: Vec<(chrono::NaiveDate, Amount)> = s.months.iter().filter(|m| m.currency == currency).map(|m| (m.month, m.amount)).collect();
+    let b = burn_down::burn_down(budget, &months, today)?;
+    if b.left.is_empty() {
+        return None;
+    }
+    let money = |a: Amount| i18n::money(locale, a.cents(), currency);
+    let text = match b.exhaustion {
+        Exhaustion::NoRecentSpending => i18n::message(locale, &Message::new("burn-down-no-recent").with("months", i64::from(burn_down::PACE_MONTHS))),
+        Exhaustion::Spent => i18n::text(locale, "burn-down-spent"),
+        Exhaustion::Around { month: m, per_month } => i18n::message(locale, &Message::new("burn-down-around").with("month", month(locale, m)).with("rate", money(per_month)).with("months", i64::from(burn_down::PACE_MONTHS))),
+        Exhaustion::NotInSight { per_month } => i18n::message(locale, &Message::new("burn-down-not-in-sight").with("rate", money(per_month))),
+    };
+    let rows: Vec<(String, Amount)> = b.left.iter().map(|(m, a)| (month(locale, *m), *a)).collect();
+    let mut chart = crate::web::pages::transparency::money_chart(locale, "burn-down", "chart-burn-down", i18n::text(locale, "col-month"), currency, &rows);
+    chart.value_header = i18n::text(locale, "col-budget-left");
+    Some((chart, text))
+}
+
 /// The three charts of a programme's report, in its currency; none when nothing was spent.
 pub fn programme_charts(locale: Locale, currency: &str, s: &ProgrammeSpending) -> Vec<BarChart> {
     let months: Vec<(String, Amount)> = s.months.iter().filter(|m| m.currency == currency).map(|m| (month(locale, m.month), m.amount)).collect();
