@@ -126,3 +126,71 @@ impl std::fmt::Display for Message {
         Ok(())
     }
 }
+
+/// Messages kept in the database (a refused file's problems, notifications) as JSON: the
+/// catalogue key and typed arguments, so they are worded in the reader's language whenever
+/// read. Reading one back maps each name onto the catalogue's own copy.
+mod stored {
+    use super::{Arg, Message};
+    use rust_decimal::Decimal;
+    use serde_json::{Value, json};
+
+    fn arg_to_json(arg: &Arg) -> Value {
+        match arg {
+            Arg::Text(t) => json!({ "text": t }),
+            Arg::Count(n) => json!({ "count": n }),
+            Arg::Money { cents, currency } => json!({ "cents": cents, "currency": currency }),
+            Arg::Exact(d) => json!({ "exact": d.to_string() }),
+            Arg::Date(d) => json!({ "date": d.to_string() }),
+        }
+    }
+
+    fn arg_from_json(value: &Value) -> Option<Arg> {
+        if let Some(t) = value.get("text").and_then(Value::as_str) {
+            return Some(Arg::Text(t.to_string()));
+        }
+        if let Some(n) = value.get("count").and_then(Value::as_i64) {
+            return Some(Arg::Count(n));
+        }
+        if let (Some(cents), Some(currency)) = (value.get("cents").and_then(Value::as_i64), value.get("currency").and_then(Value::as_str)) {
+            return Some(Arg::Money { cents, currency: currency.to_string() });
+        }
+        if let Some(d) = value.get("exact").and_then(Value::as_str) {
+            return d.parse::<Decimal>().ok().map(Arg::Exact);
+        }
+        value.get("date").and_then(Value::as_str).and_then(|d| d.parse().ok()).map(Arg::Date)
+    }
+
+    pub fn message_to_json(message: &Message) -> Value {
+        // A list, not an object: the arguments keep their order.
+        let args: Vec<Value> = message.args.iter().map(|(name, arg)| json!([name, arg_to_json(arg)])).collect();
+        json!({ "key": message.key, "args": args })
+    }
+
+    pub fn message_from_json(value: &Value, unreadable: &'static str) -> Message {
+        let key = value.get("key").and_then(Value::as_str).and_then(crate::i18n::static_name);
+        let Some(key) = key else { return Message::new(unreadable) };
+        let mut message = Message::new(key);
+        for pair in value.get("args").and_then(Value::as_array).into_iter().flatten() {
+            let name = pair.get(0).and_then(Value::as_str).and_then(crate::i18n::static_name);
+            // An argument the catalogue never uses words nothing: it can be left out.
+            if let (Some(name), Some(arg)) = (name, pair.get(1).and_then(arg_from_json)) {
+                message.args.push((name, arg));
+            }
+        }
+        message
+    }
+}
+
+impl Message {
+    /// The message as JSON (see `stored`).
+    pub fn to_json(&self) -> serde_json::Value {
+        stored::message_to_json(self)
+    }
+
+    /// A message read back from [`Message::to_json`]; `unreadable` (a catalogue key) when its
+    /// key is not in the catalogue any more.
+    pub fn from_json(value: &serde_json::Value, unreadable: &'static str) -> Message {
+        stored::message_from_json(value, unreadable)
+    }
+}

@@ -59,6 +59,18 @@ fn start_maintenance(pool: db::Pool, workers: &mut Workers) -> std::sync::mpsc::
                 Ok(_) => {}
                 Err(e) => log::warn!("hold expiry failed: {e}"),
             }
+            // Reminders and digests are keyed by grant and day: running again raises nothing new.
+            let today = crate::domain::clock::today();
+            let alerted = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+                let reminders = crate::domain::alerts::expiry_reminders(&mut c, today).map_err(|e| e.to_string())?;
+                let digests = crate::domain::alerts::funder_digests(&mut c, today).map_err(|e| e.to_string())?;
+                Ok(reminders + digests)
+            });
+            match alerted {
+                Ok(n) if n > 0 => log::info!("raised {n} notification(s): grants ending soon, funders' digests"),
+                Ok(_) => {}
+                Err(e) => log::warn!("notifications failed: {e}"),
+            }
         }
     });
     match spawned {
@@ -74,7 +86,7 @@ const MAIL_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 /// Sends queued mail (see `domain::outbox`) on a thread of its own: a slow or absent mail
 /// server never holds a request. Several servers over one database each run one; a mail is
 /// claimed by one of them only. The thread ends when the server that woke it is gone.
-fn start_mail_worker(pool: db::Pool, mailer: Mailer, workers: &mut Workers) -> std::sync::mpsc::Sender<()> {
+fn start_mail_worker(pool: db::Pool, mailer: Mailer, public_url: String, workers: &mut Workers) -> std::sync::mpsc::Sender<()> {
     use crate::domain::outbox;
     let (wake, wakeups) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new().name("mail".into()).spawn(move || {
@@ -82,6 +94,11 @@ fn start_mail_worker(pool: db::Pool, mailer: Mailer, workers: &mut Workers) -> s
             match wakeups.recv_timeout(MAIL_POLL) {
                 Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            // Notifications raised since (by requests, jobs or commands) become mail first.
+            let alerts = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| crate::domain::alerts::queue_mails(&mut conn, &public_url, 100).map_err(|e| e.to_string()));
+            if let Err(e) = alerts {
+                log::warn!("mail worker: cannot turn notifications into mail: {e}");
             }
             // Drain what is due, one mail at a time: a claim is fresh when its mail is sent (a
             // slow server cannot outlast the stale-claim window for mail still waiting in a
@@ -249,7 +266,7 @@ impl Application {
             settings.public_url = Some(format!("http://{host}:{port}"));
         }
         let hsts = settings.secure_cookies;
-        let mail_wakeup = start_mail_worker(pool.clone(), mailer, &mut workers);
+        let mail_wakeup = start_mail_worker(pool.clone(), mailer, settings.public_url.clone().unwrap_or_default(), &mut workers);
         std::fs::create_dir_all(&settings.usage.dir).map_err(|e| StartupError::UsageDir(settings.usage.dir.display().to_string(), e))?;
         let usage_wakeup = start_usage_worker(pool.clone(), settings.usage.dir.clone(), settings.usage.max_bytes, &mut workers);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);

@@ -356,6 +356,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        event_key -> Text,
+        message -> Text,
+        link -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        mail_status -> Text,
+    }
+}
+
+diesel::table! {
+    notification_opt_outs (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(programmes -> organisations (funder_id));
 diesel::joinable!(applications -> programmes (programme_id));
@@ -365,6 +386,8 @@ diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
 diesel::joinable!(ledger_postings -> ledger_accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    notifications,
+    notification_opt_outs,
     organisations,
     users,
     invitations,

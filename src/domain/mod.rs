@@ -1,6 +1,7 @@
 //! Business rules. Nothing here knows about HTTP: handlers call these functions.
 
 pub mod access;
+pub mod alerts;
 
 /// One page of a list read in SQL, newest (highest id) first: rows whose id is below `after`,
 /// `take` at most (callers ask one more than they show, to know whether another page follows).

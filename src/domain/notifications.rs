@@ -92,7 +92,17 @@ fn template_failed(e: askama::Error) -> crate::domain::DomainError {
 
 /// Queues the decision mail to the applicant; call it in the decision's transaction.
 pub fn queue_decision(conn: &mut crate::db::AnyConnection, base_url: &str, view: &ApplicationView, chosen: &Decision) -> crate::domain::DomainResult<()> {
+    use crate::domain::alerts::{self, AlertKind};
     let applicant = crate::domain::identity::member(conn, view.application.submitted_by)?;
+    let reference = view.application.reference();
+    let listed = match chosen {
+        Decision::Approve { amount } => Message::new("alert-approved").with("reference", reference.as_str()).with("amount", Arg::money(*amount, &view.programme.currency)),
+        Decision::Reject { .. } => Message::new("alert-rejected").with("reference", reference.as_str()),
+    };
+    alerts::record_sent(conn, applicant.user.id, AlertKind::Decision, &format!("decision:{reference}"), &listed, &format!("/applications/{}", view.application.id))?;
+    if !alerts::wants_mail(conn, applicant.user.id, AlertKind::Decision)? {
+        return Ok(());
+    }
     let mail = decision(base_url, &applicant, view, chosen).map_err(template_failed)?;
     crate::domain::outbox::queue(conn, &mail)
 }
@@ -105,6 +115,13 @@ pub fn queue_application_received(
     application: &Application,
     programme: &Programme,
 ) -> crate::domain::DomainResult<()> {
+    use crate::domain::alerts::{self, AlertKind};
+    let reference = application.reference();
+    let listed = Message::new("alert-received").with("reference", reference.as_str()).with("programme", programme.name.as_str());
+    alerts::record_sent(conn, applicant.user.id, AlertKind::ApplicationReceived, &format!("received:{reference}"), &listed, &format!("/applications/{}", application.id))?;
+    if !alerts::wants_mail(conn, applicant.user.id, AlertKind::ApplicationReceived)? {
+        return Ok(());
+    }
     let mail = application_received(base_url, applicant, application, programme).map_err(template_failed)?;
     crate::domain::outbox::queue(conn, &mail)
 }

@@ -17,7 +17,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
 /// Every catalogue file, per language, in the same order.
-pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "usage_report.ftl"];
+pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "usage_report.ftl", "alerts.ftl"];
 
 const EN: &[&str] = &[
     include_str!("../../locales/en/app.ftl"),
@@ -31,6 +31,7 @@ const EN: &[&str] = &[
     include_str!("../../locales/en/reports.ftl"),
     include_str!("../../locales/en/company.ftl"),
     include_str!("../../locales/en/usage_report.ftl"),
+    include_str!("../../locales/en/alerts.ftl"),
 ];
 const FR: &[&str] = &[
     include_str!("../../locales/fr/app.ftl"),
@@ -44,6 +45,7 @@ const FR: &[&str] = &[
     include_str!("../../locales/fr/reports.ftl"),
     include_str!("../../locales/fr/company.ftl"),
     include_str!("../../locales/fr/usage_report.ftl"),
+    include_str!("../../locales/fr/alerts.ftl"),
 ];
 
 /// The catalogue sources of a language, for tests and tools.

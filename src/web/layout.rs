@@ -34,6 +34,7 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-invoices", "/invoices", Action::ListInvoices, &[Role::Funder, Role::Provider, Role::Admin]),
     ("nav-admin", "/admin", Action::ViewAdministration, &[Role::Admin]),
     ("nav-organisation", "/organisation", Action::ViewMembers, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
+    ("nav-notifications", "/notifications", Action::ManageAccount, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
     ("nav-account", "/account", Action::ManageAccount, &[Role::Startup, Role::Funder, Role::Provider, Role::Admin]),
     ("nav-sign-in", "/login", Action::SignIn, &[Role::Visitor]),
     ("nav-sign-up", "/signup", Action::SignUp, &[Role::Visitor]),

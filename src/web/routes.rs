@@ -45,6 +45,9 @@ route_table! {
     get "/password/reset" ResetPassword => password::reset_form;
     post "/password/reset" ResetPassword => password::reset;
     get "/account" ManageAccount => account::show;
+    get "/notifications" ManageAccount => notifications::show;
+    post "/notifications/read" ManageAccount => notifications::read_all;
+    post "/notifications/mail" ManageAccount => notifications::choose_mail;
     post "/account/password" ManageAccount => account::change_password;
     post "/account/sessions/end-others" ManageAccount => account::end_other_sessions;
     get "/account/data.json" ManageAccount => account::personal_data;

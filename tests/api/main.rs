@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod alerts;
 mod audit;
 mod authorization;
 mod browser;

@@ -71,6 +71,7 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
                     diesel::update(usage_charges::table.filter(usage_charges::upload_id.eq(upload_id)).filter(usage_charges::grant_id.eq(charge.grant_id)))
                         .set(usage_charges::hold_entry_id.eq(Some(held.entry_id)))
                         .execute(conn)?;
+                    crate::domain::alerts::credits_used(conn, charge.grant_id)?;
                 }
                 Err(LedgerError::LimitExceeded { available, requested, currency, .. }) => {
                     return Err(DomainError::Conflict(

@@ -3,62 +3,15 @@
 //! and typed arguments; reading them back maps each name onto the catalogue's own copy.
 
 use crate::formats::{Problem, Problems};
-use crate::messages::{Arg, Message};
-use rust_decimal::Decimal;
+use crate::messages::Message;
 use serde_json::{Value, json};
-
-fn arg_to_json(arg: &Arg) -> Value {
-    match arg {
-        Arg::Text(t) => json!({ "text": t }),
-        Arg::Count(n) => json!({ "count": n }),
-        Arg::Money { cents, currency } => json!({ "cents": cents, "currency": currency }),
-        Arg::Exact(d) => json!({ "exact": d.to_string() }),
-        Arg::Date(d) => json!({ "date": d.to_string() }),
-    }
-}
-
-fn arg_from_json(value: &Value) -> Option<Arg> {
-    if let Some(t) = value.get("text").and_then(Value::as_str) {
-        return Some(Arg::Text(t.to_string()));
-    }
-    if let Some(n) = value.get("count").and_then(Value::as_i64) {
-        return Some(Arg::Count(n));
-    }
-    if let (Some(cents), Some(currency)) = (value.get("cents").and_then(Value::as_i64), value.get("currency").and_then(Value::as_str)) {
-        return Some(Arg::Money { cents, currency: currency.to_string() });
-    }
-    if let Some(d) = value.get("exact").and_then(Value::as_str) {
-        return d.parse::<Decimal>().ok().map(Arg::Exact);
-    }
-    value.get("date").and_then(Value::as_str).and_then(|d| d.parse().ok()).map(Arg::Date)
-}
-
-fn message_to_json(message: &Message) -> Value {
-    // A list, not an object: the arguments keep their order.
-    let args: Vec<Value> = message.args.iter().map(|(name, arg)| json!([name, arg_to_json(arg)])).collect();
-    json!({ "key": message.key, "args": args })
-}
-
-fn message_from_json(value: &Value) -> Message {
-    let key = value.get("key").and_then(Value::as_str).and_then(crate::i18n::static_name);
-    let Some(key) = key else { return Message::new("usage-job-problem-unreadable") };
-    let mut message = Message::new(key);
-    for pair in value.get("args").and_then(Value::as_array).into_iter().flatten() {
-        let name = pair.get(0).and_then(Value::as_str).and_then(crate::i18n::static_name);
-        // An argument the catalogue never uses words nothing: it can be left out.
-        if let (Some(name), Some(arg)) = (name, pair.get(1).and_then(arg_from_json)) {
-            message.args.push((name, arg));
-        }
-    }
-    message
-}
 
 /// The problems as JSON text.
 pub fn to_json(problems: &Problems) -> String {
     let shown: Vec<Value> = problems
         .shown
         .iter()
-        .map(|p| json!({ "line": p.line, "column": p.column, "column_number": p.column_number, "path": p.path, "message": message_to_json(&p.message) }))
+        .map(|p| json!({ "line": p.line, "column": p.column, "column_number": p.column_number, "path": p.path, "message": p.message.to_json() }))
         .collect();
     json!({ "shown": shown, "not_shown": problems.not_shown }).to_string()
 }
@@ -78,7 +31,7 @@ pub fn from_json(text: &str) -> Problems {
             column_number: p.get("column_number").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok()),
             rule: None,
             path: p.get("path").and_then(Value::as_str).map(str::to_string),
-            message: p.get("message").map(message_from_json).unwrap_or_else(|| Message::new("usage-job-problem-unreadable")),
+            message: p.get("message").map(|m| Message::from_json(m, "usage-job-problem-unreadable")).unwrap_or_else(|| Message::new("usage-job-problem-unreadable")),
         });
     }
     problems.not_shown += value.get("not_shown").and_then(Value::as_u64).unwrap_or(0);
@@ -91,6 +44,8 @@ pub fn from_json(text: &str) -> Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::Arg;
+    use rust_decimal::Decimal;
 
     #[test]
     fn problems_read_back_as_they_were_written() {

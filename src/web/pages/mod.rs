@@ -10,6 +10,7 @@ pub mod home;
 pub mod invoices;
 pub mod language;
 pub mod members;
+pub mod notifications;
 pub mod password;
 pub mod programmes;
 pub mod provider;

@@ -382,6 +382,8 @@ pub async fn confirm(state: web::Data<AppState>, path: web::Path<String>, CsrfFo
             })
         })
         .await?;
+    // The usage may have crossed a grant's alert threshold: its mail goes out now.
+    state.wake_mailer();
     Ok(flash::redirect(&format!("/usage/{id}"), "flash-upload-submitted", state.settings.secure_cookies))
 }
 
