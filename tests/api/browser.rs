@@ -513,6 +513,14 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     shot(c, &format!("3-sovereignty-{lang}")).await;
     c.goto(&format!("{base}/reports/sovereignty")).await.unwrap();
     audit(c, axe, "the sovereignty report across programmes").await;
+    // The grant's usage (charts, SKU table, run-out) and the funder's notifications.
+    c.goto(&format!("{base}{programme_path}")).await.unwrap();
+    let grant_href = c.find(Locator::Css("a.code[href^='/grants/']")).await.unwrap().attr("href").await.unwrap().unwrap();
+    c.goto(&format!("{base}{grant_href}")).await.unwrap();
+    assert!(c.find(Locator::Css("#run-out")).await.is_ok(), "the grant page projects its run-out");
+    audit(c, axe, "the grant's usage and statement").await;
+    c.goto(&format!("{base}/notifications")).await.unwrap();
+    audit(c, axe, "the notifications").await;
     sign_out(c).await;
     // The public transparency page, without signing in.
     c.goto(&format!("{base}/transparency")).await.unwrap();
