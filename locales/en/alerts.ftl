@@ -44,3 +44,18 @@ alert-funder-digest = Awaiting you: { $applications ->
 }.
 alert-unreadable = A notification that can no longer be shown.
 alert-mail-choices = Choose which notifications come by mail:
+
+# The funder's inbox of applications (domain::inbox).
+nav-inbox = Inbox
+title-inbox = Applications across your programmes
+inbox-filters = Filter the applications
+inbox-any-status = Any status
+inbox-any-programme = All programmes
+inbox-search = Company or reference
+inbox-search-hint = Part of the company's name, or a reference such as APP-17.
+inbox-apply = Show
+inbox-count = { $count ->
+    [0] No application matches.
+    [one] One application matches.
+   *[other] { $count } applications match.
+}

@@ -44,3 +44,18 @@ alert-funder-digest = Vous attendent : { $applications ->
 }.
 alert-unreadable = Une notification qui ne peut plus être affichée.
 alert-mail-choices = Choisir les notifications reçues par courriel :
+
+# La boîte de réception des candidatures d'un financeur (domain::inbox).
+nav-inbox = Candidatures
+title-inbox = Les candidatures à vos programmes
+inbox-filters = Filtrer les candidatures
+inbox-any-status = Tous les statuts
+inbox-any-programme = Tous les programmes
+inbox-search = Entreprise ou référence
+inbox-search-hint = Une partie du nom de l'entreprise, ou une référence comme APP-17.
+inbox-apply = Afficher
+inbox-count = { $count ->
+    [0] Aucune candidature ne correspond.
+   *[one] { $count } candidature correspond.
+    [other] { $count } candidatures correspondent.
+}

@@ -102,6 +102,8 @@ pub enum Action {
     /// Reports across programmes, such as the sovereignty report: funders (their own
     /// programmes) and admins (all).
     ViewReports,
+    /// A funder's applications across its programmes, filtered and searched.
+    ViewApplicationInbox,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -123,7 +125,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ListInvoices | ViewInvoice => matches!(role, Funder | Provider | Admin),
         DecideInvoice | RecordSettlement => role == Funder,
         FlagUsage => role == Startup,
-        ViewSettlement | ViewReports => matches!(role, Funder | Admin),
+        ViewSettlement | ViewReports | ViewApplicationInbox => matches!(role, Funder | Admin),
         ViewAdministration | Administer => role == Admin,
         ManageApiTokens => matches!(role, Startup | Funder | Provider),
     }
@@ -137,7 +139,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
     match action {
         ViewPublic | SignIn | SignUp | SecondFactor | ChooseLanguage | ResetPassword | AcceptInvitation | SignOut | ManageAccount => true,
         ListProgrammes | ViewProgramme | ListOwnApplications | ViewApplication | ViewGrant | ViewCatalogue | ListUploads | ViewUpload | ViewMembers
-        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement | ViewReports | ViewCompanyProfile | ExportDeMinimis => true,
+        | ViewAdministration | ListInvoices | ViewInvoice | ViewSettlement | ViewReports | ViewCompanyProfile | ExportDeMinimis | ViewApplicationInbox => true,
         ManageMembers | EditCompany | Administer | ManageApiTokens => duty == Owner,
         CreateProgramme | DecideApplication => matches!(duty, Owner | ProgrammeManager),
         Apply | WithdrawApplication => matches!(duty, Owner | Member),

@@ -15,6 +15,7 @@ pub mod applications;
 pub mod burn_down;
 pub mod audit;
 pub mod identity;
+pub mod inbox;
 pub mod catalogue;
 pub mod clock;
 pub mod company;

@@ -30,6 +30,7 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-uploads", "/usage", Action::ListUploads, &[Role::Provider]),
     ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
     ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Startup, Role::Provider]),
+    ("nav-inbox", "/inbox", Action::ViewApplicationInbox, &[Role::Funder, Role::Admin]),
     ("nav-sovereignty", "/reports/sovereignty", Action::ViewReports, &[Role::Funder, Role::Admin]),
     ("nav-invoices", "/invoices", Action::ListInvoices, &[Role::Funder, Role::Provider, Role::Admin]),
     ("nav-admin", "/admin", Action::ViewAdministration, &[Role::Admin]),
@@ -264,6 +265,18 @@ impl Pager {
             previous: page.has_previous().then(|| format!("{base}?{param}={}", page.previous())),
             next: page.has_next().then(|| format!("{base}?{param}={}", page.next())),
         })
+    }
+
+    /// Like [`Pager::of`], keeping a list's filters (`filters`: an encoded query string) in
+    /// the links.
+    pub fn of_filtered<T>(page: &crate::domain::paging::Page<T>, base: &str, filters: &str) -> Option<Pager> {
+        let mut pager = Pager::of(page, base)?;
+        if !filters.is_empty() {
+            let with = |href: String| href.replacen('?', &format!("?{filters}&"), 1);
+            pager.previous = pager.previous.map(with);
+            pager.next = pager.next.map(with);
+        }
+        Some(pager)
     }
 
     /// For a list read without counting it (page `page` holds `shown` items; `more` when others

@@ -84,6 +84,7 @@ route_table! {
     post "/organisation/company/aid" EditCompany => company::add_aid;
     post "/organisation/company/aid/{id}/remove" EditCompany => company::remove_aid;
     get "/funder/de-minimis.csv" ExportDeMinimis => company::register_csv;
+    get "/inbox" ViewApplicationInbox => inbox::show;
     get "/programmes" ListProgrammes => programmes::list;
     get "/programmes/new" CreateProgramme => programmes::new_form;
     post "/programmes" CreateProgramme => programmes::create;

@@ -19,6 +19,7 @@ mod fuzz_regressions;
 mod hostile_input;
 mod i18n;
 mod invoices;
+mod inbox;
 mod journey;
 mod json_api;
 mod json_api_cycle;

@@ -7,6 +7,7 @@ pub mod company;
 pub mod grants;
 pub mod health;
 pub mod home;
+pub mod inbox;
 pub mod invoices;
 pub mod language;
 pub mod members;
