@@ -96,7 +96,7 @@ impl Cell {
             Cell::Integer(n) => n.to_string(),
             Cell::Money(a, _) => a.plain(),
             Cell::Date(d) => d.to_string(),
-            Cell::Percent(p) => p.normalize().to_string(),
+            Cell::Percent(p) => p.to_string(),
             Cell::Empty => String::new(),
         }
     }
@@ -108,7 +108,7 @@ impl Cell {
             Cell::Integer(n) => json!(n),
             Cell::Money(a, currency) => json!({ "amount": a.plain(), "currency": currency }),
             Cell::Date(d) => Value::String(d.to_string()),
-            Cell::Percent(p) => Value::String(p.normalize().to_string()),
+            Cell::Percent(p) => Value::String(p.to_string()),
             Cell::Empty => Value::Null,
         }
     }

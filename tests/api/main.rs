@@ -13,6 +13,7 @@ mod crash;
 mod csrf;
 mod domain;
 mod export;
+mod exports;
 mod faults;
 mod fuzz_regressions;
 mod hostile_input;
