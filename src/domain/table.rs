@@ -11,7 +11,8 @@
 //! Money is carried in minor units ([`Amount`]) with its currency. CSV and JSON write it as an
 //! exact decimal (`1500.50`); XLSX can only hold a number cell as an IEEE double, so it gets
 //! the double nearest to the exact value (exact for any amount below 2^53 cents' worth of
-//! whole units, which every real amount is) with a two-decimal number format.
+//! whole units, which every real amount is) with a two-decimal number format. Exact decimals
+//! (usage costs to 12 places) likewise: exact in CSV and JSON, the nearest double in XLSX.
 
 use crate::domain::audit::neutralise_formula;
 use crate::money::Amount;
@@ -29,6 +30,8 @@ pub enum Kind {
     Date,
     /// A share in percent (`33.3` is 33.3 %).
     Percent,
+    /// An exact decimal kept to all its digits (a usage line's quantity or cost).
+    Decimal,
 }
 
 impl Kind {
@@ -39,6 +42,7 @@ impl Kind {
             Kind::Money => "money",
             Kind::Date => "date",
             Kind::Percent => "percent",
+            Kind::Decimal => "decimal",
         }
     }
 }
@@ -66,6 +70,7 @@ pub enum Cell {
     Money(Amount, String),
     Date(NaiveDate),
     Percent(Decimal),
+    Decimal(Decimal),
     Empty,
 }
 
@@ -85,6 +90,7 @@ impl Cell {
             Cell::Money(..) => Some(Kind::Money),
             Cell::Date(_) => Some(Kind::Date),
             Cell::Percent(_) => Some(Kind::Percent),
+            Cell::Decimal(_) => Some(Kind::Decimal),
             Cell::Empty => None,
         }
     }
@@ -97,6 +103,7 @@ impl Cell {
             Cell::Money(a, _) => a.plain(),
             Cell::Date(d) => d.to_string(),
             Cell::Percent(p) => p.to_string(),
+            Cell::Decimal(d) => d.to_string(),
             Cell::Empty => String::new(),
         }
     }
@@ -109,6 +116,7 @@ impl Cell {
             Cell::Money(a, currency) => json!({ "amount": a.plain(), "currency": currency }),
             Cell::Date(d) => Value::String(d.to_string()),
             Cell::Percent(p) => Value::String(p.to_string()),
+            Cell::Decimal(d) => Value::String(d.to_string()),
             Cell::Empty => Value::Null,
         }
     }
@@ -243,6 +251,7 @@ impl Table {
         let money = CellFormat::new().set_num_format("#,##0.00");
         let date = CellFormat::new().set_num_format("yyyy-mm-dd");
         let percent = CellFormat::new().set_num_format("0.0%");
+        let decimal = CellFormat::new().set_num_format("0.00##########");
         for (c, column) in self.columns.iter().enumerate() {
             let c = col(c)?;
             sheet.write_string_with_format(0, c, neutralise_formula(&column.header), &bold)?;
@@ -271,6 +280,9 @@ impl Table {
                     Cell::Percent(p) => {
                         let share = (*p / Decimal::ONE_HUNDRED).to_f64().ok_or(TableError::Number)?;
                         sheet.write_number_with_format(r, c, share, &percent)?;
+                    }
+                    Cell::Decimal(d) => {
+                        sheet.write_number_with_format(r, c, d.to_f64().ok_or(TableError::Number)?, &decimal)?;
                     }
                     Cell::Empty => {}
                 }
@@ -346,6 +358,15 @@ mod tests {
         assert_eq!(json["rows"][0]["on"], "2026-11-26");
         assert_eq!(json["rows"][0]["share"], "33.3");
         assert_eq!(json["rows"][1]["on"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn exact_decimals_keep_their_digits() {
+        let mut t = Table::new("t", vec![Column::new("cost", "Cost", Kind::Decimal)]);
+        t.push(vec![Cell::Decimal("0.000123456789".parse().unwrap())]);
+        assert_eq!(String::from_utf8(t.render(Format::Csv).unwrap()).unwrap(), "Cost\r\n0.000123456789\r\n");
+        let json: serde_json::Value = serde_json::from_slice(&t.render(Format::Json).unwrap()).unwrap();
+        assert_eq!(json["rows"][0]["cost"], "0.000123456789");
     }
 
     #[test]

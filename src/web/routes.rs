@@ -126,6 +126,8 @@ route_table! {
     get "/reports/sovereignty.{format}" ViewReports => exports::sovereignty_across;
     get "/reports/spending.{format}" ViewReports => exports::spending_across;
     get "/transparency/awards.{format}" ViewPublic => exports::transparency_awards;
+    get "/grants/{id}/statement.{format}" ViewGrant => exports::grant_statement;
+    get "/usage/{id}/lines.{format}" ViewUpload => exports::upload_lines;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

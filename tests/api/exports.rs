@@ -354,3 +354,56 @@ async fn the_xlsx_holds_real_numbers_and_dates_equal_to_the_json(backend: Backen
     assert_eq!(hq_eu[4]["format"], "0.0%");
 }
 both_backends!(the_xlsx_holds_real_numbers_and_dates_equal_to_the_json);
+
+async fn a_grants_statement_downloads_for_whoever_sees_the_grant(backend: Backend) {
+    let Some(d) = dataset(backend, "a_grants_statement_downloads_for_whoever_sees_the_grant").await else { return };
+    let grant = computegrants::domain::grants::grant_by_code(&mut d.app.conn(), &d.grants[0]).unwrap().unwrap();
+    let startup = d.app.login("founder@lumen.test").await;
+    let page = startup.get(&format!("/grants/{}", grant.id)).await.body;
+    assert!(page.contains(&format!("href=\"/grants/{}/statement.xlsx\"", grant.id)));
+    assert!(page.contains("<dd id=\"balance\">€149,500.00</dd>"), "{page}");
+    let name = format!("computegrants-grant-{}-statement", d.grants[0].to_ascii_lowercase());
+    let (header, rows) = download(&startup, &format!("/grants/{}/statement.csv", grant.id), &format!("{name}.csv")).await.csv();
+    assert_eq!(header, ["Entry", "Date", "Kind", "Description", "Charged", "Credited", "Balance", "Currency"]);
+    // The award, the spend and the credit note, oldest first, the balance running to the page's.
+    let figures: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r[4].as_str(), r[5].as_str(), r[6].as_str())).collect();
+    assert_eq!(figures, [("", "150000.00", "150000.00"), ("600.00", "", "149400.00"), ("", "100.00", "149500.00")]);
+    assert_eq!(rows[0][3], format!("Credits of grant {} awarded", d.grants[0]), "worded as on the page");
+    for who in ["funder@agency.test", "billing@alpha.test"] {
+        let c = d.app.login(who).await;
+        assert_eq!(download(&c, &format!("/grants/{}/statement.json", grant.id), &format!("{name}.json")).await.json()["rows"].as_array().unwrap().len(), 3, "{who}");
+    }
+    for who in ["founder@petit.test", "billing@berg.test"] {
+        let c = d.app.login(who).await;
+        assert_eq!(fetch(&c, &format!("/grants/{}/statement.csv", grant.id)).await.status, 404, "{who} does not see another's grant");
+    }
+}
+both_backends!(a_grants_statement_downloads_for_whoever_sees_the_grant);
+
+async fn an_uploads_usage_lines_download_with_their_exact_costs(backend: Backend) {
+    let Some(mut s) = crate::journey::programme_with_application(backend, "an_uploads_usage_lines_download_with_their_exact_costs").await else { return };
+    let code = crate::journey::approve(&mut s, "40000").await;
+    s.provider.refresh_csrf("/usage/new").await;
+    let r = s.provider.upload("october.csv", &crate::helpers::usage_csv(&code, &["10.123456789012", "-2.50", "5"])).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let upload: computegrants::domain::UploadId = crate::helpers::id_from(&r.location);
+    let page = s.provider.get(&format!("/usage/{upload}")).await.body;
+    assert!(page.contains(&format!("href=\"/usage/{upload}/lines.csv\"")));
+    let (header, rows) = download(&s.provider, &format!("/usage/{upload}/lines.csv"), &format!("computegrants-upload-{upload}-lines.csv")).await.csv();
+    assert_eq!(header, ["Line", "Grant", "Service", "Quantity", "Unit", "Billed cost"]);
+    let costs: Vec<&str> = rows.iter().map(|r| r[5].as_str()).collect();
+    assert_eq!(costs.len(), 3);
+    assert!(costs[0].starts_with("10.123456789012"), "every digit kept: {costs:?}");
+    assert!(rows.iter().all(|r| r[1] == code && r[3] == "1.5"), "{rows:?}");
+    let json = download(&s.provider, &format!("/usage/{upload}/lines.json"), &format!("computegrants-upload-{upload}-lines.json")).await.json();
+    assert_eq!(json["columns"][5]["kind"], "decimal");
+    assert_eq!(json["rows"][0]["billed_cost"].as_str(), Some(costs[0]));
+    if openpyxl_missing().is_none() {
+        let xlsx = read_xlsx(&download(&s.provider, &format!("/usage/{upload}/lines.xlsx"), &format!("computegrants-upload-{upload}-lines.xlsx")).await.bytes);
+        assert_eq!(xlsx["rows"][1][5]["value"].as_f64(), Some(10.123456789012), "a number cell");
+    }
+    for c in [&s.startup, &s.funder] {
+        assert_eq!(fetch(c, &format!("/usage/{upload}/lines.csv")).await.status, 404, "the provider's and admins' only");
+    }
+}
+both_backends!(an_uploads_usage_lines_download_with_their_exact_costs);

@@ -204,3 +204,81 @@ pub async fn programme_journal(state: web::Data<AppState>, visitor: Visitor, pat
     let table = journal::journal_table(&i18n::text(l, "export-journal"), &lines, |key| i18n::text(l, key));
     download(&table, format, &format!("programme-{id}-journal-{}", period.slug()))
 }
+
+/// `/grants/{id}/statement.{format}`: the grant's whole statement, oldest first, worded as on
+/// its page; for whoever may see the grant.
+pub async fn grant_statement(state: web::Data<AppState>, visitor: Visitor, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    use crate::messages::Message;
+    let member = visitor.member()?.clone();
+    let id: crate::domain::GrantId = path_id(&path.0)?;
+    let format = format_of(&path.1)?;
+    let statement = state.db(move |conn| crate::domain::grants::statement(conn, &member, id)).await?;
+    let l = visitor.locale;
+    let currency = statement.grant.currency.as_str();
+    let code = statement.grant.code.as_str();
+    let mut table = Table::new(
+        i18n::text(l, "grant-statement"),
+        vec![
+            col(l, "entry_id", "col-entry", Kind::Integer),
+            col(l, "date", "col-date", Kind::Date),
+            col(l, "kind", "col-kind", Kind::Text),
+            col(l, "description", "col-description", Kind::Text),
+            col(l, "charged", "col-charged", Kind::Money),
+            col(l, "credited", "col-credited", Kind::Money),
+            col(l, "balance", "col-balance", Kind::Money),
+            col(l, "currency", "col-currency", Kind::Text),
+        ],
+    );
+    let positive = |a: crate::money::Amount| if a.is_positive() { Cell::money(a, currency) } else { Cell::Empty };
+    for line in &statement.lines {
+        let description = match (line.kind.as_str(), line.usage_upload_id) {
+            ("award", _) => i18n::message(l, &Message::new("statement-award").with("code", code)),
+            ("credit-note", _) => i18n::text(l, "statement-credit-note"),
+            ("usage", Some(upload)) => i18n::message(l, &Message::new("statement-usage").with("upload", upload.to_string())),
+            _ => line.description.clone(),
+        };
+        table.push(vec![
+            Cell::Integer(line.entry_id),
+            Cell::Date(line.effective_on),
+            Cell::text(i18n::text(l, &format!("entry-{}", line.kind))),
+            Cell::text(description),
+            positive(line.debit),
+            positive(line.credit),
+            Cell::money(line.balance, currency),
+            Cell::text(currency),
+        ]);
+    }
+    download(&table, format, &format!("grant-{code}-statement"))
+}
+
+/// Lines of one upload a download holds at most: a spreadsheet's rows less its header.
+pub const MAX_UPLOAD_LINES: i64 = 1_048_575;
+
+/// `/usage/{id}/lines.{format}`: an upload's usage lines with their exact quantities and
+/// costs; for the provider that sent it and admins.
+pub async fn upload_lines(state: web::Data<AppState>, visitor: Visitor, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let id: crate::domain::UploadId = path_id(&path.0)?;
+    let format = format_of(&path.1)?;
+    let lines = state.db(move |conn| crate::domain::usage::lines_of(conn, &member, id, MAX_UPLOAD_LINES)).await?;
+    let l = visitor.locale;
+    let mut table = Table::new(
+        i18n::text(l, "col-lines"),
+        vec![
+            col(l, "line", "col-line", Kind::Integer),
+            col(l, "grant", "col-grant", Kind::Text),
+            col(l, "service", "col-service", Kind::Text),
+            col(l, "quantity", "col-quantity", Kind::Decimal),
+            col(l, "unit", "col-unit", Kind::Text),
+            col(l, "billed_cost", "col-billed-cost", Kind::Decimal),
+        ],
+    );
+    let exact = |text: &str| -> AppResult<Cell> {
+        let value: rust_decimal::Decimal = text.trim().parse().map_err(|e: rust_decimal::Error| crate::web::error::AppError::Internal(Box::new(e)))?;
+        Ok(Cell::Decimal(value))
+    };
+    for (n, code, service, quantity, unit, cost) in &lines {
+        table.push(vec![Cell::Integer(*n), Cell::text(code.as_str()), Cell::text(service.as_str()), exact(quantity)?, Cell::text(unit.as_str()), exact(cost)?]);
+    }
+    download(&table, format, &format!("upload-{id}-lines"))
+}
