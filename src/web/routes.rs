@@ -128,6 +128,7 @@ route_table! {
     get "/transparency/awards.{format}" ViewPublic => exports::transparency_awards;
     get "/grants/{id}/statement.{format}" ViewGrant => exports::grant_statement;
     get "/usage/{id}/lines.{format}" ViewUpload => exports::upload_lines;
+    get "/funder/de-minimis.{format}" ExportDeMinimis => exports::de_minimis;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

@@ -407,3 +407,29 @@ async fn an_uploads_usage_lines_download_with_their_exact_costs(backend: Backend
     }
 }
 both_backends!(an_uploads_usage_lines_download_with_their_exact_costs);
+
+async fn the_de_minimis_register_downloads_as_xlsx_and_json_for_its_funder(backend: Backend) {
+    let Some(mut s) = crate::journey::programme_with_application(backend, "the_de_minimis_register_downloads_as_xlsx_and_json_for_its_funder").await else { return };
+    let code = crate::journey::approve(&mut s, "40000").await;
+    let list = s.funder.get("/programmes").await.body;
+    assert!(list.contains("href=\"/funder/de-minimis.xlsx\"") && list.contains("href=\"/funder/de-minimis.json\""));
+    let json = download(&s.funder, "/funder/de-minimis.json", "computegrants-de-minimis-awards.json").await.json();
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["aid_id"], code.as_str());
+    assert_eq!(rows[0]["amount"], serde_json::json!({"amount": "40000.00", "currency": "EUR"}));
+    assert_eq!(rows[0]["granted_on"], chrono::Utc::now().date_naive().to_string());
+    // The CSV is the same register, with its machine headers.
+    let csv = s.funder.get("/funder/de-minimis.csv").await.body;
+    assert!(csv.contains(&format!("{code},")) && csv.contains(",40000.00,EUR,"), "{csv}");
+    if openpyxl_missing().is_none() {
+        let xlsx = read_xlsx(&download(&s.funder, "/funder/de-minimis.xlsx", "computegrants-de-minimis-awards.xlsx").await.bytes);
+        assert_eq!(xlsx["rows"][0][0]["value"], "Aid ID");
+        assert_eq!(xlsx["rows"][1][5]["value"].as_f64(), Some(40000.0));
+        assert_eq!(xlsx["rows"][1][7]["type"], "datetime");
+    }
+    for c in [&s.startup, &s.provider] {
+        assert_eq!(fetch(c, "/funder/de-minimis.xlsx").await.status, 404, "funders only");
+    }
+}
+both_backends!(the_de_minimis_register_downloads_as_xlsx_and_json_for_its_funder);

@@ -282,3 +282,33 @@ pub async fn upload_lines(state: web::Data<AppState>, visitor: Visitor, path: we
     }
     download(&table, format, &format!("upload-{id}-lines"))
 }
+
+/// `/funder/de-minimis.{xlsx,json}`: the funder's de minimis register (its CSV, with the
+/// register's machine headers, stays at `/funder/de-minimis.csv`); headers in the reader's
+/// language.
+pub async fn de_minimis(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let funder_id = visitor.member_of(crate::domain::identity::OrgKind::Funder)?.org_id();
+    let format = format_of(&path)?;
+    let l = visitor.locale;
+    let name = i18n::text(l, "export-de-minimis-sheet");
+    let table = state
+        .db(move |conn| {
+            crate::domain::company::register_table(conn, funder_id, &name, |key| {
+                let catalogue_key = match key {
+                    "beneficiary_name" => "col-beneficiary",
+                    "beneficiary_country" => "col-country",
+                    "amount" => "col-amount",
+                    "currency" => "col-currency",
+                    "granted_on" => "col-granted-on",
+                    "granting_authority" => "col-granting-authority",
+                    "aid_id" => "export-col-aid-id",
+                    "beneficiary_identifier" => "export-col-beneficiary-identifier",
+                    "sme_category" => "export-col-sme-category",
+                    _ => "export-col-regulation",
+                };
+                i18n::text(l, catalogue_key)
+            })
+        })
+        .await?;
+    download(&table, format, "de-minimis-awards")
+}
