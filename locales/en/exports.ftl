@@ -24,3 +24,4 @@ export-col-beneficiary-identifier = Beneficiary's identifier
 export-col-sme-category = SME category
 export-col-regulation = Regulation
 export-de-minimis-sheet = De minimis register
+export-too-many-rows = This table has { $count } rows, more than a spreadsheet holds: download it as CSV or JSON, or choose a shorter period.

@@ -24,3 +24,4 @@ export-col-beneficiary-identifier = Identifiant du bénéficiaire
 export-col-sme-category = Catégorie de PME
 export-col-regulation = Règlement
 export-de-minimis-sheet = Registre de minimis
+export-too-many-rows = Ce tableau compte { $count } lignes, plus qu'un tableur n'en contient : téléchargez-le en CSV ou en JSON, ou choisissez une période plus courte.

@@ -174,7 +174,13 @@ pub enum TableError {
     Json(#[from] serde_json::Error),
     #[error("a number too large for a spreadsheet cell")]
     Number,
+    /// A spreadsheet holds 1,048,576 rows, the header included.
+    #[error("{rows} rows do not fit in one sheet")]
+    TooManyRows { rows: usize },
 }
+
+/// Data rows one XLSX sheet holds under its header.
+pub const MAX_XLSX_ROWS: usize = 1_048_575;
 
 /// A table to download: a name (the XLSX sheet's), columns and rows.
 #[derive(Debug, Clone)]
@@ -243,6 +249,9 @@ impl Table {
     /// with their number format; text neutralised.
     fn xlsx(&self) -> Result<Vec<u8>, TableError> {
         use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
+        if self.rows.len() > MAX_XLSX_ROWS {
+            return Err(TableError::TooManyRows { rows: self.rows.len() });
+        }
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(&self.name))?;
@@ -384,6 +393,13 @@ mod tests {
         let mut t = sample();
         t.push(vec![Cell::Integer(1), Cell::Integer(1), Cell::Integer(1), Cell::Empty, Cell::Empty]);
         assert!(matches!(t.render(Format::Xlsx), Err(TableError::CellKind { column: "name", .. })));
+    }
+
+    #[test]
+    fn a_sheet_too_long_for_a_spreadsheet_is_refused() {
+        let mut t = Table::new("t", vec![Column::new("n", "N", Kind::Integer)]);
+        t.rows = vec![vec![Cell::Empty]; MAX_XLSX_ROWS + 1];
+        assert!(matches!(t.render(Format::Xlsx), Err(TableError::TooManyRows { rows }) if rows == MAX_XLSX_ROWS + 1));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! in the reader's language) and hand it here.
 
 use crate::domain::table::{self, Format, Table};
+use crate::messages::Message;
 use crate::web::error::{AppError, AppResult};
 use actix_web::HttpResponse;
 
@@ -13,7 +14,13 @@ pub fn format_of(extension: &str) -> AppResult<Format> {
 
 /// `table` as a file to save, named `computegrants-<stem>.<ext>`.
 pub fn download(table: &Table, format: Format, stem: &str) -> AppResult<HttpResponse> {
-    let body = table.render(format).map_err(|e| AppError::Internal(Box::new(e)))?;
+    let body = match table.render(format) {
+        Ok(body) => body,
+        Err(table::TableError::TooManyRows { rows }) => {
+            return Err(AppError::BadRequest(Message::new("export-too-many-rows").with("count", rows)));
+        }
+        Err(e) => return Err(AppError::Internal(Box::new(e))),
+    };
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{}\"", table::filename(stem, format))))

@@ -252,7 +252,7 @@ pub async fn grant_statement(state: web::Data<AppState>, visitor: Visitor, path:
 }
 
 /// Lines of one upload a download holds at most: a spreadsheet's rows less its header.
-pub const MAX_UPLOAD_LINES: i64 = 1_048_575;
+pub const MAX_UPLOAD_LINES: i64 = crate::domain::table::MAX_XLSX_ROWS as i64;
 
 /// `/usage/{id}/lines.{format}`: an upload's usage lines with their exact quantities and
 /// costs; for the provider that sent it and admins.
