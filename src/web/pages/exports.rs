@@ -162,33 +162,19 @@ pub async fn transparency_awards(state: web::Data<AppState>, visitor: Visitor, p
     let cache = state.clone();
     let t = state.db(move |conn| transparency::report(conn, &cache.spend_cache, threshold, None)).await?;
     let l = visitor.locale;
-    let mut table = Table::new(
-        i18n::text(l, "transparency-awards"),
-        vec![
-            col(l, "grant", "col-grant", Kind::Text),
-            col(l, "beneficiary", "col-beneficiary", Kind::Text),
-            col(l, "country", "col-country", Kind::Text),
-            col(l, "amount", "col-amount", Kind::Money),
-            col(l, "currency", "col-currency", Kind::Text),
-            col(l, "granted_on", "col-granted-on", Kind::Date),
-            col(l, "granting_authority", "col-granting-authority", Kind::Text),
-            col(l, "objective", "col-objective", Kind::Text),
-            col(l, "hardware_kind", "col-hardware-kind", Kind::Text),
-        ],
-    );
-    for a in &t.awards.items {
-        table.push(vec![
-            Cell::text(a.grant_code.as_str()),
-            Cell::text(a.beneficiary.as_str()),
-            Cell::text(a.country.clone().unwrap_or_default()),
-            Cell::money(a.amount, &a.currency),
-            Cell::text(a.currency.as_str()),
-            Cell::Date(a.granted_on()),
-            Cell::text(a.granting_authority.as_str()),
-            Cell::text(a.objective.as_str()),
-            Cell::text(a.hardware_kind.as_str()),
-        ]);
-    }
+    let table = transparency::awards_table(&i18n::text(l, "transparency-awards"), &t.awards.items, |key| {
+        i18n::text(l, match key {
+            "grant" => "col-grant",
+            "beneficiary" => "col-beneficiary",
+            "country" => "col-country",
+            "amount" => "col-amount",
+            "currency" => "col-currency",
+            "granted_on" => "col-granted-on",
+            "granting_authority" => "col-granting-authority",
+            "objective" => "col-objective",
+            _ => "col-hardware-kind",
+        })
+    });
     download(&table, format, "awards")
 }
 
