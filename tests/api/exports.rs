@@ -433,3 +433,49 @@ async fn the_de_minimis_register_downloads_as_xlsx_and_json_for_its_funder(backe
     }
 }
 both_backends!(the_de_minimis_register_downloads_as_xlsx_and_json_for_its_funder);
+
+/// The postings of a downloaded journal, header left out.
+fn journal_rows(d: &Download) -> Vec<Vec<String>> {
+    d.csv().1
+}
+
+async fn the_journal_follows_an_invoice_through_hold_approval_and_payment(backend: Backend) {
+    let Some((mut s, code, upload)) = crate::invoices::held_usage(backend, "the_journal_follows_an_invoice_through_hold_approval_and_payment").await else { return };
+    let id = s.programme_id;
+    let journal = format!("/programmes/{id}/journal.csv");
+    let name = format!("computegrants-programme-{id}-journal-all.csv");
+    // The usage is held: a reservation, not a movement, so not in the journal yet.
+    let held = journal_rows(&download(&s.funder, &journal, &name).await);
+    let kinds: BTreeSet<&str> = held.iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(held.len(), 4, "the budget's funding and the award, two postings each: {held:?}");
+    assert!(!held.iter().any(|r| r[4].starts_with("provider:")), "no payable yet: {kinds:?}");
+
+    let invoice = crate::helpers::ubl_invoice("INV-J1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
+    let path = s.provider.upload_invoice(&upload, "INV-J1.xml", &invoice).await.location.unwrap();
+    let invoice_id = path.rsplit('/').next().unwrap().to_string();
+    s.funder.refresh_csrf(&path).await;
+    assert_eq!(s.funder.post(&format!("{path}/approve"), &[]).await.status, 303);
+    let approved = journal_rows(&download(&s.funder, &journal, &name).await);
+    let payable: Vec<&Vec<String>> = approved.iter().filter(|r| r[4].starts_with("provider:")).collect();
+    assert_eq!(payable.len(), 1, "{approved:?}");
+    assert_eq!((payable[0][5].as_str(), payable[0][6].as_str()), ("", "120.50"), "the provider is owed the approved usage");
+    let entry = &payable[0][0];
+    let grant_leg = approved.iter().find(|r| &r[0] == entry && r[4] == format!("grant:{code}:credits")).expect("the grant's leg of the same entry");
+    assert_eq!(grant_leg[5], "120.50");
+
+    // Paying the provider moves payable to settled: no programme account, so not in the journal.
+    s.funder.refresh_csrf("/invoices").await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let r = s
+        .funder
+        .post(
+            "/settlements",
+            &[("invoice", invoice_id.as_str()), ("paid_on", today.as_str()), ("reference", "CG batch"), ("debtor_iban", "FR76 3000 4000 0312 3456 7890 143"), ("debtor_bic", "BNPAFRPP")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let paid = journal_rows(&download(&s.funder, &journal, &name).await);
+    assert_eq!(paid, approved, "the payment is not the programme's");
+    assert!(!paid.iter().any(|r| r[4].contains(":settled")));
+}
+both_backends!(the_journal_follows_an_invoice_through_hold_approval_and_payment);
