@@ -1,7 +1,9 @@
 //! Downloads of the tables people take away, as CSV, XLSX and JSON: a programme's grants, its
-//! spending and sovereignty figures (and the same across a funder's programmes), the public
-//! awards, and the auditors' journal of a programme. Same access as the pages they come from;
-//! headers in the reader's language.
+//! spending and sovereignty figures (and the same across a funder's programmes), a grant's
+//! statement, an upload's usage lines, the de minimis register, the public awards, and the
+//! auditors' journal of a programme. Same access as the pages they come from (the route's
+//! action, then the domain's object check); headers in the reader's language. The domain reads
+//! the figures; these handlers only lay them out as a `domain::table::Table`.
 
 use crate::domain::ProgrammeId;
 use crate::domain::journal::{self, Period};
