@@ -58,6 +58,9 @@ enum Command {
         #[command(subcommand)]
         command: admin::Command,
     },
+    /// Write one programme's journal for auditors as CSV: every posting of every ledger entry
+    /// touching its budget or its grants' credits, over a period.
+    ExportProgrammeJournal(export::ProgrammeArgs),
 }
 
 pub fn main(cli: Cli) -> ExitCode {
@@ -73,6 +76,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Admin { command } => admin::run(&settings, command),
         Command::Usage { command } => usage::run(&settings, command),
+        Command::ExportProgrammeJournal(args) => export::run_programme(&settings, args),
     };
     match outcome {
         Ok(code) => code,

@@ -10,7 +10,6 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::{company_associates, company_profiles, de_minimis_awards, declared_aid, grants, organisations};
-use crate::domain::audit::neutralise_formula;
 use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult, FieldErrors};
 use crate::domain::eu::de_minimis::{self, Aid, AidSource, DeMinimisError, Headroom, Rules};
@@ -587,32 +586,51 @@ pub fn record_award(conn: &mut AnyConnection, grant: &Grant, funder_id: OrgId) -
     Ok(())
 }
 
-/// A funder's awards for its national register, oldest first, as CSV (formulas neutralised).
-pub fn register_csv(conn: &mut AnyConnection, funder_id: OrgId) -> DomainResult<Vec<u8>> {
+/// The register's columns: machine key and kind.
+const REGISTER_COLUMNS: [(&str, crate::domain::table::Kind); 10] = {
+    use crate::domain::table::Kind::*;
+    [
+        ("aid_id", Text),
+        ("beneficiary_name", Text),
+        ("beneficiary_identifier", Text),
+        ("beneficiary_country", Text),
+        ("sme_category", Text),
+        ("amount", Money),
+        ("currency", Text),
+        ("granted_on", Date),
+        ("granting_authority", Text),
+        ("regulation", Text),
+    ]
+};
+
+/// A funder's awards for its national register, oldest first, as a table to download; `header`
+/// words each column from its machine key.
+pub fn register_table(conn: &mut AnyConnection, funder_id: OrgId, name: &str, header: impl Fn(&'static str) -> String) -> DomainResult<crate::domain::table::Table> {
+    use crate::domain::table::{Cell, Column, Table};
     let rows: Vec<AwardRecord> = de_minimis_awards::table
         .filter(de_minimis_awards::granting_authority_id.eq(funder_id))
         .order(de_minimis_awards::grant_id)
         .select(AwardRecord::as_select())
         .load(conn)?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let mut write = |record: &[String]| out.write_record(record).map_err(|e| DomainError::Internal(e.to_string()));
-    write(
-        &["aid_id", "beneficiary_name", "beneficiary_identifier", "beneficiary_country", "sme_category", "amount", "currency", "granted_on", "granting_authority", "regulation"]
-            .map(String::from),
-    )?;
+    let mut table = Table::new(name, REGISTER_COLUMNS.iter().map(|(key, kind)| Column::new(key, header(key), *kind)).collect());
     for r in rows {
-        write(&[
-            neutralise_formula(&r.aid_id),
-            neutralise_formula(&r.beneficiary_name),
-            neutralise_formula(&r.beneficiary_identifier),
-            neutralise_formula(&r.beneficiary_country),
-            r.sme_category.unwrap_or_default(),
-            Decimal::new(r.amount, 2).to_string(),
-            neutralise_formula(&r.currency),
-            r.granted_on.to_string(),
-            neutralise_formula(&r.granting_authority),
-            r.regulation,
-        ])?;
+        table.push(vec![
+            Cell::Text(r.aid_id),
+            Cell::Text(r.beneficiary_name),
+            Cell::Text(r.beneficiary_identifier),
+            Cell::Text(r.beneficiary_country),
+            r.sme_category.map(Cell::Text).unwrap_or(Cell::Empty),
+            Cell::money(Amount::from_cents(r.amount), &r.currency),
+            Cell::Text(r.currency),
+            Cell::Date(r.granted_on),
+            Cell::Text(r.granting_authority),
+            Cell::Text(r.regulation),
+        ]);
     }
-    out.into_inner().map_err(|e| DomainError::Internal(e.to_string()))
+    Ok(table)
+}
+
+/// The register as its CSV file: the machine keys as headers, formulas neutralised.
+pub fn register_csv(conn: &mut AnyConnection, funder_id: OrgId) -> DomainResult<Vec<u8>> {
+    register_table(conn, funder_id, "de-minimis", |key| key.to_string())?.render(crate::domain::table::Format::Csv).map_err(|e| DomainError::Internal(e.to_string()))
 }

@@ -42,3 +42,5 @@ pub mod usage;
 
 pub use error::{DomainError, DomainResult, FieldErrors};
 pub use ids::{ApplicationId, GrantId, OrgId, ProgrammeId, UploadId, UserId};
+pub mod journal;
+pub mod table;

@@ -11,7 +11,7 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::{applications, grants, organisations, programmes};
-use crate::domain::audit::neutralise_formula;
+use crate::domain::table::{Cell, Column, Format, Table, TableError};
 use crate::domain::error::DomainResult;
 use crate::domain::ids::{GrantId, ProgrammeId};
 use crate::domain::paging::{PAGE_SIZE, Page, PageRequest};
@@ -207,43 +207,51 @@ fn read_report(conn: &mut AnyConnection, cache: &spending::SpendCache, threshold
 /// The CSV header of [`awards_csv`]: the JSON field names.
 pub const AWARD_COLUMNS: [&str; 9] = ["grant", "beneficiary", "country", "amount", "currency", "granted_on", "granting_authority", "objective", "hardware_kind"];
 
+/// The awards as a table to download, in [`AWARD_COLUMNS`] order; `header` words each column
+/// from its key (the keys themselves for the open-data CSV).
+pub fn awards_table(name: &str, awards: &[PublicAward], header: impl Fn(&'static str) -> String) -> Table {
+    use crate::domain::table::Kind::{Date, Money as MoneyKind, Text};
+    let kinds = [Text, Text, Text, MoneyKind, Text, Date, Text, Text, Text];
+    let mut table = Table::new(name, AWARD_COLUMNS.iter().zip(kinds).map(|(key, kind)| Column::new(key, header(key), kind)).collect());
+    for a in awards {
+        table.push(vec![
+            Cell::text(a.grant_code.as_str()),
+            Cell::text(a.beneficiary.as_str()),
+            Cell::text(a.country.clone().unwrap_or_default()),
+            Cell::money(a.amount, &a.currency),
+            Cell::text(a.currency.as_str()),
+            Cell::Date(a.granted_on()),
+            Cell::text(a.granting_authority.as_str()),
+            Cell::text(a.objective.as_str()),
+            Cell::text(a.hardware_kind.as_str()),
+        ]);
+    }
+    table
+}
+
 /// The awards as RFC 4180 CSV (CRLF line ends, quoted when needed); text cells that would start
 /// a spreadsheet formula are neutralised. Amounts are plain decimals (`150000.00`), dates ISO 8601.
-pub fn awards_csv(awards: &[PublicAward]) -> Result<String, csv::Error> {
-    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    out.write_record(AWARD_COLUMNS)?;
-    for a in awards {
-        out.write_record([
-            neutralise_formula(&a.grant_code),
-            neutralise_formula(&a.beneficiary),
-            neutralise_formula(a.country.as_deref().unwrap_or("")),
-            a.amount.plain(),
-            neutralise_formula(&a.currency),
-            a.granted_on().to_string(),
-            neutralise_formula(&a.granting_authority),
-            neutralise_formula(&a.objective),
-            neutralise_formula(&a.hardware_kind),
-        ])?;
-    }
-    bytes_to_string(out)
+pub fn awards_csv(awards: &[PublicAward]) -> Result<String, TableError> {
+    csv_text(&awards_table("awards", awards, |key| key.to_string()))
 }
 
 /// Aggregate spending as CSV: `dimension` (`hardware_kind` or `provider_country`), `value`
 /// (empty: unknown), `currency`, `amount`.
-pub fn spending_csv(t: &Transparency) -> Result<String, csv::Error> {
-    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    out.write_record(["dimension", "value", "currency", "amount"])?;
+pub fn spending_csv(t: &Transparency) -> Result<String, TableError> {
+    use crate::domain::table::Kind::{Money as MoneyKind, Text};
+    let columns = [("dimension", Text), ("value", Text), ("currency", Text), ("amount", MoneyKind)];
+    let mut table = Table::new("spending", columns.into_iter().map(|(key, kind)| Column::new(key, key, kind)).collect());
     for (kind, currency, amount) in &t.by_hardware {
-        out.write_record(["hardware_kind".to_string(), neutralise_formula(kind), neutralise_formula(currency), amount.plain()])?;
+        table.push(vec![Cell::text("hardware_kind"), Cell::text(kind.as_str()), Cell::text(currency.as_str()), Cell::money(*amount, currency)]);
     }
     for (country, currency, amount) in &t.by_provider_country {
-        out.write_record(["provider_country".to_string(), neutralise_formula(country.as_deref().unwrap_or("")), neutralise_formula(currency), amount.plain()])?;
+        table.push(vec![Cell::text("provider_country"), Cell::text(country.clone().unwrap_or_default()), Cell::text(currency.as_str()), Cell::money(*amount, currency)]);
     }
-    bytes_to_string(out)
+    csv_text(&table)
 }
 
-fn bytes_to_string(out: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
-    let bytes = out.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+fn csv_text(table: &Table) -> Result<String, TableError> {
+    let bytes = table.render(Format::Csv)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

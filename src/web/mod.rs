@@ -3,6 +3,7 @@
 pub mod api;
 pub mod charts;
 pub mod error;
+pub mod export;
 pub mod fair_share;
 pub mod flash;
 pub mod forms;

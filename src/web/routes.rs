@@ -123,6 +123,16 @@ route_table! {
     post "/admin/members" Administer => admin::create_member;
     get "/admin/audit" ViewAdministration => admin::audit_log;
     get "/admin/audit.csv" ViewAdministration => admin::audit_csv;
+    get "/programmes/{id}/grants.{format}" ViewReports => exports::programme_grants;
+    get "/programmes/{id}/sovereignty.{format}" ViewReports => exports::programme_sovereignty;
+    get "/programmes/{id}/spending.{format}" ViewReports => exports::programme_spending;
+    get "/programmes/{id}/journal.{format}" ViewReports => exports::programme_journal;
+    get "/reports/sovereignty.{format}" ViewReports => exports::sovereignty_across;
+    get "/reports/spending.{format}" ViewReports => exports::spending_across;
+    get "/transparency/awards.{format}" ViewPublic => exports::transparency_awards;
+    get "/grants/{id}/statement.{format}" ViewGrant => exports::grant_statement;
+    get "/usage/{id}/lines.{format}" ViewUpload => exports::upload_lines;
+    get "/funder/de-minimis.{format}" ExportDeMinimis => exports::de_minimis;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

@@ -14,6 +14,7 @@ mod crash;
 mod csrf;
 mod domain;
 mod export;
+mod exports;
 mod faults;
 mod fuzz_regressions;
 mod hostile_input;

@@ -19,3 +19,4 @@ pub mod reports;
 pub mod startup;
 pub mod transparency;
 pub mod two_factor;
+pub mod exports;

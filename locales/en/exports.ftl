@@ -1,0 +1,27 @@
+# Downloads of tables (CSV, XLSX, JSON) and the auditors' journal of a programme.
+export-download = Download this table:
+export-format-csv = CSV
+export-format-xlsx = Excel (XLSX)
+export-format-json = JSON
+export-col-idempotency-key = Idempotency key
+export-col-account = Account
+export-col-debit = Debit
+export-col-credit = Credit
+export-col-figure-id = Figure code
+export-col-country-code = Country code
+export-journal = Journal
+export-journal-title = Journal for auditors
+export-journal-lead = Every posting of every ledger entry touching this programme's budget and its grants' credits, with the other legs of those entries, so that each entry balances.
+export-journal-from = From (YYYY-MM-DD, optional)
+export-journal-to = To (YYYY-MM-DD, optional)
+export-journal-submit = Download the journal
+journal-bad-date = “{ $value }” is not a date (YYYY-MM-DD).
+journal-bad-period = The period ends before it starts.
+cli-journal-written = { $count } postings written to { $path }.
+cli-journal-no-programme = No programme { $id }.
+export-col-aid-id = Aid ID
+export-col-beneficiary-identifier = Beneficiary's identifier
+export-col-sme-category = SME category
+export-col-regulation = Regulation
+export-de-minimis-sheet = De minimis register
+export-too-many-rows = This table has { $count } rows, more than a spreadsheet holds: download it as CSV or JSON, or choose a shorter period.

@@ -1,0 +1,27 @@
+# Téléchargements des tableaux (CSV, XLSX, JSON) et journal d'un programme pour les auditeurs.
+export-download = Télécharger ce tableau :
+export-format-csv = CSV
+export-format-xlsx = Excel (XLSX)
+export-format-json = JSON
+export-col-idempotency-key = Clé d'idempotence
+export-col-account = Compte
+export-col-debit = Débit
+export-col-credit = Crédit
+export-col-figure-id = Code de l'indicateur
+export-col-country-code = Code pays
+export-journal = Journal
+export-journal-title = Journal pour les auditeurs
+export-journal-lead = Toutes les écritures du grand livre qui touchent le budget de ce programme et les crédits de ses aides, avec leurs autres lignes, de sorte que chaque écriture est équilibrée.
+export-journal-from = Du (AAAA-MM-JJ, facultatif)
+export-journal-to = Au (AAAA-MM-JJ, facultatif)
+export-journal-submit = Télécharger le journal
+journal-bad-date = « { $value } » n'est pas une date (AAAA-MM-JJ).
+journal-bad-period = La période se termine avant de commencer.
+cli-journal-written = { $count } lignes écrites dans { $path }.
+cli-journal-no-programme = Aucun programme { $id }.
+export-col-aid-id = Identifiant de l'aide
+export-col-beneficiary-identifier = Identifiant du bénéficiaire
+export-col-sme-category = Catégorie de PME
+export-col-regulation = Règlement
+export-de-minimis-sheet = Registre de minimis
+export-too-many-rows = Ce tableau compte { $count } lignes, plus qu'un tableur n'en contient : téléchargez-le en CSV ou en JSON, ou choisissez une période plus courte.
