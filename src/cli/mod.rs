@@ -11,6 +11,7 @@ mod migrate;
 mod serve;
 mod usage;
 mod verify;
+mod grants;
 
 use crate::config::Settings;
 use crate::db::{self, AnyConnection};
@@ -58,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: admin::Command,
     },
+    /// Grants: expiry and the clawback of unused credit.
+    Grants {
+        #[command(subcommand)]
+        command: grants::Command,
+    },
 }
 
 pub fn main(cli: Cli) -> ExitCode {
@@ -73,6 +79,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Admin { command } => admin::run(&settings, command),
         Command::Usage { command } => usage::run(&settings, command),
+        Command::Grants { command } => grants::run(&settings, command),
     };
     match outcome {
         Ok(code) => code,

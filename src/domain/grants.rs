@@ -28,6 +28,15 @@ crate::text_enum! {
     }
 }
 
+impl GrantStatus {
+    /// The one place that says which status may follow which: an active grant ends once,
+    /// by expiry or revocation.
+    pub fn may_become(self, next: GrantStatus) -> bool {
+        use GrantStatus::*;
+        matches!((self, next), (Active, Expired | Revoked))
+    }
+}
+
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = grants)]

@@ -119,6 +119,8 @@ route_table! {
     post "/admin/members" Administer => admin::create_member;
     get "/admin/audit" ViewAdministration => admin::audit_log;
     get "/admin/audit.csv" ViewAdministration => admin::audit_csv;
+    post "/grants/{id}/extend" ManageGrant => grant_expiry::extend;
+    post "/grants/{id}/revoke" ManageGrant => grant_expiry::revoke;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

@@ -869,6 +869,7 @@ pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req
         price_tolerance_percent: body.price_tolerance_percent.unwrap_or(programmes::DEFAULT_PRICE_TOLERANCE),
         hold_days: body.hold_days.unwrap_or(programmes::DEFAULT_HOLD_DAYS),
         credits_cover,
+        unused_credit: programmes::UnusedCredit::default(),
     };
     let (member, actor) = (caller.member.clone(), caller.actor.clone());
     let programme = super::db(&state, move |conn| {

@@ -17,3 +17,4 @@ pub mod reports;
 pub mod startup;
 pub mod transparency;
 pub mod two_factor;
+pub mod grant_expiry;
