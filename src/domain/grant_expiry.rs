@@ -385,9 +385,13 @@ pub fn revoke(conn: &mut AnyConnection, by: &Member, id: GrantId, reason: &str) 
     })
 }
 
-/// What a revocation would claw back now, for the confirmation step.
+/// What a revocation would claw back now, for the confirmation step; an ended grant is
+/// refused here already.
 pub fn free_balance(conn: &mut AnyConnection, by: &Member, id: GrantId) -> DomainResult<(Grant, Amount)> {
     let (grant, _) = managed_grant(conn, by, id)?;
+    if grant.status != GrantStatus::Active {
+        return Err(DomainError::Conflict(Message::new("grant-not-active").with("grant", grant.code.as_str()).with("status", grant.status.as_str())));
+    }
     let credits = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     Ok((grant, credits.available().max(Amount::ZERO)))
 }
@@ -409,4 +413,73 @@ pub fn describe(clawback: &Clawback, key: &'static str) -> Message {
         .with("grant", clawback.code.as_str())
         .with("amount", Arg::money(clawback.amount, &clawback.currency))
         .with("destination", clawback.destination.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{OrgId, ProgrammeId};
+    use crate::domain::programmes::CreditsCover;
+
+    fn programme(unused_credit: UnusedCredit) -> Programme {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+        Programme {
+            id: ProgrammeId::new(7),
+            funder_id: OrgId::new(1),
+            name: "Call".into(),
+            description: "Credits".into(),
+            currency: "EUR".into(),
+            budget: 100,
+            max_award: 100,
+            opens_on: day(1),
+            closes_on: day(30),
+            created_by: UserId::new(1),
+            created_at: NaiveDateTime::default(),
+            price_tolerance_percent: 5,
+            hold_days: 60,
+            credits_cover: CreditsCover::Net,
+            unused_credit,
+        }
+    }
+
+    #[test]
+    fn unused_credit_goes_back_to_the_budget_only_while_the_programme_is_open_and_says_so() {
+        let open = programme(UnusedCredit::BudgetWhileOpen);
+        let last_day = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let (to, spec) = destination(&open, last_day);
+        assert_eq!((to, spec.code.as_str()), (Destination::Budget, "programme:7:available"));
+        let (to, spec) = destination(&open, last_day + Duration::days(1));
+        assert_eq!((to, spec.code.as_str()), (Destination::Expired, "programme:7:expired"));
+        let lapsing = programme(UnusedCredit::Expired);
+        let (to, spec) = destination(&lapsing, NaiveDate::from_ymd_opt(2026, 6, 2).unwrap());
+        assert_eq!((to, spec.code.as_str()), (Destination::Expired, "programme:7:expired"));
+        assert_eq!((spec.normal_side, spec.limit), (Side::Credit, ledger::LimitRule::None), "credit-normal, no limit");
+        assert_eq!(UnusedCredit::default(), UnusedCredit::BudgetWhileOpen);
+        assert!("somewhere".parse::<UnusedCredit>().is_err(), "an unknown setting is an error");
+    }
+
+    #[test]
+    fn a_grant_ends_once_and_never_comes_back() {
+        use GrantStatus::*;
+        assert!(Active.may_become(Expired) && Active.may_become(Revoked));
+        for from in [Expired, Revoked] {
+            for to in GrantStatus::ALL {
+                assert!(!from.may_become(*to), "{from} → {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_funders_programme_managers_and_owners_change_grants() {
+        use crate::domain::access::{Action, Role, can, duty_allows};
+        use crate::domain::identity::MemberRole;
+        assert!(can(Role::Funder, Action::ManageGrant));
+        for role in [Role::Visitor, Role::Startup, Role::Provider, Role::Admin] {
+            assert!(!can(role, Action::ManageGrant), "{role:?}");
+        }
+        assert!(duty_allows(MemberRole::Owner, Action::ManageGrant) && duty_allows(MemberRole::ProgrammeManager, Action::ManageGrant));
+        for duty in [MemberRole::Reviewer, MemberRole::Auditor, MemberRole::Billing, MemberRole::Member] {
+            assert!(!duty_allows(duty, Action::ManageGrant), "{duty:?}");
+        }
+    }
 }

@@ -287,6 +287,10 @@ async fn the_funder_extends_and_revokes_with_reasons_the_startup_reads(backend: 
     assert_eq!(audited[1], ("grant-revoked".to_string(), Some(reason.to_string())));
 
     // Revoked is final: no second revocation, no extension, no more usage.
+    assert!(!s.funder.get(&page).await.body.contains(&format!("action=\"/grants/{id}/revoke\"")), "no forms on an ended grant");
+    let r = s.funder.post(&format!("{page}/revoke"), &[("revoke_reason", reason)]).await;
+    assert_eq!(r.status, 409, "not even the confirmation page: {}", r.body);
+    assert!(r.body.contains("is revoked already"), "{}", r.body);
     let r = s.funder.post(&format!("{page}/revoke"), &[("revoke_reason", reason), ("confirm", "yes")]).await;
     assert_eq!(r.status, 409, "{}", r.body);
     let r = s.funder.post(&format!("{page}/extend"), &[("valid_until", &(later + chrono::Duration::days(1)).to_string()), ("extend_reason", "Try again.")]).await;
