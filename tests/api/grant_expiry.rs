@@ -355,3 +355,72 @@ async fn only_the_programmes_funder_changes_a_grant_and_bad_input_changes_nothin
     assert_eq!(entries(&s), before);
 }
 both_backends!(only_the_programmes_funder_changes_a_grant_and_bad_input_changes_nothing);
+
+/// A second server over the same database, in this process; its maintenance thread starts with
+/// an expiry run.
+fn second_server(url: &str) {
+    use computegrants::config::{MailSettings, Settings};
+    let dead_smtp = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let settings = Settings {
+        database_url: url.to_string(),
+        bind: "127.0.0.1:0".into(),
+        public_url: None,
+        secure_cookies: false,
+        mail: MailSettings { smtp_url: Some(format!("smtp://127.0.0.1:{dead_smtp}")), outbox: tempfile::tempdir().unwrap().keep(), from: "ComputeGrants <noreply@test.local>".into() },
+        pool_size: Some(2),
+        trust_forwarded_for: false,
+        api_requests_per_minute: computegrants::config::DEFAULT_API_REQUESTS_PER_MINUTE,
+        transparency_threshold: computegrants::config::DEFAULT_TRANSPARENCY_THRESHOLD,
+        de_minimis: Default::default(),
+        usage: computegrants::config::UsageSettings::new(tempfile::tempdir().unwrap().keep()),
+    };
+    let app = computegrants::Application::build(settings).expect("application starts");
+    actix_web::rt::spawn(app.into_server());
+}
+
+async fn the_scheduler_expires_at_start_and_racing_runs_post_once(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "the_scheduler_expires_at_start_and_racing_runs_post_once").await else { return };
+    let first = approve(&mut s, "10000").await;
+    let (id, _) = the_grant(&s);
+    end_validity_yesterday(&s, id);
+
+    // A server starting over the database expires the grant on its own, as `system`.
+    second_server(&s.app.db.url);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while status(&s, id) != "expired" {
+        assert!(std::time::Instant::now() < deadline, "the scheduler did not expire {first}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let actor: String = audit_events::table.filter(audit_events::action.eq("grant-expired")).select(audit_events::actor).first(&mut s.app.conn()).unwrap();
+    assert_eq!(actor, "system");
+    assert_eq!(keyed(&s, &format!("expire:{first}")).len(), 1);
+
+    // A second grant for the same startup, ended too; two runs race for it.
+    s.startup.refresh_csrf(&format!("/programmes/{}/apply", s.programme_id)).await;
+    let provider_id = s.provider_id.to_string();
+    let r = s
+        .startup
+        .post(&format!("/programmes/{}/apply", s.programme_id), &[("requested", "5000"), ("purpose", "Fine-tuning the model for the health service."), ("hardware", "GPU"), ("provider_id", &provider_id)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    s.application_id = id_from(&r.location);
+    approve(&mut s, "5000").await;
+    let (second, code) = the_grant(&s);
+    assert_ne!(second, id);
+    end_validity_yesterday(&s, second);
+    let before = entries(&s);
+    let runs: Vec<grant_expiry::ExpiryRun> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..2).map(|_| scope.spawn(|| grant_expiry::expire_due(&mut s.app.conn(), today(), "test").unwrap())).collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let expired: Vec<&grant_expiry::Clawback> = runs.iter().flat_map(|r| &r.expired).collect();
+    assert_eq!(expired.len(), 1, "one of the two expired it: {runs:?}");
+    assert!(runs.iter().all(|r| r.failed.is_empty()), "{runs:?}");
+    assert_eq!(expired[0].amount, Amount::from_cents(500_000));
+    assert_eq!(entries(&s), before + 1);
+    assert_eq!(keyed(&s, &format!("expire:{code}")).len(), 1);
+    let changes: i64 = grant_changes::table.filter(grant_changes::grant_id.eq(second)).count().get_result(&mut s.app.conn()).unwrap();
+    assert_eq!(changes, 1);
+    s.app.verify_ledger().unwrap();
+}
+both_backends!(the_scheduler_expires_at_start_and_racing_runs_post_once);
