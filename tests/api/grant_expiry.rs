@@ -91,6 +91,7 @@ async fn expiry_returns_unused_credit_to_the_open_programmes_budget_once(backend
     assert_eq!(audited, 1);
 
     // The startup reads it on its grant page; an expired grant takes no more usage.
+    assert!(s.startup.get("/").await.body.contains("<span class=\"status expired\">expired</span>"), "the dashboard shows it");
     let page = s.startup.get(&format!("/grants/{id}")).await.body;
     assert!(page.contains("id=\"grant-status\"><span class=\"status expired\">expired</span>"), "{page}");
     assert!(page.contains("expired at the end of its validity") && page.contains("€10,000.00"), "{page}");
@@ -127,6 +128,9 @@ async fn programme_choosing(backend: Backend, test: &str, unused_credit: &str) -
     let programme_id: ProgrammeId = id_from(&r.location);
     let stored: String = programmes::table.find(programme_id).select(programmes::unused_credit).first(&mut app.conn()).unwrap();
     assert_eq!(stored, unused_credit);
+    let shown = funder.get(&format!("/programmes/{programme_id}")).await.body;
+    let label = if unused_credit == "expired" { "always lapsed" } else { "back to the programme&#39;s budget" };
+    assert!(shown.contains("id=\"unused-credit\">") && shown.contains(label), "{shown}");
     let mut startup = app.sign_up_startup("Lumen Test Labs", "founder@lumen.test").await;
     startup.refresh_csrf(&format!("/programmes/{programme_id}/apply")).await;
     let provider_id = provider_member.org_id().to_string();
