@@ -66,3 +66,8 @@ cli-grants-expired = { $count ->
         [one] 1 grant expired
        *[other] { $count } grants expired
     } and { $swept } swept as of { $as_of }
+
+upload-grant-ended = Grant { $grant } has { $status ->
+        [revoked] been revoked
+       *[other] expired
+    } since this file was checked: it takes no more usage, and nothing was submitted.

@@ -66,3 +66,8 @@ cli-grants-expired = { $count ->
         [one] 1 aide expirée
        *[other] { $count } aides expirées
     } et { $swept } reprise(s) au { $as_of }
+
+upload-grant-ended = L'aide { $grant } { $status ->
+        [revoked] a été révoquée
+       *[other] a expiré
+    } depuis la vérification de ce fichier : elle n'accepte plus d'usage et rien n'a été soumis.

@@ -407,6 +407,23 @@ pub fn changes_of(conn: &mut AnyConnection, id: GrantId) -> DomainResult<Vec<Gra
     Ok(rows.into_iter().map(|(change, by)| GrantChangeView { change, by }).collect())
 }
 
+/// Refuses usage for grants that have ended (expired or revoked): a file checked while its
+/// grants were active and submitted after one ended is refused, naming the grant.
+pub fn refuse_ended(conn: &mut AnyConnection, grant_ids: impl Iterator<Item = GrantId>) -> DomainResult<()> {
+    let ids: Vec<GrantId> = grant_ids.collect();
+    let ended: Option<(String, String)> = grants::table
+        .filter(grants::id.eq_any(&ids))
+        .filter(grants::status.ne(GrantStatus::Active.as_str()))
+        .order(grants::id)
+        .select((grants::code, grants::status))
+        .first(conn)
+        .optional()?;
+    match ended {
+        Some((code, status)) => Err(DomainError::Conflict(Message::new("upload-grant-ended").with("grant", code).with("status", status))),
+        None => Ok(()),
+    }
+}
+
 /// A clawback as a sentence, for the command line and the log.
 pub fn describe(clawback: &Clawback, key: &'static str) -> Message {
     Message::new(key)

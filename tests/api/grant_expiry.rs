@@ -263,6 +263,11 @@ async fn the_funder_extends_and_revokes_with_reasons_the_startup_reads(backend: 
     assert!(fr_page.contains("prolongée jusqu&#39;au"), "French page: {fr_page}");
     assert_eq!(fr.post("/language", &[("lang", "en")]).await.status, 303);
 
+    // A file checked while the grant is active, not yet submitted.
+    s.provider.refresh_csrf("/usage/new").await;
+    let r = s.provider.upload("pending.csv", &usage_csv(&code, &["10.00"])).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let pending_upload = r.location.unwrap();
     // Revoking asks first, changing nothing.
     let before = entries(&s);
     let reason = "The startup closed its AI team.";
@@ -304,6 +309,12 @@ async fn the_funder_extends_and_revokes_with_reasons_the_startup_reads(backend: 
     let r = s.provider.upload("after.csv", &usage_csv(&code, &["10.00"])).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("revoked"), "{}", r.body);
+    // The file checked before the revocation cannot be submitted after it.
+    s.provider.refresh_csrf(&pending_upload).await;
+    let r = s.provider.post(&format!("{pending_upload}/confirm"), &[]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains(&format!("Grant {code} has been revoked since this file was checked")), "{}", r.body);
+    assert_eq!(entries(&s), before + 1, "no hold placed");
     // Nothing left to sweep.
     assert!(grant_expiry::expire_due(&mut s.app.conn(), today(), "test").unwrap().is_empty());
 }
