@@ -95,6 +95,9 @@ async fn expiry_returns_unused_credit_to_the_open_programmes_budget_once(backend
     let page = s.startup.get(&format!("/grants/{id}")).await.body;
     assert!(page.contains("id=\"grant-status\"><span class=\"status expired\">expired</span>"), "{page}");
     assert!(page.contains("expired at the end of its validity") && page.contains("€10,000.00"), "{page}");
+    assert!(page.contains("<dd id=\"spent\">€0.00</dd>") && page.contains("<dd id=\"clawed-back\">€10,000.00</dd>"), "clawed back is not spent: {page}");
+    let report = s.funder.get(&format!("/programmes/{}", s.programme_id)).await.body;
+    assert!(report.contains(&format!("{code}</a></td><td>Lumen Test Labs</td><td class=\"num\">€10,000.00</td><td class=\"num\">€0.00</td><td class=\"num\">€0.00</td>")), "{report}");
     s.provider.refresh_csrf("/usage/new").await;
     let r = s.provider.upload("late.csv", &usage_csv(&code, &["10.00"])).await;
     assert_eq!(r.status, 422, "{}", r.body);
@@ -233,6 +236,8 @@ async fn usage_held_at_expiry_is_paid_or_swept_and_nothing_is_stranded(backend: 
     let available = format!("programme:{}:available", s.programme_id);
     assert_eq!(account(&s, &available), (1_000_000, 10_000_000 + 986_950 + 1_000, 0));
     assert_eq!(account(&s, &format!("provider:{}:payable:EUR", s.provider_id)).1, 12_050);
+    let page = s.startup.get(&format!("/grants/{id}")).await.body;
+    assert!(page.contains("<dd id=\"spent\">€120.50</dd>") && page.contains("<dd id=\"clawed-back\">€9,879.50</dd>"), "{page}");
     s.app.verify_ledger().unwrap();
 }
 both_backends!(usage_held_at_expiry_is_paid_or_swept_and_nothing_is_stranded);

@@ -1,3 +1,4 @@
+DROP INDEX ledger_entries_kind_programme;
 DROP INDEX grant_changes_one_end;
 DROP INDEX grant_changes_grant;
 DROP TABLE grant_changes;

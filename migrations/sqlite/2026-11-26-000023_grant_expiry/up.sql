@@ -20,5 +20,8 @@ CREATE TABLE grant_changes (
     CHECK (kind = 'expired' OR reason IS NOT NULL)
 );
 CREATE INDEX grant_changes_grant ON grant_changes (grant_id, id);
+-- What clawbacks took from a programme's grants, read by its report and the grant pages
+-- (what was spent leaves it out).
+CREATE INDEX ledger_entries_kind_programme ON ledger_entries (kind, programme_id, grant_id);
 -- A grant ends once.
 CREATE UNIQUE INDEX grant_changes_one_end ON grant_changes (grant_id) WHERE kind <> 'extended';
