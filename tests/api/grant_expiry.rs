@@ -444,3 +444,24 @@ async fn the_scheduler_expires_at_start_and_racing_runs_post_once(backend: Backe
     s.app.verify_ledger().unwrap();
 }
 both_backends!(the_scheduler_expires_at_start_and_racing_runs_post_once);
+
+async fn the_json_api_opens_a_programme_whose_unused_credit_lapses(backend: Backend) {
+    use crate::json_api::{Api, token};
+    use computegrants::domain::api_tokens::Scope;
+    let Some(app) = TestApp::spawn(backend, "the_json_api_opens_a_programme_whose_unused_credit_lapses").await else { return };
+    app.create_member(OrgKind::Funder, FUNDER, "funder@agency.test");
+    let secret = token(&mut app.conn(), FUNDER, "grant tool", &[Scope::ProgrammesWrite]);
+    let api = Api { base: app.address.clone(), http: reqwest::Client::new() };
+    let (opens, closes) = (today().to_string(), (today() + chrono::Duration::days(30)).to_string());
+    let call = |unused: &str| serde_json::json!({"name": "API Call", "description": "Credits.", "currency": "EUR", "budget": "1000.00", "max_award": "500.00", "opens_on": opens, "closes_on": closes, "unused_credit": unused});
+    let send = |v: serde_json::Value| api.send(reqwest::Method::POST, "/programmes", Some(&secret), Some(serde_json::to_vec(&v).unwrap()), &[("Content-Type", "application/json")]);
+    let (status, _, problem) = send(call("to-the-funder")).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("unused_credit"), "{problem}");
+    let (status, _, programme) = send(call("expired")).await;
+    assert_eq!(status, 201, "{programme}");
+    let id = ProgrammeId::new(programme["id"].as_i64().unwrap());
+    let stored: String = programmes::table.find(id).select(programmes::unused_credit).first(&mut app.conn()).unwrap();
+    assert_eq!(stored, "expired");
+}
+both_backends!(the_json_api_opens_a_programme_whose_unused_credit_lapses);
