@@ -39,6 +39,13 @@ fn start_maintenance(pool: db::Pool, workers: &mut Workers) -> std::sync::mpsc::
     let (keep_alive, stopped) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new().name("maintenance".into()).spawn(move || {
         loop {
+            // Grants past their validity expire and their unused credit is clawed back: at
+            // start, then on each tick (idempotent: another server's run posts nothing twice).
+            match pool.get().map_err(|e| e.to_string()).and_then(|mut c| crate::domain::grant_expiry::expire_due(&mut c, crate::domain::clock::today(), "system").map_err(|e| e.to_string())) {
+                Ok(run) if !run.is_empty() => log::info!("grant expiry: {} expired, {} swept, {} failed {:?}", run.expired.len(), run.swept.len(), run.failed.len(), run.failed),
+                Ok(_) => {}
+                Err(e) => log::warn!("grant expiry failed: {e}"),
+            }
             match stopped.recv_timeout(PURGE_EVERY) {
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,

@@ -81,6 +81,8 @@ usage-already-posted = this exact file was already submitted as upload #{ $uploa
 usage-currency-mismatch = grant { $grant } is in { $grant_currency }, this line is in { $currency }
 usage-grant-not-active = grant { $grant } covers { $from } to { $until } ({ $status ->
         [active] active
+        [expired] expired
+        [revoked] revoked
        *[other] { $status }
     }); this charge starts { $start }
 usage-grant-total-inexact = grant { $grant }'s total can no longer be added exactly from this line on (more than 28 significant digits)

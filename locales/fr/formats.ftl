@@ -81,6 +81,8 @@ usage-already-posted = ce fichier a déjà été soumis : dépôt n° { $uploa
 usage-currency-mismatch = l'aide { $grant } est libellée en { $grant_currency }, cette ligne en { $currency }
 usage-grant-not-active = l'aide { $grant } couvre la période du { $from } au { $until } ({ $status ->
         [active] active
+        [expired] expirée
+        [revoked] révoquée
        *[other] { $status }
     }) ; cette consommation commence le { $start }
 usage-grant-total-inexact = à partir de cette ligne, le total de l'aide { $grant } ne peut plus être additionné exactement (plus de 28 chiffres significatifs)

@@ -11,6 +11,7 @@ mod migrate;
 mod serve;
 mod usage;
 mod verify;
+mod grants;
 
 use crate::config::Settings;
 use crate::db::{self, AnyConnection};
@@ -61,6 +62,11 @@ enum Command {
     /// Write one programme's journal for auditors as CSV: every posting of every ledger entry
     /// touching its budget or its grants' credits, over a period.
     ExportProgrammeJournal(export::ProgrammeArgs),
+    /// Grants: expiry and the clawback of unused credit.
+    Grants {
+        #[command(subcommand)]
+        command: grants::Command,
+    },
 }
 
 pub fn main(cli: Cli) -> ExitCode {
@@ -77,6 +83,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Admin { command } => admin::run(&settings, command),
         Command::Usage { command } => usage::run(&settings, command),
         Command::ExportProgrammeJournal(args) => export::run_programme(&settings, args),
+        Command::Grants { command } => grants::run(&settings, command),
     };
     match outcome {
         Ok(code) => code,

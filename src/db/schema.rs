@@ -57,6 +57,7 @@ diesel::table! {
         price_tolerance_percent -> Integer,
         hold_days -> Integer,
         credits_cover -> Text,
+        unused_credit -> Text,
     }
 }
 
@@ -548,3 +549,21 @@ diesel::table! {
         recorded_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    grant_changes (id) {
+        id -> BigInt,
+        grant_id -> BigInt,
+        kind -> Text,
+        reason -> Nullable<Text>,
+        previous_until -> Date,
+        new_until -> Nullable<Date>,
+        clawed_back -> BigInt,
+        changed_by -> Nullable<BigInt>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(grant_changes -> grants (grant_id));
+diesel::allow_tables_to_appear_in_same_query!(grant_changes, grants);
+diesel::allow_tables_to_appear_in_same_query!(grant_changes, users);

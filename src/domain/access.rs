@@ -104,6 +104,8 @@ pub enum Action {
     ViewReports,
     /// A funder's applications across its programmes, filtered and searched.
     ViewApplicationInbox,
+    /// Extending or revoking a grant of one of the funder's programmes.
+    ManageGrant,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -128,6 +130,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ViewSettlement | ViewReports | ViewApplicationInbox => matches!(role, Funder | Admin),
         ViewAdministration | Administer => role == Admin,
         ManageApiTokens => matches!(role, Startup | Funder | Provider),
+        ManageGrant => role == Funder,
     }
 }
 
@@ -147,6 +150,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         UploadUsage | ConfirmUpload | UploadInvoice => matches!(duty, Owner | Billing | Member),
         DecideInvoice => matches!(duty, Owner | ProgrammeManager | Billing),
         EditCatalogue | RecordSettlement => matches!(duty, Owner | Billing),
+        ManageGrant => matches!(duty, Owner | ProgrammeManager),
     }
 }
 
@@ -196,6 +200,12 @@ pub fn may_view_grant(member: &Member, startup_id: OrgId, provider_id: OrgId, fu
         OrgKind::Funder => own(member, funder_id),
         OrgKind::Platform => true,
     }
+}
+
+/// Extending or revoking a grant: only the funder that owns its programme (admins read, they
+/// do not change grants).
+pub fn may_manage_grant(member: &Member, funder_id: OrgId) -> bool {
+    member.kind() == OrgKind::Funder && own(member, funder_id)
 }
 
 /// A usage upload: the provider that sent it, admins.

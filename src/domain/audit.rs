@@ -56,6 +56,12 @@ crate::text_enum! {
         ApiTokenRevoked = "api-token-revoked",
         /// A startup's accounts, partner or linked enterprises or declared de minimis aid changed.
         CompanyProfileChanged = "company-profile-changed",
+        /// A funder moved the end of a grant's validity.
+        GrantExtended = "grant-extended",
+        /// A funder revoked a grant; its unused credit was clawed back.
+        GrantRevoked = "grant-revoked",
+        /// A grant's validity ended; its unused credit was clawed back.
+        GrantExpired = "grant-expired",
     }
 }
 

@@ -90,6 +90,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             price_tolerance_percent: crate::domain::programmes::DEFAULT_PRICE_TOLERANCE,
             hold_days: crate::domain::programmes::DEFAULT_HOLD_DAYS,
             credits_cover: crate::domain::programmes::CreditsCover::Net,
+            unused_credit: crate::domain::programmes::UnusedCredit::default(),
         },
     )?;
     let regional_programme = programmes::create(
@@ -106,6 +107,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             price_tolerance_percent: crate::domain::programmes::DEFAULT_PRICE_TOLERANCE,
             hold_days: crate::domain::programmes::DEFAULT_HOLD_DAYS,
             credits_cover: crate::domain::programmes::CreditsCover::Net,
+            unused_credit: crate::domain::programmes::UnusedCredit::default(),
         },
     )?;
 

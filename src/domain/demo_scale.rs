@@ -166,6 +166,7 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
                 price_tolerance_percent: programmes::DEFAULT_PRICE_TOLERANCE,
                 hold_days: programmes::DEFAULT_HOLD_DAYS,
                 credits_cover: programmes::CreditsCover::Net,
+                unused_credit: programmes::UnusedCredit::default(),
             },
         )?;
         programme_list.push((programme, p % funders.len()));

@@ -28,6 +28,15 @@ crate::text_enum! {
     }
 }
 
+impl GrantStatus {
+    /// The one place that says which status may follow which: an active grant ends once,
+    /// by expiry or revocation.
+    pub fn may_become(self, next: GrantStatus) -> bool {
+        use GrantStatus::*;
+        matches!((self, next), (Active, Expired | Revoked))
+    }
+}
+
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = grants)]
@@ -208,6 +217,8 @@ pub struct GrantStatement {
     pub balance: Amount,
     /// Usage approved by the funder.
     pub spent: Amount,
+    /// Unused credit taken back when the grant expired or was revoked (not spent).
+    pub clawed_back: Amount,
     /// Usage a provider submitted, waiting for the funder's approval of its invoice.
     pub held: Amount,
     pub lines: Vec<ledger::StatementLine>,
@@ -220,13 +231,17 @@ pub fn statement_page(conn: &mut AnyConnection, viewer: &Member, grant_id: Grant
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     let (lines, more) = ledger::statement_page(conn, account.id, page.offset(), crate::domain::paging::PAGE_SIZE)?;
-    Ok((GrantStatement { balance: account.available(), spent: Amount::from_cents(account.debits_posted), held: Amount::from_cents(account.debits_pending), grant, lines }, more))
+    let clawed_back = crate::domain::grant_expiry::clawed_back(conn, grant.programme_id, Some(grant.id))?.remove(&grant.id).unwrap_or_default();
+    let spent = Amount::from_cents(account.debits_posted).checked_sub(clawed_back).map_err(|e| DomainError::Internal(e.to_string()))?;
+    Ok((GrantStatement { balance: account.available(), spent, clawed_back, held: Amount::from_cents(account.debits_pending), grant, lines }, more))
 }
 
 pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId) -> DomainResult<GrantStatement> {
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     let lines = ledger::statement(conn, account.id)?;
-    Ok(GrantStatement { balance: account.available(), spent: Amount::from_cents(account.debits_posted), held: Amount::from_cents(account.debits_pending), grant, lines })
+    let clawed_back = crate::domain::grant_expiry::clawed_back(conn, grant.programme_id, Some(grant.id))?.remove(&grant.id).unwrap_or_default();
+    let spent = Amount::from_cents(account.debits_posted).checked_sub(clawed_back).map_err(|e| DomainError::Internal(e.to_string()))?;
+    Ok(GrantStatement { balance: account.available(), spent, clawed_back, held: Amount::from_cents(account.debits_pending), grant, lines })
 }
 

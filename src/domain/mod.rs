@@ -39,6 +39,7 @@ pub mod spending;
 pub mod status;
 pub mod transparency;
 pub mod usage;
+pub mod grant_expiry;
 
 pub use error::{DomainError, DomainResult, FieldErrors};
 pub use ids::{ApplicationId, GrantId, OrgId, ProgrammeId, UploadId, UserId};

@@ -8,6 +8,7 @@ use crate::ledger::{self, EntryKind, Leg, Links, NewEntry, Side};
 use crate::domain::clock;
 use crate::domain::ids::{OrgId, ProgrammeId, UserId};
 pub use crate::domain::invoicing::CreditsCover;
+pub use crate::domain::grant_expiry::UnusedCredit;
 use crate::ledger::chart;
 use crate::money::{self, Amount};
 use crate::messages::Message;
@@ -35,6 +36,9 @@ pub struct Programme {
     /// Whether credits cover invoices' net amounts or their amounts VAT included.
     #[diesel(deserialize_as = String)]
     pub credits_cover: CreditsCover,
+    /// Where a grant's unused credit goes when it expires or is revoked.
+    #[diesel(deserialize_as = String)]
+    pub unused_credit: UnusedCredit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +101,8 @@ pub struct NewProgramme {
     pub hold_days: i32,
     /// Whether credits cover net or VAT-inclusive invoice amounts (default net).
     pub credits_cover: CreditsCover,
+    /// Where unused credit goes when a grant ends (default: back to the budget while open).
+    pub unused_credit: UnusedCredit,
 }
 
 /// The hold period a new programme starts with.
@@ -170,6 +176,7 @@ struct ProgrammeRow<'a> {
     price_tolerance_percent: i32,
     hold_days: i32,
     credits_cover: &'static str,
+    unused_credit: &'static str,
 }
 
 /// Opens a programme and funds its budget account from the funder's commitments, in one
@@ -194,6 +201,7 @@ pub fn create(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -> Doma
             price_tolerance_percent: new.price_tolerance_percent,
             hold_days: new.hold_days,
             credits_cover: new.credits_cover.as_str(),
+            unused_credit: new.unused_credit.as_str(),
         };
         let id: ProgrammeId = diesel::insert_into(programmes::table)
             .values(&row)

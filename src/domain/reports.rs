@@ -67,7 +67,11 @@ pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id:
             sql::<BigInt>("COUNT(*)"),
         ))
         .first(conn)?;
-    let (awarded, spent, unspent) = (Amount::from_cents(awarded.unwrap_or(0)), Amount::from_cents(spent.unwrap_or(0)), Amount::from_cents(unspent.unwrap_or(0)));
+    // What expiry and revocation took back left the credits accounts unspent: not counted as spent.
+    let clawed = crate::domain::grant_expiry::clawed_back(conn, programme.id, None)?;
+    let clawed_total = clawed.values().try_fold(Amount::ZERO, |sum, a| sum.checked_add(*a)).map_err(|e| crate::domain::error::DomainError::Internal(e.to_string()))?;
+    let spent = spent.unwrap_or(0).saturating_sub(clawed_total.cents());
+    let (awarded, spent, unspent) = (Amount::from_cents(awarded.unwrap_or(0)), Amount::from_cents(spent), Amount::from_cents(unspent.unwrap_or(0)));
     let mut query = grant_rows::table
         .inner_join(ledger_accounts::table.on(credits_account()))
         .inner_join(organisations::table.on(organisations::id.eq(grant_rows::startup_id)))
@@ -82,10 +86,10 @@ pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id:
     let lines = rows
         .into_iter()
         .map(|(grant, startup_name, credits, debits, pending)| GrantLine {
+            spent: Amount::from_cents(debits.saturating_sub(clawed.get(&grant.id).map_or(0, |a| a.cents()))),
             grant,
             startup_name,
             awarded: Amount::from_cents(credits),
-            spent: Amount::from_cents(debits),
             balance: Amount::from_cents(credits.saturating_sub(debits).saturating_sub(pending)),
         })
         .collect();

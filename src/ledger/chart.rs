@@ -66,3 +66,17 @@ pub fn funder_settled(funder_id: i64, currency: &str) -> AccountSpec {
         limit: LimitRule::None,
     }
 }
+
+/// Credit that lapsed or was revoked: a grant's unused credit when it expires or is revoked,
+/// unless the programme takes it back into its available budget (see `domain::grant_expiry`).
+pub fn programme_expired(programme_id: i64, currency: &str) -> AccountSpec {
+    AccountSpec {
+        code: format!("programme:{programme_id}:expired"),
+        owner_kind: "programme",
+        owner_id: programme_id,
+        purpose: "expired",
+        currency: currency.to_string(),
+        normal_side: Side::Credit,
+        limit: LimitRule::None,
+    }
+}

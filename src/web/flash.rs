@@ -41,6 +41,8 @@ pub const KEYS: &[&str] = &[
     "flash-invoice-disputed",
     "flash-api-token-revoked",
     "flash-credit-note-received",
+    "flash-grant-extended",
+    "flash-grant-revoked",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

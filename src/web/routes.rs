@@ -133,6 +133,8 @@ route_table! {
     get "/grants/{id}/statement.{format}" ViewGrant => exports::grant_statement;
     get "/usage/{id}/lines.{format}" ViewUpload => exports::upload_lines;
     get "/funder/de-minimis.{format}" ExportDeMinimis => exports::de_minimis;
+    post "/grants/{id}/extend" ManageGrant => grant_expiry::extend;
+    post "/grants/{id}/revoke" ManageGrant => grant_expiry::revoke;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

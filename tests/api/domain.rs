@@ -96,6 +96,7 @@ fn new_programme(budget: i64, max_award: i64) -> NewProgramme {
         price_tolerance_percent: computegrants::domain::programmes::DEFAULT_PRICE_TOLERANCE,
             hold_days: computegrants::domain::programmes::DEFAULT_HOLD_DAYS,
             credits_cover: computegrants::domain::programmes::CreditsCover::Net,
+            unused_credit: computegrants::domain::programmes::UnusedCredit::default(),
     }
 }
 

@@ -223,6 +223,7 @@ async fn the_journal_balances_and_covers_exactly_the_programmes_postings(backend
             price_tolerance_percent: programmes::DEFAULT_PRICE_TOLERANCE,
             hold_days: programmes::DEFAULT_HOLD_DAYS,
             credits_cover: programmes::CreditsCover::Net,
+            unused_credit: Default::default(),
         };
         programmes::create(&mut conn, &funder, &new).unwrap()
     };

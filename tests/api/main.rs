@@ -41,3 +41,4 @@ mod throttling;
 mod transparency;
 mod usage_files;
 mod usage_jobs;
+mod grant_expiry;

@@ -87,6 +87,7 @@ pub async fn dataset(backend: Backend, test: &str) -> Option<Dataset> {
             price_tolerance_percent: programmes::DEFAULT_PRICE_TOLERANCE,
             hold_days: programmes::DEFAULT_HOLD_DAYS,
             credits_cover: programmes::CreditsCover::Net,
+            unused_credit: programmes::UnusedCredit::default(),
         },
     )
     .unwrap();

@@ -34,6 +34,8 @@ pub fn confirm(conn: &mut AnyConnection, by: &Member, upload_id: UploadId) -> Do
         if let Some(twin) = twin {
             return Err(DomainError::Conflict(Message::new("upload-twin-posted").with("upload", twin)));
         }
+        // A grant that expired or was revoked since the file was checked takes no more usage.
+        crate::domain::grant_expiry::refuse_ended(conn, pending.charges.iter().filter(|c| c.amount.is_positive()).map(|c| c.grant_id))?;
         let changed = diesel::update(usage_uploads::table.filter(usage_uploads::id.eq(upload_id)).filter(usage_uploads::status.eq(UploadStatus::Pending.as_str())))
             .set((
                 usage_uploads::status.eq(UploadStatus::Submitted.as_str()),

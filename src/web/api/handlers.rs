@@ -818,6 +818,9 @@ pub struct ProgrammeIn {
     pub hold_days: Option<i32>,
     /// `net` (default) or `gross`: what the credits cover of an invoice.
     pub credits_cover: Option<String>,
+    /// `budget_while_open` (default: back to the budget while the programme is open, else
+    /// lapsed) or `expired` (always lapsed): where a grant's unused credit goes when it ends.
+    pub unused_credit: Option<String>,
 }
 
 fn programme_out(p: programmes::Programme) -> ProgrammeOut {
@@ -855,7 +858,14 @@ pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req
             None
         }),
     };
-    let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(credits_cover), true) = (budget, max_award, opens_on, closes_on, credits_cover, errors.is_empty()) else {
+    let unused_credit = match body.unused_credit.as_deref() {
+        None => Some(programmes::UnusedCredit::default()),
+        Some(text) => text.parse().ok().or_else(|| {
+            errors.add("unused_credit", Message::new("programme-unused-credit-invalid"));
+            None
+        }),
+    };
+    let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(credits_cover), Some(unused_credit), true) = (budget, max_award, opens_on, closes_on, credits_cover, unused_credit, errors.is_empty()) else {
         return Err(errors.into_result().err().unwrap_or(crate::domain::DomainError::NotFound).into());
     };
     let new = programmes::NewProgramme {
@@ -869,6 +879,7 @@ pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req
         price_tolerance_percent: body.price_tolerance_percent.unwrap_or(programmes::DEFAULT_PRICE_TOLERANCE),
         hold_days: body.hold_days.unwrap_or(programmes::DEFAULT_HOLD_DAYS),
         credits_cover,
+        unused_credit,
     };
     let (member, actor) = (caller.member.clone(), caller.actor.clone());
     let programme = super::db(&state, move |conn| {

@@ -22,6 +22,10 @@ pub struct ProgrammeForm {
     /// `net` or `gross`: what the programme's credits cover; empty means net.
     #[serde(default)]
     pub credits_cover: String,
+    /// `budget_while_open` or `expired`: where unused credit goes when a grant ends; empty
+    /// means the first.
+    #[serde(default)]
+    pub unused_credit: String,
 }
 
 impl ProgrammeForm {
@@ -66,8 +70,18 @@ impl ProgrammeForm {
                 }
             },
         };
-        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent), Some(hold_days), Some(credits_cover)) =
-            (budget, max_award, opens_on, closes_on, tolerance, hold_days, credits_cover)
+        let unused_credit = match self.unused_credit.trim() {
+            "" => Some(programmes::UnusedCredit::default()),
+            text => match text.parse::<programmes::UnusedCredit>() {
+                Ok(u) => Some(u),
+                Err(_) => {
+                    errors.add("unused_credit", crate::messages::Message::new("programme-unused-credit-invalid"));
+                    None
+                }
+            },
+        };
+        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent), Some(hold_days), Some(credits_cover), Some(unused_credit)) =
+            (budget, max_award, opens_on, closes_on, tolerance, hold_days, credits_cover, unused_credit)
         else {
             return Err(errors);
         };
@@ -82,6 +96,7 @@ impl ProgrammeForm {
             price_tolerance_percent,
             hold_days,
             credits_cover,
+            unused_credit,
         };
         errors.extend(programmes::validate(&new));
         if errors.is_empty() { Ok(new) } else { Err(errors) }

@@ -1,10 +1,13 @@
-use crate::domain::GrantId;
-use crate::domain::grants::{self, GrantStatement};
+use crate::domain::access::{self, Action};
+use crate::domain::grant_expiry::{self, GrantChangeView};
+use crate::domain::grants::{self, GrantStatement, GrantStatus};
+use crate::domain::identity::OrgKind;
+use crate::domain::{FieldErrors, GrantId};
 use crate::messages::Message;
 use crate::web::error::AppResult;
 use crate::web::layout::Layout;
 use crate::web::session::{CsrfForm, Visitor};
-use crate::web::{AppState, flash, path_id, render};
+use crate::web::{AppState, flash, path_id, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -18,6 +21,48 @@ struct GrantPage {
     /// Providers' credit notes for the grant: (number, provider, date, amount, posted).
     credit_notes: Vec<(String, String, chrono::NaiveDate, crate::money::Amount, bool)>,
     usage: GrantUsageView,
+    /// Extensions, revocation, expiry, with their reasons (not shown to the provider).
+    changes: Vec<GrantChangeView>,
+    show_reasons: bool,
+    /// The extend and revoke forms, for the programme's funder while the grant is active.
+    manage: Option<ManageForm>,
+    errors: FieldErrors,
+}
+
+/// The extend and revoke forms as typed, shown again when refused.
+#[derive(Debug, Clone, Default)]
+pub struct ManageForm {
+    pub valid_until: String,
+    pub extend_reason: String,
+    pub revoke_reason: String,
+}
+
+/// The grant's page: its figures, changes and a page of its statement, with `form` and
+/// `errors` in the funder's forms.
+async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crate::domain::paging::PageRequest, form: ManageForm, errors: FieldErrors) -> AppResult<GrantPage> {
+    let member = visitor.member()?.clone();
+    let viewer = member.clone();
+    let (statement, more, credit_notes, changes, funder_id, usage) = state
+        .db(move |conn| {
+            let (statement, more) = grants::statement_page(conn, &viewer, id, page)?;
+            let funder_id = crate::domain::programmes::get(conn, statement.grant.programme_id)?.funder_id;
+            let usage = crate::domain::grant_usage::of_grant(conn, &viewer, id, statement.balance, crate::domain::clock::today())?;
+            Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, funder_id, usage))
+        })
+        .await?;
+    let pager = crate::web::layout::Pager::open_ended(page, statement.lines.len(), more, &format!("/grants/{id}"));
+    let may_manage = access::permits(Some(&member), Action::ManageGrant) && access::may_manage_grant(&member, funder_id) && statement.grant.status == GrantStatus::Active;
+    Ok(GrantPage {
+        layout: Layout::message(visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())),
+        statement,
+        pager,
+        credit_notes,
+        changes,
+        show_reasons: member.kind() != OrgKind::Provider,
+        manage: may_manage.then_some(form),
+        errors,
+        usage: GrantUsageView::new(visitor.locale, usage),
+    })
 }
 
 /// What the grant was used for, and when it runs out (see `domain::grant_usage`).
@@ -55,19 +100,14 @@ impl GrantUsageView {
 
 /// The grant's figures and its statement, newest movements first, a page at a time.
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
-    let member = visitor.member()?.clone();
     let id: GrantId = path_id(&path)?;
     let page = crate::domain::paging::PageRequest::parse(query.get("page").map(String::as_str));
-    let (statement, more, credit_notes, usage) = state
-        .db(move |conn| {
-            let (statement, more) = grants::statement_page(conn, &member, id, page)?;
-            let usage = crate::domain::grant_usage::of_grant(conn, &member, id, statement.balance, crate::domain::clock::today())?;
-            Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, usage))
-        })
-        .await?;
-    let pager = crate::web::layout::Pager::open_ended(page, statement.lines.len(), more, &format!("/grants/{id}"));
-    let usage = GrantUsageView::new(visitor.locale, usage);
-    render(&GrantPage { layout: Layout::message(&visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())), statement, pager, credit_notes, usage })
+    render(&grant_page(&state, &visitor, id, page, ManageForm::default(), FieldErrors::default()).await?)
+}
+
+/// The grant's page again with the funder's refused form and its errors (422).
+pub async fn refused(state: &AppState, visitor: &Visitor, id: GrantId, form: ManageForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+    unprocessable(&grant_page(state, visitor, id, crate::domain::paging::PageRequest::FIRST, form, errors).await?)
 }
 
 #[derive(Template)]

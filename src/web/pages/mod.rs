@@ -20,3 +20,4 @@ pub mod startup;
 pub mod transparency;
 pub mod two_factor;
 pub mod exports;
+pub mod grant_expiry;
