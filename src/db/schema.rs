@@ -57,6 +57,11 @@ diesel::table! {
         price_tolerance_percent -> Integer,
         hold_days -> Integer,
         credits_cover -> Text,
+        status -> Text,
+        eligible_countries -> Nullable<Text>,
+        eligible_categories -> Nullable<Text>,
+        max_company_age_years -> Nullable<Integer>,
+        eligible_hardware -> Nullable<Text>,
     }
 }
 
@@ -95,6 +100,10 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         submitted_by -> BigInt,
         created_at -> Timestamp,
+        ineligible_reasons -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
+        overridden_by -> Nullable<BigInt>,
+        overridden_at -> Nullable<Timestamp>,
     }
 }
 
@@ -474,6 +483,7 @@ diesel::table! {
         vat_number -> Nullable<Text>,
         updated_by -> Nullable<BigInt>,
         updated_at -> Timestamp,
+        founded_on -> Nullable<Date>,
     }
 }
 
@@ -525,3 +535,20 @@ diesel::table! {
         recorded_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    programme_changes (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        kind -> Text,
+        old_value -> Text,
+        new_value -> Text,
+        reason -> Text,
+        changed_by -> BigInt,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(programme_changes -> programmes (programme_id));
+diesel::allow_tables_to_appear_in_same_query!(programme_changes, programmes);
+diesel::allow_tables_to_appear_in_same_query!(programme_changes, users);

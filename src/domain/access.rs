@@ -102,6 +102,9 @@ pub enum Action {
     /// Reports across programmes, such as the sovereignty report: funders (their own
     /// programmes) and admins (all).
     ViewReports,
+    /// Run a programme's lifecycle: edit a draft and its eligibility rules, open, extend,
+    /// raise, close, archive.
+    ManageProgramme,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -126,6 +129,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ViewSettlement | ViewReports => matches!(role, Funder | Admin),
         ViewAdministration | Administer => role == Admin,
         ManageApiTokens => matches!(role, Startup | Funder | Provider),
+        ManageProgramme => role == Funder,
     }
 }
 
@@ -145,6 +149,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         UploadUsage | ConfirmUpload | UploadInvoice => matches!(duty, Owner | Billing | Member),
         DecideInvoice => matches!(duty, Owner | ProgrammeManager | Billing),
         EditCatalogue | RecordSettlement => matches!(duty, Owner | Billing),
+        ManageProgramme => matches!(duty, Owner | ProgrammeManager),
     }
 }
 

@@ -56,6 +56,17 @@ crate::text_enum! {
         ApiTokenRevoked = "api-token-revoked",
         /// A startup's accounts, partner or linked enterprises or declared de minimis aid changed.
         CompanyProfileChanged = "company-profile-changed",
+        /// Programme lifecycle: a draft edited, its rules set, opened (funded), its window
+        /// extended or budget raised (with the reason), closed, archived.
+        ProgrammeDraftEdited = "programme-draft-edited",
+        ProgrammeEligibilitySet = "programme-eligibility-set",
+        ProgrammeOpened = "programme-opened",
+        ProgrammeClosingExtended = "programme-closing-extended",
+        ProgrammeBudgetRaised = "programme-budget-raised",
+        ProgrammeClosed = "programme-closed",
+        ProgrammeArchived = "programme-archived",
+        /// A funder approved an application that failed eligibility rules, with its reason.
+        EligibilityOverridden = "eligibility-overridden",
     }
 }
 

@@ -35,6 +35,7 @@ pub mod spending;
 pub mod status;
 pub mod transparency;
 pub mod usage;
+pub mod eligibility;
 
 pub use error::{DomainError, DomainResult, FieldErrors};
 pub use ids::{ApplicationId, GrantId, OrgId, ProgrammeId, UploadId, UserId};

@@ -17,7 +17,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
 /// Every catalogue file, per language, in the same order.
-pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl"];
+pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "lifecycle.ftl"];
 
 const EN: &[&str] = &[
     include_str!("../../locales/en/app.ftl"),
@@ -30,6 +30,7 @@ const EN: &[&str] = &[
     include_str!("../../locales/en/api.ftl"),
     include_str!("../../locales/en/reports.ftl"),
     include_str!("../../locales/en/company.ftl"),
+    include_str!("../../locales/en/lifecycle.ftl"),
 ];
 const FR: &[&str] = &[
     include_str!("../../locales/fr/app.ftl"),
@@ -42,6 +43,7 @@ const FR: &[&str] = &[
     include_str!("../../locales/fr/api.ftl"),
     include_str!("../../locales/fr/reports.ftl"),
     include_str!("../../locales/fr/company.ftl"),
+    include_str!("../../locales/fr/lifecycle.ftl"),
 ];
 
 /// The catalogue sources of a language, for tests and tools.

@@ -41,6 +41,8 @@ pub const KEYS: &[&str] = &[
     "flash-invoice-disputed",
     "flash-api-token-revoked",
     "flash-credit-note-received",
+    "flash-programme-draft-saved",
+    "flash-programme-changed",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

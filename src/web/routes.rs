@@ -119,6 +119,14 @@ route_table! {
     post "/admin/members" Administer => admin::create_member;
     get "/admin/audit" ViewAdministration => admin::audit_log;
     get "/admin/audit.csv" ViewAdministration => admin::audit_csv;
+    get "/programmes/{id}/edit" ManageProgramme => programme_lifecycle::edit_form;
+    post "/programmes/{id}/edit" ManageProgramme => programme_lifecycle::update;
+    post "/programmes/{id}/eligibility" ManageProgramme => programme_lifecycle::set_eligibility;
+    post "/programmes/{id}/open" ManageProgramme => programme_lifecycle::open;
+    post "/programmes/{id}/extend" ManageProgramme => programme_lifecycle::extend;
+    post "/programmes/{id}/raise" ManageProgramme => programme_lifecycle::raise;
+    post "/programmes/{id}/close" ManageProgramme => programme_lifecycle::close;
+    post "/programmes/{id}/archive" ManageProgramme => programme_lifecycle::archive;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

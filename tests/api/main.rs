@@ -36,3 +36,4 @@ mod throttling;
 mod transparency;
 mod usage_files;
 mod usage_jobs;
+mod programme_lifecycle;

@@ -633,6 +633,8 @@ pub struct ProgrammeOut {
     pub max_award: String,
     pub opens_on: String,
     pub closes_on: String,
+    /// `draft`, `open`, `closed` or `archived`.
+    pub status: String,
 }
 
 /// Programmes: a funder's own; for others, every call.
@@ -818,6 +820,9 @@ pub struct ProgrammeIn {
     pub hold_days: Option<i32>,
     /// `net` (default) or `gross`: what the credits cover of an invoice.
     pub credits_cover: Option<String>,
+    /// `open` (default: funded and visible at once) or `draft` (editable, unfunded, invisible
+    /// to startups until its funder opens it on the programme's page).
+    pub status: Option<String>,
 }
 
 fn programme_out(p: programmes::Programme) -> ProgrammeOut {
@@ -830,10 +835,12 @@ fn programme_out(p: programmes::Programme) -> ProgrammeOut {
         currency: p.currency,
         opens_on: p.opens_on.to_string(),
         closes_on: p.closes_on.to_string(),
+        status: p.status.as_str().to_string(),
     }
 }
 
-/// Open a programme: its budget is funded from the funder's commitments at once.
+/// Open a programme: its budget is funded from the funder's commitments at once (or, with
+/// `"status": "draft"`, keep it as an unfunded draft).
 #[utoipa::path(post, path = "/api/v1/programmes", tag = "funder", params(("Idempotency-Key" = Option<String>, Header)), request_body = ProgrammeIn,
     responses((status = 201, body = ProgrammeOut), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
     security(("bearer" = ["programmes:write"])))]
@@ -855,6 +862,14 @@ pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req
             None
         }),
     };
+    let as_draft = match body.status.as_deref() {
+        None | Some("open") => false,
+        Some("draft") => true,
+        Some(_) => {
+            errors.add("status", Message::new("programme-status-invalid"));
+            false
+        }
+    };
     let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(credits_cover), true) = (budget, max_award, opens_on, closes_on, credits_cover, errors.is_empty()) else {
         return Err(errors.into_result().err().unwrap_or(crate::domain::DomainError::NotFound).into());
     };
@@ -873,7 +888,7 @@ pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req
     let (member, actor) = (caller.member.clone(), caller.actor.clone());
     let programme = super::db(&state, move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                let programme = programmes::create(conn, &member, &new)?;
+                let programme = if as_draft { programmes::create_draft(conn, &member, &new)? } else { programmes::create(conn, &member, &new)? };
                 audit::record(conn, &actor, AuditAction::ProgrammeCreated, Some(format!("programme:{}", programme.id)), None)?;
                 Ok(programme)
             })

@@ -22,6 +22,9 @@ pub struct ProgrammeForm {
     /// `net` or `gross`: what the programme's credits cover; empty means net.
     #[serde(default)]
     pub credits_cover: String,
+    /// `draft` keeps the new programme as an editable, unfunded draft; otherwise it opens at once.
+    #[serde(default)]
+    pub lifecycle: String,
 }
 
 impl ProgrammeForm {

@@ -12,6 +12,7 @@ pub mod language;
 pub mod members;
 pub mod password;
 pub mod programmes;
+pub mod programme_lifecycle;
 pub mod provider;
 pub mod reports;
 pub mod startup;
