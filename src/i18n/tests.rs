@@ -174,6 +174,8 @@ fn every_key_the_code_and_templates_use_exists_in_both_languages() {
         ("country", crate::domain::identity::COUNTRIES.to_vec()),
         ("sme", crate::domain::eu::sme::SmeCategory::ALL.iter().map(|c| c.as_str()).collect()),
         ("relation", crate::domain::eu::sme::Relation::ALL.iter().map(|r| r.as_str()).collect()),
+        ("phase", vec!["draft", "archived"]),
+        ("eligibility-category-name", crate::domain::eu::sme::SmeCategory::ALL.iter().map(|c| c.as_str()).collect()),
     ] {
         for v in values {
             used.insert(format!("{prefix}-{v}"));

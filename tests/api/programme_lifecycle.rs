@@ -72,6 +72,7 @@ async fn draft_is_editable_invisible_and_funded_when_opened(backend: Backend) {
     let mut startup = app.sign_up_startup("Hidden Labs", "founder@hidden.test").await;
     assert!(!startup.get("/programmes").await.body.contains("Quiet Draft Call"));
     assert_eq!(startup.get(&format!("/programmes/{id}")).await.status, 404);
+    assert!(!app.client().get("/transparency").await.body.contains("Quiet Draft Call"), "nor on the public page");
     startup.refresh_csrf("/programmes").await;
     let r = startup.post(&format!("/programmes/{id}/apply"), &[("requested", "1000"), ("purpose", "Training a model for public services."), ("hardware", "GPU"), ("provider_id", "1")]).await;
     assert_eq!(r.status, 404, "{}", r.body);
@@ -180,7 +181,7 @@ async fn after_opening_only_extension_and_raise_with_a_reason(backend: Backend) 
     assert!(page.contains("Budget raised from") && !page.contains("Test Person"), "{page}");
 
     // Anything else after opening is refused with a clear error, nothing changed.
-    let r = s.funder.post(&format!("{path}/eligibility"), &[("countries_rule", "eu-eea")]).await;
+    let r = s.funder.post(&format!("{path}/eligibility"), &[("countries_rule", "preset")]).await;
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("Only a draft can be changed"), "{}", r.body);
     assert_eq!(programmes::table.find(id).select(programmes::eligible_countries).first::<Option<String>>(&mut s.app.conn()).unwrap(), None);
@@ -343,3 +344,41 @@ async fn without_rules_applications_are_eligible(backend: Backend) {
     assert!(code.starts_with("G-"), "{code}");
 }
 both_backends!(without_rules_applications_are_eligible);
+
+/// The JSON API creates programmes open (funded) as before, or as a draft with `"status":
+/// "draft"` (unfunded, not listed to startups); another status is refused.
+async fn the_api_creates_open_programmes_or_drafts(backend: Backend) {
+    use crate::json_api::{Api, token};
+    use computegrants::domain::api_tokens::Scope;
+    let Some(s) = programme_with_application(backend, "the_api_creates_open_programmes_or_drafts").await else { return };
+    let funder = token(&mut s.app.conn(), "Test Funding Agency", "grant tool", &[Scope::ProgrammesRead, Scope::ProgrammesWrite]);
+    let startup = token(&mut s.app.conn(), "Lumen Test Labs", "dashboard", &[Scope::ProgrammesRead]);
+    let api = Api { base: s.app.address.clone(), http: reqwest::Client::new() };
+    let closes = (today() + chrono::Duration::days(30)).to_string();
+    let call = |status: Option<&str>| {
+        let mut body = serde_json::json!({"name": "API Call", "description": "Credits.", "currency": "EUR", "budget": "1000.00", "max_award": "100.00", "opens_on": today().to_string(), "closes_on": closes});
+        if let Some(status) = status {
+            body["status"] = serde_json::Value::String(status.into());
+        }
+        serde_json::to_vec(&body).unwrap()
+    };
+    let json = [("Content-Type", "application/json")];
+    let (status, _, draft) = api.send(reqwest::Method::POST, "/programmes", Some(&funder), Some(call(Some("draft"))), &json).await;
+    assert_eq!(status, 201, "{draft}");
+    assert_eq!(draft["status"], "draft");
+    let draft_id = ProgrammeId::new(draft["id"].as_i64().unwrap());
+    assert_eq!(fund_entries(&s.app, draft_id), 0);
+    let (status, _, open) = api.send(reqwest::Method::POST, "/programmes", Some(&funder), Some(call(None)), &json).await;
+    assert_eq!(status, 201, "{open}");
+    assert_eq!(open["status"], "open");
+    assert_eq!(fund_entries(&s.app, ProgrammeId::new(open["id"].as_i64().unwrap())), 1);
+    let (status, _, problem) = api.send(reqwest::Method::POST, "/programmes", Some(&funder), Some(call(Some("archived"))), &json).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("status"), "{problem}");
+    // Startups list open programmes only.
+    let (status, _, list) = api.get("/programmes", Some(&startup)).await;
+    assert_eq!(status, 200, "{list}");
+    let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    assert!(!ids.contains(&draft_id.get()) && ids.contains(&open["id"].as_i64().unwrap()), "{list}");
+}
+both_backends!(the_api_creates_open_programmes_or_drafts);

@@ -181,7 +181,7 @@ fn parse_rules(form: &LifecycleForm) -> (eligibility::Rules, FieldErrors) {
     }
     rules.countries = match form.countries_rule.as_str() {
         "" | "any" => None,
-        "eu-eea" => Some(Countries::EuEea),
+        "preset" => Some(Countries::EuEea),
         "list" => match Countries::parse(&form.countries) {
             Ok(Some(countries)) => Some(countries),
             Ok(None) => {

@@ -191,7 +191,7 @@ impl LifecycleForm {
         LifecycleForm {
             countries_rule: match &rules.countries {
                 None => "any".into(),
-                Some(eligibility::Countries::EuEea) => "eu-eea".into(),
+                Some(eligibility::Countries::EuEea) => "preset".into(),
                 Some(eligibility::Countries::List(_)) => "list".into(),
             },
             countries: match &rules.countries {
