@@ -667,6 +667,11 @@ pub struct ApplicationOut {
     pub decision_reason: Option<String>,
     /// The grant's code, once approved.
     pub grant_code: Option<String>,
+    /// The eligibility rules it failed at submission (`country:US`, `category:large`,
+    /// `age:12:5`, `hardware:IPU`, `country-unknown` …); empty when eligible.
+    pub ineligible_reasons: Vec<String>,
+    /// Why the funder approved it although ineligible.
+    pub override_reason: Option<String>,
 }
 
 fn application_out(v: ApplicationView) -> ApplicationOut {
@@ -684,6 +689,8 @@ fn application_out(v: ApplicationView) -> ApplicationOut {
         approved_amount: a.approved_amount.map(|c| money(Amount::from_cents(c))),
         decision_reason: a.decision_reason,
         grant_code: v.grant.map(|g| g.code),
+        ineligible_reasons: a.ineligible_reasons.as_deref().map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default(),
+        override_reason: a.override_reason,
     }
 }
 
@@ -715,6 +722,9 @@ pub struct DecisionIn {
     pub amount: Option<String>,
     /// Why (reject).
     pub reason: Option<String>,
+    /// Why an application that failed eligibility rules is approved all the same (required to
+    /// approve one; stored with it and audited).
+    pub override_reason: Option<String>,
 }
 
 /// Decide an application: approval creates the grant and issues its credits at once.
@@ -746,9 +756,14 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
         _ => return Err(crate::domain::DomainError::invalid("decision", Message::new("api-decision-invalid")).into()),
     };
     let (member, actor, base_url, rules) = (caller.member.clone(), caller.actor.clone(), state.base_url(), state.settings.de_minimis);
+    let override_reason = body.override_reason.unwrap_or_default();
+    crate::web::forms::texts(&[("override_reason", &override_reason, invoicing::MAX_REASON_CHARS)]).into_result()?;
     let view = super::db(&state, move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                let view = applications::decide_with(conn, &member, id, &decision, &rules)?;
+                let view = applications::decide_overriding(conn, &member, id, &decision, &rules, Some(&override_reason))?;
+                if let Some(why) = &view.application.override_reason {
+                    audit::record(conn, &actor, AuditAction::EligibilityOverridden, Some(format!("application:{id}")), Some(why))?;
+                }
                 let (action, reason) = match &decision {
                     Decision::Approve { .. } => (AuditAction::ApplicationApproved, None),
                     Decision::Reject { reason } => (AuditAction::ApplicationRejected, Some(reason.as_str())),
