@@ -626,3 +626,24 @@ pub fn archived_of_funder(conn: &mut AnyConnection, funder_id: OrgId) -> DomainR
         .select(Programme::as_select())
         .load(conn)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lifecycle of the issue: draft → open → closed → archived, one way, no step skipped.
+    #[test]
+    fn lifecycle_moves_one_way_one_step_at_a_time() {
+        use ProgrammeStatus::*;
+        for (from, to) in [(Draft, Open), (Open, Closed), (Closed, Archived)] {
+            assert!(from.may_become(to), "{from} → {to}");
+        }
+        for from in ProgrammeStatus::ALL {
+            for to in ProgrammeStatus::ALL {
+                let allowed = matches!((from, to), (Draft, Open) | (Open, Closed) | (Closed, Archived));
+                assert_eq!(from.may_become(*to), allowed, "{from} → {to}");
+            }
+        }
+        assert!("paused".parse::<ProgrammeStatus>().is_err(), "an unknown status is an error");
+    }
+}

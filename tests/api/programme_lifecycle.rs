@@ -382,3 +382,62 @@ async fn the_api_creates_open_programmes_or_drafts(backend: Backend) {
     assert!(!ids.contains(&draft_id.get()) && ids.contains(&open["id"].as_i64().unwrap()), "{list}");
 }
 both_backends!(the_api_creates_open_programmes_or_drafts);
+
+/// Through the domain and the JSON API: rules set on a draft, an ineligible application kept
+/// with its reason, the API's approval refused without `override_reason` and recorded with it.
+async fn the_api_approves_an_ineligible_application_only_with_an_override(backend: Backend) {
+    use crate::json_api::{Api, token};
+    use computegrants::domain::api_tokens::Scope;
+    use computegrants::domain::{eligibility, programmes as domain};
+    let Some(mut s) = programme_with_application(backend, "the_api_approves_an_ineligible_application_only_with_an_override").await else { return };
+    let funder = s.app.create_member(OrgKind::Funder, "GPU Only Agency", "funder@gpu-only.test");
+    let startup = s.app.create_member(OrgKind::Startup, "Unregistered Labs", "founder@unregistered.test");
+    let new = domain::NewProgramme {
+        name: "GPU Only Call".into(),
+        description: "Credits for GPU time only.".into(),
+        currency: "EUR".into(),
+        budget: computegrants::money::Amount::from_cents(10_000_000),
+        max_award: computegrants::money::Amount::from_cents(5_000_000),
+        opens_on: today(),
+        closes_on: today() + chrono::Duration::days(10),
+        price_tolerance_percent: domain::DEFAULT_PRICE_TOLERANCE,
+        hold_days: domain::DEFAULT_HOLD_DAYS,
+        credits_cover: domain::CreditsCover::Net,
+    };
+    let id = {
+        let mut conn = s.app.conn();
+        let draft = domain::create_draft(&mut conn, &funder, &new).unwrap();
+        // Only the funder who owns the draft sets its rules; a startup and another funder find nothing.
+        let rules = eligibility::Rules { hardware: Some(vec!["GPU".into()]), ..eligibility::Rules::default() };
+        assert!(matches!(domain::set_eligibility(&mut conn, &startup, draft.id, &rules), Err(computegrants::domain::DomainError::NotFound)));
+        let bad = eligibility::Rules { hardware: Some(vec!["QPU".into()]), ..eligibility::Rules::default() };
+        assert!(matches!(domain::set_eligibility(&mut conn, &funder, draft.id, &bad), Err(computegrants::domain::DomainError::Invalid(_))));
+        domain::set_eligibility(&mut conn, &funder, draft.id, &rules).unwrap();
+        domain::open(&mut conn, &funder, draft.id).unwrap();
+        draft.id
+    };
+    let path = format!("/programmes/{id}");
+    s.startup.refresh_csrf(&format!("{path}/apply")).await;
+    let provider_id = s.provider_id.to_string();
+    let r = s.startup.post(&format!("{path}/apply"), &[("requested", "100"), ("purpose", "Inference on CPUs for a public service."), ("hardware", "CPU"), ("provider_id", &provider_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let application_id: computegrants::domain::ApplicationId = id_from(&r.location);
+
+    let secret = token(&mut s.app.conn(), "GPU Only Agency", "grant tool", &[Scope::DecisionsWrite, Scope::ProgrammesRead]);
+    let api = Api { base: s.app.address.clone(), http: reqwest::Client::new() };
+    let json = [("Content-Type", "application/json")];
+    let decide = |body: serde_json::Value| serde_json::to_vec(&body).unwrap();
+    let url = format!("/applications/{application_id}/decision");
+    let (status, _, problem) = api.send(reqwest::Method::POST, &url, Some(&secret), Some(decide(serde_json::json!({"decision": "approve", "amount": "100.00"}))), &json).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("override_reason"), "{problem}");
+    assert_eq!(grants::table.filter(grants::application_id.eq(application_id)).count().get_result::<i64>(&mut s.app.conn()).unwrap(), 0);
+    let why = "CPU inference is in scope for this pilot.";
+    let (status, _, out) = api.send(reqwest::Method::POST, &url, Some(&secret), Some(decide(serde_json::json!({"decision": "approve", "amount": "100.00", "override_reason": why}))), &json).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["ineligible_reasons"], serde_json::json!(["hardware:CPU"]));
+    assert_eq!(out["override_reason"], why);
+    assert!(out["grant_code"].as_str().is_some_and(|c| c.starts_with("G-")), "{out}");
+    assert!(audit_actions(&s.app).iter().any(|(a, d)| a == "eligibility-overridden" && d.as_deref() == Some(why)));
+}
+both_backends!(the_api_approves_an_ineligible_application_only_with_an_override);
