@@ -134,3 +134,5 @@ audit-action-programme-budget-raised = programme budget raised
 audit-action-programme-closed = programme closed
 audit-action-programme-archived = programme archived
 audit-action-eligibility-overridden = eligibility overridden
+
+eligibility-flag = not eligible

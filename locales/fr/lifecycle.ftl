@@ -134,3 +134,5 @@ audit-action-programme-budget-raised = budget du programme augmenté
 audit-action-programme-closed = programme clos
 audit-action-programme-archived = programme archivé
 audit-action-eligibility-overridden = éligibilité passée outre
+
+eligibility-flag = non éligible

@@ -309,6 +309,8 @@ async fn each_failing_rule_is_reported_and_approval_needs_an_override(backend: B
         assert!(page.contains(reason), "{reason}: {page}");
     }
     assert!(page.contains("Not eligible"), "{page}");
+    // Flagged in the programme's list of applications too.
+    assert!(funder.get(&path).await.body.contains("not eligible"));
 
     // Approval without an override reason is refused, nothing written.
     funder.refresh_csrf(&app_path).await;
