@@ -58,6 +58,11 @@ diesel::table! {
         hold_days -> Integer,
         credits_cover -> Text,
         unused_credit -> Text,
+        status -> Text,
+        eligible_countries -> Nullable<Text>,
+        eligible_categories -> Nullable<Text>,
+        max_company_age_years -> Nullable<Integer>,
+        eligible_hardware -> Nullable<Text>,
     }
 }
 
@@ -96,6 +101,10 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         submitted_by -> BigInt,
         created_at -> Timestamp,
+        ineligible_reasons -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
+        overridden_by -> Nullable<BigInt>,
+        overridden_at -> Nullable<Timestamp>,
     }
 }
 
@@ -498,6 +507,7 @@ diesel::table! {
         vat_number -> Nullable<Text>,
         updated_by -> Nullable<BigInt>,
         updated_at -> Timestamp,
+        founded_on -> Nullable<Date>,
     }
 }
 
@@ -564,6 +574,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    programme_changes (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        kind -> Text,
+        old_value -> Text,
+        new_value -> Text,
+        reason -> Text,
+        changed_by -> BigInt,
+        changed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(grant_changes -> grants (grant_id));
 diesel::allow_tables_to_appear_in_same_query!(grant_changes, grants);
 diesel::allow_tables_to_appear_in_same_query!(grant_changes, users);
+diesel::joinable!(programme_changes -> programmes (programme_id));
+diesel::allow_tables_to_appear_in_same_query!(programme_changes, programmes);
+diesel::allow_tables_to_appear_in_same_query!(programme_changes, users);

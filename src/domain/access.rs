@@ -106,6 +106,9 @@ pub enum Action {
     ViewApplicationInbox,
     /// Extending or revoking a grant of one of the funder's programmes.
     ManageGrant,
+    /// Run a programme's lifecycle: edit a draft and its eligibility rules, open, extend,
+    /// raise, close, archive.
+    ManageProgramme,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -131,6 +134,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ViewAdministration | Administer => role == Admin,
         ManageApiTokens => matches!(role, Startup | Funder | Provider),
         ManageGrant => role == Funder,
+        ManageProgramme => role == Funder,
     }
 }
 
@@ -151,6 +155,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         DecideInvoice => matches!(duty, Owner | ProgrammeManager | Billing),
         EditCatalogue | RecordSettlement => matches!(duty, Owner | Billing),
         ManageGrant => matches!(duty, Owner | ProgrammeManager),
+        ManageProgramme => matches!(duty, Owner | ProgrammeManager),
     }
 }
 

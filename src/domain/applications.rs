@@ -54,9 +54,24 @@ pub struct Application {
     pub decided_at: Option<NaiveDateTime>,
     pub submitted_by: UserId,
     pub created_at: NaiveDateTime,
+    /// The eligibility rules it failed at submission, one code per line; `None`: eligible.
+    pub ineligible_reasons: Option<String>,
+    /// Why the funder approved it although ineligible.
+    pub override_reason: Option<String>,
+    pub overridden_by: Option<UserId>,
+    pub overridden_at: Option<NaiveDateTime>,
 }
 
 impl Application {
+    pub fn is_eligible(&self) -> bool {
+        self.ineligible_reasons.is_none()
+    }
+
+    /// The rules it failed at submission, each with its reason.
+    pub fn ineligibility(&self) -> DomainResult<Vec<crate::domain::eligibility::Failure>> {
+        crate::domain::eligibility::from_text(self.ineligible_reasons.as_deref()).map_err(|e| DomainError::Internal(e.to_string()))
+    }
+
     pub fn requested(&self) -> Amount {
         Amount::from_cents(self.requested)
     }
@@ -111,6 +126,7 @@ struct ApplicationRow<'a> {
     status: &'static str,
     submitted_by: UserId,
     created_at: NaiveDateTime,
+    ineligible_reasons: Option<String>,
 }
 
 /// A startup applies to an open programme.
@@ -118,7 +134,8 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, n
     if by.kind() != OrgKind::Startup {
         return Err(DomainError::Forbidden("only startups apply for credits"));
     }
-    let programme = programmes::get(conn, programme_id)?;
+    // A draft is not there for startups.
+    let programme = programmes::visible_to(conn, by, programme_id)?;
     if !by.organisation.is_registered() {
         return Err(DomainError::Conflict(Message::new("apply-company-not-registered")));
     }
@@ -164,6 +181,16 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, n
     }
     errors.into_result()?;
     let provider_id = provider_id.ok_or_else(|| DomainError::invalid("provider_id", Message::new("apply-provider-missing")))?;
+    // Eligibility: every failing rule is kept with the application (not refused: the funder
+    // sees the reasons and may override one with a recorded reason).
+    let rules = programme.eligibility()?;
+    let ineligible_reasons = if rules.is_empty() {
+        None
+    } else {
+        let (category, founded_on) = crate::domain::company::eligibility_facts(conn, by.org_id())?;
+        let applicant = crate::domain::eligibility::Applicant { country: by.organisation.country.as_deref(), category, founded_on, hardware: &new.hardware };
+        crate::domain::eligibility::to_text(&crate::domain::eligibility::evaluate(&rules, &applicant, clock::today()))
+    };
     let row = ApplicationRow {
         programme_id: programme.id,
         startup_id: by.org_id(),
@@ -174,6 +201,7 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, n
         status: ApplicationStatus::Submitted.as_str(),
         submitted_by: by.user.id,
         created_at: clock::now(),
+        ineligible_reasons,
     };
     let inserted = diesel::insert_into(applications::table)
         .values(&row)
@@ -315,12 +343,27 @@ pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: Application
 /// startup's single undertaking over the ceiling is refused with the figures, nothing written;
 /// an approval is recorded for the national register with its grant.
 pub fn decide_with(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision, rules: &de_minimis::Rules) -> DomainResult<ApplicationView> {
+    decide_overriding(conn, by, application_id, decision, rules, None)
+}
+
+/// [`decide_with`], where the approval of an application that failed eligibility rules needs
+/// `override_reason` (at least [`MIN_REASON_CHARS`]): without it the approval is refused and
+/// nothing is written; with it the reason, who and when are stored with the application.
+pub fn decide_overriding(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision, rules: &de_minimis::Rules, override_reason: Option<&str>) -> DomainResult<ApplicationView> {
     if by.kind() != OrgKind::Funder {
         return Err(DomainError::NotFound);
     }
     let current = application_for(conn, by, application_id)?;
     let currency = current.programme.currency.as_str();
+    if current.programme.status == programmes::ProgrammeStatus::Archived {
+        return Err(DomainError::Conflict(Message::new("programme-archived-read-only")));
+    }
     let mut errors = FieldErrors::default();
+    let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+    let overriding = matches!(decision, Decision::Approve { .. }) && !current.application.is_eligible();
+    if overriding && override_reason.is_none_or(|r| r.chars().count() < MIN_REASON_CHARS) {
+        errors.add("override_reason", Message::new("decide-ineligible-needs-override").with("min", MIN_REASON_CHARS));
+    }
     match decision {
         Decision::Approve { amount } => {
             if !amount.is_positive() {
@@ -365,6 +408,15 @@ pub fn decide_with(conn: &mut AnyConnection, by: &Member, application_id: Applic
         .execute(conn)?;
         if changed == 0 {
             return Err(DomainError::Conflict(Message::new("decide-already-decided").with("reference", current.application.reference())));
+        }
+        if overriding {
+            diesel::update(applications::table.filter(applications::id.eq(application_id)))
+                .set((
+                    applications::override_reason.eq(override_reason),
+                    applications::overridden_by.eq(by.user.id),
+                    applications::overridden_at.eq(now),
+                ))
+                .execute(conn)?;
         }
         if let Decision::Approve { amount } = decision {
             let grant = crate::domain::grants::award(conn, by, &current.application, &programme, *amount)?;

@@ -62,6 +62,17 @@ crate::text_enum! {
         GrantRevoked = "grant-revoked",
         /// A grant's validity ended; its unused credit was clawed back.
         GrantExpired = "grant-expired",
+        /// Programme lifecycle: a draft edited, its rules set, opened (funded), its window
+        /// extended or budget raised (with the reason), closed, archived.
+        ProgrammeDraftEdited = "programme-draft-edited",
+        ProgrammeEligibilitySet = "programme-eligibility-set",
+        ProgrammeOpened = "programme-opened",
+        ProgrammeClosingExtended = "programme-closing-extended",
+        ProgrammeBudgetRaised = "programme-budget-raised",
+        ProgrammeClosed = "programme-closed",
+        ProgrammeArchived = "programme-archived",
+        /// A funder approved an application that failed eligibility rules, with its reason.
+        EligibilityOverridden = "eligibility-overridden",
     }
 }
 

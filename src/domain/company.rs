@@ -42,6 +42,7 @@ struct ProfileRow {
     public_body_control: bool,
     vat_number: Option<String>,
     updated_at: NaiveDateTime,
+    founded_on: Option<NaiveDate>,
 }
 
 /// The company's own last closed accounts.
@@ -53,6 +54,8 @@ pub struct Profile {
     pub public_body_control: bool,
     pub vat_number: Option<String>,
     pub updated_at: NaiveDateTime,
+    /// When the company was founded (registered), for programmes with a maximum company age.
+    pub founded_on: Option<NaiveDate>,
 }
 
 fn decimal(text: &str) -> DomainResult<Decimal> {
@@ -69,6 +72,7 @@ impl TryFrom<ProfileRow> for Profile {
             public_body_control: r.public_body_control,
             vat_number: r.vat_number,
             updated_at: r.updated_at,
+            founded_on: r.founded_on,
         })
     }
 }
@@ -139,6 +143,8 @@ pub struct NewProfile {
     pub figures: Figures,
     pub public_body_control: bool,
     pub vat_number: String,
+    /// When the company was founded; optional.
+    pub founded_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +208,9 @@ pub fn save_profile(conn: &mut AnyConnection, by: &Member, new: &NewProfile) -> 
         errors.add("accounts_year_end", Message::new("company-year-end-future"));
     }
     check_figures(&mut errors, &new.figures, &OWN_FIELDS);
+    if new.founded_on.is_some_and(|d| d > clock::today() || !crate::domain::programmes::is_sane_date(d)) {
+        errors.add("founded_on", Message::new("company-founded-on-invalid"));
+    }
     let vat = match new.vat_number.trim() {
         "" => None,
         typed => match registration::VatNumber::parse(typed) {
@@ -227,6 +236,7 @@ pub fn save_profile(conn: &mut AnyConnection, by: &Member, new: &NewProfile) -> 
                 company_profiles::vat_number.eq(vat),
                 company_profiles::updated_by.eq(Some(by.user.id)),
                 company_profiles::updated_at.eq(now),
+                company_profiles::founded_on.eq(new.founded_on),
             ))
             .execute(conn)?;
         Ok::<(), DomainError>(())
@@ -633,4 +643,13 @@ pub fn register_table(conn: &mut AnyConnection, funder_id: OrgId, name: &str, he
 /// The register as its CSV file: the machine keys as headers, formulas neutralised.
 pub fn register_csv(conn: &mut AnyConnection, funder_id: OrgId) -> DomainResult<Vec<u8>> {
     register_table(conn, funder_id, "de-minimis", |key| key.to_string())?.render(crate::domain::table::Format::Csv).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+/// What a programme's eligibility rules need of a company: its SME category (when a profile
+/// can be counted) and its founding date (when the profile gives one).
+pub fn eligibility_facts(conn: &mut AnyConnection, org_id: OrgId) -> DomainResult<(Option<SmeCategory>, Option<NaiveDate>)> {
+    let profile = profile_of(conn, org_id)?;
+    let associates = associates_of(conn, org_id)?;
+    let category = sme_working(profile.as_ref(), &associates).and_then(Result::ok).map(|w| w.category);
+    Ok((category, profile.and_then(|p| p.founded_on)))
 }

@@ -136,6 +136,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
                 figures: Figures { staff_awu: rust_decimal::Decimal::new(185, 1), turnover: eur(3_200_000), balance_sheet: eur(2_100_000) },
                 public_body_control: false,
                 vat_number: String::new(),
+                founded_on: Some(today - Duration::days(3 * 365)),
             },
         )?;
         company::add_associate(

@@ -145,7 +145,11 @@ impl ExpiryRun {
 /// Where a grant of `programme` that ends on `as_of` sends its unused credit.
 pub fn destination(programme: &Programme, as_of: NaiveDate) -> (Destination, AccountSpec) {
     match programme.unused_credit {
-        UnusedCredit::BudgetWhileOpen if as_of <= programme.closes_on => (Destination::Budget, chart::programme_available(programme.id.get(), &programme.currency)),
+        // Open: its status says so (a funder may close it before its window ends) and its
+        // window has not ended.
+        UnusedCredit::BudgetWhileOpen if programme.status == crate::domain::programmes::ProgrammeStatus::Open && as_of <= programme.closes_on => {
+            (Destination::Budget, chart::programme_available(programme.id.get(), &programme.currency))
+        }
         _ => (Destination::Expired, chart::programme_expired(programme.id.get(), &programme.currency)),
     }
 }
@@ -478,6 +482,11 @@ mod tests {
             hold_days: 60,
             credits_cover: CreditsCover::Net,
             unused_credit,
+            status: crate::domain::programmes::ProgrammeStatus::Open,
+            eligible_countries: None,
+            eligible_categories: None,
+            max_company_age_years: None,
+            eligible_hardware: None,
         }
     }
 
@@ -495,6 +504,10 @@ mod tests {
         assert_eq!((spec.normal_side, spec.limit), (Side::Credit, ledger::LimitRule::None), "credit-normal, no limit");
         assert_eq!(UnusedCredit::default(), UnusedCredit::BudgetWhileOpen);
         assert!("somewhere".parse::<UnusedCredit>().is_err(), "an unknown setting is an error");
+        // Closed by its funder before its window ends: the credit lapses.
+        let closed = Programme { status: crate::domain::programmes::ProgrammeStatus::Closed, ..programme(UnusedCredit::BudgetWhileOpen) };
+        let (to, spec) = destination(&closed, last_day);
+        assert_eq!((to, spec.code.as_str()), (Destination::Expired, "programme:7:expired"));
     }
 
     #[test]

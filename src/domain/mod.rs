@@ -40,6 +40,7 @@ pub mod status;
 pub mod transparency;
 pub mod usage;
 pub mod grant_expiry;
+pub mod eligibility;
 
 pub use error::{DomainError, DomainResult, FieldErrors};
 pub use ids::{ApplicationId, GrantId, OrgId, ProgrammeId, UploadId, UserId};

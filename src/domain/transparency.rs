@@ -86,6 +86,8 @@ pub fn programmes(conn: &mut AnyConnection) -> DomainResult<Vec<PublicProgramme>
     type Row = (ProgrammeId, String, String, String, i64, i64, NaiveDate, NaiveDate, String, Option<String>);
     let rows: Vec<Row> = programmes::table
         .inner_join(organisations::table.on(organisations::id.eq(programmes::funder_id)))
+        // Drafts are their funder's own until they open.
+        .filter(programmes::status.ne(crate::domain::programmes::ProgrammeStatus::Draft.as_str()))
         .order((programmes::opens_on.desc(), programmes::id.desc()))
         .select((
             programmes::id,

@@ -177,6 +177,8 @@ fn every_key_the_code_and_templates_use_exists_in_both_languages() {
         ("grant-status", crate::domain::grants::GrantStatus::ALL.iter().map(|s| s.as_str()).collect()),
         ("grant-change", crate::domain::grant_expiry::ChangeKind::ALL.iter().map(|s| s.as_str()).collect()),
         ("unused-credit", crate::domain::grant_expiry::UnusedCredit::ALL.iter().map(|s| s.as_str()).collect()),
+        ("phase", vec!["draft", "archived"]),
+        ("eligibility-category-name", crate::domain::eu::sme::SmeCategory::ALL.iter().map(|c| c.as_str()).collect()),
     ] {
         for v in values {
             used.insert(format!("{prefix}-{v}"));

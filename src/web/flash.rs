@@ -43,6 +43,8 @@ pub const KEYS: &[&str] = &[
     "flash-credit-note-received",
     "flash-grant-extended",
     "flash-grant-revoked",
+    "flash-programme-draft-saved",
+    "flash-programme-changed",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

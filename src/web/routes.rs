@@ -135,6 +135,14 @@ route_table! {
     get "/funder/de-minimis.{format}" ExportDeMinimis => exports::de_minimis;
     post "/grants/{id}/extend" ManageGrant => grant_expiry::extend;
     post "/grants/{id}/revoke" ManageGrant => grant_expiry::revoke;
+    get "/programmes/{id}/edit" ManageProgramme => programme_lifecycle::edit_form;
+    post "/programmes/{id}/edit" ManageProgramme => programme_lifecycle::update;
+    post "/programmes/{id}/eligibility" ManageProgramme => programme_lifecycle::set_eligibility;
+    post "/programmes/{id}/open" ManageProgramme => programme_lifecycle::open;
+    post "/programmes/{id}/extend" ManageProgramme => programme_lifecycle::extend;
+    post "/programmes/{id}/raise" ManageProgramme => programme_lifecycle::raise;
+    post "/programmes/{id}/close" ManageProgramme => programme_lifecycle::close;
+    post "/programmes/{id}/archive" ManageProgramme => programme_lifecycle::archive;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

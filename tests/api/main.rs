@@ -42,3 +42,4 @@ mod transparency;
 mod usage_files;
 mod usage_jobs;
 mod grant_expiry;
+mod programme_lifecycle;

@@ -633,6 +633,8 @@ pub struct ProgrammeOut {
     pub max_award: String,
     pub opens_on: String,
     pub closes_on: String,
+    /// `draft`, `open`, `closed` or `archived`.
+    pub status: String,
 }
 
 /// Programmes: a funder's own; for others, every call.
@@ -665,6 +667,11 @@ pub struct ApplicationOut {
     pub decision_reason: Option<String>,
     /// The grant's code, once approved.
     pub grant_code: Option<String>,
+    /// The eligibility rules it failed at submission (`country:US`, `category:large`,
+    /// `age:12:5`, `hardware:IPU`, `country-unknown` …); empty when eligible.
+    pub ineligible_reasons: Vec<String>,
+    /// Why the funder approved it although ineligible.
+    pub override_reason: Option<String>,
 }
 
 fn application_out(v: ApplicationView) -> ApplicationOut {
@@ -682,6 +689,8 @@ fn application_out(v: ApplicationView) -> ApplicationOut {
         approved_amount: a.approved_amount.map(|c| money(Amount::from_cents(c))),
         decision_reason: a.decision_reason,
         grant_code: v.grant.map(|g| g.code),
+        ineligible_reasons: a.ineligible_reasons.as_deref().map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default(),
+        override_reason: a.override_reason,
     }
 }
 
@@ -713,6 +722,9 @@ pub struct DecisionIn {
     pub amount: Option<String>,
     /// Why (reject).
     pub reason: Option<String>,
+    /// Why an application that failed eligibility rules is approved all the same (required to
+    /// approve one; stored with it and audited).
+    pub override_reason: Option<String>,
 }
 
 /// Decide an application: approval creates the grant and issues its credits at once.
@@ -744,9 +756,14 @@ pub async fn decide_application(state: web::Data<AppState>, caller: ApiCaller, r
         _ => return Err(crate::domain::DomainError::invalid("decision", Message::new("api-decision-invalid")).into()),
     };
     let (member, actor, base_url, rules) = (caller.member.clone(), caller.actor.clone(), state.base_url(), state.settings.de_minimis);
+    let override_reason = body.override_reason.unwrap_or_default();
+    crate::web::forms::texts(&[("override_reason", &override_reason, invoicing::MAX_REASON_CHARS)]).into_result()?;
     let view = super::db(&state, move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                let view = applications::decide_with(conn, &member, id, &decision, &rules)?;
+                let view = applications::decide_overriding(conn, &member, id, &decision, &rules, Some(&override_reason))?;
+                if let Some(why) = &view.application.override_reason {
+                    audit::record(conn, &actor, AuditAction::EligibilityOverridden, Some(format!("application:{id}")), Some(why))?;
+                }
                 let (action, reason) = match &decision {
                     Decision::Approve { .. } => (AuditAction::ApplicationApproved, None),
                     Decision::Reject { reason } => (AuditAction::ApplicationRejected, Some(reason.as_str())),
@@ -821,6 +838,9 @@ pub struct ProgrammeIn {
     /// `budget_while_open` (default: back to the budget while the programme is open, else
     /// lapsed) or `expired` (always lapsed): where a grant's unused credit goes when it ends.
     pub unused_credit: Option<String>,
+    /// `open` (default: funded and visible at once) or `draft` (editable, unfunded, invisible
+    /// to startups until its funder opens it on the programme's page).
+    pub status: Option<String>,
 }
 
 fn programme_out(p: programmes::Programme) -> ProgrammeOut {
@@ -833,10 +853,12 @@ fn programme_out(p: programmes::Programme) -> ProgrammeOut {
         currency: p.currency,
         opens_on: p.opens_on.to_string(),
         closes_on: p.closes_on.to_string(),
+        status: p.status.as_str().to_string(),
     }
 }
 
-/// Open a programme: its budget is funded from the funder's commitments at once.
+/// Open a programme: its budget is funded from the funder's commitments at once (or, with
+/// `"status": "draft"`, keep it as an unfunded draft).
 #[utoipa::path(post, path = "/api/v1/programmes", tag = "funder", params(("Idempotency-Key" = Option<String>, Header)), request_body = ProgrammeIn,
     responses((status = 201, body = ProgrammeOut), (status = 409, body = super::ProblemDocument), (status = 413, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
     security(("bearer" = ["programmes:write"])))]
@@ -865,6 +887,14 @@ pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req
             None
         }),
     };
+    let as_draft = match body.status.as_deref() {
+        None | Some("open") => false,
+        Some("draft") => true,
+        Some(_) => {
+            errors.add("status", Message::new("programme-status-invalid"));
+            false
+        }
+    };
     let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(credits_cover), Some(unused_credit), true) = (budget, max_award, opens_on, closes_on, credits_cover, unused_credit, errors.is_empty()) else {
         return Err(errors.into_result().err().unwrap_or(crate::domain::DomainError::NotFound).into());
     };
@@ -884,7 +914,7 @@ pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req
     let (member, actor) = (caller.member.clone(), caller.actor.clone());
     let programme = super::db(&state, move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                let programme = programmes::create(conn, &member, &new)?;
+                let programme = if as_draft { programmes::create_draft(conn, &member, &new)? } else { programmes::create(conn, &member, &new)? };
                 audit::record(conn, &actor, AuditAction::ProgrammeCreated, Some(format!("programme:{}", programme.id)), None)?;
                 Ok(programme)
             })

@@ -41,12 +41,16 @@ pub struct DecisionForm {
     pub amount: String,
     #[serde(default)]
     pub reason: String,
+    /// Why an application that failed eligibility rules is approved all the same.
+    #[serde(default)]
+    pub override_reason: String,
 }
 
 impl DecisionForm {
     pub fn parse(&self, locale: Locale, currency: &str) -> Result<Decision, FieldErrors> {
         let mut errors = texts(&[("decision", &self.decision, SHORT_CHARS), ("amount", &self.amount, SHORT_CHARS)]);
         text(&mut errors, "reason", &self.reason, PROSE_CHARS, true);
+        text(&mut errors, "override_reason", &self.override_reason, PROSE_CHARS, true);
         if !errors.is_empty() {
             return Err(errors);
         }

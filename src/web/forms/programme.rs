@@ -26,6 +26,9 @@ pub struct ProgrammeForm {
     /// means the first.
     #[serde(default)]
     pub unused_credit: String,
+    /// `draft` keeps the new programme as an editable, unfunded draft; otherwise it opens at once.
+    #[serde(default)]
+    pub lifecycle: String,
 }
 
 impl ProgrammeForm {

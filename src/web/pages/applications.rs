@@ -28,6 +28,8 @@ struct ApplicationPage {
     errors: FieldErrors,
     /// The startup's SME category and de minimis headroom, for the funder deciding (and admins).
     company: Option<CompanyView>,
+    /// Each eligibility rule the application failed at submission, worded.
+    ineligible: Vec<Message>,
 }
 
 /// The startup's company as the decision form shows it, for the programme's funder and admins.
@@ -39,9 +41,11 @@ async fn company_of(state: &AppState, visitor: &Visitor, view: &ApplicationView)
     Ok(Some(state.db(move |conn| company::company_view(conn, startup_id, &rules, clock::today())).await?))
 }
 
-fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: FieldErrors, company: Option<CompanyView>) -> ApplicationPage {
+fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: FieldErrors, company: Option<CompanyView>) -> AppResult<ApplicationPage> {
     let kind = visitor.member.as_ref().map(|m| m.kind());
-    ApplicationPage {
+    let ineligible = view.application.ineligibility()?.iter().map(|f| f.message()).collect();
+    Ok(ApplicationPage {
+        ineligible,
         company,
         layout: Layout::message(visitor, &Message::new("title-application").with("reference", view.application.reference())),
         is_funder: kind == Some(OrgKind::Funder),
@@ -49,7 +53,7 @@ fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: Fi
         view,
         form,
         errors,
-    }
+    })
 }
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
@@ -58,7 +62,7 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let view = state.db(move |conn| applications::application_for(conn, &member, id)).await?;
     let company = company_of(&state, &visitor, &view).await?;
     // The decision form is not pre-set: the funder chooses approve or reject.
-    render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default(), company))
+    render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default(), company)?)
 }
 
 pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<DecisionForm>) -> AppResult<HttpResponse> {
@@ -70,7 +74,7 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
         Ok(d) => d,
         Err(errors) => {
             let company = company_of(&state, &visitor, &current).await?;
-            return unprocessable(&page(&visitor, current, form, errors, company));
+            return unprocessable(&page(&visitor, current, form, errors, company)?);
         }
     };
     let decider = member.clone();
@@ -78,16 +82,20 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
     let base_url = state.base_url();
     let actor = visitor.actor();
     let rules = state.settings.de_minimis;
+    let override_reason = form.override_reason.clone();
     // The decision and its mail commit together, or neither does.
     let result = state
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                let view = applications::decide_with(conn, &decider, id, &chosen, &rules)?;
+                let view = applications::decide_overriding(conn, &decider, id, &chosen, &rules, Some(&override_reason))?;
                 let (action, reason) = match &chosen {
                     Decision::Approve { .. } => (AuditAction::ApplicationApproved, None),
                     Decision::Reject { reason } => (AuditAction::ApplicationRejected, Some(reason.as_str())),
                 };
                 audit::record(conn, &actor, action, Some(format!("application:{id}")), reason)?;
+                if let Some(why) = &view.application.override_reason {
+                    audit::record(conn, &actor, AuditAction::EligibilityOverridden, Some(format!("application:{id}")), Some(why))?;
+                }
                 notifications::queue_decision(conn, &base_url, &view, &chosen)?;
                 Ok(view)
             })
@@ -104,7 +112,7 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
         }
         Err(DomainError::Invalid(errors)) => {
             let company = company_of(&state, &visitor, &current).await?;
-            unprocessable(&page(&visitor, current, form, errors, company))
+            unprocessable(&page(&visitor, current, form, errors, company)?)
         }
         Err(e) => Err(e.into()),
     }

@@ -33,6 +33,7 @@ pub struct ProfileForm {
     balance_sheet: String,
     public_body_control: String,
     vat_number: String,
+    founded_on: String,
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
@@ -114,6 +115,7 @@ impl ProfileForm {
                 balance_sheet: crate::i18n::exact(locale, Decimal::new(p.figures.balance_sheet.cents(), 2)),
                 public_body_control: if p.public_body_control { "on".into() } else { String::new() },
                 vat_number: p.vat_number.clone().unwrap_or_default(),
+                founded_on: p.founded_on.map(|d| d.to_string()).unwrap_or_default(),
             },
         }
     }
@@ -124,12 +126,17 @@ impl ProfileForm {
         let staff = decimal(&mut errors, "staff_awu", &self.staff_awu, locale, "company-awu-invalid");
         let turnover = euros(&mut errors, "turnover", &self.turnover, locale);
         let balance = euros(&mut errors, "balance_sheet", &self.balance_sheet, locale);
+        let founded_on = match self.founded_on.trim() {
+            "" => None,
+            typed => forms::date(&mut errors, "founded_on", typed),
+        };
         match (year_end, staff, turnover, balance) {
             (Some(accounts_year_end), Some(staff_awu), Some(turnover), Some(balance_sheet)) if errors.is_empty() => Ok(NewProfile {
                 accounts_year_end,
                 figures: Figures { staff_awu, turnover, balance_sheet },
                 public_body_control: !self.public_body_control.is_empty(),
                 vat_number: self.vat_number.clone(),
+                founded_on,
             }),
             _ => Err(errors),
         }

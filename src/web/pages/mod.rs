@@ -14,6 +14,7 @@ pub mod members;
 pub mod notifications;
 pub mod password;
 pub mod programmes;
+pub mod programme_lifecycle;
 pub mod provider;
 pub mod reports;
 pub mod startup;

@@ -15,6 +15,9 @@ use crate::web::session::{CsrfForm, Visitor};
 use crate::web::{AppState, path_id, render, unprocessable};
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use crate::domain::eligibility;
+use crate::domain::eu::sme::SmeCategory;
+use crate::messages::Message;
 
 #[derive(Template)]
 #[template(path = "pages/programmes/list.html")]
@@ -23,14 +26,19 @@ struct ProgrammesPage {
     programmes: Vec<(Programme, Amount)>,
     is_funder: bool,
     is_startup: bool,
+    /// Showing a funder's archived programmes (`?archived=1`), out of the default list.
+    archived: bool,
 }
 
-/// Funders see their own programmes; everyone else sees the calls open now.
-pub async fn list(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
+/// Funders see their own programmes (archived ones on request); everyone else sees the calls
+/// open now.
+pub async fn list(state: web::Data<AppState>, visitor: Visitor, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
+    let archived = member.kind() == OrgKind::Funder && query.get("archived").is_some_and(|v| v == "1");
     let programmes = state
         .db(move |conn| {
             let list = match member.kind() {
+                OrgKind::Funder if archived => programmes::archived_of_funder(conn, member.org_id())?,
                 OrgKind::Funder => programmes::of_funder(conn, member.org_id())?,
                 OrgKind::Platform => programmes::all(conn)?,
                 _ => programmes::open_now(conn)?,
@@ -44,8 +52,15 @@ pub async fn list(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
         })
         .await?;
     let kind = visitor.member.as_ref().map(|m| m.kind());
-    let title = if kind == Some(OrgKind::Funder) { "title-your-programmes" } else { "title-open-programmes" };
+    let title = if archived {
+        "title-archived-programmes"
+    } else if kind == Some(OrgKind::Funder) {
+        "title-your-programmes"
+    } else {
+        "title-open-programmes"
+    };
     render(&ProgrammesPage {
+        archived,
         layout: Layout::new(&visitor, title),
         programmes,
         is_funder: kind == Some(OrgKind::Funder),
@@ -55,11 +70,23 @@ pub async fn list(state: web::Data<AppState>, visitor: Visitor) -> AppResult<Htt
 
 #[derive(Template)]
 #[template(path = "pages/programmes/new.html")]
-struct NewProgrammePage {
-    layout: Layout,
-    form: ProgrammeForm,
-    errors: FieldErrors,
-    currencies: &'static [&'static str],
+pub(crate) struct NewProgrammePage {
+    pub(crate) layout: Layout,
+    pub(crate) form: ProgrammeForm,
+    pub(crate) errors: FieldErrors,
+    pub(crate) currencies: &'static [&'static str],
+    /// Where the form posts: `/programmes`, or a draft's `/programmes/{id}/edit`.
+    pub(crate) action: String,
+    /// Editing a draft (one button), rather than creating (open now, or save as draft).
+    pub(crate) editing: bool,
+    /// Editing a programme that is no longer a draft: the page says why there is no form.
+    pub(crate) not_draft: bool,
+}
+
+impl NewProgrammePage {
+    fn creating(visitor: &Visitor, form: ProgrammeForm, errors: FieldErrors) -> NewProgrammePage {
+        NewProgrammePage { layout: Layout::new(visitor, "title-new-programme"), form, errors, currencies: CURRENCIES, action: "/programmes".into(), editing: false, not_draft: false }
+    }
 }
 
 pub async fn new_form(visitor: Visitor) -> AppResult<HttpResponse> {
@@ -71,7 +98,7 @@ pub async fn new_form(visitor: Visitor) -> AppResult<HttpResponse> {
         closes_on: (today + chrono::Duration::days(90)).to_string(),
         ..ProgrammeForm::default()
     };
-    render(&NewProgrammePage { layout: Layout::new(&visitor, "title-new-programme"), form, errors: FieldErrors::default(), currencies: CURRENCIES })
+    render(&NewProgrammePage::creating(&visitor, form, FieldErrors::default()))
 }
 
 pub async fn create(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<ProgrammeForm>) -> AppResult<HttpResponse> {
@@ -79,24 +106,27 @@ pub async fn create(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
     let new = match form.parse(visitor.locale) {
         Ok(new) => new,
         Err(errors) => {
-            return unprocessable(&NewProgrammePage { layout: Layout::new(&visitor, "title-new-programme"), form, errors, currencies: CURRENCIES });
+            return unprocessable(&NewProgrammePage::creating(&visitor, form, errors));
         }
     };
     let actor = visitor.actor();
+    // `lifecycle=draft` keeps it as an editable, unfunded draft; otherwise it opens at once.
+    let as_draft = form.lifecycle == "draft";
     let created = state
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
-                let programme = programmes::create(conn, &member, &new)?;
+                let programme = if as_draft { programmes::create_draft(conn, &member, &new)? } else { programmes::create(conn, &member, &new)? };
                 audit::record(conn, &actor, AuditAction::ProgrammeCreated, Some(format!("programme:{}", programme.id)), None)?;
                 Ok(programme)
             })
         })
         .await?;
     match created {
-        Ok(p) => Ok(flash::redirect(&format!("/programmes/{}", p.id), "flash-programme-created", state.settings.secure_cookies)),
-        Err(DomainError::Invalid(errors)) => {
-            unprocessable(&NewProgrammePage { layout: Layout::new(&visitor, "title-new-programme"), form, errors, currencies: CURRENCIES })
+        Ok(p) => {
+            let key = if p.is_draft() { "flash-programme-draft-saved" } else { "flash-programme-created" };
+            Ok(flash::redirect(&format!("/programmes/{}", p.id), key, state.settings.secure_cookies))
         }
+        Err(DomainError::Invalid(errors)) => unprocessable(&NewProgrammePage::creating(&visitor, form, errors)),
         Err(e) => Err(AppError::from(e)),
     }
 }
@@ -117,24 +147,118 @@ struct ProgrammePage {
     charts: Vec<crate::web::charts::BarChart>,
     /// The burn-down chart (among `charts`) says when the budget runs out: that sentence.
     exhaustion: Option<String>,
+    /// The programme's eligibility rules.
+    rules: eligibility::Rules,
+    /// The change log, each line with its summary worded.
+    changes: Vec<(programmes::Change, Message)>,
+    /// The viewer is the funder who may run the programme's lifecycle.
+    manage: bool,
+    /// Funders and admins see who made each change.
+    show_who: bool,
+    /// What the lifecycle forms typed, and their problems.
+    lifecycle: LifecycleForm,
+    errors: FieldErrors,
+    categories: &'static [SmeCategory],
+    hardware_kinds: &'static [&'static str],
+    eu_eea: String,
+}
+
+/// The fields of the lifecycle forms on the programme's page (all optional: each form sends
+/// its own), kept to show them again with their problems.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LifecycleForm {
+    /// Which form was sent (`open`, `extend`, `raise`, `close`, `archive`, `eligibility`), so
+    /// that its problems show next to its own fields.
+    pub form: String,
+    pub confirm: String,
+    pub reason: String,
+    pub closes_on: String,
+    pub budget: String,
+    /// `any`, `eu-eea` or `list`.
+    pub countries_rule: String,
+    pub countries: String,
+    /// Repeated fields arrive as one comma-separated text (see `forms::multi`).
+    pub categories: String,
+    pub max_company_age_years: String,
+    pub hardware: String,
+    /// Set when the rule is wanted (a checkbox), so that an empty choice can be told apart.
+    pub limit_categories: String,
+    pub limit_hardware: String,
+}
+
+impl LifecycleForm {
+    /// The form filled with a programme's current rules.
+    fn of(rules: &eligibility::Rules) -> LifecycleForm {
+        LifecycleForm {
+            countries_rule: match &rules.countries {
+                None => "any".into(),
+                Some(eligibility::Countries::EuEea) => "preset".into(),
+                Some(eligibility::Countries::List(_)) => "list".into(),
+            },
+            countries: match &rules.countries {
+                Some(eligibility::Countries::List(codes)) => codes.join(", "),
+                _ => String::new(),
+            },
+            categories: rules.categories_text().unwrap_or_default(),
+            limit_categories: if rules.categories.is_some() { "on".into() } else { String::new() },
+            max_company_age_years: rules.max_age_years.map(|y| y.to_string()).unwrap_or_default(),
+            hardware: rules.hardware_text().unwrap_or_default(),
+            limit_hardware: if rules.hardware.is_some() { "on".into() } else { String::new() },
+            ..LifecycleForm::default()
+        }
+    }
+
+    /// Whether a value is among the comma-separated ones chosen (for checkboxes).
+    pub fn has(&self, field: &str, value: &str) -> bool {
+        let chosen = if field == "categories" { &self.categories } else { &self.hardware };
+        chosen.split(',').any(|v| v.trim() == value)
+    }
 }
 
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
-    let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path)?;
     let page = PageRequest::parse(query.get("page").map(String::as_str));
     let grants_page = PageRequest::parse(query.get("grants_page").map(String::as_str));
+    let shown = programme_page(&state, &visitor, id, page, grants_page, None, FieldErrors::default()).await?;
+    render(&shown)
+}
+
+/// The programme's page, with `form` and `errors` when a lifecycle form is shown again.
+pub(crate) async fn programme_page(
+    state: &web::Data<AppState>,
+    visitor: &Visitor,
+    id: ProgrammeId,
+    page: PageRequest,
+    grants_page: PageRequest,
+    form: Option<LifecycleForm>,
+    errors: FieldErrors,
+) -> AppResult<impl Template> {
+    let member = visitor.member()?.clone();
     let cache = state.clone();
-    let (programme, report, applications, spending) = state
+    let viewer = member.clone();
+    let (programme, changes) = state
         .db(move |conn| {
-            let programme = programmes::visible_to(conn, &member, id)?;
-            if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) {
+            let programme = programmes::visible_to(conn, &viewer, id)?;
+            let changes = programmes::changes(conn, id)?;
+            let worded = changes.into_iter().map(|c| c.summary(&programme.currency).map(|m| (c, m))).collect::<Result<Vec<_>, _>>()?;
+            Ok((programme, worded))
+        })
+        .await?;
+    let rules = programme.eligibility()?;
+    let manage = crate::domain::access::permits(Some(&member), crate::domain::access::Action::ManageProgramme) && member.org_id() == programme.funder_id;
+    let is_draft = programme.is_draft();
+    let show_who = matches!(member.kind(), OrgKind::Funder | OrgKind::Platform);
+    let (report, applications, spending) = state
+        .db(move |conn| {
+            // A draft has no ledger figures yet (and its budget may still change).
+            if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) && !is_draft {
                 let report = reports::programme_report_cached(conn, &cache.spend_cache, &member, id, Some(grants_page))?;
                 let applications = applications::page_to_programme(conn, id, page)?;
                 let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
-                Ok((programme, Some(report), Some(applications), Some(spending)))
+                Ok((Some(report), Some(applications), Some(spending)))
             } else {
-                Ok((programme, None, None, None))
+                Ok((None, None, None))
             }
         })
         .await?;
@@ -151,5 +275,25 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
         Pager::of_param(&shown, &format!("/programmes/{id}"), "grants_page")
     });
     let applications = applications.map(|page| page.items).unwrap_or_default();
-    render(&ProgrammePage { layout: Layout::titled(&visitor, programme.name.clone()), programme, report, applications, pager, grants_pager, is_startup, charts, exhaustion })
+    let lifecycle = form.unwrap_or_else(|| LifecycleForm::of(&rules));
+    Ok(ProgrammePage {
+        layout: Layout::titled(visitor, programme.name.clone()),
+        programme,
+        report,
+        applications,
+        pager,
+        grants_pager,
+        is_startup,
+        charts,
+        exhaustion,
+        rules,
+        changes,
+        manage,
+        show_who,
+        lifecycle,
+        errors,
+        categories: SmeCategory::ALL,
+        hardware_kinds: crate::domain::applications::HARDWARE_KINDS,
+        eu_eea: eligibility::EU_EEA.join(", "),
+    })
 }

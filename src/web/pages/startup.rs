@@ -100,8 +100,10 @@ struct ApplyPage {
 }
 
 async fn apply_page(state: &AppState, visitor: &Visitor, programme_id: ProgrammeId, form: ApplicationForm, errors: FieldErrors) -> AppResult<ApplyPage> {
+    let member = visitor.member()?.clone();
+    // A draft is not there for startups (`visible_to`).
     let (programme, providers) = state
-        .db(move |conn| Ok((programmes::get(conn, programme_id)?, identity::organisations_of_kind(conn, OrgKind::Provider)?)))
+        .db(move |conn| Ok((programmes::visible_to(conn, &member, programme_id)?, identity::organisations_of_kind(conn, OrgKind::Provider)?)))
         .await?;
     Ok(ApplyPage { layout: Layout::message(visitor, &Message::new("title-apply").with("programme", programme.name.as_str())), programme, providers, hardware_kinds: HARDWARE_KINDS, form, errors })
 }
@@ -118,7 +120,8 @@ pub async fn apply_form(state: web::Data<AppState>, visitor: Visitor, path: web:
 pub async fn apply(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<ApplicationForm>) -> AppResult<HttpResponse> {
     let member = visitor.member_of(OrgKind::Startup)?.clone();
     let programme_id: ProgrammeId = path_id(&path)?;
-    let programme = state.db(move |conn| programmes::get(conn, programme_id)).await?;
+    let viewer = member.clone();
+    let programme = state.db(move |conn| programmes::visible_to(conn, &viewer, programme_id)).await?;
     let new = match form.parse(visitor.locale, &programme.currency) {
         Ok(new) => new,
         Err(errors) => return unprocessable(&apply_page(&state, &visitor, programme_id, form, errors).await?),

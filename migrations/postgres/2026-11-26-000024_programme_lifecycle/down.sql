@@ -1,0 +1,12 @@
+ALTER TABLE company_profiles DROP COLUMN founded_on;
+ALTER TABLE applications DROP COLUMN overridden_at;
+ALTER TABLE applications DROP COLUMN overridden_by;
+ALTER TABLE applications DROP COLUMN override_reason;
+ALTER TABLE applications DROP COLUMN ineligible_reasons;
+DROP TABLE programme_changes;
+DROP FUNCTION programme_changes_append_only();
+ALTER TABLE programmes DROP COLUMN eligible_hardware;
+ALTER TABLE programmes DROP COLUMN max_company_age_years;
+ALTER TABLE programmes DROP COLUMN eligible_categories;
+ALTER TABLE programmes DROP COLUMN eligible_countries;
+ALTER TABLE programmes DROP COLUMN status;
