@@ -59,3 +59,10 @@ inbox-count = { $count ->
     [one] One application matches.
    *[other] { $count } applications match.
 }
+
+# A grant extended, revoked or ended (domain::grant_expiry).
+alert-kind-grant-changed = a grant of ours is extended, revoked or ends
+alert-subject-grant-changed = A change to your grant
+alert-grant-extended = Grant { $code } now ends on { $date }. The funder's reason: { $reason }
+alert-grant-revoked = Grant { $code } was revoked; { $amount } of unused credit went back to the funder. The funder's reason: { $reason }
+alert-grant-expired = Grant { $code } ended on { $date }; { $amount } of unused credit went back to the funder.

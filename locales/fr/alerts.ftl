@@ -59,3 +59,10 @@ inbox-count = { $count ->
    *[one] { $count } candidature correspond.
     [other] { $count } candidatures correspondent.
 }
+
+# Une subvention prolongée, révoquée ou arrivée à son terme (domain::grant_expiry).
+alert-kind-grant-changed = une de nos subventions est prolongée, révoquée ou prend fin
+alert-subject-grant-changed = Un changement sur votre subvention
+alert-grant-extended = La subvention { $code } prend désormais fin le { $date }. Motif du financeur : { $reason }
+alert-grant-revoked = La subvention { $code } a été révoquée ; { $amount } de crédit non utilisé sont revenus au financeur. Motif du financeur : { $reason }
+alert-grant-expired = La subvention { $code } a pris fin le { $date } ; { $amount } de crédit non utilisé sont revenus au financeur.

@@ -35,6 +35,7 @@ crate::text_enum! {
         CreditsUsed = "credits-used",
         ExpirySoon = "expiry-soon",
         FunderDigest = "funder-digest",
+        GrantChanged = "grant-changed",
     }
 }
 
@@ -47,6 +48,7 @@ impl AlertKind {
             AlertKind::CreditsUsed => "alert-kind-credits-used",
             AlertKind::ExpirySoon => "alert-kind-expiry-soon",
             AlertKind::FunderDigest => "alert-kind-funder-digest",
+            AlertKind::GrantChanged => "alert-kind-grant-changed",
         }
     }
 
@@ -58,6 +60,7 @@ impl AlertKind {
             AlertKind::CreditsUsed => "alert-subject-credits-used",
             AlertKind::ExpirySoon => "alert-subject-expiry-soon",
             AlertKind::FunderDigest => "alert-subject-funder-digest",
+            AlertKind::GrantChanged => "alert-subject-grant-changed",
         }
     }
 
@@ -65,7 +68,7 @@ impl AlertKind {
     pub fn is_for(self, kind: crate::domain::identity::OrgKind) -> bool {
         use crate::domain::identity::OrgKind;
         match self {
-            AlertKind::ApplicationReceived | AlertKind::Decision | AlertKind::CreditsUsed | AlertKind::ExpirySoon => kind == OrgKind::Startup,
+            AlertKind::ApplicationReceived | AlertKind::Decision | AlertKind::CreditsUsed | AlertKind::ExpirySoon | AlertKind::GrantChanged => kind == OrgKind::Startup,
             AlertKind::FunderDigest => kind == OrgKind::Funder,
         }
     }
@@ -209,6 +212,15 @@ pub fn credits_used(conn: &mut AnyConnection, grant_id: GrantId) -> DomainResult
             record_sent(conn, person.id, AlertKind::CreditsUsed, &format!("credits-used:{code}:{lower}"), &message, &format!("/grants/{grant_id}"))?;
         }
         raise(conn, person.id, AlertKind::CreditsUsed, &format!("credits-used:{code}:{highest}"), &message, &format!("/grants/{grant_id}"))?;
+    }
+    Ok(())
+}
+
+/// Tells a grant's startup that its grant was extended, revoked or has ended (`message` says
+/// which and why); `event` tells one change from another (an extension to a new date, say).
+pub fn grant_changed(conn: &mut AnyConnection, grant_id: GrantId, startup: OrgId, event: &str, message: &Message) -> DomainResult<()> {
+    for person in people_of(conn, startup)? {
+        raise(conn, person.id, AlertKind::GrantChanged, event, message, &format!("/grants/{grant_id}"))?;
     }
     Ok(())
 }

@@ -215,7 +215,18 @@ fn record_change(conn: &mut AnyConnection, grant: &Grant, kind: ChangeKind, reas
             grant_changes::changed_at.eq(clock::now()),
         ))
         .execute(conn)?;
-    Ok(())
+    // The startup hears of it (in the app, and by mail unless it chose otherwise).
+    let code = grant.code.as_str();
+    let returned = Arg::money(clawed_back, &grant.currency);
+    let (event, message) = match kind {
+        ChangeKind::Extended => (
+            format!("grant-extended:{code}:{}", new_until.unwrap_or(grant.valid_until)),
+            Message::new("alert-grant-extended").with("code", code).with("date", Arg::Date(new_until.unwrap_or(grant.valid_until))).with("reason", reason.unwrap_or_default()),
+        ),
+        ChangeKind::Revoked => (format!("grant-revoked:{code}"), Message::new("alert-grant-revoked").with("code", code).with("reason", reason.unwrap_or_default()).with("amount", returned)),
+        ChangeKind::Expired => (format!("grant-expired:{code}"), Message::new("alert-grant-expired").with("code", code).with("date", Arg::Date(grant.valid_until)).with("amount", returned)),
+    };
+    crate::domain::alerts::grant_changed(conn, grant.id, grant.startup_id, &event, &message)
 }
 
 /// Expires every active grant whose validity ended before `as_of`, clawing back its free

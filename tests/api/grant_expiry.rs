@@ -322,6 +322,12 @@ async fn the_funder_extends_and_revokes_with_reasons_the_startup_reads(backend: 
     assert_eq!(entries(&s), before + 1, "no hold placed");
     // Nothing left to sweep.
     assert!(grant_expiry::expire_due(&mut s.app.conn(), today(), "test").unwrap().is_empty());
+    // The startup was told of both, with the funder's reasons, in its list and by mail.
+    let told = s.startup.get("/notifications").await.body;
+    assert!(told.contains(&format!("Grant {code} now ends on")) && told.contains("The cluster was late by three months."), "{told}");
+    assert!(told.contains(&format!("Grant {code} was revoked; €10,000.00 of unused credit went back to the funder.")), "{told}");
+    let mail = s.app.mail.wait_for(&format!("Grant {code} was revoked")).await;
+    assert!(mail.contains("Subject: A change to your grant") && mail.contains(reason), "{mail}");
 }
 both_backends!(the_funder_extends_and_revokes_with_reasons_the_startup_reads);
 
