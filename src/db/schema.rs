@@ -387,6 +387,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    programme_cofunders (programme_id, funder_id) {
+        programme_id -> BigInt,
+        funder_id -> BigInt,
+        invited_by -> BigInt,
+        invited_at -> Timestamp,
+        committed -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(programmes -> organisations (funder_id));
 diesel::joinable!(applications -> programmes (programme_id));
@@ -396,6 +406,7 @@ diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
 diesel::joinable!(ledger_postings -> ledger_accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    programme_cofunders,
     notifications,
     notification_opt_outs,
     organisations,

@@ -104,6 +104,8 @@ pub enum Action {
     ViewReports,
     /// A funder's applications across its programmes, filtered and searched.
     ViewApplicationInbox,
+    /// Committing one's own budget to another funder's programme one was invited to co-fund.
+    CofundProgramme,
     /// Extending or revoking a grant of one of the funder's programmes.
     ManageGrant,
     /// Run a programme's lifecycle: edit a draft and its eligibility rules, open, extend,
@@ -131,6 +133,7 @@ pub fn can(role: Role, action: Action) -> bool {
         DecideInvoice | RecordSettlement => role == Funder,
         FlagUsage => role == Startup,
         ViewSettlement | ViewReports | ViewApplicationInbox => matches!(role, Funder | Admin),
+        CofundProgramme => role == Funder,
         ViewAdministration | Administer => role == Admin,
         ManageApiTokens => matches!(role, Startup | Funder | Provider),
         ManageGrant => role == Funder,
@@ -152,6 +155,7 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         Apply | WithdrawApplication => matches!(duty, Owner | Member),
         FlagUsage => matches!(duty, Owner | Member | Billing),
         UploadUsage | ConfirmUpload | UploadInvoice => matches!(duty, Owner | Billing | Member),
+        CofundProgramme => matches!(duty, Owner | ProgrammeManager),
         DecideInvoice => matches!(duty, Owner | ProgrammeManager | Billing),
         EditCatalogue | RecordSettlement => matches!(duty, Owner | Billing),
         ManageGrant => matches!(duty, Owner | ProgrammeManager),

@@ -73,6 +73,9 @@ crate::text_enum! {
         ProgrammeArchived = "programme-archived",
         /// A funder approved an application that failed eligibility rules, with its reason.
         EligibilityOverridden = "eligibility-overridden",
+        /// Co-funding: a funder invited to co-fund a programme, and a co-funder's commitment.
+        CofunderInvited = "cofunder-invited",
+        ProgrammeCofunded = "programme-cofunded",
     }
 }
 

@@ -18,6 +18,7 @@ pub mod identity;
 pub mod inbox;
 pub mod catalogue;
 pub mod clock;
+pub mod cofunding;
 pub mod company;
 pub mod credit_notes;
 pub mod demo;

@@ -577,7 +577,10 @@ pub fn visible_to(conn: &mut AnyConnection, viewer: &Member, id: ProgrammeId) ->
     let programme = get(conn, id)?;
     // A draft is its funder's own until it opens.
     let hidden_draft = programme.is_draft() && !crate::domain::access::may_manage_programme(viewer, programme.funder_id);
-    if crate::domain::access::may_view_programme(viewer, programme.funder_id) && !hidden_draft { Ok(programme) } else { Err(DomainError::NotFound) }
+    // A funder invited to co-fund it sees it too.
+    let cofunder = viewer.kind() == OrgKind::Funder && viewer.org_id() != programme.funder_id && crate::domain::cofunding::is_cofunder(conn, id, viewer.org_id())?;
+    let may_view = crate::domain::access::may_view_programme(viewer, programme.funder_id) || cofunder;
+    if may_view && !hidden_draft { Ok(programme) } else { Err(DomainError::NotFound) }
 }
 
 pub fn of_funder(conn: &mut AnyConnection, funder_id: OrgId) -> DomainResult<Vec<Programme>> {

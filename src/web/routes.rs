@@ -143,6 +143,8 @@ route_table! {
     post "/programmes/{id}/raise" ManageProgramme => programme_lifecycle::raise;
     post "/programmes/{id}/close" ManageProgramme => programme_lifecycle::close;
     post "/programmes/{id}/archive" ManageProgramme => programme_lifecycle::archive;
+    post "/programmes/{id}/cofunders" ManageProgramme => cofunding::invite;
+    post "/programmes/{id}/cofund" CofundProgramme => cofunding::commit;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

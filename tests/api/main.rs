@@ -8,6 +8,7 @@ mod audit;
 mod authorization;
 mod browser;
 mod cli;
+mod cofunding;
 mod company;
 mod credit_notes;
 mod crash;

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod api_tokens;
 pub mod applications;
 pub mod auth;
+pub mod cofunding;
 pub mod company;
 pub mod grants;
 pub mod health;

@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 const CONFIRMED: &str = "yes";
 
 /// The programme's page again, with the lifecycle form as typed and its problems (422).
-async fn shown_again(state: &web::Data<AppState>, visitor: &Visitor, id: ProgrammeId, form: LifecycleForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+pub(crate) async fn shown_again(state: &web::Data<AppState>, visitor: &Visitor, id: ProgrammeId, form: LifecycleForm, errors: FieldErrors) -> AppResult<HttpResponse> {
     let page = programme_page(state, visitor, id, PageRequest::parse(None), PageRequest::parse(None), Some(form), errors).await?;
     render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -37,7 +37,7 @@ fn done(state: &AppState, id: ProgrammeId) -> HttpResponse {
 
 /// Runs a lifecycle change and its audit event in one transaction; invalid input shows the page
 /// again with the problems, anything else (not found, a refused transition) is the error page.
-async fn change(
+pub(crate) async fn change(
     state: web::Data<AppState>,
     visitor: Visitor,
     id: ProgrammeId,
@@ -65,7 +65,7 @@ async fn change(
 }
 
 /// The box an irreversible step asks to tick (works without JavaScript).
-fn confirmed(form: &LifecycleForm, errors: &mut FieldErrors) {
+pub(crate) fn confirmed(form: &LifecycleForm, errors: &mut FieldErrors) {
     if form.confirm != CONFIRMED {
         errors.add("confirm", Message::new("programme-confirm-missing"));
     }

@@ -153,6 +153,10 @@ struct ProgrammePage {
     changes: Vec<(programmes::Change, Message)>,
     /// The viewer is the funder who may run the programme's lifecycle.
     manage: bool,
+    /// Every funder's share of the budget (funders and admins only).
+    shares: Vec<crate::domain::cofunding::Share>,
+    /// The viewer is an invited co-funder who may commit budget now.
+    cofund: bool,
     /// Funders and admins see who made each change.
     show_who: bool,
     /// What the lifecycle forms typed, and their problems.
@@ -185,6 +189,8 @@ pub struct LifecycleForm {
     /// Set when the rule is wanted (a checkbox), so that an empty choice can be told apart.
     pub limit_categories: String,
     pub limit_hardware: String,
+    /// The funder invited to co-fund (by its name).
+    pub cofunder: String,
 }
 
 impl LifecycleForm {
@@ -237,22 +243,31 @@ pub(crate) async fn programme_page(
     let member = visitor.member()?.clone();
     let cache = state.clone();
     let viewer = member.clone();
-    let (programme, changes) = state
+    let (programme, changes, shares) = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &viewer, id)?;
             let changes = programmes::changes(conn, id)?;
             let worded = changes.into_iter().map(|c| c.summary(&programme.currency).map(|m| (c, m))).collect::<Result<Vec<_>, _>>()?;
-            Ok((programme, worded))
+            // Startups and providers see the call, not who pays for it.
+            let shares = if matches!(viewer.kind(), OrgKind::Funder | OrgKind::Platform) { crate::domain::cofunding::shares(conn, &programme)? } else { Vec::new() };
+            Ok((programme, worded, shares))
         })
         .await?;
+    // An invited co-funder (not the lead) may commit budget while the programme is open.
+    let cofund = member.org_id() != programme.funder_id
+        && crate::domain::access::permits(Some(&member), crate::domain::access::Action::CofundProgramme)
+        && shares.iter().any(|s| s.funder_id == member.org_id())
+        && programme.status == programmes::ProgrammeStatus::Open;
     let rules = programme.eligibility()?;
     let manage = crate::domain::access::permits(Some(&member), crate::domain::access::Action::ManageProgramme) && member.org_id() == programme.funder_id;
     let is_draft = programme.is_draft();
+    let lead = programme.funder_id;
     let show_who = matches!(member.kind(), OrgKind::Funder | OrgKind::Platform);
     let (report, applications, spending) = state
         .db(move |conn| {
             // A draft has no ledger figures yet (and its budget may still change).
-            if matches!(member.kind(), OrgKind::Funder | OrgKind::Platform) && !is_draft {
+            // The programme's own funder (not a co-funder) and admins read its report.
+            if crate::domain::access::may_manage_programme(&member, lead) && !is_draft {
                 let report = reports::programme_report_cached(conn, &cache.spend_cache, &member, id, Some(grants_page))?;
                 let applications = applications::page_to_programme(conn, id, page)?;
                 let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
@@ -289,6 +304,8 @@ pub(crate) async fn programme_page(
         rules,
         changes,
         manage,
+        shares,
+        cofund,
         show_who,
         lifecycle,
         errors,

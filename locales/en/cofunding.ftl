@@ -1,0 +1,23 @@
+# Co-funding (domain::cofunding).
+cofund-title = Funding
+cofund-shares = Each funder's share of the budget
+cofund-col-funder = Funder
+cofund-col-share = Share
+cofund-lead = lead funder
+cofund-invited = invited
+cofund-invite-intro = Another public funder may commit part of this programme's budget from its own commitments. Invite it by its name as registered here; it then commits the amount it chooses.
+cofund-invite-name = Funder's name
+cofund-invite = Invite to co-fund
+cofund-commit-intro = You were invited to co-fund this programme. The amount you commit is posted from your commitments to the programme's budget at once, and cannot be taken back.
+cofund-commit-amount = Amount to commit
+cofund-commit-confirm = I commit this amount of our budget to this programme.
+cofund-commit = Commit
+cofund-committed = { $amount } committed.
+cofund-programme-not-open = Only a draft or open programme takes co-funders, and only an open one takes commitments.
+cofund-name-missing = Give the name of the funder to invite.
+cofund-no-such-funder = No funder named “{ $name }” is registered here.
+cofund-self = A programme's own funder funds it already.
+cofund-already-invited = { $name } is invited already.
+cofund-amount-positive = The amount must be more than zero.
+audit-action-cofunder-invited = co-funder invited
+audit-action-programme-cofunded = budget co-funded

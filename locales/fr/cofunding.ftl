@@ -1,0 +1,23 @@
+# Cofinancement (domain::cofunding).
+cofund-title = Financement
+cofund-shares = La part de chaque financeur dans le budget
+cofund-col-funder = Financeur
+cofund-col-share = Part
+cofund-lead = chef de file
+cofund-invited = invité
+cofund-invite-intro = Un autre financeur public peut engager une partie du budget de ce programme sur ses propres engagements. Invitez-le par son nom tel qu'il est enregistré ici ; il engage ensuite le montant de son choix.
+cofund-invite-name = Nom du financeur
+cofund-invite = Inviter à cofinancer
+cofund-commit-intro = Vous êtes invité à cofinancer ce programme. Le montant engagé passe aussitôt de vos engagements au budget du programme et ne peut être repris.
+cofund-commit-amount = Montant à engager
+cofund-commit-confirm = J'engage ce montant de notre budget dans ce programme.
+cofund-commit = Engager
+cofund-committed = { $amount } engagés.
+cofund-programme-not-open = Seul un programme en brouillon ou ouvert accepte des cofinanceurs, et seul un programme ouvert accepte des engagements.
+cofund-name-missing = Indiquez le nom du financeur à inviter.
+cofund-no-such-funder = Aucun financeur nommé « { $name } » n'est enregistré ici.
+cofund-self = Le financeur du programme le finance déjà.
+cofund-already-invited = { $name } est déjà invité.
+cofund-amount-positive = Le montant doit être supérieur à zéro.
+audit-action-cofunder-invited = cofinanceur invité
+audit-action-programme-cofunded = budget cofinancé
