@@ -151,7 +151,10 @@ pub fn percent_of(part: i64, whole: i64) -> Decimal {
     if whole <= 0 {
         return Decimal::ZERO;
     }
-    (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp(1)
+    let mut percent = (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp(1);
+    // Always one decimal shown, 50.0 as 33.3.
+    percent.rescale(1);
+    percent
 }
 
 /// The programmes `funder` was invited to co-fund, newest first.
