@@ -19,3 +19,9 @@ burn-down-around = around { $month }, at { $rate } a month (the average of the l
 burn-down-not-in-sight = not in sight at { $rate } a month.
 chart-burn-down = Budget left at the end of each month
 col-budget-left = Budget left
+
+# A programme's grants by enterprise category.
+report-by-category = Grants by enterprise category (as the companies' profiles say today)
+report-col-category = Enterprise category
+report-col-grants = Grants
+report-category-unknown = not declared

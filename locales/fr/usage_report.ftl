@@ -19,3 +19,9 @@ burn-down-around = vers { $month }, à { $rate } par mois (la moyenne des { $mon
 burn-down-not-in-sight = pas en vue à { $rate } par mois.
 chart-burn-down = Budget restant à la fin de chaque mois
 col-budget-left = Budget restant
+
+# Les subventions d'un programme par catégorie d'entreprise.
+report-by-category = Subventions par catégorie d'entreprise (selon les profils actuels des entreprises)
+report-col-category = Catégorie d'entreprise
+report-col-grants = Subventions
+report-category-unknown = non déclarée

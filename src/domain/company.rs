@@ -653,3 +653,60 @@ pub fn eligibility_facts(conn: &mut AnyConnection, org_id: OrgId) -> DomainResul
     let category = sme_working(profile.as_ref(), &associates).and_then(Result::ok).map(|w| w.category);
     Ok((category, profile.and_then(|p| p.founded_on)))
 }
+
+/// The SME category of every startup holding a grant of `programme` (as their profiles say
+/// today), in a few queries whatever their number (not one per startup); a startup without a profile, or whose
+/// declaration cannot be categorised, has none.
+pub fn categories_in_programme(conn: &mut AnyConnection, programme: crate::domain::ids::ProgrammeId) -> DomainResult<std::collections::HashMap<OrgId, Option<SmeCategory>>> {
+    let startups: Vec<OrgId> = grants::table.filter(grants::programme_id.eq(programme)).select(grants::startup_id).distinct().load(conn)?;
+    let mut profiles: Vec<ProfileRow> = Vec::new();
+    let mut associates: Vec<(OrgId, AssociateRow)> = Vec::new();
+    // In slices, so that no query carries more parameters than a backend takes.
+    for chunk in startups.chunks(500) {
+        profiles.extend(company_profiles::table.filter(company_profiles::organisation_id.eq_any(chunk)).select(ProfileRow::as_select()).load::<ProfileRow>(conn)?);
+        associates.extend(
+            company_associates::table
+                .filter(company_associates::organisation_id.eq_any(chunk))
+                .order(company_associates::id)
+                .select((company_associates::organisation_id, AssociateRow::as_select()))
+                .load::<(OrgId, AssociateRow)>(conn)?,
+        );
+    }
+    let mut by_org: std::collections::HashMap<OrgId, Vec<StoredAssociate>> = std::collections::HashMap::new();
+    for (org, row) in associates {
+        by_org.entry(org).or_default().push(StoredAssociate::try_from(row)?);
+    }
+    let mut profiles: std::collections::HashMap<OrgId, Profile> = profiles.into_iter().map(|r| Profile::try_from(r).map(|p| (p.organisation_id, p))).collect::<DomainResult<_>>()?;
+    Ok(startups
+        .into_iter()
+        .map(|org| {
+            let profile = profiles.remove(&org);
+            let category = sme_working(profile.as_ref(), by_org.get(&org).map(Vec::as_slice).unwrap_or(&[])).and_then(Result::ok).map(|w| w.category);
+            (org, category)
+        })
+        .collect())
+}
+
+/// A programme's grants by their startup's SME category: (category, grants, awarded), micro
+/// first, unknown last.
+pub fn grants_by_category(conn: &mut AnyConnection, programme: crate::domain::ids::ProgrammeId) -> DomainResult<Vec<(Option<SmeCategory>, i64, Amount)>> {
+    let categories = categories_in_programme(conn, programme)?;
+    let awards: Vec<(OrgId, i64)> = grants::table.filter(grants::programme_id.eq(programme)).select((grants::startup_id, grants::amount)).load(conn)?;
+    let mut groups: Vec<(Option<SmeCategory>, i64, Amount)> = Vec::new();
+    for (startup, amount) in awards {
+        let category = categories.get(&startup).copied().flatten();
+        let slot = match groups.iter().position(|(c, _, _)| *c == category) {
+            Some(i) => i,
+            None => {
+                groups.push((category, 0, Amount::ZERO));
+                groups.len() - 1
+            }
+        };
+        let (_, count, total) = &mut groups[slot];
+        *count = count.saturating_add(1);
+        *total = total.checked_add(Amount::from_cents(amount)).map_err(|_| DomainError::Internal("awards out of range".into()))?;
+    }
+    // Micro, small, medium, large, then unknown.
+    groups.sort_by_key(|(c, _, _)| c.map(|c| SmeCategory::ALL.iter().position(|x| *x == c).unwrap_or(usize::MAX)).unwrap_or(usize::MAX));
+    Ok(groups)
+}

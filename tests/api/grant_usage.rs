@@ -86,3 +86,25 @@ async fn the_programme_page_projects_when_the_budget_runs_out(backend: Backend) 
     assert!(page.contains(&format!("vers {}", month(Locale::Fr, runs_out))), "{page}");
 }
 both_backends!(the_programme_page_projects_when_the_budget_runs_out);
+
+/// The funder's programme page counts its grants by the startups' SME category, from their
+/// company profiles (a startup without one is "not declared").
+async fn the_programme_page_counts_grants_by_enterprise_category(backend: Backend) {
+    let Some(mut s) = programme_with_application(backend, "the_programme_page_counts_grants_by_enterprise_category").await else { return };
+    approve(&mut s, "40000").await;
+    let programme = format!("/programmes/{}", s.programme_id);
+    let page = s.funder.get(&programme).await.body;
+    assert!(page.contains("<tr><th scope=\"row\">not declared</th><td class=\"num\">1</td><td class=\"num\">€40,000.00</td></tr>"), "{page}");
+
+    // 30 people and €6M turnover: a small enterprise (Recommendation 2003/361/EC, Annex, Art. 2(2)).
+    let year_end = (chrono::Utc::now().date_naive() - chrono::Duration::days(200)).to_string();
+    s.startup.refresh_csrf("/organisation/company").await;
+    let r = s.startup.post("/organisation/company", &[("accounts_year_end", &year_end), ("staff_awu", "30"), ("turnover", "6000000"), ("balance_sheet", "5000000"), ("vat_number", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = s.funder.get(&programme).await.body;
+    assert!(page.contains("<tr><th scope=\"row\">small enterprise</th><td class=\"num\">1</td><td class=\"num\">€40,000.00</td></tr>"), "{page}");
+    assert!(!page.contains("not declared"), "{page}");
+    let fr = s.app.login_in("funder@agency.test", "fr-FR,fr;q=0.9").await;
+    assert!(fr.get(&programme).await.body.contains("Subventions par catégorie d&#39;entreprise"));
+}
+both_backends!(the_programme_page_counts_grants_by_enterprise_category);

@@ -157,6 +157,8 @@ struct ProgrammePage {
     shares: Vec<crate::domain::cofunding::Share>,
     /// The viewer is an invited co-funder who may commit budget now.
     cofund: bool,
+    /// The programme's grants by their startup's SME category: (category, grants, awarded).
+    by_category: Vec<(Option<crate::domain::eu::sme::SmeCategory>, i64, crate::money::Amount)>,
     /// Funders and admins see who made each change.
     show_who: bool,
     /// What the lifecycle forms typed, and their problems.
@@ -271,12 +273,17 @@ pub(crate) async fn programme_page(
                 let report = reports::programme_report_cached(conn, &cache.spend_cache, &member, id, Some(grants_page))?;
                 let applications = applications::page_to_programme(conn, id, page)?;
                 let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
-                Ok((Some(report), Some(applications), Some(spending)))
+                let categories = crate::domain::company::grants_by_category(conn, id)?;
+                Ok((Some(report), Some(applications), Some((spending, categories))))
             } else {
                 Ok((None, None, None))
             }
         })
         .await?;
+    let (spending, by_category) = match spending {
+        Some((spending, by_category)) => (Some(spending), by_category),
+        None => (None, Vec::new()),
+    };
     let mut charts = spending.as_ref().map(|s| crate::web::pages::reports::programme_charts(visitor.locale, &programme.currency, s)).unwrap_or_default();
     let burn_down = spending.as_ref().and_then(|s| crate::web::pages::reports::burn_down_view(visitor.locale, &programme.currency, programme.budget(), s, crate::domain::clock::today()));
     let exhaustion = burn_down.map(|(chart, text)| {
@@ -306,6 +313,7 @@ pub(crate) async fn programme_page(
         manage,
         shares,
         cofund,
+        by_category,
         show_who,
         lifecycle,
         errors,
