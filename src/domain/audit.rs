@@ -73,6 +73,13 @@ crate::text_enum! {
         ProgrammeArchived = "programme-archived",
         /// A funder approved an application that failed eligibility rules, with its reason.
         EligibilityOverridden = "eligibility-overridden",
+        /// Review criteria and scale set, a reviewer assigned, a conflict of interest declared
+        /// (or none), a review submitted.
+        ReviewCriteriaSet = "review-criteria-set",
+        ReviewerAssigned = "reviewer-assigned",
+        ReviewConflictDeclared = "review-conflict-declared",
+        ReviewCleared = "review-cleared",
+        ReviewSubmitted = "review-submitted",
     }
 }
 
