@@ -414,6 +414,11 @@ pub async fn declare(state: web::Data<AppState>, path: web::Path<String>, CsrfFo
 pub async fn submit(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(pairs, visitor): CsrfForm<Vec<(String, String)>>) -> AppResult<HttpResponse> {
     let id: i64 = path_id(&path)?;
     let page = assignment_page(&state, &visitor, id, None, DeclareForm::default(), FieldErrors::default()).await?;
+    // Only a cleared assignment takes scores: before the declaration, or once submitted, no form.
+    if !page.is_cleared() {
+        let key = if page.is_submitted() { "review-already-submitted" } else { "review-not-cleared" };
+        return Err(DomainError::Conflict(Message::new(key)).into());
+    }
     let field = |name: String| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let mut errors = FieldErrors::default();
     let mut scores = Vec::new();
