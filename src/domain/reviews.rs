@@ -14,7 +14,7 @@ use crate::domain::programmes::{self, Programme, ProgrammeStatus};
 use crate::messages::Message;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 crate::text_enum! {
     /// One reviewer on one application: assigned, then cleared (no conflict) or conflicted, then
@@ -419,26 +419,57 @@ pub fn submit(conn: &mut AnyConnection, by: &Member, id: i64, scores: &[Score]) 
     get_assignment(conn, id)
 }
 
-/// The weighted average of submitted reviews: the sum over reviews and criteria of weight ×
-/// score, divided by the sum of weights times the number of reviews; exact (no floats). `None`
-/// without any score. Each item is (weight, score).
-pub fn weighted_average(reviews: &[Vec<(i64, i64)>]) -> Option<Decimal> {
-    let mut sum = Decimal::ZERO;
-    let mut weights = Decimal::ZERO;
-    for review in reviews {
-        for &(weight, score) in review {
-            sum = sum.checked_add(Decimal::from(weight).checked_mul(Decimal::from(score))?)?;
-            weights = weights.checked_add(Decimal::from(weight))?;
-        }
-    }
-    if weights.is_zero() { None } else { sum.checked_div(weights) }
+/// A weighted average kept as the exact fraction it is (weighted sum over sum of weights), so
+/// that 5/3 is compared and rounded exactly, never through a float or a truncated decimal.
+#[derive(Debug, Clone, Copy)]
+pub struct Average {
+    sum: i128,
+    weights: i128,
 }
 
-/// An average as shown: two decimals, halves away from zero.
-pub fn for_display(average: Decimal) -> Decimal {
-    let mut shown = average.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    shown.rescale(2);
-    shown
+impl Average {
+    /// Rounded to two decimals for display, halves away from zero (scores are never negative).
+    pub fn shown(&self) -> Decimal {
+        let hundredths = (self.sum * 200 + self.weights) / (self.weights * 2);
+        Decimal::try_from_i128_with_scale(hundredths, 2).unwrap_or(Decimal::MAX)
+    }
+}
+
+impl PartialEq for Average {
+    fn eq(&self, other: &Average) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Average {}
+impl PartialOrd for Average {
+    fn partial_cmp(&self, other: &Average) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+/// a/b against c/d as a·d against c·b (both denominators positive).
+impl Ord for Average {
+    fn cmp(&self, other: &Average) -> std::cmp::Ordering {
+        (self.sum * other.weights).cmp(&(other.sum * self.weights))
+    }
+}
+
+/// The weighted average of submitted reviews: the sum over reviews and criteria of weight ×
+/// score, divided by the sum of weights over the same; exact. `None` without any score (or,
+/// impossible within the limits, on overflow). Each item is (weight, score).
+pub fn weighted_average(reviews: &[Vec<(i64, i64)>]) -> Option<Average> {
+    let mut sum: i128 = 0;
+    let mut weights: i128 = 0;
+    for review in reviews {
+        for &(weight, score) in review {
+            sum = sum.checked_add(i128::from(weight).checked_mul(i128::from(score))?)?;
+            weights = weights.checked_add(i128::from(weight))?;
+        }
+    }
+    // Keeps `shown` and `cmp` within range.
+    if weights <= 0 || sum > i128::from(i64::MAX) || weights > i128::from(i64::MAX) {
+        return None;
+    }
+    Some(Average { sum, weights })
 }
 
 /// One application's reviews, as the manager sees them.
@@ -459,7 +490,7 @@ pub struct Ranked {
     pub reviewers: Vec<ReviewerLine>,
     pub submitted: i64,
     /// Exact; `None` before the first submitted review.
-    pub average: Option<Decimal>,
+    pub average: Option<Average>,
 }
 
 impl Ranked {
@@ -468,7 +499,7 @@ impl Ranked {
     }
 
     pub fn shown_average(&self) -> Option<Decimal> {
-        self.average.map(for_display)
+        self.average.map(|a| a.shown())
     }
 }
 
@@ -528,18 +559,22 @@ mod tests {
     #[test]
     fn weights_three_and_one_scores_four_and_two_make_three_and_a_half() {
         let average = weighted_average(&[vec![(3, 4), (1, 2)]]).unwrap();
-        assert_eq!(average, Decimal::new(35, 1));
-        assert_eq!(for_display(average).to_string(), "3.50");
+        assert_eq!(average.shown().to_string(), "3.50");
+        assert_eq!(average, weighted_average(&[vec![(1, 3), (1, 4)]]).unwrap(), "14/4 is 7/2");
     }
 
     #[test]
     fn the_average_is_exact_and_rounded_only_for_display() {
-        // (1×1 + 2×2) / 3 = 5/3, never a float: 1.666… shown as 1.67.
-        let average = weighted_average(&[vec![(1, 1), (2, 2)]]).unwrap();
-        assert_eq!(average * Decimal::from(3), Decimal::from(5));
-        assert_eq!(for_display(average), Decimal::new(167, 2));
+        // (1×1 + 2×2) / 3 = 5/3: shown as 1.67, compared exactly.
+        let five_thirds = weighted_average(&[vec![(1, 1), (2, 2)]]).unwrap();
+        assert_eq!(five_thirds.shown().to_string(), "1.67");
+        let just_below = weighted_average(&[vec![(333, 2), (167, 1)]]).unwrap(); // 833/500 = 1.666 < 5/3
+        assert!(just_below < five_thirds && just_below.shown() == five_thirds.shown(), "equal once rounded, not before");
+        // 1/9 = 0.111… → 0.11; halves round away from zero: 1/8 = 0.125 → 0.13.
+        assert_eq!(weighted_average(&[vec![(8, 0), (1, 1)]]).unwrap().shown().to_string(), "0.11");
+        assert_eq!(weighted_average(&[vec![(7, 0), (1, 1)]]).unwrap().shown().to_string(), "0.13");
         // Two reviews average over both: (4 + 2) / 2 with equal weights.
-        assert_eq!(weighted_average(&[vec![(2, 4)], vec![(2, 2)]]), Some(Decimal::from(3)));
+        assert_eq!(weighted_average(&[vec![(2, 4)], vec![(2, 2)]]).unwrap().shown().to_string(), "3.00");
         assert_eq!(weighted_average(&[]), None);
     }
 

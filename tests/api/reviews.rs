@@ -11,7 +11,6 @@ use computegrants::db::schema::{applications, audit_events, review_assignments, 
 use computegrants::domain::identity::OrgKind;
 use computegrants::domain::{ApplicationId, ProgrammeId};
 use diesel::prelude::*;
-use rust_decimal::Decimal;
 
 /// A person of the test funder with `role`.
 fn funder_person(app: &TestApp, email: &str, role: &str) {
@@ -164,7 +163,9 @@ async fn conflict_hides_and_scores_rank_exactly(backend: Backend) {
     // Exact through the domain: (3×4 + 1×2) / (3 + 1).
     let funder_member = computegrants::domain::identity::member(&mut s.app.conn(), computegrants::domain::UserId::new(user_id(&s.app, "funder@agency.test"))).unwrap();
     let (_, ranked) = computegrants::domain::reviews::ranking(&mut s.app.conn(), &funder_member, pid).unwrap();
-    assert_eq!(ranked.iter().map(|r| r.average).collect::<Vec<_>>(), vec![Some(Decimal::from(5)), Some(Decimal::new(35, 1))]);
+    let shown: Vec<String> = ranked.iter().map(|r| r.shown_average().map(|a| a.to_string()).unwrap_or_default()).collect();
+    assert_eq!(shown, vec!["5.00".to_string(), "3.50".to_string()]);
+    assert_eq!(ranked[1].average, computegrants::domain::reviews::weighted_average(&[vec![(3, 4), (1, 2)]]));
 
     // Another reviewer replaces the conflicted one.
     assert_eq!(assign(&s.funder, pid, first, dave_id).await, 303);
