@@ -4,7 +4,7 @@
 
 -- The score scale common to all of a programme's criteria.
 CREATE TABLE review_scales (
-    programme_id BIGINT PRIMARY KEY REFERENCES programmes (id),
+    programme_id BIGINT NOT NULL PRIMARY KEY REFERENCES programmes (id),
     scale_min BIGINT NOT NULL CHECK (scale_min >= 0),
     scale_max BIGINT NOT NULL,
     CHECK (scale_max > scale_min)
