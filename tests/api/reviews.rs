@@ -103,6 +103,13 @@ async fn conflict_hides_and_scores_rank_exactly(backend: Backend) {
     assert_eq!(page.status, 200);
     assert!(page.body.contains(&format!("APP-{first}")) && !page.body.contains("Lumen Test Labs") && !page.body.contains("multilingual language model"), "{}", page.body);
     assert_eq!(alice.get(&format!("/applications/{first}")).await.status, 404, "not before declaring");
+    // Nor through the programme's page or the inbox, which list applications with their company.
+    let programme_page = alice.get(&format!("/programmes/{pid}")).await;
+    assert_eq!(programme_page.status, 200);
+    assert!(!programme_page.body.contains("Lumen Test Labs") && !programme_page.body.contains("review-links"), "{}", programme_page.body);
+    let inbox = alice.get("/inbox").await;
+    assert!(inbox.status == 200 && !inbox.body.contains("Lumen Test Labs"), "{}", inbox.body);
+    assert!(s.funder.get(&format!("/programmes/{pid}")).await.body.contains(&format!("href=\"/programmes/{pid}/ranking\"")), "the manager finds the ranking");
     alice.refresh_csrf(&format!("/reviews/{alice_first}")).await;
     let r = alice.post(&format!("/reviews/{alice_first}/declare"), &[("note", "")]).await;
     assert_eq!(r.status, 422, "a choice is needed, none is pre-set");
