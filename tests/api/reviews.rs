@@ -113,6 +113,8 @@ async fn conflict_hides_and_scores_rank_exactly(backend: Backend) {
     alice.refresh_csrf(&format!("/reviews/{alice_first}")).await;
     let r = alice.post(&format!("/reviews/{alice_first}/declare"), &[("note", "")]).await;
     assert_eq!(r.status, 422, "a choice is needed, none is pre-set");
+    let r = alice.post(&format!("/reviews/{alice_first}/declare"), &[("conflict", "yes"), ("note", "bad\u{0}byte")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
     let r = alice.post(&format!("/reviews/{alice_first}/declare"), &[("conflict", "yes"), ("note", "I advised this startup last year.")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(alice.get(&format!("/reviews/{alice_first}")).await.status, 404, "a conflict hides it");

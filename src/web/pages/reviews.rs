@@ -14,6 +14,7 @@ use crate::domain::{ApplicationId, DomainError, FieldErrors, ProgrammeId, UserId
 use crate::messages::Message;
 use crate::web::error::AppResult;
 use crate::web::flash;
+use crate::web::forms;
 use crate::web::layout::Layout;
 use crate::web::session::{CsrfForm, Visitor};
 use crate::web::{AppState, path_id, render, unprocessable};
@@ -57,6 +58,7 @@ impl CriteriaForm {
             if name.trim().is_empty() && weight.trim().is_empty() {
                 continue;
             }
+            forms::text(&mut errors, "criteria", name, reviews::MAX_NAME_CHARS, false);
             match weight.trim().parse::<i64>() {
                 Ok(w) => criteria.push((name.clone(), w)),
                 Err(_) => errors.add("criteria", Message::new("review-weight-invalid").with("name", name.trim()).with("max", reviews::MAX_WEIGHT)),
@@ -224,6 +226,7 @@ pub async fn reject_several(state: web::Data<AppState>, path: web::Path<String>,
     if chosen_ids.is_empty() && errors.is_empty() {
         errors.add("application", Message::new("review-bulk-none-chosen"));
     }
+    forms::text(&mut errors, "reason", &reason, forms::PROSE_CHARS, true);
     if reason.trim().chars().count() < applications::MIN_REASON_CHARS {
         errors.add("reason", Message::new("decide-reason-too-short").with("min", applications::MIN_REASON_CHARS));
     }
@@ -378,14 +381,18 @@ pub async fn assignment(state: web::Data<AppState>, visitor: Visitor, path: web:
 
 pub async fn declare(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<DeclareForm>) -> AppResult<HttpResponse> {
     let id: i64 = path_id(&path)?;
+    let mut errors = FieldErrors::default();
+    forms::text(&mut errors, "note", &form.note, forms::PROSE_CHARS, true);
     let conflict = match form.conflict.as_str() {
-        "yes" => true,
-        "no" => false,
+        "yes" => Some(true),
+        "no" => Some(false),
         _ => {
-            let mut errors = FieldErrors::default();
             errors.add("conflict", Message::new("review-declaration-missing"));
-            return unprocessable(&assignment_page(&state, &visitor, id, None, form, errors).await?);
+            None
         }
+    };
+    let (Some(conflict), true) = (conflict, errors.is_empty()) else {
+        return unprocessable(&assignment_page(&state, &visitor, id, None, form, errors).await?);
     };
     let member = visitor.member_of(OrgKind::Funder)?.clone();
     let actor = visitor.actor();
@@ -428,6 +435,7 @@ pub async fn submit(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
         .map(|row| ScoreRow { score: field(format!("score-{}", row.criterion_id)), comment: field(format!("comment-{}", row.criterion_id)), ..row.clone() })
         .collect();
     for row in &rows {
+        forms::text(&mut errors, "scores", &row.comment, forms::PROSE_CHARS, true);
         match row.score.trim().parse::<i64>() {
             Ok(score) => scores.push(Score { criterion_id: row.criterion_id, score, comment: row.comment.clone() }),
             Err(_) if row.score.trim().is_empty() => errors.add("scores", Message::new("review-score-missing").with("criterion", &row.name)),
