@@ -287,4 +287,14 @@ mod tests {
         assert!(can(Role::Provider, Action::UploadUsage) && !can(Role::Admin, Action::UploadUsage));
         assert!(can(Role::Admin, Action::Administer) && !can(Role::Funder, Action::Administer));
     }
+
+    #[test]
+    fn reviewers_review_and_managers_run_the_reviews() {
+        assert!(can(Role::Funder, Action::Review) && !can(Role::Startup, Action::Review) && !can(Role::Admin, Action::ManageReviews));
+        for duty in [MemberRole::Owner, MemberRole::ProgrammeManager, MemberRole::Reviewer] {
+            assert!(duty_allows(duty, Action::Review), "{duty:?}");
+        }
+        assert!(!duty_allows(MemberRole::Auditor, Action::Review) && !duty_allows(MemberRole::Billing, Action::Review));
+        assert!(duty_allows(MemberRole::ProgrammeManager, Action::ManageReviews) && !duty_allows(MemberRole::Reviewer, Action::ManageReviews));
+    }
 }
