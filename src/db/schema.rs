@@ -604,3 +604,58 @@ diesel::allow_tables_to_appear_in_same_query!(grant_changes, users);
 diesel::joinable!(programme_changes -> programmes (programme_id));
 diesel::allow_tables_to_appear_in_same_query!(programme_changes, programmes);
 diesel::allow_tables_to_appear_in_same_query!(programme_changes, users);
+
+diesel::table! {
+    review_scales (programme_id) {
+        programme_id -> BigInt,
+        scale_min -> BigInt,
+        scale_max -> BigInt,
+    }
+}
+
+diesel::table! {
+    review_criteria (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        position -> BigInt,
+        name -> Text,
+        weight -> BigInt,
+    }
+}
+
+diesel::table! {
+    review_assignments (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        reviewer_id -> BigInt,
+        assigned_by -> BigInt,
+        assigned_at -> Timestamp,
+        status -> Text,
+        conflict_note -> Nullable<Text>,
+        declared_at -> Nullable<Timestamp>,
+        submitted_at -> Nullable<Timestamp>,
+        replaced_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_scores (assignment_id, criterion_id) {
+        assignment_id -> BigInt,
+        criterion_id -> BigInt,
+        score -> BigInt,
+        comment -> Text,
+    }
+}
+
+diesel::joinable!(review_criteria -> programmes (programme_id));
+diesel::joinable!(review_assignments -> applications (application_id));
+diesel::joinable!(review_scores -> review_assignments (assignment_id));
+diesel::joinable!(review_scores -> review_criteria (criterion_id));
+diesel::allow_tables_to_appear_in_same_query!(review_assignments, applications);
+diesel::allow_tables_to_appear_in_same_query!(review_assignments, programmes);
+diesel::allow_tables_to_appear_in_same_query!(review_assignments, users);
+diesel::allow_tables_to_appear_in_same_query!(review_assignments, review_scores);
+diesel::allow_tables_to_appear_in_same_query!(review_assignments, review_criteria);
+diesel::allow_tables_to_appear_in_same_query!(review_assignments, organisations);
+diesel::allow_tables_to_appear_in_same_query!(review_criteria, review_scores);
+diesel::allow_tables_to_appear_in_same_query!(review_criteria, programmes);

@@ -111,6 +111,12 @@ pub enum Action {
     /// Run a programme's lifecycle: edit a draft and its eligibility rules, open, extend,
     /// raise, close, archive.
     ManageProgramme,
+    /// A reviewer's assignments: declaring conflicts of interest, scoring (reviewers, programme
+    /// managers and owners of a funder).
+    Review,
+    /// A programme's review criteria, assigning reviewers, the ranking (owners and programme
+    /// managers of a funder).
+    ManageReviews,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -138,6 +144,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ManageApiTokens => matches!(role, Startup | Funder | Provider),
         ManageGrant => role == Funder,
         ManageProgramme => role == Funder,
+        Review | ManageReviews => role == Funder,
     }
 }
 
@@ -160,6 +167,8 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         EditCatalogue | RecordSettlement => matches!(duty, Owner | Billing),
         ManageGrant => matches!(duty, Owner | ProgrammeManager),
         ManageProgramme => matches!(duty, Owner | ProgrammeManager),
+        Review => matches!(duty, Owner | ProgrammeManager | Reviewer),
+        ManageReviews => matches!(duty, Owner | ProgrammeManager),
     }
 }
 
@@ -199,6 +208,13 @@ pub fn may_view_application(member: &Member, startup_id: OrgId, funder_id: OrgId
         OrgKind::Platform => true,
         OrgKind::Provider => false,
     }
+}
+
+/// A funder's reviewer sees an application only once they have declared, on their assignment
+/// to it, that they have no conflict of interest (`domain::reviews`); owners, programme managers
+/// and auditors see their funder's applications as before.
+pub fn needs_review_clearance(member: &Member) -> bool {
+    member.kind() == OrgKind::Funder && member.role() == MemberRole::Reviewer
 }
 
 /// A grant: its startup, the provider that bills it, its programme's funder, admins.
@@ -274,5 +290,15 @@ mod tests {
         assert!(can(Role::Startup, Action::Apply) && !can(Role::Funder, Action::Apply));
         assert!(can(Role::Provider, Action::UploadUsage) && !can(Role::Admin, Action::UploadUsage));
         assert!(can(Role::Admin, Action::Administer) && !can(Role::Funder, Action::Administer));
+    }
+
+    #[test]
+    fn reviewers_review_and_managers_run_the_reviews() {
+        assert!(can(Role::Funder, Action::Review) && !can(Role::Startup, Action::Review) && !can(Role::Admin, Action::ManageReviews));
+        for duty in [MemberRole::Owner, MemberRole::ProgrammeManager, MemberRole::Reviewer] {
+            assert!(duty_allows(duty, Action::Review), "{duty:?}");
+        }
+        assert!(!duty_allows(MemberRole::Auditor, Action::Review) && !duty_allows(MemberRole::Billing, Action::Review));
+        assert!(duty_allows(MemberRole::ProgrammeManager, Action::ManageReviews) && !duty_allows(MemberRole::Reviewer, Action::ManageReviews));
     }
 }

@@ -230,6 +230,10 @@ pub fn application_for(conn: &mut AnyConnection, viewer: &Member, id: Applicatio
     if !access::may_view_application(viewer, application.startup_id, programme.funder_id) {
         return Err(DomainError::NotFound);
     }
+    // A reviewer sees the company and content only after declaring no conflict of interest.
+    if access::needs_review_clearance(viewer) && !crate::domain::reviews::has_cleared(conn, viewer.user.id, id)? {
+        return Err(DomainError::NotFound);
+    }
     view(conn, application, programme)
 }
 

@@ -76,6 +76,13 @@ crate::text_enum! {
         /// Co-funding: a funder invited to co-fund a programme, and a co-funder's commitment.
         CofunderInvited = "cofunder-invited",
         ProgrammeCofunded = "programme-cofunded",
+        /// Review criteria and scale set, a reviewer assigned, a conflict of interest declared
+        /// (or none), a review submitted.
+        ReviewCriteriaSet = "review-criteria-set",
+        ReviewerAssigned = "reviewer-assigned",
+        ReviewConflictDeclared = "review-conflict-declared",
+        ReviewCleared = "review-cleared",
+        ReviewSubmitted = "review-submitted",
     }
 }
 

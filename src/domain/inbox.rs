@@ -53,6 +53,10 @@ pub fn inbox(conn: &mut AnyConnection, viewer: &Member, filter: &InboxFilter, pa
         OrgKind::Platform => None,
         _ => return Err(DomainError::NotFound),
     };
+    // A reviewer sees applications through their assignments only (`domain::reviews`).
+    if crate::domain::access::needs_review_clearance(viewer) {
+        return Ok(Page { items: Vec::new(), number: page.number, total: 0 });
+    }
     let provider = diesel::alias!(organisations as provider_org);
     let query = || {
         let mut q = applications::table

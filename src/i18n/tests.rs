@@ -179,6 +179,7 @@ fn every_key_the_code_and_templates_use_exists_in_both_languages() {
         ("unused-credit", crate::domain::grant_expiry::UnusedCredit::ALL.iter().map(|s| s.as_str()).collect()),
         ("phase", vec!["draft", "archived"]),
         ("eligibility-category-name", crate::domain::eu::sme::SmeCategory::ALL.iter().map(|c| c.as_str()).collect()),
+        ("review-status", crate::domain::reviews::AssignmentStatus::ALL.iter().map(|s| s.as_str()).collect()),
     ] {
         for v in values {
             used.insert(format!("{prefix}-{v}"));

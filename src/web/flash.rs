@@ -45,6 +45,12 @@ pub const KEYS: &[&str] = &[
     "flash-grant-revoked",
     "flash-programme-draft-saved",
     "flash-programme-changed",
+    "flash-review-criteria-saved",
+    "flash-reviewer-assigned",
+    "flash-rejected-several",
+    "flash-review-conflict-declared",
+    "flash-review-cleared",
+    "flash-review-submitted",
 ];
 
 /// The key a flash cookie names, if it is one of ours.

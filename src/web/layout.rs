@@ -31,6 +31,7 @@ const NAV: &[(&str, &str, Action, &[Role])] = &[
     ("nav-upload", "/usage/new", Action::UploadUsage, &[Role::Provider]),
     ("nav-catalogue", "/catalogue", Action::ViewCatalogue, &[Role::Startup, Role::Provider]),
     ("nav-inbox", "/inbox", Action::ViewApplicationInbox, &[Role::Funder, Role::Admin]),
+    ("nav-my-reviews", "/reviews", Action::Review, &[Role::Funder]),
     ("nav-sovereignty", "/reports/sovereignty", Action::ViewReports, &[Role::Funder, Role::Admin]),
     ("nav-invoices", "/invoices", Action::ListInvoices, &[Role::Funder, Role::Provider, Role::Admin]),
     ("nav-admin", "/admin", Action::ViewAdministration, &[Role::Admin]),

@@ -145,6 +145,15 @@ route_table! {
     post "/programmes/{id}/archive" ManageProgramme => programme_lifecycle::archive;
     post "/programmes/{id}/cofunders" ManageProgramme => cofunding::invite;
     post "/programmes/{id}/cofund" CofundProgramme => cofunding::commit;
+    get "/programmes/{id}/reviews" ManageReviews => reviews::manage;
+    post "/programmes/{id}/criteria" ManageReviews => reviews::set_criteria;
+    post "/programmes/{id}/reviewers" ManageReviews => reviews::assign;
+    get "/programmes/{id}/ranking" ManageReviews => reviews::ranking;
+    post "/programmes/{id}/ranking/reject" DecideApplication => reviews::reject_several;
+    get "/reviews" Review => reviews::mine;
+    get "/reviews/{id}" Review => reviews::assignment;
+    post "/reviews/{id}/declare" Review => reviews::declare;
+    post "/reviews/{id}/submit" Review => reviews::submit;
 }
 
 /// One operation of the JSON API (paths under `/api/v1`): the access-policy action it performs

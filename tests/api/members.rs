@@ -58,11 +58,15 @@ async fn roles_inside_an_organisation_share_out_the_work(backend: Backend) {
     assert_eq!(r.status, 404, "a used invitation link does not work twice");
 
     // Everyone reads; only the programme manager (and owner) decides.
-    for c in [&reviewer, &auditor, &manager] {
+    for c in [&auditor, &manager] {
         assert_eq!(c.get(&application).await.status, 200);
         assert_eq!(c.get(&format!("/programmes/{}", s.programme_id)).await.status, 200);
     }
-    reviewer.refresh_csrf(&application).await;
+    // A reviewer reads an application only once assigned to it and cleared of conflicts of
+    // interest (tests/api/reviews.rs).
+    assert_eq!(reviewer.get(&application).await.status, 404);
+    assert_eq!(reviewer.get(&format!("/programmes/{}", s.programme_id)).await.status, 200);
+    reviewer.refresh_csrf("/reviews").await;
     assert_eq!(reviewer.post(&format!("{application}/decide"), &[("decision", "approve"), ("amount", "1000")]).await.status, 404, "a reviewer does not decide");
     auditor.refresh_csrf(&application).await;
     assert_eq!(auditor.post(&format!("{application}/decide"), &[("decision", "approve"), ("amount", "1000")]).await.status, 404, "an auditor changes nothing");

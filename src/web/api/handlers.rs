@@ -703,7 +703,7 @@ pub async fn programme_applications(state: web::Data<AppState>, caller: ApiCalle
     let (member, window) = (caller.member.clone(), query.window()?);
     let rows = super::db(&state, move |conn| {
             let programme = programmes::visible_to(conn, &member, id)?;
-            if !crate::domain::access::may_manage_programme(&member, programme.funder_id) {
+            if !crate::domain::access::may_manage_programme(&member, programme.funder_id) || crate::domain::access::needs_review_clearance(&member) {
                 return Err(crate::domain::DomainError::NotFound);
             }
             applications::applications_page(conn, id, window)

@@ -271,7 +271,12 @@ pub(crate) async fn programme_page(
             // The programme's own funder (not a co-funder) and admins read its report.
             if crate::domain::access::may_manage_programme(&member, lead) && !is_draft {
                 let report = reports::programme_report_cached(conn, &cache.spend_cache, &member, id, Some(grants_page))?;
-                let applications = applications::page_to_programme(conn, id, page)?;
+                // A reviewer sees applications through their assignments only (`domain::reviews`).
+                let applications = if crate::domain::access::needs_review_clearance(&member) {
+                    crate::domain::paging::Page { items: Vec::new(), number: page.number, total: 0 }
+                } else {
+                    applications::page_to_programme(conn, id, page)?
+                };
                 let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
                 let categories = crate::domain::company::grants_by_category(conn, id)?;
                 Ok((Some(report), Some(applications), Some((spending, categories))))
