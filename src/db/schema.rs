@@ -593,3 +593,12 @@ diesel::allow_tables_to_appear_in_same_query!(grant_changes, users);
 diesel::joinable!(programme_changes -> programmes (programme_id));
 diesel::allow_tables_to_appear_in_same_query!(programme_changes, programmes);
 diesel::allow_tables_to_appear_in_same_query!(programme_changes, users);
+
+// Moved by triggers on every change to what cached pages show besides ledger figures.
+diesel::table! {
+    page_state (id) {
+        id -> BigInt,
+        version -> BigInt,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(ledger_head, page_state);

@@ -1,0 +1,16 @@
+DROP TRIGGER IF EXISTS page_state_organisations_insert;
+DROP TRIGGER IF EXISTS page_state_organisations_update;
+DROP TRIGGER IF EXISTS page_state_organisations_delete;
+DROP TRIGGER IF EXISTS page_state_programmes_insert;
+DROP TRIGGER IF EXISTS page_state_programmes_update;
+DROP TRIGGER IF EXISTS page_state_programmes_delete;
+DROP TRIGGER IF EXISTS page_state_grants_insert;
+DROP TRIGGER IF EXISTS page_state_grants_update;
+DROP TRIGGER IF EXISTS page_state_grants_delete;
+DROP TRIGGER IF EXISTS page_state_applications_insert;
+DROP TRIGGER IF EXISTS page_state_applications_update;
+DROP TRIGGER IF EXISTS page_state_applications_delete;
+DROP TRIGGER IF EXISTS page_state_provider_offerings_insert;
+DROP TRIGGER IF EXISTS page_state_provider_offerings_update;
+DROP TRIGGER IF EXISTS page_state_provider_offerings_delete;
+DROP TABLE page_state;
