@@ -4,7 +4,7 @@
 -- version and the ledger head's entry count stand still: one row read per request decides,
 -- and several servers over one database each stay correct.
 CREATE TABLE page_state (
-    id BIGINT PRIMARY KEY CHECK (id = 1),
+    id BIGINT PRIMARY KEY NOT NULL CHECK (id = 1),
     version BIGINT NOT NULL
 );
 INSERT INTO page_state (id, version) VALUES (1, 0);
