@@ -290,7 +290,7 @@ impl Application {
             api_throttle,
             hashing: tokio::sync::Semaphore::new(cores),
             fair_share: crate::web::fair_share::FairShare::new(share),
-            spend_cache: crate::domain::spending::SpendCache::default(),
+            spend_cache: std::sync::Arc::new(crate::domain::spending::SpendCache::default()),
             _maintenance: maintenance,
         });
         let server = HttpServer::new(move || {

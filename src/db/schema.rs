@@ -659,3 +659,11 @@ diesel::allow_tables_to_appear_in_same_query!(review_assignments, review_criteri
 diesel::allow_tables_to_appear_in_same_query!(review_assignments, organisations);
 diesel::allow_tables_to_appear_in_same_query!(review_criteria, review_scores);
 diesel::allow_tables_to_appear_in_same_query!(review_criteria, programmes);
+// Moved by triggers on every change to what cached pages show besides ledger figures.
+diesel::table! {
+    page_state (id) {
+        id -> BigInt,
+        version -> BigInt,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(ledger_head, page_state);

@@ -65,12 +65,19 @@ pub struct GrantUsage {
 }
 
 /// The usage breakdown of a grant its viewer may see (see [`grants::grant_for`]), with the
-/// projection from `available` (what is left to spend) as of `today`.
-pub fn of_grant(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId, available: Amount, today: NaiveDate) -> DomainResult<GrantUsage> {
+/// projection from `available` (what is left to spend) as of `today`, kept in `cache` while
+/// nothing it depends on moves (access is checked on every call).
+pub fn of_grant(conn: &mut AnyConnection, cache: &crate::domain::spending::SpendCache, viewer: &Member, grant_id: GrantId, available: Amount, today: NaiveDate) -> DomainResult<GrantUsage> {
     let grant = grants::grant_for(conn, viewer, grant_id)?;
+    let summary = cache.grant_usage.get_or_read(conn, (grant_id, today, available.cents()), |conn| read_summary(conn, &grant, available, today))?;
+    Ok(GrantUsage { grant, by_month: summary.by_month, by_service: summary.by_service, by_sku: summary.by_sku, run_out: summary.run_out })
+}
+
+/// Reads the grant's submitted usage lines and summarises them.
+fn read_summary(conn: &mut AnyConnection, grant: &Grant, available: Amount, today: NaiveDate) -> DomainResult<Summary> {
     let rows: Vec<(NaiveDateTime, String, Option<String>, String)> = usage_lines::table
         .inner_join(usage_uploads::table.on(usage_uploads::id.eq(usage_lines::upload_id)))
-        .filter(usage_lines::grant_id.eq(grant_id))
+        .filter(usage_lines::grant_id.eq(grant.id))
         .filter(usage_uploads::status.eq_any(["submitted", "approved"]))
         .filter(usage_lines::currency.eq(&grant.currency))
         .select((usage_lines::charge_period_start, usage_lines::service_name, usage_lines::sku_id, usage_lines::billed_cost))
@@ -80,8 +87,7 @@ pub fn of_grant(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId, av
         Ok(Line { day: start.date(), service, sku, cost })
     });
     let lines = lines.collect::<DomainResult<Vec<Line>>>()?;
-    let summary = summarise(&lines, available, today, grant.valid_until)?;
-    Ok(GrantUsage { grant, by_month: summary.by_month, by_service: summary.by_service, by_sku: summary.by_sku, run_out: summary.run_out })
+    summarise(&lines, available, today, grant.valid_until)
 }
 
 /// A usage line as the breakdown needs it.

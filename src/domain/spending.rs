@@ -208,9 +208,9 @@ mod tests {
 /// of their scope; pages read far more often than providers bill, so most reads skip them.
 ///
 /// Figures read while a new entry commits may include it and be kept under the count before
-/// it; they are then recomputed at the next count, never served older than their key. Names and
-/// countries of providers come with the figures: a provider that changes its country shows the
-/// new one after the next movement.
+/// it; they are then recomputed at the next count, never served older than their key. Names,
+/// countries and programme terms come with the figures: the key also carries `page_state`'s
+/// version (see [`PageState`]), so a renamed organisation or an edited programme shows at once.
 pub struct SpendCache {
     by_provider: LedgerCache<Scope, Vec<ProviderSpend>>,
     by_month: LedgerCache<Scope, Vec<MonthSpend>>,
@@ -219,17 +219,25 @@ pub struct SpendCache {
     pub transparency: LedgerCache<(i64, Option<i64>), crate::domain::transparency::Transparency>,
     /// A programme's report: (programme, page of grants) → totals and lines, all ledger figures.
     pub programme_reports: LedgerCache<(i64, Option<i64>), crate::domain::reports::ProgrammeReport>,
+    /// The public page as sent, per (language, threshold in cents, page): the bytes the web
+    /// layer rendered from `transparency` at the same state, so an unchanged page is not
+    /// formatted again.
+    pub transparency_pages: LedgerCache<(&'static str, i64, i64), std::sync::Arc<String>>,
+    /// A grant's usage breakdown and run-out, per (grant, day, credit left): reading it scans
+    /// every usage line of the grant (see `grant_usage`); lines only come and go with usage
+    /// files, whose every change moves the page state.
+    pub grant_usage: LedgerCache<(crate::domain::ids::GrantId, chrono::NaiveDate, i64), crate::domain::grant_usage::Summary>,
 }
 
 impl Default for SpendCache {
     fn default() -> SpendCache {
-        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default() }
+        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default() }
     }
 }
 
 /// Figures of one kind, each kept with the ledger state it was read at (see [`SpendCache`]).
 pub struct LedgerCache<K, V> {
-    kept: std::sync::Mutex<std::collections::HashMap<K, (i64, V)>>,
+    kept: std::sync::Mutex<std::collections::HashMap<K, (PageState, V)>>,
 }
 
 impl<K, V> Default for LedgerCache<K, V> {
@@ -251,12 +259,25 @@ impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
             }
         }
         let figures = read(conn)?;
+        self.keep(key, state, figures.clone());
+        Ok(figures)
+    }
+
+    /// What was kept for `key` when it was read at `state`, if it was.
+    pub fn kept_at(&self, key: &K, state: PageState) -> Option<V> {
+        match self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key) {
+            Some((at, value)) if *at == state => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps `value` for `key`, read at `state` (read before the value was).
+    pub fn keep(&self, key: K, state: PageState, value: V) {
         let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if kept.len() >= MAX_CACHED_SCOPES {
             kept.clear();
         }
-        kept.insert(key, (state, figures.clone()));
-        Ok(figures)
+        kept.insert(key, (state, value));
     }
 }
 
@@ -264,10 +285,22 @@ impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
 /// starts afresh rather than grow without bound.
 const MAX_CACHED_SCOPES: usize = 10_000;
 
-/// The ledger's state, as [`SpendCache`] keys it.
-pub fn ledger_state(conn: &mut AnyConnection) -> DomainResult<i64> {
-    use crate::db::schema::ledger_head;
-    Ok(ledger_head::table.find(1).select(ledger_head::entry_count).first::<i64>(conn).optional()?.unwrap_or(0))
+/// What the cached figures and pages were read at: the ledger head's entry count (every credit
+/// movement) and `page_state.version`, which triggers move on every change to organisations,
+/// programmes, grants, applications, offerings and usage files (names, countries, terms, usage
+/// lines: what the pages show besides ledger figures). Equal states mean equal pages.
+pub type PageState = (i64, i64);
+
+/// The state the caches are keyed on (see [`PageState`]): one row, one round trip.
+pub fn ledger_state(conn: &mut AnyConnection) -> DomainResult<PageState> {
+    use crate::db::schema::{ledger_head, page_state};
+    let version = page_state::table.find(1).select(page_state::version).single_value();
+    let row: Option<(i64, Option<i64>)> = ledger_head::table.find(1).select((ledger_head::entry_count, version)).first(conn).optional()?;
+    Ok(match row {
+        Some((count, version)) => (count, version.unwrap_or(0)),
+        // No entry yet: the version alone still tells names and programmes apart.
+        None => (0, page_state::table.find(1).select(page_state::version).first::<i64>(conn).optional()?.unwrap_or(0)),
+    })
 }
 
 impl SpendCache {

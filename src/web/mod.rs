@@ -37,7 +37,7 @@ pub struct AppState {
     /// Each organisation's share of the request capacity (see `fair_share`).
     pub fair_share: fair_share::FairShare,
     /// Spending figures, kept while the ledger has not moved (see `spending::SpendCache`).
-    pub spend_cache: crate::domain::spending::SpendCache,
+    pub spend_cache: std::sync::Arc<crate::domain::spending::SpendCache>,
     /// Dropped with the server: the maintenance thread then stops.
     pub _maintenance: std::sync::mpsc::Sender<()>,
 }

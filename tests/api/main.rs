@@ -45,3 +45,4 @@ mod usage_jobs;
 mod grant_expiry;
 mod programme_lifecycle;
 mod reviews;
+mod page_cache;

@@ -56,7 +56,7 @@ fn startup(conn: &mut AnyConnection, name: &str, legal: &str, email: &str) -> Me
 
 /// Posts `cents` of spend from the grant's credits to the provider's payable account (a
 /// credit note the other way when negative), as an approved invoice leaves it.
-fn spend(conn: &mut AnyConnection, key: &str, code: &str, provider: &Member, cents: i64) {
+pub fn spend(conn: &mut AnyConnection, key: &str, code: &str, provider: &Member, cents: i64) {
     let grant = grants::grant_by_code(conn, code).unwrap().unwrap();
     let credits = ledger::open_account(conn, &chart::grant_credits(code, grant.id.get(), "EUR")).unwrap();
     let payable = ledger::open_account(conn, &chart::provider_payable(provider.org_id().get(), "EUR")).unwrap();

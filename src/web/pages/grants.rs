@@ -42,11 +42,12 @@ pub struct ManageForm {
 async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crate::domain::paging::PageRequest, form: ManageForm, errors: FieldErrors) -> AppResult<GrantPage> {
     let member = visitor.member()?.clone();
     let viewer = member.clone();
+    let cache = state.spend_cache.clone();
     let (statement, more, credit_notes, changes, funder_id, usage) = state
         .db(move |conn| {
             let (statement, more) = grants::statement_page(conn, &viewer, id, page)?;
             let funder_id = crate::domain::programmes::get(conn, statement.grant.programme_id)?.funder_id;
-            let usage = crate::domain::grant_usage::of_grant(conn, &viewer, id, statement.balance, crate::domain::clock::today())?;
+            let usage = crate::domain::grant_usage::of_grant(conn, &cache, &viewer, id, statement.balance, crate::domain::clock::today())?;
             Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, funder_id, usage))
         })
         .await?;

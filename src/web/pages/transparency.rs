@@ -2,6 +2,7 @@
 //! (awards), `/transparency/spending.csv`, `/transparency.json` and the Atom feed of new awards.
 //! No sign-in; the figures come from `domain::transparency`.
 
+use crate::domain::spending;
 use crate::domain::transparency::{self, OpenData, PublicAward, Transparency};
 use crate::i18n::{self, Locale};
 use crate::messages::Message;
@@ -62,9 +63,9 @@ fn charts_per_currency<K>(locale: Locale, id: &str, title_key: &str, label_heade
 }
 
 #[derive(Template)]
-#[template(path = "pages/transparency/show.html")]
-struct TransparencyPage {
-    layout: Layout,
+#[template(path = "pages/transparency/body.html")]
+struct TransparencyBody<'a> {
+    layout: &'a Layout,
     t: Transparency,
     threshold: String,
     charts: Vec<BarChart>,
@@ -72,10 +73,19 @@ struct TransparencyPage {
     pager: Option<Pager>,
 }
 
-impl TransparencyPage {
+impl TransparencyBody<'_> {
     fn country(&self, code: &Option<String>) -> String {
         country_name(self.layout.locale, code.as_deref())
     }
+}
+
+/// The page around its content: the layout is the visitor's (name, CSRF token), the content
+/// the same for everyone reading in that language.
+#[derive(Template)]
+#[template(path = "pages/transparency/show.html")]
+struct TransparencyPage {
+    layout: Layout,
+    body: std::sync::Arc<String>,
 }
 
 async fn load(state: &web::Data<AppState>, page: Option<PageRequest>) -> AppResult<Transparency> {
@@ -84,16 +94,45 @@ async fn load(state: &web::Data<AppState>, page: Option<PageRequest>) -> AppResu
     state.db(move |conn| transparency::report(conn, &cache.spend_cache, threshold, page)).await
 }
 
+/// The content as kept, or the figures to render it from and the state they were read at.
+enum Content {
+    Kept(std::sync::Arc<String>),
+    Read(spending::PageState, Box<Transparency>),
+}
+
 pub async fn page(state: web::Data<AppState>, visitor: Visitor, query: web::Query<std::collections::HashMap<String, String>>) -> AppResult<HttpResponse> {
-    let t = load(&state, Some(PageRequest::parse(query.get("page").map(String::as_str)))).await?;
-    let pager = Pager::of(&t.awards, "/transparency");
+    let page = PageRequest::parse(query.get("page").map(String::as_str));
     let locale = visitor.locale;
-    let mut charts = charts_per_currency(locale, "by-hardware", "chart-by-hardware", i18n::text(locale, "col-hardware-kind"), &t.by_hardware, |k| k.clone());
-    charts.extend(charts_per_currency(locale, "by-provider-country", "chart-by-provider-country", i18n::text(locale, "col-provider-country"), &t.by_provider_country, |k| {
-        country_name(locale, k.as_deref())
-    }));
-    let threshold = i18n::money(locale, t.threshold.cents(), transparency::THRESHOLD_CURRENCY);
-    render(&TransparencyPage { layout: Layout::new(&visitor, "title-transparency"), t, threshold, charts, pager })
+    let threshold = state.settings.transparency_threshold;
+    let key = (locale.code(), threshold.cents(), page.number);
+    let cache = state.clone();
+    // One row read decides whether the kept content still shows what the database holds.
+    let content = state
+        .db(move |conn| {
+            let at = spending::ledger_state(conn)?;
+            if let Some(body) = cache.spend_cache.transparency_pages.kept_at(&key, at) {
+                return Ok(Content::Kept(body));
+            }
+            Ok(Content::Read(at, Box::new(transparency::report(conn, &cache.spend_cache, threshold, Some(page))?)))
+        })
+        .await?;
+    let layout = Layout::new(&visitor, "title-transparency");
+    let body = match content {
+        Content::Kept(body) => body,
+        Content::Read(at, t) => {
+            let t = *t;
+            let pager = Pager::of(&t.awards, "/transparency");
+            let mut charts = charts_per_currency(locale, "by-hardware", "chart-by-hardware", i18n::text(locale, "col-hardware-kind"), &t.by_hardware, |k| k.clone());
+            charts.extend(charts_per_currency(locale, "by-provider-country", "chart-by-provider-country", i18n::text(locale, "col-provider-country"), &t.by_provider_country, |k| {
+                country_name(locale, k.as_deref())
+            }));
+            let threshold = i18n::money(locale, t.threshold.cents(), transparency::THRESHOLD_CURRENCY);
+            let body = std::sync::Arc::new(TransparencyBody { layout: &layout, t, threshold, charts, pager }.render()?);
+            state.spend_cache.transparency_pages.keep(key, at, body.clone());
+            body
+        }
+    };
+    render(&TransparencyPage { layout, body })
 }
 
 fn csv_response(body: String, filename: &str) -> HttpResponse {
