@@ -109,6 +109,8 @@ pub enum Action {
     /// Run a programme's lifecycle: edit a draft and its eligibility rules, open, extend,
     /// raise, close, archive.
     ManageProgramme,
+    /// A startup accepts (with its de minimis declaration) or declines an offer of credits.
+    RespondToOffer,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -135,6 +137,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ManageApiTokens => matches!(role, Startup | Funder | Provider),
         ManageGrant => role == Funder,
         ManageProgramme => role == Funder,
+        RespondToOffer => role == Startup,
     }
 }
 
@@ -156,6 +159,8 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         EditCatalogue | RecordSettlement => matches!(duty, Owner | Billing),
         ManageGrant => matches!(duty, Owner | ProgrammeManager),
         ManageProgramme => matches!(duty, Owner | ProgrammeManager),
+        // Whoever may apply may answer the offer made on the application.
+        RespondToOffer => matches!(duty, Owner | Member),
     }
 }
 

@@ -35,6 +35,10 @@ crate::text_enum! {
         CreditsUsed = "credits-used",
         ExpirySoon = "expiry-soon",
         FunderDigest = "funder-digest",
+        /// An offer of credits to accept before its deadline (see `domain::offers`).
+        Offer = "offer",
+        /// An offer lapses in a few days.
+        OfferReminder = "offer-reminder",
     }
 }
 
@@ -47,6 +51,8 @@ impl AlertKind {
             AlertKind::CreditsUsed => "alert-kind-credits-used",
             AlertKind::ExpirySoon => "alert-kind-expiry-soon",
             AlertKind::FunderDigest => "alert-kind-funder-digest",
+            AlertKind::Offer => "alert-kind-offer",
+            AlertKind::OfferReminder => "alert-kind-offer-reminder",
         }
     }
 
@@ -58,6 +64,8 @@ impl AlertKind {
             AlertKind::CreditsUsed => "alert-subject-credits-used",
             AlertKind::ExpirySoon => "alert-subject-expiry-soon",
             AlertKind::FunderDigest => "alert-subject-funder-digest",
+            AlertKind::Offer => "alert-subject-offer",
+            AlertKind::OfferReminder => "alert-subject-offer-reminder",
         }
     }
 
@@ -67,6 +75,7 @@ impl AlertKind {
         match self {
             AlertKind::ApplicationReceived | AlertKind::Decision | AlertKind::CreditsUsed | AlertKind::ExpirySoon => kind == OrgKind::Startup,
             AlertKind::FunderDigest => kind == OrgKind::Funder,
+            AlertKind::Offer | AlertKind::OfferReminder => kind == OrgKind::Startup,
         }
     }
 }

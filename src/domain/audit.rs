@@ -73,6 +73,10 @@ crate::text_enum! {
         ProgrammeArchived = "programme-archived",
         /// A funder approved an application that failed eligibility rules, with its reason.
         EligibilityOverridden = "eligibility-overridden",
+        /// A startup accepted an offer (with its de minimis declaration): the grant was awarded.
+        OfferAccepted = "offer-accepted",
+        /// A startup declined an offer; the budget it held was returned.
+        OfferDeclined = "offer-declined",
     }
 }
 

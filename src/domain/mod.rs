@@ -46,3 +46,4 @@ pub use error::{DomainError, DomainResult, FieldErrors};
 pub use ids::{ApplicationId, GrantId, OrgId, ProgrammeId, UploadId, UserId};
 pub mod journal;
 pub mod table;
+pub mod offers;

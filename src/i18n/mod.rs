@@ -17,7 +17,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
 /// Every catalogue file, per language, in the same order.
-pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "usage_report.ftl", "alerts.ftl", "exports.ftl", "grant_expiry.ftl", "lifecycle.ftl"];
+pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "usage_report.ftl", "alerts.ftl", "exports.ftl", "grant_expiry.ftl", "lifecycle.ftl", "offers.ftl"];
 
 const EN: &[&str] = &[
     include_str!("../../locales/en/app.ftl"),
@@ -35,6 +35,7 @@ const EN: &[&str] = &[
     include_str!("../../locales/en/exports.ftl"),
     include_str!("../../locales/en/grant_expiry.ftl"),
     include_str!("../../locales/en/lifecycle.ftl"),
+    include_str!("../../locales/en/offers.ftl"),
 ];
 const FR: &[&str] = &[
     include_str!("../../locales/fr/app.ftl"),
@@ -52,6 +53,7 @@ const FR: &[&str] = &[
     include_str!("../../locales/fr/exports.ftl"),
     include_str!("../../locales/fr/grant_expiry.ftl"),
     include_str!("../../locales/fr/lifecycle.ftl"),
+    include_str!("../../locales/fr/offers.ftl"),
 ];
 
 /// The catalogue sources of a language, for tests and tools.

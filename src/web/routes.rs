@@ -96,6 +96,8 @@ route_table! {
     get "/applications/{id}" ViewApplication => applications::show;
     post "/applications/{id}/decide" DecideApplication => applications::decide;
     post "/applications/{id}/withdraw" WithdrawApplication => applications::withdraw;
+    post "/applications/{id}/accept" RespondToOffer => offers::accept;
+    post "/applications/{id}/decline" RespondToOffer => offers::decline;
     get "/grants/{id}" ViewGrant => grants::show;
     get "/grants/{id}/usage" ViewGrant => grants::usage;
     post "/grants/{id}/flags" FlagUsage => grants::flag;

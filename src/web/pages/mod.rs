@@ -22,3 +22,4 @@ pub mod transparency;
 pub mod two_factor;
 pub mod exports;
 pub mod grant_expiry;
+pub mod offers;
