@@ -43,3 +43,4 @@ mod usage_files;
 mod usage_jobs;
 mod grant_expiry;
 mod programme_lifecycle;
+mod offers;
