@@ -190,6 +190,8 @@ api_route_table! {
     post "/settlements" RecordSettlement Some(Scope::SettlementsWrite) => api::handlers::record_settlement;
     get "/settlements/{id}" ViewSettlement Some(Scope::SettlementsWrite) => api::handlers::settlement;
     get "/settlements/{id}/pain.001.xml" ViewSettlement Some(Scope::SettlementsWrite) => api::handlers::settlement_pain_001;
+    post "/applications/{id}/accept" RespondToOffer Some(Scope::ApplicationsWrite) => api::handlers::accept_offer;
+    post "/applications/{id}/decline" RespondToOffer Some(Scope::ApplicationsWrite) => api::handlers::decline_offer;
 }
 
 /// The API operation matching `method` and `pattern` (relative to `/api/v1`), if there is one.

@@ -1,4 +1,5 @@
-//! The whole product journey: programme → application → approval (grant + credits) → provider
+//! The whole product journey: programme → application → approval (an offer the startup accepts:
+//! grant + credits) → provider
 //! usage upload → startup statement and funder report, and a ledger that verifies.
 
 use crate::helpers::{Backend, TestApp, id_from, usage_csv};
@@ -158,7 +159,7 @@ async fn whole_journey(backend: Backend) {
     // And the ledger proves it.
     let mut conn = s.app.conn();
     let report = ledger::verify(&mut conn).expect("ledger verifies");
-    assert_eq!(report.entries, 4, "fund, award, usage hold, its posting");
+    assert_eq!(report.entries, 6, "fund, the offer's hold and its release at acceptance, award, usage hold, its posting");
 }
 both_backends!(whole_journey);
 
@@ -186,7 +187,7 @@ async fn programme_never_awards_more_than_its_budget(backend: Backend) {
     let page = s.funder.get(&path).await.body;
     assert!(page.contains("submitted"));
     let mut conn = s.app.conn();
-    assert_eq!(ledger::verify(&mut conn).unwrap().entries, 2);
+    assert_eq!(ledger::verify(&mut conn).unwrap().entries, 4, "fund, the first offer's hold and release, its award");
     // Awarding what is left works.
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000")]).await;
     assert_eq!(r.status, 303, "{}", r.body);

@@ -1,5 +1,5 @@
 //! The whole cycle without the browser: a provider keeps its catalogue, a funder opens a call,
-//! a startup applies, the funder decides, usage and an invoice are pushed, approved in part and
+//! a startup applies, the funder decides (an offer the startup accepts), usage and an invoice are pushed, approved in part and
 //! paid — all through the JSON API. And every operation answers every kind of caller as the
 //! access policy says.
 
@@ -146,7 +146,14 @@ async fn a_call_runs_from_programme_to_payment_without_the_browser(backend: Back
     assert_eq!(listed["items"][0]["id"], application_id);
     let (status, _, decided) = post(format!("/applications/{application_id}/decision"), funder.clone(), json!({"decision": "approve", "amount": "25000.00"}), "").await;
     assert_eq!(status, 200, "{decided}");
-    let code = decided["grant_code"].as_str().unwrap().to_string();
+    assert_eq!((decided["status"].as_str(), decided["grant_code"].is_null()), (Some("offered"), true), "{decided}");
+    // The startup accepts the offer, confirming its de minimis declaration.
+    let (status, _, problem) = post(format!("/applications/{application_id}/accept"), startup.clone(), json!({"declaration_confirmed": false}), "").await;
+    assert_eq!(status, 422, "the declaration is required: {problem}");
+    let (status, _, accepted) = post(format!("/applications/{application_id}/accept"), startup.clone(), json!({"declaration_confirmed": true}), "accept-1").await;
+    assert_eq!(status, 200, "{accepted}");
+    assert_eq!(accepted["status"], "approved");
+    let code = accepted["grant_code"].as_str().unwrap().to_string();
     let (status, _, grant) = api.get(&format!("/grants/{code}"), Some(&startup)).await;
     assert_eq!(status, 200, "{grant}");
     assert_eq!(grant["balance"], "25000.00");
