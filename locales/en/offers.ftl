@@ -32,4 +32,3 @@ alert-subject-offer = An offer of credits awaits your answer
 alert-subject-offer-reminder = An offer of credits lapses soon
 alert-offer = Application { $reference } to { $programme }: { $amount } of credits are offered. Accept the offer by { $date }.
 alert-offer-reminder = The offer of { $amount } on application { $reference } lapses on { $date }: accept it before then or the credits go back to the programme.
-programme-committed = Committed to offers awaiting acceptance

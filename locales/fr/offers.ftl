@@ -32,4 +32,3 @@ alert-subject-offer = Une offre de crédits attend votre réponse
 alert-subject-offer-reminder = Une offre de crédits expire bientôt
 alert-offer = Candidature { $reference } à { $programme } : { $amount } de crédits vous sont offerts. Acceptez l'offre au plus tard le { $date }.
 alert-offer-reminder = L'offre de { $amount } sur la candidature { $reference } expire le { $date } : acceptez-la d'ici là, sinon les crédits reviennent au programme.
-programme-committed = Engagé dans des offres en attente d'acceptation

@@ -57,6 +57,13 @@ pub(crate) fn commit(conn: &mut AnyConnection, by: &Member, application: &Applic
     let deadline = now
         .checked_add_signed(Duration::days(OFFER_VALIDITY_DAYS))
         .ok_or_else(|| DomainError::invalid("amount", Message::new("date-out-of-range")))?;
+    // The grant an acceptance creates must have a validity that can be computed: refused now,
+    // not when the startup accepts.
+    programme
+        .closes_on
+        .max(deadline.date())
+        .checked_add_signed(Duration::days(crate::domain::grants::GRANT_VALIDITY_AFTER_CLOSE_DAYS))
+        .ok_or_else(|| DomainError::invalid("amount", Message::new("date-out-of-range")))?;
     let available = ledger::open_account(conn, &chart::programme_available(programme.id.get(), &programme.currency))?;
     let offered = ledger::open_account(conn, &chart::programme_offered(programme.id.get(), &programme.currency))?;
     let held = ledger::hold(

@@ -240,7 +240,9 @@ async fn aid_of_a_linked_enterprise_on_the_platform_counts(backend: Backend) {
     assert!(page.contains("Région Occitanie") && page.contains("Lumen Parent"), "the parent's aid is listed: {page}");
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000"), ("reason", "")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let mut startup = s.app.login_in("founder@lumen.test", "fr-FR,fr;q=0.9").await;
+    let startup = &mut s.startup;
+    startup.refresh_csrf(&path).await;
+    assert_eq!(startup.post("/language", &[("lang", "fr")]).await.status, 303);
     startup.refresh_csrf(&path).await;
     let r = startup.post(&format!("{path}/accept"), &[("declaration", "yes")]).await;
     assert_eq!(r.status, 422, "{}", r.body);

@@ -308,6 +308,9 @@ async fn every_operation_answers_each_caller_as_the_access_policy_says(backend: 
         case("post", "/applications", "/applications".into(), body(json!({"programme_id": 999_999, "requested": "10.00", "purpose": "Nothing at all, really, for a test.", "hardware": "GPU", "provider_id": s.provider_id.get()})), "application/json", &[(Startup, 404), (OtherStartup, 404)]),
         case("get", "/applications/{id}", format!("/applications/{application}"), None, "", &[(Funder, 200), (Startup, 200), (OtherFunder, 404), (OtherStartup, 404)]),
         case("post", "/applications/{id}/decision", format!("/applications/{application}/decision"), body(json!({"decision": "reject", "reason": "Already decided."})), "application/json", &[(Funder, 409), (OtherFunder, 404)]),
+        // The offer was accepted already (the grant exists): nothing left to answer.
+        case("post", "/applications/{id}/accept", format!("/applications/{application}/accept"), body(json!({"declaration_confirmed": true})), "application/json", &[(Startup, 409), (OtherStartup, 404)]),
+        case("post", "/applications/{id}/decline", format!("/applications/{application}/decline"), None, "", &[(Startup, 409), (OtherStartup, 404)]),
         case("post", "/settlements", "/settlements".into(), body(pay), "application/json", &[(Funder, 422), (OtherFunder, 404)]),
         case("get", "/settlements/{id}", format!("/settlements/{settlement_id}"), None, "", &[(Funder, 200), (OtherFunder, 404)]),
         case("get", "/settlements/{id}/pain.001.xml", format!("/settlements/{settlement_id}/pain.001.xml"), None, "", &[(Funder, 200), (OtherFunder, 404)]),
