@@ -46,6 +46,19 @@ fn start_maintenance(pool: db::Pool, workers: &mut Workers) -> std::sync::mpsc::
                 Ok(_) => {}
                 Err(e) => log::warn!("grant expiry failed: {e}"),
             }
+            // Offers past their deadline lapse (their budget returns), and offers lapsing soon
+            // are reminded: both guarded by the offer's status and keys, so idempotent.
+            let offers = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+                let now = crate::domain::clock::now();
+                let lapsed = crate::domain::offers::lapse_due(&mut c, now).map_err(|e| e.to_string())?;
+                let reminded = crate::domain::offers::remind_due(&mut c, now).map_err(|e| e.to_string())?;
+                Ok::<_, String>((lapsed, reminded))
+            });
+            match offers {
+                Ok((0, 0)) => {}
+                Ok((lapsed, reminded)) => log::info!("offers: {lapsed} lapsed, {reminded} reminder(s) raised"),
+                Err(e) => log::warn!("offer lapse failed: {e}"),
+            }
             match stopped.recv_timeout(PURGE_EVERY) {
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,

@@ -105,6 +105,10 @@ diesel::table! {
         override_reason -> Nullable<Text>,
         overridden_by -> Nullable<BigInt>,
         overridden_at -> Nullable<Timestamp>,
+        offer_expires_at -> Nullable<Timestamp>,
+        offer_hold_id -> Nullable<BigInt>,
+        responded_by -> Nullable<BigInt>,
+        responded_at -> Nullable<Timestamp>,
     }
 }
 

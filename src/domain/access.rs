@@ -117,6 +117,8 @@ pub enum Action {
     /// A programme's review criteria, assigning reviewers, the ranking (owners and programme
     /// managers of a funder).
     ManageReviews,
+    /// A startup accepts (with its de minimis declaration) or declines an offer of credits.
+    RespondToOffer,
 }
 
 /// May `role` perform `action` at all (objects are checked separately)?
@@ -145,6 +147,7 @@ pub fn can(role: Role, action: Action) -> bool {
         ManageGrant => role == Funder,
         ManageProgramme => role == Funder,
         Review | ManageReviews => role == Funder,
+        RespondToOffer => role == Startup,
     }
 }
 
@@ -169,6 +172,8 @@ pub fn duty_allows(duty: MemberRole, action: Action) -> bool {
         ManageProgramme => matches!(duty, Owner | ProgrammeManager),
         Review => matches!(duty, Owner | ProgrammeManager | Reviewer),
         ManageReviews => matches!(duty, Owner | ProgrammeManager),
+        // Whoever may apply may answer the offer made on the application.
+        RespondToOffer => matches!(duty, Owner | Member),
     }
 }
 

@@ -36,6 +36,10 @@ crate::text_enum! {
         ExpirySoon = "expiry-soon",
         FunderDigest = "funder-digest",
         GrantChanged = "grant-changed",
+        /// An offer of credits to accept before its deadline (see `domain::offers`).
+        Offer = "offer",
+        /// An offer lapses in a few days.
+        OfferReminder = "offer-reminder",
     }
 }
 
@@ -49,6 +53,8 @@ impl AlertKind {
             AlertKind::ExpirySoon => "alert-kind-expiry-soon",
             AlertKind::FunderDigest => "alert-kind-funder-digest",
             AlertKind::GrantChanged => "alert-kind-grant-changed",
+            AlertKind::Offer => "alert-kind-offer",
+            AlertKind::OfferReminder => "alert-kind-offer-reminder",
         }
     }
 
@@ -61,6 +67,8 @@ impl AlertKind {
             AlertKind::ExpirySoon => "alert-subject-expiry-soon",
             AlertKind::FunderDigest => "alert-subject-funder-digest",
             AlertKind::GrantChanged => "alert-subject-grant-changed",
+            AlertKind::Offer => "alert-subject-offer",
+            AlertKind::OfferReminder => "alert-subject-offer-reminder",
         }
     }
 
@@ -70,6 +78,7 @@ impl AlertKind {
         match self {
             AlertKind::ApplicationReceived | AlertKind::Decision | AlertKind::CreditsUsed | AlertKind::ExpirySoon | AlertKind::GrantChanged => kind == OrgKind::Startup,
             AlertKind::FunderDigest => kind == OrgKind::Funder,
+            AlertKind::Offer | AlertKind::OfferReminder => kind == OrgKind::Startup,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Applications for credits: a startup applies, the funder decides once (approve — which
-//! awards the grant in the same transaction — or reject), or the startup withdraws first.
+//! Applications for credits: a startup applies, the funder decides once (approve — an offer the
+//! startup then accepts, which awards the grant, see `domain::offers` — or reject), or the
+//! startup withdraws first.
 
 use crate::db::AnyConnection;
 use crate::db::schema::{applications, grants, organisations, programmes as programme_rows};
@@ -18,12 +19,16 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 crate::text_enum! {
-    /// An application's life: submitted, then decided once (approved or rejected) or withdrawn.
+    /// An application's life: submitted, then decided once (offered or rejected) or withdrawn;
+    /// an offer is accepted (approved: the grant exists), declined, or lapses at its deadline.
     pub enum ApplicationStatus ("application status") {
         Submitted = "submitted",
         Approved = "approved",
         Rejected = "rejected",
         Withdrawn = "withdrawn",
+        Offered = "offered",
+        Declined = "declined",
+        Lapsed = "lapsed",
     }
 }
 
@@ -31,7 +36,7 @@ impl ApplicationStatus {
     /// The one place that says which status may follow which.
     pub fn may_become(self, next: ApplicationStatus) -> bool {
         use ApplicationStatus::*;
-        matches!((self, next), (Submitted, Approved | Rejected | Withdrawn))
+        matches!((self, next), (Submitted, Offered | Rejected | Withdrawn) | (Offered, Approved | Declined | Lapsed))
     }
 }
 
@@ -60,6 +65,13 @@ pub struct Application {
     pub override_reason: Option<String>,
     pub overridden_by: Option<UserId>,
     pub overridden_at: Option<NaiveDateTime>,
+    /// An offer's deadline: accepted by then, or it lapses.
+    pub offer_expires_at: Option<NaiveDateTime>,
+    /// The ledger hold committing the offered amount, while offered.
+    pub offer_hold_id: Option<i64>,
+    /// Who accepted or declined the offer, and when (when it lapsed, for a lapse).
+    pub responded_by: Option<UserId>,
+    pub responded_at: Option<NaiveDateTime>,
 }
 
 impl Application {
@@ -86,6 +98,11 @@ impl Application {
 
     pub fn is_pending(&self) -> bool {
         self.status == ApplicationStatus::Submitted
+    }
+
+    /// An offer waiting for the startup's answer.
+    pub fn is_offered(&self) -> bool {
+        self.status == ApplicationStatus::Offered
     }
 }
 
@@ -336,16 +353,15 @@ pub enum Decision {
     Reject { reason: String },
 }
 
-/// A funder decides on an application of one of its programmes. Approval creates the grant and
-/// issues its credits from the programme's budget in the same transaction; an application is
-/// decided once.
+/// A funder decides on an application of one of its programmes. Approval makes an offer that
+/// commits its amount of the programme's budget in the same transaction (the startup accepts it
+/// to get the grant, see `domain::offers`); an application is decided once.
 pub fn decide(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision) -> DomainResult<ApplicationView> {
     decide_with(conn, by, application_id, decision, &de_minimis::Rules::default())
 }
 
-/// [`decide`] under the de minimis `rules` of the settings: an approval that would take the
-/// startup's single undertaking over the ceiling is refused with the figures, nothing written;
-/// an approval is recorded for the national register with its grant.
+/// [`decide`] under the de minimis `rules` of the settings. The de minimis check runs when the
+/// startup accepts the offer, with its declaration confirmed (`offers::accept`), not here.
 pub fn decide_with(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision, rules: &de_minimis::Rules) -> DomainResult<ApplicationView> {
     decide_overriding(conn, by, application_id, decision, rules, None)
 }
@@ -353,7 +369,7 @@ pub fn decide_with(conn: &mut AnyConnection, by: &Member, application_id: Applic
 /// [`decide_with`], where the approval of an application that failed eligibility rules needs
 /// `override_reason` (at least [`MIN_REASON_CHARS`]): without it the approval is refused and
 /// nothing is written; with it the reason, who and when are stored with the application.
-pub fn decide_overriding(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision, rules: &de_minimis::Rules, override_reason: Option<&str>) -> DomainResult<ApplicationView> {
+pub fn decide_overriding(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId, decision: &Decision, _rules: &de_minimis::Rules, override_reason: Option<&str>) -> DomainResult<ApplicationView> {
     if by.kind() != OrgKind::Funder {
         return Err(DomainError::NotFound);
     }
@@ -390,12 +406,8 @@ pub fn decide_overriding(conn: &mut AnyConnection, by: &Member, application_id: 
     let programme = current.programme.clone();
     let now = clock::now();
     crate::db::write_transaction(conn, |conn| {
-        if let Decision::Approve { amount } = decision {
-            // Regulation (EU) 2023/2831, Art. 3(2), counted in the transaction that awards.
-            crate::domain::company::check_award(conn, rules, current.application.startup_id, *amount, currency)?;
-        }
         let (status, approved, reason) = match decision {
-            Decision::Approve { amount } => (ApplicationStatus::Approved, Some(amount.cents()), None),
+            Decision::Approve { amount } => (ApplicationStatus::Offered, Some(amount.cents()), None),
             Decision::Reject { reason } => (ApplicationStatus::Rejected, None, Some(reason.trim())),
         };
         debug_assert!(ApplicationStatus::Submitted.may_become(status));
@@ -423,8 +435,7 @@ pub fn decide_overriding(conn: &mut AnyConnection, by: &Member, application_id: 
                 .execute(conn)?;
         }
         if let Decision::Approve { amount } = decision {
-            let grant = crate::domain::grants::award(conn, by, &current.application, &programme, *amount)?;
-            crate::domain::company::record_award(conn, &grant, programme.funder_id)?;
+            crate::domain::offers::commit(conn, by, &current.application, &programme, *amount, now)?;
         }
         Ok(())
     })?;

@@ -83,6 +83,10 @@ crate::text_enum! {
         ReviewConflictDeclared = "review-conflict-declared",
         ReviewCleared = "review-cleared",
         ReviewSubmitted = "review-submitted",
+        /// A startup accepted an offer (with its de minimis declaration): the grant was awarded.
+        OfferAccepted = "offer-accepted",
+        /// A startup declined an offer; the budget it held was returned.
+        OfferDeclined = "offer-declined",
     }
 }
 

@@ -165,8 +165,12 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
     };
     let lumen_app = applications::apply(conn, &lumen, national_programme.id, &form("150000", "Pre-training a 7B-parameter multilingual model for European public-sector documents.", "GPU", &helios))?;
     applications::decide(conn, &national, lumen_app.id, &Decision::Approve { amount: Amount::from_cents(12_000_000) })?;
+    // An approval is an offer: the startup accepts it, declaration confirmed, to get the grant.
+    let accepted = crate::domain::offers::Acceptance { declaration_confirmed: true };
+    crate::domain::offers::accept(conn, &lumen, lumen_app.id, accepted, &crate::domain::eu::de_minimis::Rules::default())?;
     let nordlys_app = applications::apply(conn, &nordlys, regional_programme.id, &form("40000", "Training vision policies for warehouse robots on simulated data.", "IPU", &atlantique))?;
     applications::decide(conn, &regional, nordlys_app.id, &Decision::Approve { amount: Amount::from_cents(4_000_000) })?;
+    crate::domain::offers::accept(conn, &nordlys, nordlys_app.id, accepted, &crate::domain::eu::de_minimis::Rules::default())?;
     applications::apply(conn, &vistula, national_programme.id, &form("90000", "Fine-tuning satellite-imagery segmentation models for crop monitoring.", "GPU", &atlantique))?;
     let tessera_app = applications::apply(conn, &tessera, national_programme.id, &form("250000", "Protein-structure search with optical random projections at scale.", "OPU", &atlantique))?;
     applications::decide(conn, &national, tessera_app.id, &Decision::Reject { reason: "The work plan does not yet show how the compute will be used in the first six months.".into() })?;

@@ -1,5 +1,6 @@
 //! A national-scale dataset for measuring the pages, built through the same domain functions as
-//! the web: startups apply and are awarded by `applications::decide`, providers bill through
+//! the web: startups apply, are offered credits by `applications::decide` and accept them
+//! (`offers::accept`), providers bill through
 //! `usage::upload` and `usage::confirm`, invoice through `invoicing::receive`, and funders
 //! approve through `invoicing::approve`. So the ledger it leaves is a real one (`verify` checks
 //! it) and the figures measured on it are those a real programme would see.
@@ -202,7 +203,10 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
                 )?;
                 let share = if heavy { 100 } else { 70 + i64::try_from(i % 31).unwrap_or(0) };
                 let awarded = (requested * share / 100 / 100) * 100;
-                let view = applications::decide(conn, &funders[*funder_index], application.id, &Decision::Approve { amount: Amount::from_cents(awarded) })?;
+                applications::decide(conn, &funders[*funder_index], application.id, &Decision::Approve { amount: Amount::from_cents(awarded) })?;
+                // The startup accepts the offer, as it would on its application page.
+                let accepted = crate::domain::offers::Acceptance { declaration_confirmed: true };
+                let view = crate::domain::offers::accept(conn, &startup, application.id, accepted, &crate::domain::eu::de_minimis::Rules::default())?;
                 let code = view.grant.map(|g| g.code).ok_or_else(|| DomainError::Internal("an approval made no grant".into()))?;
                 if heavy {
                     report.heavy_grant = code.clone();

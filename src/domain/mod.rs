@@ -48,3 +48,4 @@ pub use ids::{ApplicationId, GrantId, OrgId, ProgrammeId, UploadId, UserId};
 pub mod journal;
 pub mod table;
 pub mod reviews;
+pub mod offers;

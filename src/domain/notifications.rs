@@ -93,6 +93,11 @@ fn template_failed(e: askama::Error) -> crate::domain::DomainError {
 /// Queues the decision mail to the applicant; call it in the decision's transaction.
 pub fn queue_decision(conn: &mut crate::db::AnyConnection, base_url: &str, view: &ApplicationView, chosen: &Decision) -> crate::domain::DomainResult<()> {
     use crate::domain::alerts::{self, AlertKind};
+    // An approval is an offer: its alert (`AlertKind::Offer`, raised with the offer) tells the
+    // startup's people, and mails them unless they chose otherwise.
+    if matches!(chosen, Decision::Approve { .. }) {
+        return Ok(());
+    }
     let applicant = crate::domain::identity::member(conn, view.application.submitted_by)?;
     let reference = view.application.reference();
     let listed = match chosen {

@@ -80,3 +80,18 @@ pub fn programme_expired(programme_id: i64, currency: &str) -> AccountSpec {
         limit: LimitRule::None,
     }
 }
+
+/// Budget committed to offers awaiting the startups' acceptance: the counterpart of each offer's
+/// hold on `programme_available` (pending only: the hold is voided on acceptance, decline or
+/// lapse, so its posted balance stays zero).
+pub fn programme_offered(programme_id: i64, currency: &str) -> AccountSpec {
+    AccountSpec {
+        code: format!("programme:{programme_id}:offered"),
+        owner_kind: "programme",
+        owner_id: programme_id,
+        purpose: "offered",
+        currency: currency.to_string(),
+        normal_side: Side::Credit,
+        limit: LimitRule::None,
+    }
+}

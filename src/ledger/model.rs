@@ -33,6 +33,9 @@ crate::text_enum! {
         Settlement = "settlement",
         /// A provider's credit note: payable back to a grant's credits.
         CreditNote = "credit-note",
+        /// An offer of credits awaiting the startup's acceptance: a hold on the programme's
+        /// available budget (see `domain::offers`).
+        Offer = "offer",
     }
 }
 

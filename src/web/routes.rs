@@ -96,6 +96,8 @@ route_table! {
     get "/applications/{id}" ViewApplication => applications::show;
     post "/applications/{id}/decide" DecideApplication => applications::decide;
     post "/applications/{id}/withdraw" WithdrawApplication => applications::withdraw;
+    post "/applications/{id}/accept" RespondToOffer => offers::accept;
+    post "/applications/{id}/decline" RespondToOffer => offers::decline;
     get "/grants/{id}" ViewGrant => grants::show;
     get "/grants/{id}/usage" ViewGrant => grants::usage;
     post "/grants/{id}/flags" FlagUsage => grants::flag;
@@ -199,6 +201,8 @@ api_route_table! {
     post "/settlements" RecordSettlement Some(Scope::SettlementsWrite) => api::handlers::record_settlement;
     get "/settlements/{id}" ViewSettlement Some(Scope::SettlementsWrite) => api::handlers::settlement;
     get "/settlements/{id}/pain.001.xml" ViewSettlement Some(Scope::SettlementsWrite) => api::handlers::settlement_pain_001;
+    post "/applications/{id}/accept" RespondToOffer Some(Scope::ApplicationsWrite) => api::handlers::accept_offer;
+    post "/applications/{id}/decline" RespondToOffer Some(Scope::ApplicationsWrite) => api::handlers::decline_offer;
 }
 
 /// The API operation matching `method` and `pattern` (relative to `/api/v1`), if there is one.

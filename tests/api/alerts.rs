@@ -69,7 +69,7 @@ async fn credit_thresholds_are_told_once_each_and_mail_follows_choices(backend: 
 
     // The list: newest first, the decision and the receipt too, all unread, then read.
     let page = s.startup.get("/notifications").await.body;
-    let order: Vec<usize> = [format!("has used 80 %"), format!("has used 50 %"), "was approved".into(), "was received".into()]
+    let order: Vec<usize> = [format!("has used 80 %"), format!("has used 50 %"), "of credits are offered".into(), "was received".into()]
         .iter()
         .map(|needle| page.find(needle.as_str()).unwrap_or_else(|| panic!("{needle} in {page}")))
         .collect();

@@ -169,6 +169,7 @@ struct Words {
     empty_amount: &'static str,
     submitted: &'static str,
     approved: &'static str,
+    offered: &'static str,
     refused: &'static str,
     refused_where: &'static str,
     charged: &'static str,
@@ -189,6 +190,7 @@ const ENGLISH: Words = Words {
     empty_amount: "Enter an amount",
     submitted: "submitted",
     approved: "approved",
+    offered: "offered",
     refused: "was not accepted",
     refused_where: "line 2, column 6 (BilledCost)",
     charged: "€1,500.00",
@@ -210,6 +212,7 @@ const FRENCH: Words = Words {
     empty_amount: "Saisissez un montant",
     submitted: "déposée",
     approved: "retenue",
+    offered: "offerte",
     refused: "n'a pas été accepté",
     refused_where: "BilledCost",
     charged: "1\u{202f}500,00\u{a0}€",
@@ -358,9 +361,21 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     fill(c, "#amount", "25000").await;
     submit(c, &format!("{application_path}/decide")).await;
     let page = text(c).await;
+    assert!(page.contains(w.offered), "{page}");
+    shot(c, &format!("2-application-offered-{lang}")).await;
+    audit(c, axe, "the decided application").await;
+    sign_out(c).await;
+
+    // The startup accepts the offer, confirming its de minimis declaration.
+    sign_in(c, base, &startup_email).await;
+    c.goto(&format!("{base}{application_path}")).await.unwrap();
+    audit(c, axe, "the offer to accept").await;
+    c.find(Locator::Css("#declaration")).await.unwrap().click().await.unwrap();
+    submit(c, &format!("{application_path}/accept")).await;
+    let page = text(c).await;
     assert!(page.contains(w.approved), "{page}");
     shot(c, &format!("2-application-approved-{lang}")).await;
-    audit(c, axe, "the decided application").await;
+    audit(c, axe, "the accepted offer").await;
     let code = page.split_whitespace().find(|w| w.starts_with("G-")).expect("grant code shown").to_string();
     sign_out(c).await;
 

@@ -35,10 +35,10 @@ async fn demo_data_verifies_and_tampering_is_named(backend: Backend) {
     }
     let ok = cli(&db.url, &["verify"]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("ledger OK: 7 entries, 14 postings"));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("ledger OK: 11 entries, 18 postings"), "{}", String::from_utf8_lossy(&ok.stdout));
     // The command line speaks the environment's language.
     let fr = cli_in("fr_FR.UTF-8", &db.url, &["verify"]);
-    assert!(String::from_utf8_lossy(&fr.stdout).contains("grand livre vérifié\u{202f}: 7 écritures, 14 mouvements"), "{}", String::from_utf8_lossy(&fr.stdout));
+    assert!(String::from_utf8_lossy(&fr.stdout).contains("grand livre vérifié\u{202f}: 11 écritures, 18 mouvements"), "{}", String::from_utf8_lossy(&fr.stdout));
 
     let drop = match backend {
         Backend::Sqlite => "DROP TRIGGER ledger_postings_no_update;",

@@ -140,23 +140,33 @@ async fn award_over_the_de_minimis_ceiling_is_refused_and_the_export_lists_award
     let page = c.get("/organisation/company").await.body;
     assert!(page.contains("€260,000.00 of the €300,000.00 ceiling; €40,000.00 left"), "{page}");
 
-    let before = ledger_entry_count(&s.app);
+    // The funder's offer stands; the check is at acceptance, with the declaration confirmed.
     let path = format!("/applications/{}", s.application_id);
     s.funder.refresh_csrf(&path).await;
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000"), ("reason", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let before = ledger_entry_count(&s.app);
+    s.startup.refresh_csrf(&path).await;
+    let r = s.startup.post(&format!("{path}/accept"), &[("declaration", "yes")]).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("already received €260,000.00 in the 3 years ending today, and €260,000.00 + €50,000.00 exceeds the €300,000.00 ceiling"), "{}", r.body);
     assert!(r.body.contains("At most €40,000.00 can be awarded"), "{}", r.body);
     assert_eq!(ledger_entry_count(&s.app), before, "no ledger change");
     let mut conn = s.app.conn();
     let status: String = applications::table.find(s.application_id).select(applications::status).first(&mut conn).unwrap();
-    assert_eq!(status, "submitted");
+    assert_eq!(status, "offered");
     assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
     assert_eq!(de_minimis_awards::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
 
-    // Reaching the ceiling exactly is allowed.
-    let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "40000"), ("reason", "")]).await;
+    // The startup declines it and applies again; an offer reaching the ceiling exactly is accepted.
+    assert_eq!(s.startup.post(&format!("{path}/decline"), &[("confirm", "yes")]).await.status, 303);
+    let apply = format!("/programmes/{}/apply", s.programme_id);
+    s.startup.refresh_csrf(&apply).await;
+    let provider_id = s.provider_id.to_string();
+    let r = s.startup.post(&apply, &[("requested", "40000"), ("purpose", "Training a multilingual language model for public services."), ("hardware", "GPU"), ("provider_id", &provider_id)]).await;
     assert_eq!(r.status, 303, "{}", r.body);
+    s.application_id = crate::helpers::id_from(&r.location);
+    crate::journey::approve(&mut s, "40000").await;
     let code: String = grants::table.select(grants::code).first(&mut conn).unwrap();
 
     // The startup now has no headroom: the award counts as platform aid.
@@ -222,24 +232,29 @@ async fn aid_of_a_linked_enterprise_on_the_platform_counts(backend: Backend) {
     ];
     assert_eq!(c.post("/organisation/company/associates", &fields).await.status, 303);
 
-    // A funder reading French.
-    let mut funder = s.app.login_in("funder@agency.test", "fr-FR,fr;q=0.9").await;
+    // The funder sees the parent's aid and may still offer; the startup, reading French, is
+    // refused at acceptance with the figures.
     let path = format!("/applications/{}", s.application_id);
-    funder.refresh_csrf(&path).await;
-    let page = funder.get(&path).await.body;
+    s.funder.refresh_csrf(&path).await;
+    let page = s.funder.get(&path).await.body;
     assert!(page.contains("Région Occitanie") && page.contains("Lumen Parent"), "the parent's aid is listed: {page}");
-    let r = funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000"), ("reason", "")]).await;
+    let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000"), ("reason", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let startup = &mut s.startup;
+    startup.refresh_csrf(&path).await;
+    assert_eq!(startup.post("/language", &[("lang", "fr")]).await.status, 303);
+    startup.refresh_csrf(&path).await;
+    let r = startup.post(&format!("{path}/accept"), &[("declaration", "yes")]).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("Cette attribution dépasserait le plafond de minimis"), "{}", r.body);
     assert!(r.body.contains("270\u{202f}000,00\u{a0}€") && r.body.contains("300\u{202f}000,00\u{a0}€"), "{}", r.body);
     assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
-    let r = funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "30000"), ("reason", "")]).await;
-    assert_eq!(r.status, 303, "{}", r.body);
 }
 both_backends!(aid_of_a_linked_enterprise_on_the_platform_counts);
 
-/// The JSON API's decision goes through the same de minimis check (Regulation (EU) 2023/2831,
-/// Art. 3(2)): refused with the figures in a problem document, nothing written.
+/// Through the JSON API: the decision is an offer; the startup's acceptance goes through the same
+/// de minimis check (Regulation (EU) 2023/2831, Art. 3(2)): refused with the figures in a problem
+/// document, nothing written.
 async fn the_api_decision_is_refused_over_the_de_minimis_ceiling(backend: Backend) {
     use computegrants::domain::api_tokens::{self, NewToken, Scope};
     use computegrants::domain::identity;
@@ -250,25 +265,33 @@ async fn the_api_decision_is_refused_over_the_de_minimis_ceiling(backend: Backen
     let mut conn = s.app.conn();
     let funder = identity::find_org_by_name(&mut conn, "Test Funding Agency").unwrap().unwrap();
     let secret = api_tokens::create(&mut conn, &funder, None, &NewToken { name: "committee".into(), scopes: vec![Scope::DecisionsWrite], expires_on: None }).unwrap().1;
+    let startup = identity::find_org_by_name(&mut conn, "Lumen Test Labs").unwrap().unwrap();
+    let startup_secret = api_tokens::create(&mut conn, &startup, None, &NewToken { name: "back-office".into(), scopes: vec![Scope::ApplicationsWrite], expires_on: None }).unwrap().1;
+    let post = |path: String, secret: String, body: &'static str| async move {
+        let r = reqwest::Client::new().post(path).bearer_auth(&secret).header("Content-Type", "application/json").body(body).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    let base = format!("{}/api/v1/applications/{}", s.app.address, s.application_id);
+    let (status, body) = post(format!("{base}/decision"), secret.clone(), r#"{"decision":"approve","amount":"40000.00"}"#).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"status\":\"offered\"") && body.contains("\"offer_expires_at\":\"") && body.contains("\"grant_code\":null"), "{body}");
+    // The funder cannot answer for the startup.
+    let (status, _) = post(format!("{base}/accept"), secret, r#"{"declaration_confirmed":true}"#).await;
+    assert!(matches!(status, 403 | 404), "{status}");
     let before = ledger_entry_count(&s.app);
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/applications/{}/decision", s.app.address, s.application_id))
-        .bearer_auth(&secret)
-        .header("Content-Type", "application/json")
-        .body(r#"{"decision":"approve","amount":"40000.00"}"#)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let body = r.text().await.unwrap();
+    let (status, body) = post(format!("{base}/accept"), startup_secret.clone(), r#"{"declaration_confirmed":true}"#).await;
     assert!(matches!(status, 400 | 422), "{status} {body}");
     assert!(body.contains("exceeds the €300,000.00 ceiling") && body.contains("At most €20,000.00 can be awarded"), "{body}");
     assert_eq!(ledger_entry_count(&s.app), before);
     assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0);
+    // Declining through the API returns the budget.
+    let (status, body) = post(format!("{base}/decline"), startup_secret, "").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"status\":\"declined\""), "{body}");
 }
 both_backends!(the_api_decision_is_refused_over_the_de_minimis_ceiling);
 
-/// Two approvals racing for the same startup are counted one after the other: with EUR 250,000
+/// Two acceptances racing for the same startup are counted one after the other: with EUR 250,000
 /// already received, only one of two awards of 40,000 passes (Regulation (EU) 2023/2831, Art. 3(2)).
 async fn two_awards_racing_for_the_same_startup_never_cross_the_ceiling(backend: Backend) {
     use computegrants::domain::ApplicationId;
@@ -298,6 +321,11 @@ async fn two_awards_racing_for_the_same_startup_never_cross_the_ceiling(backend:
     let funder = &s.funder;
     let decide = |id: ApplicationId| async move { funder.post(&format!("/applications/{id}/decide"), &[("decision", "approve"), ("amount", "40000"), ("reason", "")]).await };
     let (a, b) = tokio::join!(decide(s.application_id), decide(other));
+    assert_eq!([a.status, b.status], [303, 303], "the check is at acceptance: {} / {}", a.body, b.body);
+    s.startup.refresh_csrf(&format!("/applications/{other}")).await;
+    let startup = &s.startup;
+    let accept = |id: ApplicationId| async move { startup.post(&format!("/applications/{id}/accept"), &[("declaration", "yes")]).await };
+    let (a, b) = tokio::join!(accept(s.application_id), accept(other));
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [303, 422], "{} / {}", a.body, b.body);

@@ -6,7 +6,7 @@
 
 use crate::both_backends;
 use crate::helpers::{Backend, Client, PASSWORD, TestDb, usage_csv};
-use computegrants::db::schema::{applications, grants, ledger_entries, mail_outbox, usage_uploads};
+use computegrants::db::schema::{applications, grants, ledger_entries, usage_uploads};
 use computegrants::domain::identity::{self, CompanyDetails, OrgKind};
 use diesel::prelude::*;
 use std::process::{Child, Command, Stdio};
@@ -155,6 +155,8 @@ async fn a_killed_server_leaves_all_or_nothing(backend: Backend) {
     let first_application = r.location.unwrap();
     funder.refresh_csrf(&first_application).await;
     assert_eq!(try_post(&funder, &format!("{first_application}/decide"), &[("decision", "approve"), ("amount", "20000")]).await.unwrap().0, 303);
+    first.refresh_csrf(&first_application).await;
+    assert_eq!(try_post(&first, &format!("{first_application}/accept"), &[("declaration", "yes")]).await.unwrap().0, 303, "the offer is accepted");
     let code: String = grants::table.select(grants::code).first(&mut db.connect()).unwrap();
     let mut provider_client = sign_in(&server.base, "billing@crash.test").await;
     provider_client.refresh_csrf("/usage/new").await;
@@ -218,16 +220,19 @@ both_backends!(a_killed_server_leaves_all_or_nothing);
 fn check_all_or_nothing(db: &TestDb, done: &[String], round: usize) {
     let mut conn = db.connect();
     db.verify_ledger().unwrap_or_else(|e| panic!("round {round}: the ledger does not verify: {e}"));
-    // Approvals: an approved application has its grant, its award entry and its decision mail.
-    let approved: Vec<i64> = applications::table.filter(applications::status.eq("approved")).select(applications::id).load(&mut conn).unwrap();
+    // Approvals are offers: each offered (or accepted) application has its hold on the budget
+    // and its offer notification; only the accepted one has a grant and an award entry.
+    let offered: Vec<i64> =
+        applications::table.filter(applications::status.eq_any(["offered", "approved"])).select(applications::id).load(&mut conn).unwrap();
+    let approved: Vec<i64> = applications::table.filter(applications::status.eq("approved")).select(applications::id).order(applications::id).load(&mut conn).unwrap();
     let granted: Vec<i64> = grants::table.select(grants::application_id).order(grants::application_id).load(&mut conn).unwrap();
-    let mut approved_sorted = approved.clone();
-    approved_sorted.sort();
-    assert_eq!(approved_sorted, granted, "round {round}: every approved application, and only those, has a grant");
+    assert_eq!(approved, granted, "round {round}: every accepted application, and only those, has a grant");
     let awards: i64 = ledger_entries::table.filter(ledger_entries::kind.eq("award")).count().get_result(&mut conn).unwrap();
     assert_eq!(awards as usize, approved.len(), "round {round}: one award entry per grant");
-    let decision_mails: i64 = mail_outbox::table.filter(mail_outbox::subject.like("%Decision%")).count().get_result(&mut conn).unwrap();
-    assert_eq!(decision_mails as usize, approved.len(), "round {round}: one decision mail per decision");
+    let offer_holds: i64 = ledger_entries::table.filter(ledger_entries::kind.eq("offer")).filter(ledger_entries::phase.eq("pending")).count().get_result(&mut conn).unwrap();
+    assert_eq!(offer_holds as usize, offered.len(), "round {round}: one hold per offer");
+    let told: i64 = computegrants::db::schema::notifications::table.filter(computegrants::db::schema::notifications::kind.eq("offer")).count().get_result(&mut conn).unwrap();
+    assert_eq!(told as usize, offered.len(), "round {round}: one offer notification per offer");
     // Imports: a submitted upload has its holds; a pending one has none.
     let uploads: Vec<(i64, String)> = usage_uploads::table.select((usage_uploads::id, usage_uploads::status)).load(&mut conn).unwrap();
     for (id, status) in &uploads {
@@ -243,7 +248,7 @@ fn check_all_or_nothing(db: &TestDb, done: &[String], round: usize) {
         let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
         let holds = match what {
             "submitted" => applications::table.find(id).count().get_result::<i64>(&mut conn).unwrap() == 1,
-            "approved" => approved.contains(&id),
+            "approved" => offered.contains(&id),
             "held" => uploads.iter().any(|(u, s)| *u == id && s == "submitted"),
             _ => unreachable!(),
         };

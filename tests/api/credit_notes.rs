@@ -320,6 +320,7 @@ async fn the_inbox_filters_by_programme_and_status(backend: Backend) {
     let application = r.location.unwrap();
     s.funder.refresh_csrf(&application).await;
     assert_eq!(s.funder.post(&format!("{application}/decide"), &[("decision", "approve"), ("amount", "1000"), ("reason", "")]).await.status, 303);
+    crate::journey::accept_offer(&mut s.startup, crate::helpers::id_from(&Some(application.clone()))).await;
     let page = s.funder.get(&application).await.body;
     let at = page.find("G-").unwrap();
     let code2 = page[at..at + 11].to_string();

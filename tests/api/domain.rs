@@ -65,6 +65,13 @@ impl World {
         applications::decide(&mut self.conn, &self.funder, application_id, &decision)
     }
 
+    /// Approves `application_id` for `cents` (an offer) and has the first startup accept it.
+    fn award(&mut self, application_id: ApplicationId, cents: i64) -> Result<applications::ApplicationView, DomainError> {
+        self.decide(application_id, Decision::Approve { amount: Amount::from_cents(cents) })?;
+        let accepted = computegrants::domain::offers::Acceptance { declaration_confirmed: true };
+        computegrants::domain::offers::accept(&mut self.conn, &self.startup, application_id, accepted, &Default::default())
+    }
+
     /// Rows in the tables a decision writes to: applications decided, grants, ledger entries.
     fn written(&mut self) -> (i64, i64, i64) {
         let decided = application_rows::table
@@ -205,7 +212,13 @@ fn an_application_is_decided_once(backend: Backend) {
     let other_funder = w.other_funder.clone();
     assert!(matches!(applications::decide(&mut w.conn, &other_funder, first.id, &Decision::Reject { reason: "not ours to decide".into() }), Err(DomainError::NotFound)));
 
-    let approved = w.decide(first.id, Decision::Approve { amount: Amount::from_cents(40_000) }).unwrap();
+    // An approval is an offer: the amount is committed, no grant until the startup accepts.
+    let offered = w.decide(first.id, Decision::Approve { amount: Amount::from_cents(40_000) }).unwrap();
+    assert_eq!((offered.application.status, offered.application.approved_amount, offered.grant.is_none()), (ApplicationStatus::Offered, Some(40_000), true));
+    assert_eq!(programmes::available(&mut w.conn, &programme).unwrap(), Amount::from_cents(60_000));
+    let accepted = computegrants::domain::offers::Acceptance { declaration_confirmed: true };
+    let startup = w.startup.clone();
+    let approved = computegrants::domain::offers::accept(&mut w.conn, &startup, first.id, accepted, &Default::default()).unwrap();
     assert_eq!((approved.application.status, approved.application.approved_amount), (ApplicationStatus::Approved, Some(40_000)));
     assert_eq!(approved.grant.as_ref().map(|g| g.amount), Some(40_000));
     let before = w.written();
@@ -254,7 +267,7 @@ fn other_organisations_objects_are_not_visible(backend: Backend) {
     let Some(mut w) = World::new(backend, "other_organisations_objects_are_not_visible") else { return };
     let programme = w.programme(100_000, 60_000);
     let application = w.apply(&programme, 30_000);
-    let grant = w.decide(application.id, Decision::Approve { amount: Amount::from_cents(30_000) }).unwrap().grant.unwrap();
+    let grant = w.award(application.id, 30_000).unwrap().grant.unwrap();
     let (startup, provider, funder) = (application.startup_id, grant.provider_id, programme.funder_id);
 
     let may_view_application = |m: &Member| access::may_view_application(m, startup, funder);

@@ -1,4 +1,5 @@
-//! The whole product journey: programme → application → approval (grant + credits) → provider
+//! The whole product journey: programme → application → approval (an offer the startup accepts:
+//! grant + credits) → provider
 //! usage upload → startup statement and funder report, and a ledger that verifies.
 
 use crate::helpers::{Backend, TestApp, id_from, usage_csv};
@@ -64,15 +65,25 @@ pub async fn programme_with_application(backend: Backend, test: &str) -> Option<
     Some(Setup { app, funder, startup, provider, provider_id: provider_member.org_id(), programme_id, application_id })
 }
 
-/// Approves the application for `amount` and returns the grant code shown to the funder.
+/// Approves the application for `amount` (an offer) and has the startup accept it; returns the
+/// grant code shown to the funder.
 pub async fn approve(s: &mut Setup, amount: &str) -> String {
     let path = format!("/applications/{}", s.application_id);
     s.funder.refresh_csrf(&path).await;
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", amount), ("reason", "")]).await;
     assert_eq!(r.status, 303, "approval failed: {}", r.body);
+    accept_offer(&mut s.startup, s.application_id).await;
     let page = s.funder.get(&path).await.body;
     let start = page.find("G-").expect("grant code on the application page");
     page[start..start + 11].to_string()
+}
+
+/// The startup accepts the offer made on `application`, confirming its de minimis declaration.
+pub async fn accept_offer(startup: &mut crate::helpers::Client, application: ApplicationId) {
+    let path = format!("/applications/{application}");
+    startup.refresh_csrf(&path).await;
+    let r = startup.post(&format!("{path}/accept"), &[("declaration", "yes")]).await;
+    assert_eq!(r.status, 303, "acceptance failed: {}", r.body);
 }
 
 async fn whole_journey(backend: Backend) {
@@ -88,8 +99,9 @@ async fn whole_journey(backend: Backend) {
     assert!(programme_page.body.contains("Lumen Test Labs"));
     let code = approve(&mut s, "40000").await;
     assert!(code.starts_with("G-"), "{code}");
-    let decided = s.app.mail.wait_for("Decision on application").await;
-    assert!(decided.contains("approved") && decided.contains(&code), "{decided}");
+    // The offer reaches the startup's people by mail (the notification, not a decision mail).
+    let offered = s.app.mail.wait_for("An offer of credits awaits your answer").await;
+    assert!(offered.contains(&format!("APP-{}", s.application_id)) && offered.contains("founder@lumen.test"), "{offered}");
 
     // The provider uploads usage for that grant, previews, confirms.
     let mut provider = s.provider;
@@ -147,7 +159,7 @@ async fn whole_journey(backend: Backend) {
     // And the ledger proves it.
     let mut conn = s.app.conn();
     let report = ledger::verify(&mut conn).expect("ledger verifies");
-    assert_eq!(report.entries, 4, "fund, award, usage hold, its posting");
+    assert_eq!(report.entries, 6, "fund, the offer's hold and its release at acceptance, award, usage hold, its posting");
 }
 both_backends!(whole_journey);
 
@@ -175,7 +187,7 @@ async fn programme_never_awards_more_than_its_budget(backend: Backend) {
     let page = s.funder.get(&path).await.body;
     assert!(page.contains("submitted"));
     let mut conn = s.app.conn();
-    assert_eq!(ledger::verify(&mut conn).unwrap().entries, 2);
+    assert_eq!(ledger::verify(&mut conn).unwrap().entries, 4, "fund, the first offer's hold and release, its award");
     // Awarding what is left works.
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "approve"), ("amount", "50000")]).await;
     assert_eq!(r.status, 303, "{}", r.body);

@@ -360,9 +360,10 @@ async fn a_funder_decides_an_application_and_reads_the_catalogue(backend: Backen
     assert_eq!(decide("not json", "").await.0, 400);
     let (status, _, approved) = decide(r#"{"decision":"approve","amount":"40000.00"}"#, "committee-1").await;
     assert_eq!(status, 200, "{approved}");
-    assert_eq!(approved["status"], "approved");
+    // An approval is an offer: committed, no grant until the startup accepts.
+    assert_eq!(approved["status"], "offered");
     assert_eq!(approved["approved_amount"], "40000.00");
-    assert!(approved["grant_code"].as_str().unwrap().starts_with("G-"), "{approved}");
+    assert!(approved["grant_code"].is_null() && approved["offer_expires_at"].is_string(), "{approved}");
     let (status, headers, replayed) = decide(r#"{"decision":"approve","amount":"40000.00"}"#, "committee-1").await;
     assert_eq!(status, 200);
     assert_eq!(replayed, approved);
@@ -371,7 +372,7 @@ async fn a_funder_decides_an_application_and_reads_the_catalogue(backend: Backen
     assert_eq!(decide(r#"{"decision":"reject","reason":"Changed our mind."}"#, "").await.0, 409);
     use computegrants::db::schema::grants;
     use diesel::prelude::*;
-    assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 1);
+    assert_eq!(grants::table.count().get_result::<i64>(&mut conn).unwrap(), 0, "an offer, not yet a grant");
     // The startup has no decisions:write to use; an unknown application is not found.
     assert_eq!(api.send(reqwest::Method::POST, &path, Some(&startup), Some(b"{}".to_vec()), &[]).await.0, 403);
     assert_eq!(api.send(reqwest::Method::POST, "/applications/999999/decision", Some(&funder), Some(br#"{"decision":"reject","reason":"x"}"#.to_vec()), &[]).await.0, 404);

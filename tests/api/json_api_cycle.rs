@@ -1,5 +1,5 @@
 //! The whole cycle without the browser: a provider keeps its catalogue, a funder opens a call,
-//! a startup applies, the funder decides, usage and an invoice are pushed, approved in part and
+//! a startup applies, the funder decides (an offer the startup accepts), usage and an invoice are pushed, approved in part and
 //! paid — all through the JSON API. And every operation answers every kind of caller as the
 //! access policy says.
 
@@ -146,7 +146,14 @@ async fn a_call_runs_from_programme_to_payment_without_the_browser(backend: Back
     assert_eq!(listed["items"][0]["id"], application_id);
     let (status, _, decided) = post(format!("/applications/{application_id}/decision"), funder.clone(), json!({"decision": "approve", "amount": "25000.00"}), "").await;
     assert_eq!(status, 200, "{decided}");
-    let code = decided["grant_code"].as_str().unwrap().to_string();
+    assert_eq!((decided["status"].as_str(), decided["grant_code"].is_null()), (Some("offered"), true), "{decided}");
+    // The startup accepts the offer, confirming its de minimis declaration.
+    let (status, _, problem) = post(format!("/applications/{application_id}/accept"), startup.clone(), json!({"declaration_confirmed": false}), "").await;
+    assert_eq!(status, 422, "the declaration is required: {problem}");
+    let (status, _, accepted) = post(format!("/applications/{application_id}/accept"), startup.clone(), json!({"declaration_confirmed": true}), "accept-1").await;
+    assert_eq!(status, 200, "{accepted}");
+    assert_eq!(accepted["status"], "approved");
+    let code = accepted["grant_code"].as_str().unwrap().to_string();
     let (status, _, grant) = api.get(&format!("/grants/{code}"), Some(&startup)).await;
     assert_eq!(status, 200, "{grant}");
     assert_eq!(grant["balance"], "25000.00");
@@ -301,6 +308,9 @@ async fn every_operation_answers_each_caller_as_the_access_policy_says(backend: 
         case("post", "/applications", "/applications".into(), body(json!({"programme_id": 999_999, "requested": "10.00", "purpose": "Nothing at all, really, for a test.", "hardware": "GPU", "provider_id": s.provider_id.get()})), "application/json", &[(Startup, 404), (OtherStartup, 404)]),
         case("get", "/applications/{id}", format!("/applications/{application}"), None, "", &[(Funder, 200), (Startup, 200), (OtherFunder, 404), (OtherStartup, 404)]),
         case("post", "/applications/{id}/decision", format!("/applications/{application}/decision"), body(json!({"decision": "reject", "reason": "Already decided."})), "application/json", &[(Funder, 409), (OtherFunder, 404)]),
+        // The offer was accepted already (the grant exists): nothing left to answer.
+        case("post", "/applications/{id}/accept", format!("/applications/{application}/accept"), body(json!({"declaration_confirmed": true})), "application/json", &[(Startup, 409), (OtherStartup, 404)]),
+        case("post", "/applications/{id}/decline", format!("/applications/{application}/decline"), None, "", &[(Startup, 409), (OtherStartup, 404)]),
         case("post", "/settlements", "/settlements".into(), body(pay), "application/json", &[(Funder, 422), (OtherFunder, 404)]),
         case("get", "/settlements/{id}", format!("/settlements/{settlement_id}"), None, "", &[(Funder, 200), (OtherFunder, 404)]),
         case("get", "/settlements/{id}/pain.001.xml", format!("/settlements/{settlement_id}/pain.001.xml"), None, "", &[(Funder, 200), (OtherFunder, 404)]),

@@ -46,3 +46,4 @@ mod grant_expiry;
 mod programme_lifecycle;
 mod reviews;
 mod page_cache;
+mod offers;

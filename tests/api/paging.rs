@@ -67,6 +67,8 @@ async fn a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time(backen
         let new = NewApplication { requested: Amount::from_cents(10_000 + i), purpose: "Fine-tuning a model.".into(), hardware: "GPU".into(), provider_id: Some(s.provider_id) };
         let application = applications::apply(&mut conn, &m, s.programme_id, &new).unwrap();
         applications::decide(&mut conn, &funder, application.id, &applications::Decision::Approve { amount: Amount::from_cents(10_000 + i) }).unwrap();
+        let accepted = computegrants::domain::offers::Acceptance { declaration_confirmed: true };
+        computegrants::domain::offers::accept(&mut conn, &m, application.id, accepted, &Default::default()).unwrap();
     }
     let first = s.provider.get("/").await.body;
     assert!(first.contains("Showing 1–50 of 51"), "{first}");
@@ -88,6 +90,8 @@ async fn a_providers_dashboard_lists_its_billable_grants_a_page_at_a_time(backen
     let startup = identity::member(&mut conn, startup.id).unwrap();
     let pending = applications::applications_of_startup(&mut conn, startup.org_id()).unwrap().remove(0);
     applications::decide(&mut conn, &funder, pending.application.id, &applications::Decision::Approve { amount: Amount::from_cents(1_000_00) }).unwrap();
+    let accepted = computegrants::domain::offers::Acceptance { declaration_confirmed: true };
+    computegrants::domain::offers::accept(&mut conn, &startup, pending.application.id, accepted, &Default::default()).unwrap();
     let report = s.funder.get(&path).await.body;
     assert!(report.contains("€6,112.75") && report.contains("Showing 1–50 of 52"), "{report}");
     assert!(s.funder.get(&format!("{path}/sovereignty")).await.status == 200);

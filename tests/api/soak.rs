@@ -392,7 +392,7 @@ async fn soak(backend: Backend) {
     let (base, _server) = spawn_app(&db.url);
     let figures: Shared = Arc::default();
 
-    // Each funder opens a call; every startup applies to funder 0's once and is approved, so
+    // Each funder opens a call; every startup applies to funder 0's once, is approved and accepts, so
     // that providers have grants to bill from the start.
     let today = chrono::Utc::now().date_naive();
     let mut calls = Vec::new();
@@ -430,6 +430,10 @@ async fn soak(backend: Backend) {
         let application = r.location.unwrap();
         owner.c.refresh_csrf(&application).await;
         let r = owner.c.post(&format!("{application}/decide"), &[("decision", "approve"), ("amount", "50000"), ("reason", "")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        // The startup accepts the offer.
+        p.c.refresh_csrf(&application).await;
+        let r = p.c.post(&format!("{application}/accept"), &[("declaration", "yes")]).await;
         assert_eq!(r.status, 303, "{}", r.body);
     }
     let mut codes = vec![Vec::new(); 3];

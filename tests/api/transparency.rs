@@ -94,7 +94,9 @@ pub async fn dataset(backend: Backend, test: &str) -> Option<Dataset> {
     let award = |conn: &mut AnyConnection, who: &Member, hardware: &str, at: &Member, cents: i64| -> String {
         let new = NewApplication { requested: Amount::from_cents(cents), purpose: "Training European language models for public services.".into(), hardware: hardware.into(), provider_id: Some(at.org_id()) };
         let a = applications::apply(conn, who, programme.id, &new).unwrap();
-        let view = applications::decide(conn, &funder, a.id, &Decision::Approve { amount: Amount::from_cents(cents) }).unwrap();
+        applications::decide(conn, &funder, a.id, &Decision::Approve { amount: Amount::from_cents(cents) }).unwrap();
+        let accepted = computegrants::domain::offers::Acceptance { declaration_confirmed: true };
+        let view = computegrants::domain::offers::accept(conn, who, a.id, accepted, &Default::default()).unwrap();
         view.grant.unwrap().code
     };
     let lumen = startup(conn, "Lumen Labs", "Lumen Labs SAS", "founder@lumen.test");

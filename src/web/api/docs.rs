@@ -109,6 +109,8 @@ impl utoipa::Modify for Problems {
         handlers::record_settlement,
         handlers::settlement,
         handlers::settlement_pain_001,
+        handlers::accept_offer,
+        handlers::decline_offer,
     ),
     components(schemas(super::ProblemDocument, super::ProblemDetail)),
     modifiers(&BearerAuth, &Problems)

@@ -672,6 +672,9 @@ pub struct ApplicationOut {
     pub ineligible_reasons: Vec<String>,
     /// Why the funder approved it although ineligible.
     pub override_reason: Option<String>,
+    /// While `offered`: the deadline to accept the offer (`POST /api/v1/applications/{id}/accept`),
+    /// UTC, e.g. "2026-12-26T14:05:00"; past it the offer lapses and the budget returns.
+    pub offer_expires_at: Option<String>,
 }
 
 fn application_out(v: ApplicationView) -> ApplicationOut {
@@ -691,6 +694,7 @@ fn application_out(v: ApplicationView) -> ApplicationOut {
         grant_code: v.grant.map(|g| g.code),
         ineligible_reasons: a.ineligible_reasons.as_deref().map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default(),
         override_reason: a.override_reason,
+        offer_expires_at: a.offer_expires_at.filter(|_| a.status == crate::domain::applications::ApplicationStatus::Offered).map(|at| at.format("%Y-%m-%dT%H:%M:%S").to_string()),
     }
 }
 
@@ -727,7 +731,8 @@ pub struct DecisionIn {
     pub override_reason: Option<String>,
 }
 
-/// Decide an application: approval creates the grant and issues its credits at once.
+/// Decide an application: approval makes an offer (status `offered`, amount committed from the
+/// programme's budget, `offer_expires_at` set); the grant is issued when the startup accepts.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "funder", params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = DecisionIn,
     responses((status = 200, body = ApplicationOut), (status = 400, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
     security(("bearer" = ["decisions:write"])))]
@@ -1233,4 +1238,66 @@ pub async fn application(state: web::Data<AppState>, caller: ApiCaller, path: we
     let member = caller.member.clone();
     let view = super::db(&state, move |conn| applications::application_for(conn, &member, id)).await?;
     Ok(HttpResponse::Ok().json(application_out(view)))
+}
+
+// ---------------------------------------------------------------- a startup's answer to an offer
+
+/// A startup's acceptance of an offer.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptanceIn {
+    /// Must be true: the de minimis aid declared on the company profile (other aid received by
+    /// the company and its linked enterprises over three years) is complete and true.
+    pub declaration_confirmed: bool,
+}
+
+/// Accept an offer, confirming the de minimis declaration: the de minimis ceiling is checked
+/// (refused with the figures, 422), then the grant is created and its credits issued.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/accept", tag = "startup", params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = AcceptanceIn,
+    responses((status = 200, body = ApplicationOut), (status = 400, body = super::ProblemDocument), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument), (status = 422, body = super::ProblemDocument)),
+    security(("bearer" = ["applications:write"])))]
+pub async fn accept_offer(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, path: web::Path<String>, payload: web::Payload) -> ApiResult<HttpResponse> {
+    let id: ApplicationId = path.parse().map_err(|_| ApiError::NotFound)?;
+    let key = idempotency_key(&req)?;
+    let bytes = read_body(payload, JSON_LIMIT, Message::new("error-too-large")).await?;
+    let request_sha = format!("{}:accept:{id}", identity::sha256_hex_bytes(&bytes));
+    if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
+        return Ok(first);
+    }
+    let body: AcceptanceIn = json_body(&bytes)?;
+    let (member, actor, rules) = (caller.member.clone(), caller.actor.clone(), state.settings.de_minimis);
+    let acceptance = crate::domain::offers::Acceptance { declaration_confirmed: body.declaration_confirmed };
+    let view = super::db(&state, move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let view = crate::domain::offers::accept(conn, &member, id, acceptance, &rules)?;
+                let code = view.grant.as_ref().map(|g| g.code.clone());
+                audit::record(conn, &actor, AuditAction::OfferAccepted, Some(format!("application:{id}")), code.as_deref())?;
+                Ok(view)
+            })
+        })
+        .await?;
+    answer(&state, &caller, &req, key, request_sha, StatusCode::OK, &application_out(view)).await
+}
+
+/// Decline an offer: the committed budget returns to the programme. Final.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/decline", tag = "startup", params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = ApplicationOut), (status = 401, body = super::ProblemDocument), (status = 403, body = super::ProblemDocument), (status = 404, body = super::ProblemDocument), (status = 409, body = super::ProblemDocument)),
+    security(("bearer" = ["applications:write"])))]
+pub async fn decline_offer(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id: ApplicationId = path.parse().map_err(|_| ApiError::NotFound)?;
+    let key = idempotency_key(&req)?;
+    let request_sha = format!("decline:{id}");
+    if let Some(first) = replay(&state, &caller, &req, key.as_deref(), &request_sha).await? {
+        return Ok(first);
+    }
+    let (member, actor) = (caller.member.clone(), caller.actor.clone());
+    let view = super::db(&state, move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let view = crate::domain::offers::decline(conn, &member, id)?;
+                audit::record(conn, &actor, AuditAction::OfferDeclined, Some(format!("application:{id}")), None)?;
+                Ok(view)
+            })
+        })
+        .await?;
+    answer(&state, &caller, &req, key, request_sha, StatusCode::OK, &application_out(view)).await
 }

@@ -30,11 +30,22 @@ struct ApplicationPage {
     company: Option<CompanyView>,
     /// Each eligibility rule the application failed at submission, worded.
     ineligible: Vec<Message>,
+    /// The startup may accept or decline the offer made on this application.
+    may_respond: bool,
+    /// The offer's deadline has passed (it lapses at the next maintenance run).
+    offer_past: bool,
+    /// The acceptance form as typed, and its problems.
+    declaration_confirmed: bool,
+    /// What is offered, until when.
+    offer_summary: Option<Message>,
 }
 
-/// The startup's company as the decision form shows it, for the programme's funder and admins.
-async fn company_of(state: &AppState, visitor: &Visitor, view: &ApplicationView) -> AppResult<Option<CompanyView>> {
-    if !matches!(visitor.member.as_ref().map(|m| m.kind()), Some(OrgKind::Funder | OrgKind::Platform)) {
+/// The startup's company as the decision form shows it, for the programme's funder and admins;
+/// and for the startup itself while an offer awaits its declaration.
+pub(crate) async fn company_of(state: &AppState, visitor: &Visitor, view: &ApplicationView) -> AppResult<Option<CompanyView>> {
+    let kind = visitor.member.as_ref().map(|m| m.kind());
+    let answering = kind == Some(OrgKind::Startup) && view.application.is_offered();
+    if !answering && !matches!(kind, Some(OrgKind::Funder | OrgKind::Platform)) {
         return Ok(None);
     }
     let (startup_id, rules) = (view.application.startup_id, state.settings.de_minimis);
@@ -44,7 +55,19 @@ async fn company_of(state: &AppState, visitor: &Visitor, view: &ApplicationView)
 fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: FieldErrors, company: Option<CompanyView>) -> AppResult<ApplicationPage> {
     let kind = visitor.member.as_ref().map(|m| m.kind());
     let ineligible = view.application.ineligibility()?.iter().map(|f| f.message()).collect();
+    let may_respond = kind == Some(OrgKind::Startup) && crate::domain::access::permits(visitor.member.as_ref(), crate::domain::access::Action::RespondToOffer) && view.application.is_offered();
+    let offer_past = view.application.offer_expires_at.is_some_and(|at| at <= clock::now());
+    let offer_summary = match (view.application.is_offered(), view.application.approved(), view.application.offer_expires_at) {
+        (true, Some(amount), Some(deadline)) => Some(
+            Message::new("offer-summary").with("amount", crate::messages::Arg::money(amount, &view.programme.currency)).with("date", crate::messages::Arg::Date(deadline.date())),
+        ),
+        _ => None,
+    };
     Ok(ApplicationPage {
+        offer_summary,
+        may_respond,
+        offer_past,
+        declaration_confirmed: false,
         ineligible,
         company,
         layout: Layout::message(visitor, &Message::new("title-application").with("reference", view.application.reference())),
@@ -131,4 +154,12 @@ pub async fn withdraw(state: web::Data<AppState>, path: web::Path<String>, CsrfF
         })
         .await?;
     Ok(flash::redirect(&format!("/applications/{id}"), "flash-application-withdrawn", state.settings.secure_cookies))
+}
+
+/// The application page again, with the problems of the startup's answer to its offer.
+pub(crate) async fn refused_answer(state: &AppState, visitor: &Visitor, view: ApplicationView, errors: FieldErrors, declaration_confirmed: bool) -> AppResult<HttpResponse> {
+    let company = company_of(state, visitor, &view).await?;
+    let mut shown = page(visitor, view, DecisionForm::default(), errors, company)?;
+    shown.declaration_confirmed = declaration_confirmed;
+    unprocessable(&shown)
 }

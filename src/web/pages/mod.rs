@@ -24,3 +24,4 @@ pub mod two_factor;
 pub mod exports;
 pub mod grant_expiry;
 pub mod reviews;
+pub mod offers;

@@ -54,6 +54,10 @@ pub struct MailChoices {
     funder_digest: Option<String>,
     #[serde(default, rename = "grant-changed")]
     grant_changed: Option<String>,
+    #[serde(default)]
+    offer: Option<String>,
+    #[serde(default, rename = "offer-reminder")]
+    offer_reminder: Option<String>,
 }
 
 pub async fn choose_mail(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<MailChoices>) -> AppResult<HttpResponse> {
@@ -65,6 +69,8 @@ pub async fn choose_mail(state: web::Data<AppState>, CsrfForm(form, visitor): Cs
         (AlertKind::ExpirySoon, &form.expiry_soon),
         (AlertKind::FunderDigest, &form.funder_digest),
         (AlertKind::GrantChanged, &form.grant_changed),
+        (AlertKind::Offer, &form.offer),
+        (AlertKind::OfferReminder, &form.offer_reminder),
     ];
     // Kinds this person cannot receive keep coming by mail should their role change.
     let mailed: Vec<AlertKind> = ticked.iter().filter(|(kind, value)| value.is_some() || !kind.is_for(member.kind())).map(|(kind, _)| *kind).collect();
