@@ -227,11 +227,14 @@ pub struct SpendCache {
     /// every usage line of the grant (see `grant_usage`); lines only come and go with usage
     /// files, whose every change moves the page state.
     pub grant_usage: LedgerCache<(crate::domain::ids::GrantId, chrono::NaiveDate, i64), crate::domain::grant_usage::Summary>,
+    /// A programme's grants by their startups' SME category (company profiles move the page
+    /// state too).
+    pub by_category: LedgerCache<crate::domain::ids::ProgrammeId, Vec<(Option<crate::domain::eu::sme::SmeCategory>, i64, Amount)>>,
 }
 
 impl Default for SpendCache {
     fn default() -> SpendCache {
-        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default() }
+        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default(), by_category: LedgerCache::default() }
     }
 }
 
@@ -287,8 +290,8 @@ const MAX_CACHED_SCOPES: usize = 10_000;
 
 /// What the cached figures and pages were read at: the ledger head's entry count (every credit
 /// movement) and `page_state.version`, which triggers move on every change to organisations,
-/// programmes, grants, applications, offerings and usage files (names, countries, terms, usage
-/// lines: what the pages show besides ledger figures). Equal states mean equal pages.
+/// programmes, grants, applications, offerings, usage files and company profiles (names,
+/// countries, terms, usage lines, categories: what the pages show besides ledger figures). Equal states mean equal pages.
 pub type PageState = (i64, i64);
 
 /// The state the caches are keyed on (see [`PageState`]): one row, one round trip.

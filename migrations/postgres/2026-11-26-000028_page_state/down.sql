@@ -4,5 +4,7 @@ DROP TRIGGER IF EXISTS page_state_grants ON grants;
 DROP TRIGGER IF EXISTS page_state_applications ON applications;
 DROP TRIGGER IF EXISTS page_state_provider_offerings ON provider_offerings;
 DROP TRIGGER IF EXISTS page_state_usage_uploads ON usage_uploads;
+DROP TRIGGER IF EXISTS page_state_company_profiles ON company_profiles;
+DROP TRIGGER IF EXISTS page_state_company_associates ON company_associates;
 DROP FUNCTION page_state_bump();
 DROP TABLE page_state;

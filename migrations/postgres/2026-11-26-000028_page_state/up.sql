@@ -21,3 +21,6 @@ CREATE TRIGGER page_state_applications AFTER INSERT OR UPDATE OR DELETE ON appli
 CREATE TRIGGER page_state_provider_offerings AFTER INSERT OR UPDATE OR DELETE ON provider_offerings FOR EACH STATEMENT EXECUTE FUNCTION page_state_bump();
 -- A usage file submitted, approved, disputed or expired changes what a grant's usage pages count.
 CREATE TRIGGER page_state_usage_uploads AFTER INSERT OR UPDATE OR DELETE ON usage_uploads FOR EACH STATEMENT EXECUTE FUNCTION page_state_bump();
+-- Company profiles and their partner and linked enterprises decide the SME categories reports count.
+CREATE TRIGGER page_state_company_profiles AFTER INSERT OR UPDATE OR DELETE ON company_profiles FOR EACH STATEMENT EXECUTE FUNCTION page_state_bump();
+CREATE TRIGGER page_state_company_associates AFTER INSERT OR UPDATE OR DELETE ON company_associates FOR EACH STATEMENT EXECUTE FUNCTION page_state_bump();

@@ -27,3 +27,10 @@ CREATE TRIGGER page_state_provider_offerings_delete AFTER DELETE ON provider_off
 CREATE TRIGGER page_state_usage_uploads_insert AFTER INSERT ON usage_uploads BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER page_state_usage_uploads_update AFTER UPDATE ON usage_uploads BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER page_state_usage_uploads_delete AFTER DELETE ON usage_uploads BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
+-- Company profiles and their partner and linked enterprises decide the SME categories reports count.
+CREATE TRIGGER page_state_company_profiles_insert AFTER INSERT ON company_profiles BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER page_state_company_profiles_update AFTER UPDATE ON company_profiles BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER page_state_company_profiles_delete AFTER DELETE ON company_profiles BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER page_state_company_associates_insert AFTER INSERT ON company_associates BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER page_state_company_associates_update AFTER UPDATE ON company_associates BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER page_state_company_associates_delete AFTER DELETE ON company_associates BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;

@@ -278,7 +278,7 @@ pub(crate) async fn programme_page(
                     applications::page_to_programme(conn, id, page)?
                 };
                 let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
-                let categories = crate::domain::company::grants_by_category(conn, id)?;
+                let categories = cache.spend_cache.by_category.get_or_read(conn, id, |conn| crate::domain::company::grants_by_category(conn, id))?;
                 Ok((Some(report), Some(applications), Some((spending, categories))))
             } else {
                 Ok((None, None, None))
