@@ -129,7 +129,9 @@ impl std::fmt::Display for Message {
 
 /// Messages kept in the database (a refused file's problems, notifications) as JSON: the
 /// catalogue key and typed arguments, so they are worded in the reader's language whenever
-/// read. Reading one back maps each name onto the catalogue's own copy.
+/// read. Reading one back maps each name onto the catalogue's own copy. (Part of the app: the
+/// document readers alone, as the fuzz targets build them, have no catalogue.)
+#[cfg(feature = "app")]
 mod stored {
     use super::{Arg, Message};
     use rust_decimal::Decimal;
@@ -182,6 +184,7 @@ mod stored {
     }
 }
 
+#[cfg(feature = "app")]
 impl Message {
     /// The message as JSON (see `stored`).
     pub fn to_json(&self) -> serde_json::Value {
