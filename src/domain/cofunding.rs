@@ -13,7 +13,7 @@ use crate::domain::identity::{Member, OrgKind};
 use crate::domain::ids::{OrgId, ProgrammeId};
 use crate::domain::programmes::{self, Programme, ProgrammeStatus};
 use crate::ledger::{self, EntryKind, Leg, Links, NewEntry, Side, chart};
-use crate::messages::{Arg, Message};
+use crate::messages::Message;
 use crate::money::Amount;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -155,21 +155,6 @@ pub fn percent_of(part: i64, whole: i64) -> Decimal {
     // Always one decimal shown, 50.0 as 33.3.
     percent.rescale(1);
     percent
-}
-
-/// The programmes `funder` was invited to co-fund, newest first.
-pub fn invited_to(conn: &mut AnyConnection, funder: OrgId) -> DomainResult<Vec<Programme>> {
-    Ok(programme_rows::table
-        .inner_join(programme_cofunders::table.on(programme_cofunders::programme_id.eq(programme_rows::id)))
-        .filter(programme_cofunders::funder_id.eq(funder))
-        .order(programme_rows::id.desc())
-        .select(Programme::as_select())
-        .load(conn)?)
-}
-
-/// The message saying what a co-funder committed (audit detail, flash).
-pub fn committed_message(amount: Amount, currency: &str) -> Message {
-    Message::new("cofund-committed").with("amount", Arg::money(amount, currency))
 }
 
 #[cfg(test)]
