@@ -122,7 +122,10 @@ pub async fn set_value(c: &Client, css: &str, value: &str) {
 
 /// The text of the element `css` finds.
 pub async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css} on {}: {e}", c.current_url().await.map(|u| u.to_string()).unwrap_or_default())).text().await.unwrap()
+    match c.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap(),
+        Err(e) => panic!("no {css} on {}: {e}\n{}", path(c).await, text(c).await),
+    }
 }
 
 /// The main content of the page, waiting (bounded) for a navigation to finish.
