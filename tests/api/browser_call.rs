@@ -136,7 +136,6 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
     click_and_wait(c, "form[action='/programmes'] button[name='lifecycle'][value='draft']").await;
     let programme_path = path(c).await;
     assert!(programme_path.starts_with("/programmes/"), "{programme_path}: {}", text(c).await);
-    let programme_id = programme_path.rsplit('/').next().unwrap().to_string();
     audit(c, axe, "the draft programme").await;
     check(c, "input[name='countries_rule'][value='any']").await;
     check(c, "input[name='limit_categories']").await;
@@ -337,10 +336,11 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
     let code = page.split_whitespace().find(|w| w.starts_with("G-")).expect("grant code shown").to_string();
     sign_out(c).await;
 
-    // The provider uploads 13,000.00 of usage (FOCUS) and confirms it.
+    // The provider uploads 13,000.00 of usage (FOCUS, 1.5 GPU-hours a line, within the
+    // catalogue's price) and confirms it.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("usage.csv");
-    std::fs::write(&file, usage_csv(&code, &["9000.00", "4000.00"])).unwrap();
+    std::fs::write(&file, usage_csv(&code, &["3000.00", "3000.00", "3000.00", "3000.00", "1000.00"])).unwrap();
     sign_in(c, base, "billing@call-cloud.test").await;
     c.goto(&format!("{base}/usage/new")).await.unwrap();
     c.find(Locator::Css("#file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
@@ -377,12 +377,15 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
     audit(c, axe, "the expired grant").await;
     sign_out(c).await;
 
-    // The lead's programme page: the clawed-back credit is back in the unawarded budget
-    // (150,000 − 25,000 + 12,000), and the grant has nothing left.
+    // Aided Robotics never accepted: by then its offer has lapsed (the scheduler again) and its
+    // 30,000 are free. The programme closed before the grant ended, so the clawed-back credit
+    // went to its expired account, not back to the budget: 150,000 − 25,000 awarded.
+    let lapsed = computegrants::domain::offers::lapse_due(&mut app.conn(), (valid_until + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap()).unwrap();
+    assert_eq!(lapsed, 1, "the unaccepted offer lapses");
     sign_in(c, base, lead).await;
     c.goto(&format!("{base}{programme_path}")).await.unwrap();
     let report = flat(&text(c).await);
-    assert!(report.contains("€137,000.00"), "{report}");
+    assert!(report.contains("Not yet awarded\n€125,000.00"), "{report}");
     let row = report.lines().find(|l| l.contains(&code)).unwrap_or_default().to_string();
     assert!(row.contains("€25,000.00") && row.ends_with("€0.00"), "{row}");
     audit(c, axe, "the programme after the clawback").await;
