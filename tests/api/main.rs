@@ -7,6 +7,8 @@ mod alerts;
 mod audit;
 mod authorization;
 mod browser;
+mod browser_call;
+mod browser_kit;
 mod cli;
 mod cofunding;
 mod company;
