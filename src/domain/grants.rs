@@ -211,6 +211,7 @@ pub fn billable_page(conn: &mut AnyConnection, provider_id: OrgId, page: crate::
 }
 
 /// Balance and statement of a grant's credits account.
+#[derive(Debug, Clone)]
 pub struct GrantStatement {
     pub grant: Grant,
     /// What the startup can still spend: the credits less what is spent and what is held.

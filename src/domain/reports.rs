@@ -96,3 +96,19 @@ pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id:
     let unawarded = programmes::available(conn, &programme)?;
     Ok(ProgrammeReport { budget: programme.budget(), programme, awarded, spent, unawarded, unspent, grants: lines, grant_count, grants_page: page.unwrap_or(PageRequest::FIRST) })
 }
+
+/// What a programme's page reads besides the programme itself (see `SpendCache::programme_pages`).
+#[derive(Debug, Clone)]
+pub struct ProgrammePageData {
+    /// The change log, each line with its summary worded.
+    pub changes: Vec<(programmes::Change, crate::messages::Message)>,
+    /// Every funder's share of the budget (empty when not shown to the viewer).
+    pub shares: Vec<crate::domain::cofunding::Share>,
+    /// The report, a page of applications, the spending by month and by provider, and the
+    /// grants by SME category: for the programme's own funder and admins, once it is open.
+    pub report: Option<ProgrammeReport>,
+    pub applications: Option<crate::domain::paging::Page<crate::domain::applications::ApplicationView>>,
+    pub months: Vec<crate::domain::spending::MonthSpend>,
+    pub providers: Vec<crate::domain::spending::ProviderSpend>,
+    pub by_category: Vec<(Option<crate::domain::eu::sme::SmeCategory>, i64, Amount)>,
+}

@@ -184,6 +184,7 @@ pub fn compute(rows: &[ProviderSpend], offering_countries: &[(OrgId, String, Opt
 }
 
 /// The sovereignty report a funder (or an admin) sees, with the spend it rests on.
+#[derive(Debug, Clone)]
 pub struct Report {
     pub figures: Vec<Figures>,
     pub rows: Vec<ProviderSpend>,
@@ -209,10 +210,14 @@ pub fn across_programmes(conn: &mut AnyConnection, cache: &spending::SpendCache,
     report(conn, cache, scope)
 }
 
+/// The report of `scope`, kept while neither the ledger nor the page state moves (its spend
+/// rows are ledger figures; names, countries and catalogue offerings move the page state).
 fn report(conn: &mut AnyConnection, cache: &spending::SpendCache, scope: Scope) -> DomainResult<Report> {
-    let rows = cache.by_provider(conn, scope)?;
-    let countries = spending::offering_countries(conn)?;
-    Ok(Report { figures: compute(&rows, &countries)?, rows })
+    cache.sovereignty.get_or_read(conn, scope, |conn| {
+        let rows = spending::by_provider(conn, scope)?;
+        let countries = spending::offering_countries(conn)?;
+        Ok(Report { figures: compute(&rows, &countries)?, rows })
+    })
 }
 
 #[cfg(test)]

@@ -230,11 +230,40 @@ pub struct SpendCache {
     /// A programme's grants by their startups' SME category (company profiles move the page
     /// state too).
     pub by_category: LedgerCache<crate::domain::ids::ProgrammeId, Vec<(Option<crate::domain::eu::sme::SmeCategory>, i64, Amount)>>,
+    /// The sovereignty report per scope: its spend rows and the providers' catalogue
+    /// countries (offerings move the page state).
+    pub sovereignty: LedgerCache<Scope, crate::domain::sovereignty::Report>,
+    /// A funder's dashboard: its programmes (not archived), each with its budget not yet
+    /// awarded (a ledger figure) and its applications waiting for a decision (applications
+    /// move the page state).
+    pub dashboards: LedgerCache<OrgId, Vec<(crate::domain::programmes::Programme, Amount, i64)>>,
+    /// What a programme's page reads besides the programme itself, per (programme, what the
+    /// viewer may see, page of applications, page of grants): see `web::pages::programmes`.
+    /// Change logs, co-funders and people's names move the page state too (migration 33).
+    pub programme_pages: LedgerCache<ProgrammePageKey, crate::domain::reports::ProgrammePageData>,
+    /// What a grant's page reads once access is granted, per (grant, page of the statement,
+    /// day): its statement, credit notes, changes, funder and usage (credit notes and grant
+    /// changes move the page state too, migration 33).
+    pub grant_pages: LedgerCache<(crate::domain::ids::GrantId, i64, chrono::NaiveDate), GrantPageData>,
 }
+
+/// A grant's page's figures: (statement, more movements, credit notes, changes, funder, usage).
+pub type GrantPageData = (
+    crate::domain::grants::GrantStatement,
+    bool,
+    Vec<(String, String, NaiveDate, Amount, bool)>,
+    Vec<crate::domain::grant_expiry::GrantChangeView>,
+    OrgId,
+    crate::domain::grant_usage::GrantUsage,
+);
+
+/// (programme, shares shown, report shown, applications hidden behind review clearance,
+/// applications page, grants page).
+pub type ProgrammePageKey = (i64, bool, bool, bool, i64, i64);
 
 impl Default for SpendCache {
     fn default() -> SpendCache {
-        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default(), by_category: LedgerCache::default() }
+        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default(), by_category: LedgerCache::default(), sovereignty: LedgerCache::default(), dashboards: LedgerCache::default(), programme_pages: LedgerCache::default(), grant_pages: LedgerCache::default() }
     }
 }
 
@@ -254,6 +283,12 @@ impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
     /// not moved since, else `read` afresh (and kept).
     pub fn get_or_read(&self, conn: &mut AnyConnection, key: K, read: impl FnOnce(&mut AnyConnection) -> DomainResult<V>) -> DomainResult<V> {
         let state = ledger_state(conn)?;
+        self.get_or_read_at(conn, state, key, read)
+    }
+
+    /// Like [`LedgerCache::get_or_read`] with the state already read (at the start of the
+    /// request, before anything it keys): several caches share one read of it.
+    pub fn get_or_read_at(&self, conn: &mut AnyConnection, state: PageState, key: K, read: impl FnOnce(&mut AnyConnection) -> DomainResult<V>) -> DomainResult<V> {
         // A poisoned lock only means another request panicked while holding it: the map is
         // still a map of complete figures, each written whole.
         if let Some((at, figures)) = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {

@@ -48,4 +48,5 @@ mod grant_expiry;
 mod programme_lifecycle;
 mod reviews;
 mod page_cache;
+mod kept_pages;
 mod offers;

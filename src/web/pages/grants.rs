@@ -45,10 +45,17 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
     let cache = state.spend_cache.clone();
     let (statement, more, credit_notes, changes, funder_id, usage) = state
         .db(move |conn| {
-            let (statement, more) = grants::statement_page(conn, &viewer, id, page)?;
-            let funder_id = crate::domain::programmes::get(conn, statement.grant.programme_id)?.funder_id;
-            let usage = crate::domain::grant_usage::of_grant(conn, &cache, &viewer, id, statement.balance, crate::domain::clock::today())?;
-            Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, funder_id, usage))
+            // Access is decided afresh on every request; the figures are kept while neither
+            // the ledger nor the page state moves (see `SpendCache::grant_pages`).
+            let at = crate::domain::spending::ledger_state(conn)?;
+            grants::grant_for(conn, &viewer, id)?;
+            let today = crate::domain::clock::today();
+            cache.grant_pages.get_or_read_at(conn, at, (id, page.number, today), |conn| {
+                let (statement, more) = grants::statement_page(conn, &viewer, id, page)?;
+                let funder_id = crate::domain::programmes::get(conn, statement.grant.programme_id)?.funder_id;
+                let usage = crate::domain::grant_usage::of_grant(conn, &cache, &viewer, id, statement.balance, today)?;
+                Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, funder_id, usage))
+            })
         })
         .await?;
     let pager = crate::web::layout::Pager::open_ended(page, statement.lines.len(), more, &format!("/grants/{id}"));

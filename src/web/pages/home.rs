@@ -73,15 +73,19 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor, query: web::Quer
         }
         OrgKind::Funder => {
             let org_id = member.org_id();
+            let cache = state.spend_cache.clone();
             let programmes = state
                 .db(move |conn| {
-                    let mut rows = Vec::new();
-                    for p in programmes::of_funder(conn, org_id)? {
-                        let available = programmes::available(conn, &p)?;
-                        let pending = applications::pending_count(conn, p.id)?;
-                        rows.push((p, available, pending));
-                    }
-                    Ok(rows)
+                    // Kept while neither the ledger nor the page state moves (see `SpendCache`).
+                    cache.dashboards.get_or_read(conn, org_id, |conn| {
+                        let mut rows = Vec::new();
+                        for p in programmes::of_funder(conn, org_id)? {
+                            let available = programmes::available(conn, &p)?;
+                            let pending = applications::pending_count(conn, p.id)?;
+                            rows.push((p, available, pending));
+                        }
+                        Ok(rows)
+                    })
                 })
                 .await?;
             render(&FunderDashboard { layout: Layout::new(&visitor, "title-dashboard"), programmes })

@@ -243,18 +243,44 @@ pub(crate) async fn programme_page(
     errors: FieldErrors,
 ) -> AppResult<impl Template> {
     let member = visitor.member()?.clone();
-    let cache = state.clone();
+    let cache = state.spend_cache.clone();
     let viewer = member.clone();
-    let (programme, changes, shares) = state
+    let (programme, data) = state
         .db(move |conn| {
+            // Access is decided afresh on every request; what the page shows besides the
+            // programme is kept while neither the ledger nor the page state moves.
+            let at = crate::domain::spending::ledger_state(conn)?;
             let programme = programmes::visible_to(conn, &viewer, id)?;
-            let changes = programmes::changes(conn, id)?;
-            let worded = changes.into_iter().map(|c| c.summary(&programme.currency).map(|m| (c, m))).collect::<Result<Vec<_>, _>>()?;
             // Startups and providers see the call, not who pays for it.
-            let shares = if matches!(viewer.kind(), OrgKind::Funder | OrgKind::Platform) { crate::domain::cofunding::shares(conn, &programme)? } else { Vec::new() };
-            Ok((programme, worded, shares))
+            let show_shares = matches!(viewer.kind(), OrgKind::Funder | OrgKind::Platform);
+            // A draft has no ledger figures yet (and its budget may still change).
+            // The programme's own funder (not a co-funder) and admins read its report.
+            let show_report = crate::domain::access::may_manage_programme(&viewer, programme.funder_id) && !programme.is_draft();
+            // A reviewer sees applications through their assignments only (`domain::reviews`).
+            let review_only = crate::domain::access::needs_review_clearance(&viewer);
+            let key = (id.get(), show_shares, show_report, review_only, page.number, grants_page.number);
+            let data = cache.programme_pages.get_or_read_at(conn, at, key, |conn| {
+                let changes = programmes::changes(conn, id)?;
+                let changes = changes.into_iter().map(|c| c.summary(&programme.currency).map(|m| (c, m))).collect::<Result<Vec<_>, _>>()?;
+                let shares = if show_shares { crate::domain::cofunding::shares(conn, &programme)? } else { Vec::new() };
+                let mut data = reports::ProgrammePageData { changes, shares, report: None, applications: None, months: Vec::new(), providers: Vec::new(), by_category: Vec::new() };
+                if show_report {
+                    data.report = Some(reports::programme_report(conn, &viewer, id, Some(grants_page))?);
+                    data.applications = Some(if review_only {
+                        crate::domain::paging::Page { items: Vec::new(), number: page.number, total: 0 }
+                    } else {
+                        applications::page_to_programme(conn, id, page)?
+                    });
+                    data.months = crate::domain::spending::by_month(conn, crate::domain::spending::Scope::Programme(id))?;
+                    data.providers = crate::domain::spending::by_provider(conn, crate::domain::spending::Scope::Programme(id))?;
+                    data.by_category = crate::domain::company::grants_by_category(conn, id)?;
+                }
+                Ok(data)
+            })?;
+            Ok((programme, data))
         })
         .await?;
+    let reports::ProgrammePageData { changes, shares, report, applications, months, providers, by_category } = data;
     // An invited co-funder (not the lead) may commit budget while the programme is open.
     let cofund = member.org_id() != programme.funder_id
         && crate::domain::access::permits(Some(&member), crate::domain::access::Action::CofundProgramme)
@@ -262,33 +288,8 @@ pub(crate) async fn programme_page(
         && programme.status == programmes::ProgrammeStatus::Open;
     let rules = programme.eligibility()?;
     let manage = crate::domain::access::permits(Some(&member), crate::domain::access::Action::ManageProgramme) && member.org_id() == programme.funder_id;
-    let is_draft = programme.is_draft();
-    let lead = programme.funder_id;
     let show_who = matches!(member.kind(), OrgKind::Funder | OrgKind::Platform);
-    let (report, applications, spending) = state
-        .db(move |conn| {
-            // A draft has no ledger figures yet (and its budget may still change).
-            // The programme's own funder (not a co-funder) and admins read its report.
-            if crate::domain::access::may_manage_programme(&member, lead) && !is_draft {
-                let report = reports::programme_report_cached(conn, &cache.spend_cache, &member, id, Some(grants_page))?;
-                // A reviewer sees applications through their assignments only (`domain::reviews`).
-                let applications = if crate::domain::access::needs_review_clearance(&member) {
-                    crate::domain::paging::Page { items: Vec::new(), number: page.number, total: 0 }
-                } else {
-                    applications::page_to_programme(conn, id, page)?
-                };
-                let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
-                let categories = cache.spend_cache.by_category.get_or_read(conn, id, |conn| crate::domain::company::grants_by_category(conn, id))?;
-                Ok((Some(report), Some(applications), Some((spending, categories))))
-            } else {
-                Ok((None, None, None))
-            }
-        })
-        .await?;
-    let (spending, by_category) = match spending {
-        Some((spending, by_category)) => (Some(spending), by_category),
-        None => (None, Vec::new()),
-    };
+    let spending = report.is_some().then_some(crate::web::pages::reports::ProgrammeSpending { months, providers });
     let mut charts = spending.as_ref().map(|s| crate::web::pages::reports::programme_charts(visitor.locale, &programme.currency, s)).unwrap_or_default();
     let burn_down = spending.as_ref().and_then(|s| crate::web::pages::reports::burn_down_view(visitor.locale, &programme.currency, programme.budget(), s, crate::domain::clock::today()));
     let exhaustion = burn_down.map(|(chart, text)| {

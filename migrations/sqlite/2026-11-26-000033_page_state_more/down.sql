@@ -1,0 +1,16 @@
+DROP TRIGGER IF EXISTS page_state_programme_changes_insert;
+DROP TRIGGER IF EXISTS page_state_programme_changes_update;
+DROP TRIGGER IF EXISTS page_state_programme_changes_delete;
+DROP TRIGGER IF EXISTS page_state_programme_cofunders_insert;
+DROP TRIGGER IF EXISTS page_state_programme_cofunders_update;
+DROP TRIGGER IF EXISTS page_state_programme_cofunders_delete;
+DROP TRIGGER IF EXISTS page_state_users_name;
+DROP TRIGGER IF EXISTS page_state_credit_notes_insert;
+DROP TRIGGER IF EXISTS page_state_credit_notes_update;
+DROP TRIGGER IF EXISTS page_state_credit_notes_delete;
+DROP TRIGGER IF EXISTS page_state_credit_note_grants_insert;
+DROP TRIGGER IF EXISTS page_state_credit_note_grants_update;
+DROP TRIGGER IF EXISTS page_state_credit_note_grants_delete;
+DROP TRIGGER IF EXISTS page_state_grant_changes_insert;
+DROP TRIGGER IF EXISTS page_state_grant_changes_update;
+DROP TRIGGER IF EXISTS page_state_grant_changes_delete;

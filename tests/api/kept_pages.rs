@@ -1,0 +1,77 @@
+//! The funder's dashboard, the sovereignty report, the programme's page and the grant's page are
+//! kept between requests while neither the ledger nor the page state moves (see
+//! `spending::SpendCache`): each must show a change on the very next request. On the dataset of
+//! `transparency.rs`.
+
+use crate::both_backends;
+use crate::helpers::Backend;
+use crate::transparency::{dataset, spend};
+use computegrants::db::schema::{applications, organisations, programmes as programme_rows, users};
+use computegrants::domain::{grant_expiry, grants, identity, programmes, UserId};
+use diesel::prelude::*;
+
+fn member_by_email(conn: &mut computegrants::db::AnyConnection, email: &str) -> identity::Member {
+    let id: i64 = users::table.filter(users::email.eq(email)).select(users::id).first(conn).unwrap();
+    identity::member(conn, UserId::new(id)).unwrap()
+}
+
+async fn the_kept_dashboard_and_sovereignty_report_follow_changes(backend: Backend) {
+    let Some(d) = dataset(backend, "the_kept_dashboard_and_sovereignty_report_follow_changes").await else { return };
+    let funder = d.app.login("funder@agency.test").await;
+    // Dashboard: read twice (the second from what the first kept), then a renamed programme.
+    let first = funder.get("/").await.body;
+    assert_eq!(first, funder.get("/").await.body);
+    diesel::update(programme_rows::table.find(d.programme_id.get())).set(programme_rows::name.eq("Kept Compute Renamed")).execute(&mut d.app.conn()).unwrap();
+    let renamed = funder.get("/").await.body;
+    assert!(renamed.contains("Kept Compute Renamed") && renamed != first, "{renamed}");
+    // An application back to waiting for a decision: the pending count moves at once.
+    let application: i64 = applications::table.filter(applications::programme_id.eq(d.programme_id.get())).order(applications::id).select(applications::id).first(&mut d.app.conn()).unwrap();
+    diesel::update(applications::table.find(application)).set(applications::status.eq("submitted")).execute(&mut d.app.conn()).unwrap();
+    assert_ne!(funder.get("/").await.body, renamed, "the pending count shows at once");
+
+    // Sovereignty: a ledger movement (100.00 more at Alpha) and a provider moving its seat.
+    let path = format!("/programmes/{}/sovereignty", d.programme_id);
+    let before = funder.get(&path).await.body;
+    assert_eq!(before, funder.get(&path).await.body);
+    spend(&mut d.app.conn(), "spend-kept-more", &d.grants[0], &member_by_email(&mut d.app.conn(), "billing@alpha.test"), 10_000);
+    let spent = funder.get(&path).await.body;
+    assert_ne!(spent, before, "the new spend shows at once");
+    assert!(spent.contains("1,100.00") && !before.contains("1,100.00"), "{spent}");
+    diesel::update(organisations::table.filter(organisations::name.eq("Berg HPC"))).set(organisations::country.eq(Some("DE"))).execute(&mut d.app.conn()).unwrap();
+    let moved = funder.get(&path).await.body;
+    assert_ne!(moved, spent, "the provider's new country shows at once");
+}
+
+async fn the_kept_programme_and_grant_pages_follow_changes(backend: Backend) {
+    let Some(d) = dataset(backend, "the_kept_programme_and_grant_pages_follow_changes").await else { return };
+    let funder = d.app.login("funder@agency.test").await;
+    let member = member_by_email(&mut d.app.conn(), "funder@agency.test");
+    let grant = grants::grant_by_code(&mut d.app.conn(), &d.grants[0]).unwrap().unwrap();
+
+    // The grant's page: a ledger movement, then an extension (a grant change, with its reason).
+    let path = format!("/grants/{}", grant.id);
+    let first = funder.get(&path).await.body;
+    assert_eq!(first, funder.get(&path).await.body);
+    spend(&mut d.app.conn(), "spend-kept-grant", &d.grants[0], &member_by_email(&mut d.app.conn(), "billing@alpha.test"), 10_000);
+    let spent = funder.get(&path).await.body;
+    assert_ne!(spent, first, "the movement shows at once");
+    let until = grant.valid_until + chrono::Duration::days(60);
+    grant_expiry::extend(&mut d.app.conn(), &member, grant.id, until, "Kept pages extension reason.").unwrap();
+    let extended = funder.get(&path).await.body;
+    assert!(extended.contains("Kept pages extension reason.") && !spent.contains("Kept pages extension reason."), "{extended}");
+
+    // The programme's page: a change to its terms, then its author renamed (users are not
+    // ledger entries nor programmes: the page state moves for their names too).
+    let path = format!("/programmes/{}", d.programme_id);
+    let before = funder.get(&path).await.body;
+    assert_eq!(before, funder.get(&path).await.body);
+    let closes = programmes::get(&mut d.app.conn(), d.programme_id).unwrap().closes_on + chrono::Duration::days(30);
+    programmes::extend_closing(&mut d.app.conn(), &member, d.programme_id, closes, "Kept pages closing reason.").unwrap();
+    let changed = funder.get(&path).await.body;
+    assert!(changed.contains("Kept pages closing reason.") && !before.contains("Kept pages closing reason."), "{changed}");
+    diesel::update(users::table.find(member.user.id.get())).set(users::display_name.eq("Renamée Kept")).execute(&mut d.app.conn()).unwrap();
+    let renamed = funder.get(&path).await.body;
+    assert!(renamed.contains("Renamée Kept") && !changed.contains("Renamée Kept"), "{renamed}");
+}
+
+both_backends!(the_kept_dashboard_and_sovereignty_report_follow_changes, the_kept_programme_and_grant_pages_follow_changes);
