@@ -184,6 +184,7 @@ async fn the_assigned_reviewer_is_told_and_mailed(backend: Backend) {
     let alice_client = s.app.login("alice@agency.test").await;
     let list = alice_client.get("/notifications").await.body;
     assert!(list.contains(&format!("You are asked to review application APP-{first} to Test Compute Call.")) && list.contains(&format!("/reviews/{assignment}")), "{list}");
+    assert!(list.contains("id=\"mail-review-assigned\" name=\"review-assigned\" value=\"on\" checked"), "mailed by default: {list}");
     assert!(!s.funder.get("/notifications").await.body.contains("You are asked to review"));
 
     // Bob does not want it by mail: listed, not mailed.
@@ -191,6 +192,8 @@ async fn the_assigned_reviewer_is_told_and_mailed(backend: Backend) {
     bob_client.refresh_csrf("/notifications").await;
     let r = bob_client.post("/notifications/mail", &[("funder-digest", "on")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let choices = bob_client.get("/notifications").await.body;
+    assert!(choices.contains("id=\"mail-review-assigned\"") && !choices.contains("name=\"review-assigned\" value=\"on\" checked"), "{choices}");
     assign(&mut s.funder, pid, first, bob).await;
     let mut status = None;
     for _ in 0..100 {
