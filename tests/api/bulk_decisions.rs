@@ -270,10 +270,10 @@ async fn a_second_application_is_refused(backend: Backend) {
     assert!(r.body.contains("already has an offer from this programme awaiting its answer"), "{}", r.body);
     let count: i64 = applications::table.filter(applications::programme_id.eq(pid)).count().get_result(&mut s.app.conn()).unwrap();
     assert_eq!(count, 1);
-    // In French too.
-    let mut fr = s.app.login_in("founder@lumen.test", "fr-FR,fr;q=0.9").await;
-    fr.refresh_csrf(&apply_path).await;
-    let r = fr.post(&apply_path, &again).await;
+    // In French too, for a person who chose French.
+    diesel::update(users::table.filter(users::email.eq("founder@lumen.test"))).set(users::locale.eq(Some("fr"))).execute(&mut s.app.conn()).unwrap();
+    s.startup.refresh_csrf(&apply_path).await;
+    let r = s.startup.post(&apply_path, &again).await;
     assert!(r.body.contains("Votre entreprise a déjà une offre de ce programme en attente de réponse"), "{}", r.body);
 }
 both_backends!(a_second_application_is_refused);
