@@ -40,6 +40,8 @@ crate::text_enum! {
         Offer = "offer",
         /// An offer lapses in a few days.
         OfferReminder = "offer-reminder",
+        /// A programme manager assigned the person to review an application.
+        ReviewAssigned = "review-assigned",
     }
 }
 
@@ -55,6 +57,7 @@ impl AlertKind {
             AlertKind::GrantChanged => "alert-kind-grant-changed",
             AlertKind::Offer => "alert-kind-offer",
             AlertKind::OfferReminder => "alert-kind-offer-reminder",
+            AlertKind::ReviewAssigned => "alert-kind-review-assigned",
         }
     }
 
@@ -69,6 +72,7 @@ impl AlertKind {
             AlertKind::GrantChanged => "alert-subject-grant-changed",
             AlertKind::Offer => "alert-subject-offer",
             AlertKind::OfferReminder => "alert-subject-offer-reminder",
+            AlertKind::ReviewAssigned => "alert-subject-review-assigned",
         }
     }
 
@@ -77,7 +81,7 @@ impl AlertKind {
         use crate::domain::identity::OrgKind;
         match self {
             AlertKind::ApplicationReceived | AlertKind::Decision | AlertKind::CreditsUsed | AlertKind::ExpirySoon | AlertKind::GrantChanged => kind == OrgKind::Startup,
-            AlertKind::FunderDigest => kind == OrgKind::Funder,
+            AlertKind::FunderDigest | AlertKind::ReviewAssigned => kind == OrgKind::Funder,
             AlertKind::Offer | AlertKind::OfferReminder => kind == OrgKind::Startup,
         }
     }

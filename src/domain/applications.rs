@@ -196,6 +196,16 @@ pub fn apply(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, n
     if open > 0 {
         errors.add("programme", Message::new("apply-already-open"));
     }
+    // Nor while an offer of the programme awaits the startup's answer.
+    let offered: i64 = applications::table
+        .filter(applications::programme_id.eq(programme.id))
+        .filter(applications::startup_id.eq(by.org_id()))
+        .filter(applications::status.eq(ApplicationStatus::Offered.as_str()))
+        .count()
+        .get_result(conn)?;
+    if offered > 0 {
+        errors.add("programme", Message::new("apply-offer-open"));
+    }
     errors.into_result()?;
     let provider_id = provider_id.ok_or_else(|| DomainError::invalid("provider_id", Message::new("apply-provider-missing")))?;
     // Eligibility: every failing rule is kept with the application (not refused: the funder
@@ -442,6 +452,53 @@ pub fn decide_overriding(conn: &mut AnyConnection, by: &Member, application_id: 
     application_for(conn, by, application_id)
 }
 
+/// The most applications approved at once (bounds the work of one request and transaction).
+pub const MAX_BULK: usize = 200;
+
+/// Approves several applications of one programme at once, each for its amount, through the
+/// same path as a single decision (offers with their holds, the startup told): all or none, in
+/// one transaction. The first refusal (budget, max award, ineligible without an override,
+/// already decided, not found) rolls everything back and is returned as `Invalid` on
+/// `application`, naming the application and its company, then the reason.
+pub fn approve_several(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, items: &[(ApplicationId, Amount)], rules: &de_minimis::Rules) -> DomainResult<Vec<ApplicationView>> {
+    if items.is_empty() {
+        return Err(DomainError::invalid("application", Message::new("review-bulk-none-chosen")));
+    }
+    if items.len() > MAX_BULK {
+        return Err(DomainError::invalid("application", Message::new("review-bulk-not-pending")));
+    }
+    // Names for the refusal, read before anything is written.
+    let mut names: Vec<(ApplicationId, String, String)> = Vec::with_capacity(items.len());
+    for &(id, _) in items {
+        match application_for(conn, by, id) {
+            Ok(view) if view.application.programme_id == programme_id => names.push((id, view.application.reference(), view.startup_name)),
+            Ok(_) | Err(DomainError::NotFound) => return Err(DomainError::invalid("application", Message::new("review-bulk-not-pending"))),
+            Err(e) => return Err(e),
+        }
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let mut views = Vec::with_capacity(items.len());
+        for (&(id, amount), (_, reference, startup)) in items.iter().zip(&names) {
+            let reasons = match decide_overriding(conn, by, id, &Decision::Approve { amount }, rules, None) {
+                Ok(view) => {
+                    views.push(view);
+                    continue;
+                }
+                Err(DomainError::Invalid(errors)) => errors.0.into_iter().map(|(_, m)| m).collect(),
+                Err(DomainError::Conflict(m)) => vec![m],
+                Err(DomainError::NotFound) => vec![Message::new("review-bulk-not-pending")],
+                Err(e) => return Err(e),
+            };
+            let mut errors = FieldErrors::default();
+            errors.add("application", Message::new("review-bulk-refused").with("reference", reference.as_str()).with("startup", startup.as_str()));
+            for reason in reasons {
+                errors.add("application", reason);
+            }
+            return Err(DomainError::Invalid(errors));
+        }
+        Ok(views)
+    })
+}
 
 /// A startup withdraws its own application before a decision.
 pub fn withdraw(conn: &mut AnyConnection, by: &Member, application_id: ApplicationId) -> DomainResult<()> {

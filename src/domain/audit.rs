@@ -87,6 +87,9 @@ crate::text_enum! {
         OfferAccepted = "offer-accepted",
         /// A startup declined an offer; the budget it held was returned.
         OfferDeclined = "offer-declined",
+        /// An offer lapsed (its deadline passed, or its programme was archived); the budget it
+        /// held was returned.
+        OfferLapsed = "offer-lapsed",
     }
 }
 

@@ -29,6 +29,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::applications;
 use crate::domain::applications::{self as apps, Application, ApplicationStatus, ApplicationView};
 use crate::domain::alerts::{self, AlertKind};
+use crate::domain::audit::{self, Actor, AuditAction};
 use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::eu::de_minimis;
@@ -200,11 +201,53 @@ pub fn lapse_due(conn: &mut AnyConnection, now: NaiveDateTime) -> DomainResult<u
             if let Some(hold) = application.offer_hold_id {
                 ledger::resolve_hold(conn, hold, Resolution::Void, &key("offer-lapsed", &application), "system")?;
             }
+            // Recorded like an acceptance or a decline, by the system, in the same transaction.
+            let detail = application.offer_expires_at.map(|d| format!("deadline {}", d.date()));
+            let system = Actor { label: "system".into(), ..Actor::default() };
+            audit::record(conn, &system, AuditAction::OfferLapsed, Some(format!("application:{}", application.id)), detail.as_deref())?;
             Ok(true)
         })?;
         lapsed += usize::from(done);
     }
     Ok(lapsed)
+}
+
+/// Archiving a programme ends its open offers: each lapses at once (its hold voided, so the
+/// budget returns), the audit log records why, and the startup's people are told. Call it in the
+/// transaction that archives the programme; returns the applications whose offer ended.
+///
+/// Closing a programme does not come here: closing stops new applications, while offers already
+/// made were decided in the open window and keep their deadline (the startup may still accept).
+pub(crate) fn void_for_archive(conn: &mut AnyConnection, by: &Member, programme: &Programme, reason: &str, now: NaiveDateTime) -> DomainResult<Vec<ApplicationId>> {
+    let open: Vec<Application> = applications::table
+        .filter(applications::programme_id.eq(programme.id))
+        .filter(applications::status.eq(ApplicationStatus::Offered.as_str()))
+        .order(applications::id)
+        .select(Application::as_select())
+        .load(conn)?;
+    let actor = Actor { user_id: Some(by.user.id), label: by.actor(), ..Actor::default() };
+    let reason = reason.trim();
+    let mut ended = Vec::new();
+    for application in open {
+        if !settle_status(conn, application.id, ApplicationStatus::Lapsed, Some(by), now)? {
+            continue;
+        }
+        if let Some(hold) = application.offer_hold_id {
+            ledger::resolve_hold(conn, hold, Resolution::Void, &key("offer-lapsed", &application), &by.actor())?;
+        }
+        let detail = if reason.is_empty() { "programme archived".to_string() } else { format!("programme archived: {reason}") };
+        audit::record(conn, &actor, AuditAction::OfferLapsed, Some(format!("application:{}", application.id)), Some(&detail))?;
+        let amount = application.approved().unwrap_or_default();
+        let message = if reason.is_empty() { Message::new("alert-offer-cancelled") } else { Message::new("alert-offer-cancelled-reason").with("reason", reason) }
+            .with("reference", application.reference())
+            .with("programme", programme.name.as_str())
+            .with("amount", Arg::money(amount, &programme.currency));
+        for person in crate::domain::identity::members_of(conn, application.startup_id)? {
+            alerts::raise(conn, person.id, AlertKind::Offer, &key("offer-archived", &application), &message, &format!("/applications/{}", application.id))?;
+        }
+        ended.push(application.id);
+    }
+    Ok(ended)
 }
 
 /// Reminds the startup's people of each offer lapsing within [`OFFER_REMINDER_DAYS`] of `now`,

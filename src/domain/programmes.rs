@@ -513,6 +513,10 @@ pub fn advance(conn: &mut AnyConnection, by: &Member, id: ProgrammeId, to: Progr
     crate::db::write_transaction(conn, |conn| {
         set_status(conn, id, current.status, to)?;
         log_change(conn, by, id, kind, current.status.as_str(), to.as_str(), reason.trim())?;
+        // An archived programme is read-only: its open offers end and their budget returns.
+        if to == ProgrammeStatus::Archived {
+            crate::domain::offers::void_for_archive(conn, by, &current, reason, crate::domain::clock::now())?;
+        }
         get(conn, id)
     })
 }

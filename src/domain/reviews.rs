@@ -279,6 +279,10 @@ pub fn assign(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId, 
         if let Some(conflicted) = waiting {
             diesel::update(review_assignments::table.find(conflicted)).set(review_assignments::replaced_at.eq(now)).execute(conn)?;
         }
+        // The reviewer is told, in the same transaction (mailed unless they opted out). The
+        // message names the programme and reference only: the company is shown after clearing.
+        let message = Message::new("alert-review-assigned").with("reference", application.reference()).with("programme", programme.name.as_str());
+        crate::domain::alerts::raise(conn, reviewer_id, crate::domain::alerts::AlertKind::ReviewAssigned, &format!("review-assigned:{id}"), &message, &format!("/reviews/{id}"))?;
         Ok(id)
     })?;
     get_assignment(conn, id)

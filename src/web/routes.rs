@@ -152,6 +152,7 @@ route_table! {
     post "/programmes/{id}/reviewers" ManageReviews => reviews::assign;
     get "/programmes/{id}/ranking" ManageReviews => reviews::ranking;
     post "/programmes/{id}/ranking/reject" DecideApplication => reviews::reject_several;
+    post "/programmes/{id}/ranking/approve" DecideApplication => reviews::approve_several;
     get "/reviews" Review => reviews::mine;
     get "/reviews/{id}" Review => reviews::assignment;
     post "/reviews/{id}/declare" Review => reviews::declare;

@@ -50,3 +50,4 @@ mod reviews;
 mod page_cache;
 mod kept_pages;
 mod offers;
+mod bulk_decisions;

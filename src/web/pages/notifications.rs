@@ -58,6 +58,8 @@ pub struct MailChoices {
     offer: Option<String>,
     #[serde(default, rename = "offer-reminder")]
     offer_reminder: Option<String>,
+    #[serde(default, rename = "review-assigned")]
+    review_assigned: Option<String>,
 }
 
 pub async fn choose_mail(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<MailChoices>) -> AppResult<HttpResponse> {
@@ -71,6 +73,7 @@ pub async fn choose_mail(state: web::Data<AppState>, CsrfForm(form, visitor): Cs
         (AlertKind::GrantChanged, &form.grant_changed),
         (AlertKind::Offer, &form.offer),
         (AlertKind::OfferReminder, &form.offer_reminder),
+        (AlertKind::ReviewAssigned, &form.review_assigned),
     ];
     // Kinds this person cannot receive keep coming by mail should their role change.
     let mailed: Vec<AlertKind> = ticked.iter().filter(|(kind, value)| value.is_some() || !kind.is_for(member.kind())).map(|(kind, _)| *kind).collect();

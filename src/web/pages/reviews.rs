@@ -12,6 +12,7 @@ use crate::domain::programmes::Programme;
 use crate::domain::reviews::{self, AssignmentStatus, AssignmentView, Criteria, NewCriteria, Ranked, Score};
 use crate::domain::{ApplicationId, DomainError, FieldErrors, ProgrammeId, UserId};
 use crate::messages::Message;
+use crate::money::Amount;
 use crate::web::error::AppResult;
 use crate::web::flash;
 use crate::web::forms;
@@ -170,7 +171,10 @@ pub async fn assign(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
         })
         .await?;
     match result {
-        Ok(()) => Ok(flash::redirect(&format!("/programmes/{id}/reviews"), "flash-reviewer-assigned", state.settings.secure_cookies)),
+        Ok(()) => {
+            state.wake_mailer();
+            Ok(flash::redirect(&format!("/programmes/{id}/reviews"), "flash-reviewer-assigned", state.settings.secure_cookies))
+        }
         Err(DomainError::Invalid(errors)) => unprocessable(&manage_page(&state, &visitor, id, None, errors).await?),
         Err(e) => Err(e.into()),
     }
@@ -183,13 +187,37 @@ struct RankingPage {
     programme: Programme,
     ranked: Vec<Ranked>,
     reason: String,
+    /// Amounts to offer as typed (`amount-<id>`), shown again after a refusal.
+    amounts: Vec<(ApplicationId, String)>,
     errors: FieldErrors,
+}
+
+impl RankingPage {
+    /// The amount in the row: as typed, or the requested amount.
+    fn amount_of(&self, r: &Ranked) -> String {
+        self.amounts.iter().find(|(id, _)| *id == r.application.id).map(|(_, a)| a.clone()).unwrap_or_else(|| input_amount(self.layout.locale, r.application.requested()))
+    }
+}
+
+/// An amount as an input shows it in `locale` (and `forms::amount` reads it back).
+fn input_amount(locale: crate::i18n::Locale, amount: Amount) -> String {
+    match locale {
+        crate::i18n::Locale::Fr => amount.plain().replace('.', ","),
+        _ => amount.plain(),
+    }
 }
 
 async fn ranking_page(state: &AppState, visitor: &Visitor, id: ProgrammeId, reason: String, errors: FieldErrors) -> AppResult<RankingPage> {
     let member = visitor.member_of(OrgKind::Funder)?.clone();
     let (programme, ranked) = state.db(move |conn| reviews::ranking(conn, &member, id)).await?;
-    Ok(RankingPage { layout: Layout::message(visitor, &Message::new("title-ranking").with("name", &programme.name)), programme, ranked, reason, errors })
+    Ok(RankingPage {
+        layout: Layout::message(visitor, &Message::new("title-ranking").with("name", &programme.name)),
+        programme,
+        ranked,
+        reason,
+        amounts: Vec::new(),
+        errors,
+    })
 }
 
 pub async fn ranking(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
@@ -275,6 +303,119 @@ pub async fn reject_several(state: web::Data<AppState>, path: web::Path<String>,
             let page = ranking_page(&state, &visitor, id, String::new(), errors).await?;
             unprocessable(&page)
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One line of the approval to confirm.
+#[derive(Debug, Clone)]
+pub struct ToApprove {
+    pub ranked: Ranked,
+    pub amount: Amount,
+    /// The amount as the hidden input carries it.
+    pub typed: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/reviews/confirm_approve.html")]
+struct ConfirmApprovePage {
+    layout: Layout,
+    programme: Programme,
+    chosen: Vec<ToApprove>,
+    total: Amount,
+    available: Amount,
+    errors: FieldErrors,
+}
+
+impl ConfirmApprovePage {
+    fn over_budget(&self) -> bool {
+        self.total > self.available
+    }
+}
+
+/// Approves several applications of the ranking, each for the amount in its row (its requested
+/// amount unless changed): the first post shows each company and amount and the total against
+/// the programme's available budget and asks to confirm (a page, no JavaScript); the confirmed
+/// post approves them all in one transaction — the same domain path as one decision, with the
+/// audit events and the startups' mails — or, at the first refusal, none, naming which and why.
+pub async fn approve_several(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(pairs, visitor): CsrfForm<Vec<(String, String)>>) -> AppResult<HttpResponse> {
+    let id: ProgrammeId = path_id(&path)?;
+    let confirmed = pairs.iter().any(|(k, v)| k == "confirm" && v == CONFIRMED);
+    let mut errors = FieldErrors::default();
+    let mut chosen_ids: Vec<ApplicationId> = Vec::new();
+    for (_, raw) in pairs.iter().filter(|(k, _)| k == "application") {
+        match raw.trim().parse::<ApplicationId>() {
+            Ok(a) if !chosen_ids.contains(&a) => chosen_ids.push(a),
+            Ok(_) => {}
+            Err(_) => errors.add("application", Message::new("review-bulk-not-pending")),
+        }
+    }
+    if chosen_ids.is_empty() && errors.is_empty() {
+        errors.add("application", Message::new("review-bulk-none-chosen"));
+    }
+    if chosen_ids.len() > applications::MAX_BULK {
+        errors.add("application", Message::new("review-bulk-not-pending"));
+    }
+    let amounts: Vec<(ApplicationId, String)> = pairs
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("amount-").and_then(|n| n.parse::<ApplicationId>().ok()).map(|a| (a, v.clone())))
+        .filter(|(a, _)| chosen_ids.contains(a))
+        .collect();
+    let page = ranking_page(&state, &visitor, id, String::new(), FieldErrors::default()).await?;
+    let page = RankingPage { amounts, ..page };
+    let chosen: Vec<Ranked> = page.ranked.iter().filter(|r| chosen_ids.contains(&r.application.id)).cloned().collect();
+    if errors.is_empty() && (chosen.len() != chosen_ids.len() || chosen.iter().any(|r| r.application.status != ApplicationStatus::Submitted)) {
+        errors.add("application", Message::new("review-bulk-not-pending"));
+    }
+    let mut lines: Vec<ToApprove> = Vec::new();
+    for r in chosen {
+        let typed = page.amount_of(&r);
+        forms::text(&mut errors, "amount", &typed, forms::SHORT_CHARS, false);
+        if let Some(amount) = forms::amount(&mut errors, "amount", &typed, visitor.locale, &page.programme.currency) {
+            lines.push(ToApprove { typed: input_amount(visitor.locale, amount), ranked: r, amount });
+        }
+    }
+    let total = Amount::sum(lines.iter().map(|l| l.amount));
+    if total.is_err() {
+        errors.add("amount", Message::new("amount-not-positive"));
+    }
+    if !errors.is_empty() {
+        return unprocessable(&RankingPage { errors, ..page });
+    }
+    if !confirmed {
+        let member = visitor.member_of(OrgKind::Funder)?.clone();
+        let programme = page.programme.clone();
+        let available = state.db(move |conn| {
+            crate::domain::programmes::managed_by(conn, &member, programme.id)?;
+            crate::domain::programmes::available(conn, &programme)
+        }).await?;
+        let layout = Layout::message(&visitor, &Message::new("title-confirm-approve").with("count", lines.len() as i64));
+        return render(&ConfirmApprovePage { layout, programme: page.programme, chosen: lines, total: total.unwrap_or_default(), available, errors: FieldErrors::default() });
+    }
+    let member = visitor.member_of(OrgKind::Funder)?.clone();
+    let actor = visitor.actor();
+    let base_url = state.base_url();
+    let rules = state.settings.de_minimis;
+    let items: Vec<(ApplicationId, Amount)> = lines.iter().map(|l| (l.ranked.application.id, l.amount)).collect();
+    let result = state
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let views = applications::approve_several(conn, &member, id, &items, &rules)?;
+                for (view, (_, amount)) in views.iter().zip(&items) {
+                    let application_id = view.application.id;
+                    audit::record(conn, &actor, AuditAction::ApplicationApproved, Some(format!("application:{application_id}")), None)?;
+                    notifications::queue_decision(conn, &base_url, view, &Decision::Approve { amount: *amount })?;
+                }
+                Ok(views.len())
+            })
+        })
+        .await?;
+    match result {
+        Ok(_) => {
+            state.wake_mailer();
+            Ok(flash::redirect(&format!("/programmes/{id}/ranking"), "flash-approved-several", state.settings.secure_cookies))
+        }
+        Err(DomainError::Invalid(errors)) => unprocessable(&RankingPage { errors, ..page }),
         Err(e) => Err(e.into()),
     }
 }
