@@ -40,6 +40,8 @@ crate::text_enum! {
         Offer = "offer",
         /// An offer lapses in a few days.
         OfferReminder = "offer-reminder",
+        /// A funder sent an application back to its startup for changes (see `domain::applications`).
+        ChangesRequested = "changes-requested",
     }
 }
 
@@ -55,6 +57,7 @@ impl AlertKind {
             AlertKind::GrantChanged => "alert-kind-grant-changed",
             AlertKind::Offer => "alert-kind-offer",
             AlertKind::OfferReminder => "alert-kind-offer-reminder",
+            AlertKind::ChangesRequested => "alert-kind-changes-requested",
         }
     }
 
@@ -69,6 +72,7 @@ impl AlertKind {
             AlertKind::GrantChanged => "alert-subject-grant-changed",
             AlertKind::Offer => "alert-subject-offer",
             AlertKind::OfferReminder => "alert-subject-offer-reminder",
+            AlertKind::ChangesRequested => "alert-subject-changes-requested",
         }
     }
 
@@ -78,7 +82,7 @@ impl AlertKind {
         match self {
             AlertKind::ApplicationReceived | AlertKind::Decision | AlertKind::CreditsUsed | AlertKind::ExpirySoon | AlertKind::GrantChanged => kind == OrgKind::Startup,
             AlertKind::FunderDigest => kind == OrgKind::Funder,
-            AlertKind::Offer | AlertKind::OfferReminder => kind == OrgKind::Startup,
+            AlertKind::Offer | AlertKind::OfferReminder | AlertKind::ChangesRequested => kind == OrgKind::Startup,
         }
     }
 }
