@@ -83,7 +83,11 @@ async fn a_draft_is_hidden_then_submitted_sent_back_and_resubmitted_with_its_rev
     assert_eq!(revision_count(&s.app, id), 1);
     assert_eq!(received_count(&s.app), received + 1);
     // Submitted: frozen.
-    assert_eq!(edit(&mut wave, &s, id, "1000", PURPOSE, "draft").await.status, 409);
+    assert_eq!(wave.get(&format!("/applications/{id}/edit")).await.status, 409);
+    let provider = s.provider_id.to_string();
+    let r = wave.post(&format!("/applications/{id}/edit"), &[("requested", "1000"), ("purpose", PURPOSE), ("hardware", "GPU"), ("provider_id", &provider), ("action", "draft")]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(revision_count(&s.app, id), 1);
 
     // The funder asks for changes: a too-short message is refused, nothing changes.
     let r = request_changes(&mut s.funder, id, "Too short").await;

@@ -167,7 +167,7 @@ pub async fn edit(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(
                 applications::edit(conn, &member, id, &new)?;
                 if submitting {
                     let (application, revision) = applications::submit(conn, &member, id)?;
-                    audit::record(conn, &actor, AuditAction::ApplicationSubmitted, Some(format!("application:{id}")), Some(&format!("revision {revision}")))?;
+                    audit::record(conn, &actor, AuditAction::ApplicationSubmitted, Some(format!("application:{id}")), Some(format!("revision {revision}").as_str()))?;
                     notifications::queue_application_received(conn, &base_url, &member, &application, &programme)?;
                 }
                 Ok(())
