@@ -8,3 +8,6 @@ ALTER TABLE applications DROP COLUMN change_requested_by;
 ALTER TABLE applications DROP COLUMN change_request;
 ALTER TABLE applications DROP CONSTRAINT applications_status_check;
 ALTER TABLE applications ADD CONSTRAINT applications_status_check CHECK (status IN ('submitted', 'offered', 'approved', 'declined', 'lapsed', 'rejected', 'withdrawn'));
+DELETE FROM notifications WHERE kind = 'changes-requested';
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder'));

@@ -27,3 +27,6 @@ CREATE INDEX application_revisions_application ON application_revisions (applica
 INSERT INTO application_revisions (application_id, number, submitted_by, submitted_at, requested, purpose, hardware, provider_id)
     SELECT id, 1, submitted_by, created_at, requested, purpose, hardware, provider_id FROM applications ORDER BY id;
 CREATE TRIGGER page_state_application_revisions AFTER INSERT ON application_revisions FOR EACH STATEMENT EXECUTE FUNCTION page_state_bump();
+-- The alert telling a startup that changes are requested.
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder', 'changes-requested'));

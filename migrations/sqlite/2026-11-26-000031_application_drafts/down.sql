@@ -39,6 +39,25 @@ CREATE INDEX applications_open_offers ON applications (offer_expires_at) WHERE s
 CREATE TRIGGER page_state_applications_insert AFTER INSERT ON applications BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER page_state_applications_update AFTER UPDATE ON applications BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER page_state_applications_delete AFTER DELETE ON applications BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
+DELETE FROM notifications WHERE kind = 'changes-requested';
+CREATE TABLE notifications_old (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    kind TEXT NOT NULL CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder')),
+    event_key TEXT NOT NULL,
+    message TEXT NOT NULL,
+    link TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    read_at TIMESTAMP,
+    mail_status TEXT NOT NULL CHECK (mail_status IN ('pending', 'queued', 'not-wanted')),
+    UNIQUE (user_id, event_key)
+);
+INSERT INTO notifications_old (id, user_id, kind, event_key, message, link, created_at, read_at, mail_status)
+    SELECT id, user_id, kind, event_key, message, link, created_at, read_at, mail_status FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_old RENAME TO notifications;
+CREATE INDEX notifications_of_user ON notifications (user_id, id);
+CREATE INDEX notifications_to_mail ON notifications (mail_status, id);
 COMMIT;
 PRAGMA foreign_key_check;
 PRAGMA foreign_keys = ON;

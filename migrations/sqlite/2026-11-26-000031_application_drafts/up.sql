@@ -61,6 +61,25 @@ CREATE INDEX application_revisions_application ON application_revisions (applica
 INSERT INTO application_revisions (application_id, number, submitted_by, submitted_at, requested, purpose, hardware, provider_id)
     SELECT id, 1, submitted_by, created_at, requested, purpose, hardware, provider_id FROM applications ORDER BY id;
 CREATE TRIGGER page_state_application_revisions_insert AFTER INSERT ON application_revisions BEGIN UPDATE page_state SET version = version + 1 WHERE id = 1; END;
+-- The alert telling a startup that changes are requested (kind 'changes-requested').
+CREATE TABLE notifications_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    kind TEXT NOT NULL CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder', 'changes-requested')),
+    event_key TEXT NOT NULL,
+    message TEXT NOT NULL,
+    link TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    read_at TIMESTAMP,
+    mail_status TEXT NOT NULL CHECK (mail_status IN ('pending', 'queued', 'not-wanted')),
+    UNIQUE (user_id, event_key)
+);
+INSERT INTO notifications_new (id, user_id, kind, event_key, message, link, created_at, read_at, mail_status)
+    SELECT id, user_id, kind, event_key, message, link, created_at, read_at, mail_status FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_new RENAME TO notifications;
+CREATE INDEX notifications_of_user ON notifications (user_id, id);
+CREATE INDEX notifications_to_mail ON notifications (mail_status, id);
 COMMIT;
 PRAGMA foreign_key_check;
 PRAGMA foreign_keys = ON;
