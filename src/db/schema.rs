@@ -109,6 +109,23 @@ diesel::table! {
         offer_hold_id -> Nullable<BigInt>,
         responded_by -> Nullable<BigInt>,
         responded_at -> Nullable<Timestamp>,
+        change_request -> Nullable<Text>,
+        change_requested_by -> Nullable<BigInt>,
+        change_requested_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    application_revisions (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        number -> BigInt,
+        submitted_by -> BigInt,
+        submitted_at -> Timestamp,
+        requested -> BigInt,
+        purpose -> Text,
+        hardware -> Text,
+        provider_id -> BigInt,
     }
 }
 
@@ -404,12 +421,14 @@ diesel::table! {
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(programmes -> organisations (funder_id));
 diesel::joinable!(applications -> programmes (programme_id));
+diesel::joinable!(application_revisions -> applications (application_id));
 diesel::joinable!(grants -> programmes (programme_id));
 diesel::joinable!(usage_lines -> usage_uploads (upload_id));
 diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
 diesel::joinable!(ledger_postings -> ledger_accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    application_revisions,
     programme_cofunders,
     notifications,
     notification_opt_outs,

@@ -42,6 +42,8 @@ crate::text_enum! {
         OfferReminder = "offer-reminder",
         /// A programme manager assigned the person to review an application.
         ReviewAssigned = "review-assigned",
+        /// A funder sent an application back to its startup for changes (see `domain::applications`).
+        ChangesRequested = "changes-requested",
     }
 }
 
@@ -58,6 +60,7 @@ impl AlertKind {
             AlertKind::Offer => "alert-kind-offer",
             AlertKind::OfferReminder => "alert-kind-offer-reminder",
             AlertKind::ReviewAssigned => "alert-kind-review-assigned",
+            AlertKind::ChangesRequested => "alert-kind-changes-requested",
         }
     }
 
@@ -73,6 +76,7 @@ impl AlertKind {
             AlertKind::Offer => "alert-subject-offer",
             AlertKind::OfferReminder => "alert-subject-offer-reminder",
             AlertKind::ReviewAssigned => "alert-subject-review-assigned",
+            AlertKind::ChangesRequested => "alert-subject-changes-requested",
         }
     }
 
@@ -82,7 +86,7 @@ impl AlertKind {
         match self {
             AlertKind::ApplicationReceived | AlertKind::Decision | AlertKind::CreditsUsed | AlertKind::ExpirySoon | AlertKind::GrantChanged => kind == OrgKind::Startup,
             AlertKind::FunderDigest | AlertKind::ReviewAssigned => kind == OrgKind::Funder,
-            AlertKind::Offer | AlertKind::OfferReminder => kind == OrgKind::Startup,
+            AlertKind::Offer | AlertKind::OfferReminder | AlertKind::ChangesRequested => kind == OrgKind::Startup,
         }
     }
 }

@@ -28,6 +28,8 @@ crate::text_enum! {
         ApplicationApproved = "application-approved",
         ApplicationRejected = "application-rejected",
         ApplicationWithdrawn = "application-withdrawn",
+        /// A funder sent an application back to its startup for changes.
+        ApplicationChangesRequested = "application-changes-requested",
         UsageChecked = "usage-checked",
         /// A large usage file queued for checking in the background.
         UsageQueued = "usage-queued",

@@ -1,8 +1,9 @@
 //! A funder's applications across all its programmes, filtered by status and programme and
-//! searched by company name or reference, a page at a time, in one query per page.
+//! searched by company name or reference, a page at a time, in one query per page. Drafts are
+//! the startup's alone and never listed.
 
 use crate::db::AnyConnection;
-use crate::db::schema::{applications, grants, organisations, programmes};
+use crate::db::schema::{applications, grants, organisations, programmes, review_assignments};
 use crate::domain::applications::{Application, ApplicationStatus, ApplicationView};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::grants::Grant;
@@ -17,9 +18,55 @@ pub const MAX_SEARCH_CHARS: usize = 100;
 
 diesel::define_sql_function! { fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text; }
 
+/// A state the inbox can be filtered by: a status, or where a submitted application stands in
+/// its review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxState {
+    /// Submitted, with a reviewer's assignment not yet submitted.
+    AwaitingReview,
+    /// Submitted, with no review pending.
+    AwaitingDecision,
+    Status(ApplicationStatus),
+}
+
+impl InboxState {
+    /// Every state offered, in the filter's order (never drafts).
+    pub fn all() -> Vec<InboxState> {
+        let mut all = vec![InboxState::AwaitingReview, InboxState::AwaitingDecision];
+        all.extend(ApplicationStatus::seen_by_funders().map(InboxState::Status));
+        all
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxState::AwaitingReview => "awaiting-review",
+            InboxState::AwaitingDecision => "awaiting-decision",
+            InboxState::Status(s) => s.as_str(),
+        }
+    }
+
+    /// The state a filter's value names; a draft is not one.
+    pub fn parse(text: &str) -> Option<InboxState> {
+        match text {
+            "awaiting-review" => Some(InboxState::AwaitingReview),
+            "awaiting-decision" => Some(InboxState::AwaitingDecision),
+            other => other.parse::<ApplicationStatus>().ok().filter(|s| *s != ApplicationStatus::Draft).map(InboxState::Status),
+        }
+    }
+
+    /// The catalogue key naming it.
+    pub fn label_key(self) -> String {
+        match self {
+            InboxState::AwaitingReview => "inbox-awaiting-review".into(),
+            InboxState::AwaitingDecision => "inbox-awaiting-decision".into(),
+            InboxState::Status(s) => format!("status-{}", s.as_str()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InboxFilter {
-    pub status: Option<ApplicationStatus>,
+    pub status: Option<InboxState>,
     pub programme: Option<ProgrammeId>,
     /// Part of the company's name (any case), or an application's reference (`APP-17`, `17`).
     pub search: Option<String>,
@@ -62,12 +109,27 @@ pub fn inbox(conn: &mut AnyConnection, viewer: &Member, filter: &InboxFilter, pa
         let mut q = applications::table
             .inner_join(programmes::table.on(programmes::id.eq(applications::programme_id)))
             .inner_join(organisations::table.on(organisations::id.eq(applications::startup_id)))
+            .filter(applications::status.ne(ApplicationStatus::Draft.as_str()))
             .into_boxed();
         if let Some(funder) = funder {
             q = q.filter(programmes::funder_id.eq(funder));
         }
-        if let Some(status) = filter.status {
-            q = q.filter(applications::status.eq(status.as_str()));
+        // Applications with a reviewer's assignment still to be submitted (a replaced one no longer counts).
+        let pending_review = || {
+            review_assignments::table
+                .filter(review_assignments::status.ne(crate::domain::reviews::AssignmentStatus::Submitted.as_str()))
+                .filter(review_assignments::replaced_at.is_null())
+                .select(review_assignments::application_id)
+        };
+        match filter.status {
+            None => {}
+            Some(InboxState::Status(status)) => q = q.filter(applications::status.eq(status.as_str())),
+            Some(InboxState::AwaitingReview) => {
+                q = q.filter(applications::status.eq(ApplicationStatus::Submitted.as_str())).filter(applications::id.eq_any(pending_review()));
+            }
+            Some(InboxState::AwaitingDecision) => {
+                q = q.filter(applications::status.eq(ApplicationStatus::Submitted.as_str())).filter(diesel::dsl::not(applications::id.eq_any(pending_review())));
+            }
         }
         if let Some(programme) = filter.programme {
             q = q.filter(applications::programme_id.eq(programme));
@@ -117,6 +179,15 @@ mod tests {
     fn wildcards_in_a_search_are_taken_literally() {
         assert_eq!(like_pattern("Lumen"), "%lumen%");
         assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn inbox_states_read_back_and_never_name_a_draft() {
+        for state in InboxState::all() {
+            assert_eq!(InboxState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(InboxState::parse("draft"), None);
+        assert!(!InboxState::all().contains(&InboxState::Status(ApplicationStatus::Draft)));
     }
 
     #[test]

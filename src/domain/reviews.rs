@@ -514,6 +514,7 @@ pub fn ranking(conn: &mut AnyConnection, by: &Member, programme_id: ProgrammeId)
     let rows: Vec<(Application, String)> = applications::table
         .inner_join(organisations::table.on(organisations::id.eq(applications::startup_id)))
         .filter(applications::programme_id.eq(programme_id))
+        .filter(applications::status.ne(ApplicationStatus::Draft.as_str()))
         .order(applications::id)
         .select((Application::as_select(), organisations::name))
         .load(conn)?;

@@ -96,6 +96,9 @@ route_table! {
     get "/applications/{id}" ViewApplication => applications::show;
     post "/applications/{id}/decide" DecideApplication => applications::decide;
     post "/applications/{id}/withdraw" WithdrawApplication => applications::withdraw;
+    get "/applications/{id}/edit" Apply => startup::edit_form;
+    post "/applications/{id}/edit" Apply => startup::edit;
+    post "/applications/{id}/request-changes" DecideApplication => applications::request_changes;
     post "/applications/{id}/accept" RespondToOffer => offers::accept;
     post "/applications/{id}/decline" RespondToOffer => offers::decline;
     get "/grants/{id}" ViewGrant => grants::show;

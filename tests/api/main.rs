@@ -51,3 +51,4 @@ mod page_cache;
 mod kept_pages;
 mod offers;
 mod bulk_decisions;
+mod drafts;

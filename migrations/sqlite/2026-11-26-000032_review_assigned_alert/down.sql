@@ -6,7 +6,7 @@ DELETE FROM notification_opt_outs WHERE kind = 'review-assigned';
 CREATE TABLE notifications_new (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id BIGINT NOT NULL REFERENCES users (id),
-    kind TEXT NOT NULL CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder')),
+    kind TEXT NOT NULL CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder', 'changes-requested')),
     event_key TEXT NOT NULL,
     message TEXT NOT NULL,
     link TEXT NOT NULL,

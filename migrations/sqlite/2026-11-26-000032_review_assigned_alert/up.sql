@@ -5,7 +5,7 @@ BEGIN;
 CREATE TABLE notifications_new (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id BIGINT NOT NULL REFERENCES users (id),
-    kind TEXT NOT NULL CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder', 'review-assigned')),
+    kind TEXT NOT NULL CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder', 'changes-requested', 'review-assigned')),
     event_key TEXT NOT NULL,
     message TEXT NOT NULL,
     link TEXT NOT NULL,

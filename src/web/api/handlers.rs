@@ -662,6 +662,9 @@ pub struct ApplicationOut {
     pub currency: String,
     pub purpose: String,
     pub hardware: String,
+    /// `submitted`, `changes_requested` (sent back to the startup, which resubmits it), `offered`,
+    /// `approved`, `declined`, `lapsed`, `rejected` or `withdrawn`; a startup also sees its own
+    /// `draft`s, which no funder ever does.
     pub status: String,
     pub approved_amount: Option<String>,
     pub decision_reason: Option<String>,

@@ -10,11 +10,38 @@ pub struct ApplicationForm {
     pub purpose: String,
     pub hardware: String,
     pub provider_id: String,
+    /// Which button: `draft` saves a draft (or the edits), anything else submits.
+    #[serde(default)]
+    pub action: String,
+}
+
+/// A funder's request for changes to a submitted application.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ChangeRequestForm {
+    #[serde(default)]
+    pub message: String,
 }
 
 impl ApplicationForm {
+    /// The form filled with an application's content, amounts written the way `locale` reads them.
+    pub fn of(application: &crate::domain::applications::Application, locale: Locale) -> ApplicationForm {
+        let plain = application.requested().plain();
+        ApplicationForm {
+            requested: if locale == Locale::Fr { plain.replace('.', ",") } else { plain },
+            purpose: application.purpose.clone(),
+            hardware: application.hardware.clone(),
+            provider_id: application.provider_id.to_string(),
+            action: String::new(),
+        }
+    }
+
+    /// The startup asked to save a draft rather than submit.
+    pub fn saves_draft(&self) -> bool {
+        self.action == "draft"
+    }
+
     pub fn parse(&self, locale: Locale, currency: &str) -> Result<NewApplication, FieldErrors> {
-        let mut errors = texts(&[("requested", &self.requested, SHORT_CHARS), ("hardware", &self.hardware, SHORT_CHARS), ("provider_id", &self.provider_id, SHORT_CHARS)]);
+        let mut errors = texts(&[("action", &self.action, SHORT_CHARS), ("requested", &self.requested, SHORT_CHARS), ("hardware", &self.hardware, SHORT_CHARS), ("provider_id", &self.provider_id, SHORT_CHARS)]);
         text(&mut errors, "purpose", &self.purpose, PROSE_CHARS, true);
         if !errors.is_empty() {
             return Err(errors);

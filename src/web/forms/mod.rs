@@ -5,7 +5,7 @@
 mod application;
 mod programme;
 
-pub use application::{ApplicationForm, DecisionForm};
+pub use application::{ApplicationForm, ChangeRequestForm, DecisionForm};
 pub use programme::ProgrammeForm;
 
 use crate::domain::FieldErrors;

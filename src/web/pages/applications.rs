@@ -2,12 +2,12 @@ use crate::domain::identity::OrgKind;
 use crate::domain::applications;
 use crate::domain::clock;
 use crate::domain::company::{self, CompanyView};
-use crate::domain::applications::{ApplicationView, Decision};
+use crate::domain::applications::{ApplicationView, Decision, EarlierReview, RevisionView};
 use crate::domain::notifications;
 use crate::messages::Message;
 use crate::web::flash;
 use crate::domain::audit::{self, AuditAction};
-use crate::web::forms::DecisionForm;
+use crate::web::forms::{ChangeRequestForm, DecisionForm};
 use crate::domain::{ApplicationId, DomainError, FieldErrors};
 use crate::web::error::AppResult;
 use crate::web::layout::Layout;
@@ -38,6 +38,32 @@ struct ApplicationPage {
     declaration_confirmed: bool,
     /// What is offered, until when.
     offer_summary: Option<Message>,
+    /// Every submission, oldest first.
+    revisions: Vec<RevisionView>,
+    /// What changed in the latest revision from the one before: label key, old and new, as shown.
+    changes: Vec<(&'static str, String, String)>,
+    /// Submitted reviews that scored an earlier revision (for the funder).
+    earlier_reviews: Vec<EarlierReview>,
+    /// The request-for-changes form as typed, and its problems are in `errors`.
+    change_message: String,
+}
+
+/// What the page shows besides the application: its revisions and the reviews of earlier ones.
+struct History {
+    revisions: Vec<RevisionView>,
+    earlier_reviews: Vec<EarlierReview>,
+}
+
+async fn history_of(state: &AppState, visitor: &Visitor, view: &ApplicationView) -> AppResult<History> {
+    let id = view.application.id;
+    let funder = matches!(visitor.member.as_ref().map(|m| m.kind()), Some(OrgKind::Funder | OrgKind::Platform));
+    Ok(state
+        .db(move |conn| {
+            let revisions = applications::revisions(conn, id)?;
+            let earlier_reviews = if funder { applications::earlier_reviews(conn, id, &revisions)? } else { Vec::new() };
+            Ok(History { revisions, earlier_reviews })
+        })
+        .await?)
 }
 
 /// The startup's company as the decision form shows it, for the programme's funder and admins;
@@ -52,7 +78,7 @@ pub(crate) async fn company_of(state: &AppState, visitor: &Visitor, view: &Appli
     Ok(Some(state.db(move |conn| company::company_view(conn, startup_id, &rules, clock::today())).await?))
 }
 
-fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: FieldErrors, company: Option<CompanyView>) -> AppResult<ApplicationPage> {
+fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: FieldErrors, company: Option<CompanyView>, history: History) -> AppResult<ApplicationPage> {
     let kind = visitor.member.as_ref().map(|m| m.kind());
     let ineligible = view.application.ineligibility()?.iter().map(|f| f.message()).collect();
     let may_respond = kind == Some(OrgKind::Startup) && crate::domain::access::permits(visitor.member.as_ref(), crate::domain::access::Action::RespondToOffer) && view.application.is_offered();
@@ -63,14 +89,30 @@ fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: Fi
         ),
         _ => None,
     };
+    let layout = Layout::message(visitor, &Message::new("title-application").with("reference", view.application.reference()));
+    let changes = match history.revisions.as_slice() {
+        [.., before, after] => applications::changes_between(before, after)
+            .into_iter()
+            .map(|c| match c.label_key {
+                // Amounts as the page writes them.
+                "col-requested" => (c.label_key, layout.money(before.revision.requested(), &view.programme.currency), layout.money(after.revision.requested(), &view.programme.currency)),
+                _ => (c.label_key, c.old, c.new),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(ApplicationPage {
+        revisions: history.revisions,
+        changes,
+        earlier_reviews: history.earlier_reviews,
+        change_message: String::new(),
         offer_summary,
         may_respond,
         offer_past,
         declaration_confirmed: false,
         ineligible,
         company,
-        layout: Layout::message(visitor, &Message::new("title-application").with("reference", view.application.reference())),
+        layout,
         is_funder: kind == Some(OrgKind::Funder),
         is_startup: kind == Some(OrgKind::Startup),
         view,
@@ -84,8 +126,9 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let id: ApplicationId = path_id(&path)?;
     let view = state.db(move |conn| applications::application_for(conn, &member, id)).await?;
     let company = company_of(&state, &visitor, &view).await?;
+    let history = history_of(&state, &visitor, &view).await?;
     // The decision form is not pre-set: the funder chooses approve or reject.
-    render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default(), company)?)
+    render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default(), company, history)?)
 }
 
 pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<DecisionForm>) -> AppResult<HttpResponse> {
@@ -97,7 +140,8 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
         Ok(d) => d,
         Err(errors) => {
             let company = company_of(&state, &visitor, &current).await?;
-            return unprocessable(&page(&visitor, current, form, errors, company)?);
+            let history = history_of(&state, &visitor, &current).await?;
+            return unprocessable(&page(&visitor, current, form, errors, company, history)?);
         }
     };
     let decider = member.clone();
@@ -135,7 +179,8 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
         }
         Err(DomainError::Invalid(errors)) => {
             let company = company_of(&state, &visitor, &current).await?;
-            unprocessable(&page(&visitor, current, form, errors, company)?)
+            let history = history_of(&state, &visitor, &current).await?;
+            unprocessable(&page(&visitor, current, form, errors, company, history)?)
         }
         Err(e) => Err(e.into()),
     }
@@ -159,7 +204,48 @@ pub async fn withdraw(state: web::Data<AppState>, path: web::Path<String>, CsrfF
 /// The application page again, with the problems of the startup's answer to its offer.
 pub(crate) async fn refused_answer(state: &AppState, visitor: &Visitor, view: ApplicationView, errors: FieldErrors, declaration_confirmed: bool) -> AppResult<HttpResponse> {
     let company = company_of(state, visitor, &view).await?;
-    let mut shown = page(visitor, view, DecisionForm::default(), errors, company)?;
+    let history = history_of(state, visitor, &view).await?;
+    let mut shown = page(visitor, view, DecisionForm::default(), errors, company, history)?;
     shown.declaration_confirmed = declaration_confirmed;
     unprocessable(&shown)
+}
+
+/// A funder sends a submitted application back to its startup for changes, with a message the
+/// startup sees on the application and receives by mail.
+pub async fn request_changes(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<ChangeRequestForm>) -> AppResult<HttpResponse> {
+    let member = visitor.member()?.clone();
+    let id: ApplicationId = path_id(&path)?;
+    let mut errors = FieldErrors::default();
+    crate::web::forms::text(&mut errors, "message", &form.message, crate::web::forms::PROSE_CHARS, true);
+    let actor = visitor.actor();
+    let message = form.message.clone();
+    let result = if errors.is_empty() {
+        state
+            .run(move |conn| {
+                crate::db::write_transaction(conn, |conn| {
+                    let view = applications::request_changes(conn, &member, id, &message)?;
+                    audit::record(conn, &actor, AuditAction::ApplicationChangesRequested, Some(format!("application:{id}")), Some(message.trim()))?;
+                    Ok(view)
+                })
+            })
+            .await?
+    } else {
+        Err(DomainError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => {
+            state.wake_mailer();
+            Ok(flash::redirect(&format!("/applications/{id}"), "flash-changes-requested", state.settings.secure_cookies))
+        }
+        Err(DomainError::Invalid(errors)) => {
+            let viewer = visitor.member()?.clone();
+            let current = state.db(move |conn| applications::application_for(conn, &viewer, id)).await?;
+            let company = company_of(&state, &visitor, &current).await?;
+            let history = history_of(&state, &visitor, &current).await?;
+            let mut shown = page(&visitor, current, DecisionForm::default(), errors, company, history)?;
+            shown.change_message = form.message;
+            unprocessable(&shown)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1,7 +1,7 @@
 //! `/inbox`: a funder's applications across its programmes, filtered, searched, paginated.
 
-use crate::domain::applications::{ApplicationStatus, ApplicationView};
-use crate::domain::inbox::{self, InboxFilter};
+use crate::domain::applications::ApplicationView;
+use crate::domain::inbox::{self, InboxFilter, InboxState};
 use crate::domain::paging::PageRequest;
 use crate::domain::ProgrammeId;
 use crate::web::error::AppResult;
@@ -31,7 +31,7 @@ struct InboxPage {
     total: i64,
     pager: Option<Pager>,
     programmes: Vec<(ProgrammeId, String)>,
-    statuses: &'static [ApplicationStatus],
+    statuses: Vec<InboxState>,
     /// The filters as chosen (unknown values read as "any").
     status: String,
     programme: String,
@@ -41,7 +41,7 @@ struct InboxPage {
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, query: web::Query<InboxQuery>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let query = query.into_inner();
-    let status = query.status.parse::<ApplicationStatus>().ok();
+    let status = InboxState::parse(query.status.trim());
     let programme = query.programme.trim().parse::<i64>().ok().filter(|id| *id > 0).map(ProgrammeId::new);
     let search: String = query.q.trim().chars().take(inbox::MAX_SEARCH_CHARS).collect();
     let filter = InboxFilter { status, programme, search: Some(search.clone()).filter(|s| !s.is_empty()) };
@@ -51,5 +51,5 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, query: web::Quer
     let filters = serde_urlencoded::to_string([("status", status.as_str()), ("programme", programme.as_str()), ("q", search.as_str())]).unwrap_or_default();
     let pager = Pager::of_filtered(&found, "/inbox", &filters);
     let total = found.total;
-    render(&InboxPage { layout: Layout::new(&visitor, "title-inbox"), applications: found.items, total, pager, programmes, statuses: ApplicationStatus::ALL, status, programme, q: search })
+    render(&InboxPage { layout: Layout::new(&visitor, "title-inbox"), applications: found.items, total, pager, programmes, statuses: InboxState::all(), status, programme, q: search })
 }

@@ -39,42 +39,17 @@ pub async fn read_all(state: web::Data<AppState>, CsrfForm(_, visitor): CsrfForm
 }
 
 /// The kinds ticked come by mail; the others only in the list. A box left unticked is absent
-/// from the form, so each kind is its own field.
+/// from the form; each box is named after its kind, so a kind added later needs no field here
+/// (a missing field would silently turn its mail off when the form is saved).
 #[derive(serde::Deserialize)]
 pub struct MailChoices {
-    #[serde(default, rename = "application-received")]
-    application_received: Option<String>,
-    #[serde(default)]
-    decision: Option<String>,
-    #[serde(default, rename = "credits-used")]
-    credits_used: Option<String>,
-    #[serde(default, rename = "expiry-soon")]
-    expiry_soon: Option<String>,
-    #[serde(default, rename = "funder-digest")]
-    funder_digest: Option<String>,
-    #[serde(default, rename = "grant-changed")]
-    grant_changed: Option<String>,
-    #[serde(default)]
-    offer: Option<String>,
-    #[serde(default, rename = "offer-reminder")]
-    offer_reminder: Option<String>,
-    #[serde(default, rename = "review-assigned")]
-    review_assigned: Option<String>,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
 }
 
 pub async fn choose_mail(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfForm<MailChoices>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let ticked = [
-        (AlertKind::ApplicationReceived, &form.application_received),
-        (AlertKind::Decision, &form.decision),
-        (AlertKind::CreditsUsed, &form.credits_used),
-        (AlertKind::ExpirySoon, &form.expiry_soon),
-        (AlertKind::FunderDigest, &form.funder_digest),
-        (AlertKind::GrantChanged, &form.grant_changed),
-        (AlertKind::Offer, &form.offer),
-        (AlertKind::OfferReminder, &form.offer_reminder),
-        (AlertKind::ReviewAssigned, &form.review_assigned),
-    ];
+    let ticked: Vec<(AlertKind, Option<&String>)> = AlertKind::ALL.iter().map(|kind| (*kind, form.fields.get(kind.as_str()))).collect();
     // Kinds this person cannot receive keep coming by mail should their role change.
     let mailed: Vec<AlertKind> = ticked.iter().filter(|(kind, value)| value.is_some() || !kind.is_for(member.kind())).map(|(kind, _)| *kind).collect();
     let user = member.user.id;

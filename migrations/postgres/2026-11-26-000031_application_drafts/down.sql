@@ -1,0 +1,13 @@
+DROP TABLE application_revisions;
+DELETE FROM applications WHERE status = 'draft';
+UPDATE applications SET status = 'submitted' WHERE status = 'changes_requested';
+DROP INDEX applications_one_open_per_startup;
+CREATE UNIQUE INDEX applications_one_open_per_startup ON applications (programme_id, startup_id) WHERE status = 'submitted';
+ALTER TABLE applications DROP COLUMN change_requested_at;
+ALTER TABLE applications DROP COLUMN change_requested_by;
+ALTER TABLE applications DROP COLUMN change_request;
+ALTER TABLE applications DROP CONSTRAINT applications_status_check;
+ALTER TABLE applications ADD CONSTRAINT applications_status_check CHECK (status IN ('submitted', 'offered', 'approved', 'declined', 'lapsed', 'rejected', 'withdrawn'));
+DELETE FROM notifications WHERE kind = 'changes-requested';
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('application-received', 'decision', 'credits-used', 'expiry-soon', 'funder-digest', 'grant-changed', 'offer', 'offer-reminder'));
