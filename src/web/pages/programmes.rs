@@ -167,6 +167,9 @@ struct ProgrammePage {
     categories: &'static [SmeCategory],
     hardware_kinds: &'static [&'static str],
     eu_eea: String,
+    /// The reserved quota for small structures: both pots, and the share worded.
+    pots: crate::domain::quota::Pots,
+    share: Message,
 }
 
 /// The fields of the lifecycle forms on the programme's page (all optional: each form sends
@@ -245,14 +248,15 @@ pub(crate) async fn programme_page(
     let member = visitor.member()?.clone();
     let cache = state.clone();
     let viewer = member.clone();
-    let (programme, changes, shares) = state
+    let (programme, changes, shares, pots) = state
         .db(move |conn| {
             let programme = programmes::visible_to(conn, &viewer, id)?;
             let changes = programmes::changes(conn, id)?;
             let worded = changes.into_iter().map(|c| c.summary(&programme.currency).map(|m| (c, m))).collect::<Result<Vec<_>, _>>()?;
             // Startups and providers see the call, not who pays for it.
             let shares = if matches!(viewer.kind(), OrgKind::Funder | OrgKind::Platform) { crate::domain::cofunding::shares(conn, &programme)? } else { Vec::new() };
-            Ok((programme, worded, shares))
+            let pots = crate::domain::quota::pots(conn, &programme)?;
+            Ok((programme, worded, shares, pots))
         })
         .await?;
     // An invited co-funder (not the lead) may commit budget while the programme is open.
@@ -303,6 +307,7 @@ pub(crate) async fn programme_page(
     });
     let applications = applications.map(|page| page.items).unwrap_or_default();
     let lifecycle = form.unwrap_or_else(|| LifecycleForm::of(&rules));
+    let share = Message::new("quota-share-value").with("percent", crate::domain::quota::share_percent(pots.share_bp));
     Ok(ProgrammePage {
         layout: Layout::titled(visitor, programme.name.clone()),
         programme,
@@ -325,5 +330,7 @@ pub(crate) async fn programme_page(
         categories: SmeCategory::ALL,
         hardware_kinds: crate::domain::applications::HARDWARE_KINDS,
         eu_eea: eligibility::EU_EEA.join(", "),
+        pots,
+        share,
     })
 }
