@@ -30,7 +30,7 @@ use crate::db::schema::{applications, programmes};
 use crate::domain::applications::ApplicationStatus;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::eu::sme::SmeCategory;
-use crate::domain::ids::ProgrammeId;
+use crate::domain::ids::{ApplicationId, ProgrammeId};
 use crate::messages::{Arg, Message};
 use crate::money::Amount;
 use diesel::prelude::*;
@@ -158,30 +158,26 @@ pub fn parse_percent(text: &str) -> Option<i32> {
 }
 
 /// What micro and small enterprises, and all others, have drawn on programme `id` (cents),
-/// leaving out application `except` (the one being decided).
-fn drawn(conn: &mut AnyConnection, id: ProgrammeId, except: Option<crate::domain::ids::ApplicationId>) -> DomainResult<(i64, i64)> {
+/// leaving out application `except` (the one being decided): one row, both sums in SQL.
+fn drawn(conn: &mut AnyConnection, id: ProgrammeId, except: Option<ApplicationId>) -> DomainResult<(i64, i64)> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Nullable};
+    // The category texts are the enum's own (`SmeCategory::as_str`), never user input.
+    let small = format!("applications.quota_category IN ('{}', '{}')", SmeCategory::Micro.as_str(), SmeCategory::Small.as_str());
     let drawing = [ApplicationStatus::Offered.as_str(), ApplicationStatus::Approved.as_str()];
-    let small = [SmeCategory::Micro.as_str(), SmeCategory::Small.as_str()];
-    let mut rows = applications::table
+    let mut query = applications::table
         .filter(applications::programme_id.eq(id))
         .filter(applications::status.eq_any(drawing))
-        .select((applications::quota_category, sql::<Nullable<BigInt>>("CAST(SUM(approved_amount) AS BIGINT)")))
-        .group_by(applications::quota_category)
-        .order(applications::quota_category)
+        .select((
+            sql::<Nullable<BigInt>>(&format!("CAST(SUM(CASE WHEN {small} THEN applications.approved_amount ELSE 0 END) AS BIGINT)")),
+            sql::<Nullable<BigInt>>(&format!("CAST(SUM(CASE WHEN {small} THEN 0 ELSE applications.approved_amount END) AS BIGINT)")),
+        ))
         .into_boxed();
     if let Some(except) = except {
-        rows = rows.filter(applications::id.ne(except));
+        query = query.filter(applications::id.ne(except));
     }
-    let rows: Vec<(Option<String>, Option<i64>)> = rows.load(conn)?;
-    let (mut small_drawn, mut other_drawn) = (0i64, 0i64);
-    for (category, sum) in rows {
-        let sum = sum.unwrap_or(0);
-        let slot = if category.as_deref().is_some_and(|c| small.contains(&c)) { &mut small_drawn } else { &mut other_drawn };
-        *slot = slot.checked_add(sum).ok_or_else(|| DomainError::Internal("drawn amounts out of range".into()))?;
-    }
-    Ok((small_drawn, other_drawn))
+    let (small_drawn, other_drawn): (Option<i64>, Option<i64>) = query.first(conn)?;
+    Ok((small_drawn.unwrap_or(0), other_drawn.unwrap_or(0)))
 }
 
 /// The programme's pots as they stand.
@@ -202,7 +198,7 @@ pub fn lock_programme(conn: &mut AnyConnection, id: ProgrammeId) -> DomainResult
 /// Checks, in the offer's transaction and under the programme's lock, that an offer of
 /// `amount` on `application` to an enterprise of `category` fits its pots; refused on `amount`
 /// with what is left otherwise.
-pub fn check_offer(conn: &mut AnyConnection, programme: &crate::domain::programmes::Programme, application: crate::domain::ids::ApplicationId, category: Option<SmeCategory>, amount: Amount) -> DomainResult<Pots> {
+pub fn check_offer(conn: &mut AnyConnection, programme: &crate::domain::programmes::Programme, application: ApplicationId, category: Option<SmeCategory>, amount: Amount) -> DomainResult<Pots> {
     let (budget, share_bp) = lock_programme(conn, programme.id)?;
     let (small, other) = drawn(conn, programme.id, Some(application))?;
     let pots = Pots::compute(budget, share_bp, small, other).ok_or_else(|| DomainError::Internal(format!("programme {} pots out of range", programme.id)))?;
