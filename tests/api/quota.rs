@@ -134,7 +134,7 @@ async fn a_medium_enterprise_is_refused_above_the_rest(backend: Backend) {
 /// is the one at decision time, so a later profile edit moves nothing between pots.
 async fn small_enterprises_draw_past_the_reserve_into_the_rest(backend: Backend) {
     let Some(mut q) = programme_with_reserve(backend, "small_enterprises_draw_past_the_reserve_into_the_rest").await else { return };
-    let (_, small) = applicant(&q, "Petite Labs", "ceo@petite.test", "small", "50000").await;
+    let (mut edited, small) = applicant(&q, "Petite Labs", "ceo@petite.test", "small", "50000").await;
     let (_, micro) = applicant(&q, "Micro Forge", "ceo@microforge.test", "micro", "20000").await;
     let (_, medium) = applicant(&q, "Mediana Systems", "ceo@mediana.test", "medium", "40000").await;
 
@@ -157,7 +157,6 @@ async fn small_enterprises_draw_past_the_reserve_into_the_rest(backend: Backend)
     // The small one's profile now says medium: its offer stays in the reserve.
     let recorded: Option<String> = applications::table.find(small).select(applications::quota_category).first(&mut q.app.conn()).unwrap();
     assert_eq!(recorded.as_deref(), Some("small"));
-    let mut edited = q.app.login("ceo@petite.test").await;
     edited.refresh_csrf("/organisation/company").await;
     let year_end = (chrono::Utc::now().date_naive() - chrono::Duration::days(100)).to_string();
     let [staff, turnover, balance] = figures("medium");
