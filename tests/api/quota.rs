@@ -167,7 +167,7 @@ async fn small_enterprises_draw_past_the_reserve_into_the_rest(backend: Backend)
     assert_eq!(offer(&mut q, medium, "30000").await.status, 303);
 
     // Startups see both pots too.
-    let mut other = q.app.sign_up_startup("Onlooker", "ceo@onlooker.test").await;
+    let other = q.app.sign_up_startup("Onlooker", "ceo@onlooker.test").await;
     let page = other.get(&format!("/programmes/{}", q.programme_id)).await.body;
     assert!(page.contains("Reserved quota for small structures") && page.contains("60 % of the budget"), "{page}");
     assert_eq!(pot(&page, "quota-rest"), ["€40,000.00", "€40,000.00", "€0.00"], "{page}");
