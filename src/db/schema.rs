@@ -63,6 +63,7 @@ diesel::table! {
         eligible_categories -> Nullable<Text>,
         max_company_age_years -> Nullable<Integer>,
         eligible_hardware -> Nullable<Text>,
+        reserved_share_bp -> Integer,
     }
 }
 
@@ -109,6 +110,7 @@ diesel::table! {
         offer_hold_id -> Nullable<BigInt>,
         responded_by -> Nullable<BigInt>,
         responded_at -> Nullable<Timestamp>,
+        quota_category -> Nullable<Text>,
         change_request -> Nullable<Text>,
         change_requested_by -> Nullable<BigInt>,
         change_requested_at -> Nullable<Timestamp>,

@@ -99,6 +99,9 @@ pub struct Application {
     /// Who accepted or declined the offer, and when (when it lapsed, for a lapse).
     pub responded_by: Option<UserId>,
     pub responded_at: Option<NaiveDateTime>,
+    /// The SME category the approval was decided with (`micro`, `small`, `medium`, `large`), for
+    /// the reserved quota (`domain::quota`); `None` when it could not be told.
+    pub quota_category: Option<String>,
     /// The funder's last request for changes, who made it and when.
     pub change_request: Option<String>,
     pub change_requested_by: Option<UserId>,
@@ -707,6 +710,17 @@ pub fn decide_overriding(conn: &mut AnyConnection, by: &Member, application_id: 
     let programme = current.programme.clone();
     let now = clock::now();
     crate::db::write_transaction(conn, |conn| {
+        // The reserved quota (`domain::quota`): checked first, under the programme row's lock,
+        // with the category the approval is decided with (recorded below, so that a later
+        // profile edit does not move this award between pots).
+        let quota_category = match decision {
+            Decision::Approve { amount } => {
+                let (category, _) = crate::domain::company::eligibility_facts(conn, current.application.startup_id)?;
+                crate::domain::quota::check_offer(conn, &programme, application_id, category, *amount)?;
+                category.map(|c| c.as_str())
+            }
+            Decision::Reject { .. } => None,
+        };
         let (status, approved, reason) = match decision {
             Decision::Approve { amount } => (ApplicationStatus::Offered, Some(amount.cents()), None),
             Decision::Reject { reason } => (ApplicationStatus::Rejected, None, Some(reason.trim())),
@@ -721,6 +735,7 @@ pub fn decide_overriding(conn: &mut AnyConnection, by: &Member, application_id: 
             applications::decision_reason.eq(reason),
             applications::decided_by.eq(by.user.id),
             applications::decided_at.eq(now),
+            applications::quota_category.eq(quota_category),
         ))
         .execute(conn)?;
         if changed == 0 {

@@ -91,6 +91,8 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             hold_days: crate::domain::programmes::DEFAULT_HOLD_DAYS,
             credits_cover: crate::domain::programmes::CreditsCover::Net,
             unused_credit: crate::domain::programmes::UnusedCredit::default(),
+            // 40 % reserved for micro and small enterprises (issue 10's founding idea).
+            reserved_share_bp: 4_000,
         },
     )?;
     let regional_programme = programmes::create(
@@ -108,6 +110,7 @@ fn create(conn: &mut AnyConnection) -> DomainResult<()> {
             hold_days: crate::domain::programmes::DEFAULT_HOLD_DAYS,
             credits_cover: crate::domain::programmes::CreditsCover::Net,
             unused_credit: crate::domain::programmes::UnusedCredit::default(),
+            reserved_share_bp: 0,
         },
     )?;
 

@@ -168,6 +168,7 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
                 hold_days: programmes::DEFAULT_HOLD_DAYS,
                 credits_cover: programmes::CreditsCover::Net,
                 unused_credit: programmes::UnusedCredit::default(),
+                reserved_share_bp: 0,
             },
         )?;
         programme_list.push((programme, p % funders.len()));

@@ -498,6 +498,7 @@ mod tests {
             eligible_categories: None,
             max_company_age_years: None,
             eligible_hardware: None,
+            reserved_share_bp: 0,
         }
     }
 

@@ -47,6 +47,9 @@ pub struct Programme {
     pub eligible_categories: Option<String>,
     pub max_company_age_years: Option<i32>,
     pub eligible_hardware: Option<String>,
+    /// The share of the budget reserved for micro and small enterprises, in basis points
+    /// (10 000 = 100 %; 0: no quota); see `domain::quota`. Fixed once the programme opens.
+    pub reserved_share_bp: i32,
 }
 
 crate::text_enum! {
@@ -159,6 +162,9 @@ pub struct NewProgramme {
     pub credits_cover: CreditsCover,
     /// Where unused credit goes when a grant ends (default: back to the budget while open).
     pub unused_credit: UnusedCredit,
+    /// The share reserved for micro and small enterprises, in basis points (0 to 10 000; 0:
+    /// no quota), see `domain::quota`.
+    pub reserved_share_bp: i32,
 }
 
 /// The hold period a new programme starts with.
@@ -212,6 +218,9 @@ pub fn validate(new: &NewProgramme) -> FieldErrors {
     if !(1..=3650).contains(&new.hold_days) {
         errors.add("hold_days", Message::new("programme-hold-days-invalid"));
     }
+    if !(0..=crate::domain::quota::FULL_SHARE_BP).contains(&new.reserved_share_bp) {
+        errors.add("reserved_share", Message::new("quota-share-invalid"));
+    }
     errors
 }
 
@@ -234,6 +243,7 @@ struct ProgrammeRow<'a> {
     credits_cover: &'static str,
     unused_credit: &'static str,
     status: &'static str,
+    reserved_share_bp: i32,
 }
 
 /// Creates a programme and opens it at once (funding its budget from the funder's commitments),
@@ -268,6 +278,7 @@ pub fn create_draft(conn: &mut AnyConnection, by: &Member, new: &NewProgramme) -
             credits_cover: new.credits_cover.as_str(),
             unused_credit: new.unused_credit.as_str(),
             status: ProgrammeStatus::Draft.as_str(),
+            reserved_share_bp: new.reserved_share_bp,
         };
         let id: ProgrammeId = diesel::insert_into(programmes::table)
             .values(&row)
@@ -377,6 +388,7 @@ pub fn update_draft(conn: &mut AnyConnection, by: &Member, id: ProgrammeId, new:
                 programmes::hold_days.eq(new.hold_days),
                 programmes::credits_cover.eq(new.credits_cover.as_str()),
                 programmes::unused_credit.eq(new.unused_credit.as_str()),
+                programmes::reserved_share_bp.eq(new.reserved_share_bp),
             ))
             .execute(conn)?;
         if changed == 0 {

@@ -17,7 +17,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
 /// Every catalogue file, per language, in the same order.
-pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "usage_report.ftl", "alerts.ftl", "exports.ftl", "grant_expiry.ftl", "lifecycle.ftl", "cofunding.ftl", "reviews.ftl", "offers.ftl", "bulk.ftl", "drafts.ftl"];
+pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "usage_report.ftl", "alerts.ftl", "exports.ftl", "grant_expiry.ftl", "lifecycle.ftl", "cofunding.ftl", "reviews.ftl", "offers.ftl", "bulk.ftl", "drafts.ftl", "quota.ftl"];
 
 const EN: &[&str] = &[
     include_str!("../../locales/en/app.ftl"),
@@ -33,6 +33,7 @@ const EN: &[&str] = &[
     include_str!("../../locales/en/usage_report.ftl"),
     include_str!("../../locales/en/alerts.ftl"),
     include_str!("../../locales/en/cofunding.ftl"),
+    include_str!("../../locales/en/quota.ftl"),
     include_str!("../../locales/en/exports.ftl"),
     include_str!("../../locales/en/grant_expiry.ftl"),
     include_str!("../../locales/en/lifecycle.ftl"),
@@ -55,6 +56,7 @@ const FR: &[&str] = &[
     include_str!("../../locales/fr/usage_report.ftl"),
     include_str!("../../locales/fr/alerts.ftl"),
     include_str!("../../locales/fr/cofunding.ftl"),
+    include_str!("../../locales/fr/quota.ftl"),
     include_str!("../../locales/fr/exports.ftl"),
     include_str!("../../locales/fr/grant_expiry.ftl"),
     include_str!("../../locales/fr/lifecycle.ftl"),

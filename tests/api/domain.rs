@@ -104,6 +104,7 @@ fn new_programme(budget: i64, max_award: i64) -> NewProgramme {
             hold_days: computegrants::domain::programmes::DEFAULT_HOLD_DAYS,
             credits_cover: computegrants::domain::programmes::CreditsCover::Net,
             unused_credit: computegrants::domain::programmes::UnusedCredit::default(),
+            reserved_share_bp: 0,
     }
 }
 

@@ -227,6 +227,7 @@ async fn the_journal_balances_and_covers_exactly_the_programmes_postings(backend
             hold_days: programmes::DEFAULT_HOLD_DAYS,
             credits_cover: programmes::CreditsCover::Net,
             unused_credit: Default::default(),
+            reserved_share_bp: 0,
         };
         programmes::create(&mut conn, &funder, &new).unwrap()
     };

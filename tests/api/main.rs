@@ -52,3 +52,4 @@ mod kept_pages;
 mod offers;
 mod bulk_decisions;
 mod drafts;
+mod quota;

@@ -406,6 +406,7 @@ async fn the_api_approves_an_ineligible_application_only_with_an_override(backen
         hold_days: domain::DEFAULT_HOLD_DAYS,
         credits_cover: domain::CreditsCover::Net,
         unused_credit: Default::default(),
+        reserved_share_bp: 0,
     };
     let id = {
         let mut conn = s.app.conn();

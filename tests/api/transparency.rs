@@ -88,6 +88,7 @@ pub async fn dataset(backend: Backend, test: &str) -> Option<Dataset> {
             hold_days: programmes::DEFAULT_HOLD_DAYS,
             credits_cover: programmes::CreditsCover::Net,
             unused_credit: programmes::UnusedCredit::default(),
+            reserved_share_bp: 0,
         },
     )
     .unwrap();

@@ -29,12 +29,13 @@ CREATE TABLE applications_new (
     offer_hold_id BIGINT REFERENCES ledger_entries (id),
     responded_by BIGINT REFERENCES users (id),
     responded_at TIMESTAMP,
+    quota_category TEXT CHECK (quota_category IS NULL OR quota_category IN ('micro', 'small', 'medium', 'large')),
     change_request TEXT,
     change_requested_by BIGINT REFERENCES users (id),
     change_requested_at TIMESTAMP
 );
-INSERT INTO applications_new (id, programme_id, startup_id, provider_id, requested, purpose, hardware, status, approved_amount, decision_reason, decided_by, decided_at, submitted_by, created_at, ineligible_reasons, override_reason, overridden_by, overridden_at, offer_expires_at, offer_hold_id, responded_by, responded_at)
-    SELECT id, programme_id, startup_id, provider_id, requested, purpose, hardware, status, approved_amount, decision_reason, decided_by, decided_at, submitted_by, created_at, ineligible_reasons, override_reason, overridden_by, overridden_at, offer_expires_at, offer_hold_id, responded_by, responded_at FROM applications;
+INSERT INTO applications_new (id, programme_id, startup_id, provider_id, requested, purpose, hardware, status, approved_amount, decision_reason, decided_by, decided_at, submitted_by, created_at, ineligible_reasons, override_reason, overridden_by, overridden_at, offer_expires_at, offer_hold_id, responded_by, responded_at, quota_category)
+    SELECT id, programme_id, startup_id, provider_id, requested, purpose, hardware, status, approved_amount, decision_reason, decided_by, decided_at, submitted_by, created_at, ineligible_reasons, override_reason, overridden_by, overridden_at, offer_expires_at, offer_hold_id, responded_by, responded_at, quota_category FROM applications;
 DROP TABLE applications;
 ALTER TABLE applications_new RENAME TO applications;
 CREATE INDEX applications_programme ON applications (programme_id);

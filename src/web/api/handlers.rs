@@ -841,6 +841,10 @@ pub struct ProgrammeIn {
     pub price_tolerance_percent: Option<i32>,
     /// Days usage stays held waiting for an approved invoice (1 to 3650; default 60).
     pub hold_days: Option<i32>,
+    /// The share reserved for micro and small enterprises, in basis points (0 to 10000;
+    /// default 0: no quota).
+    #[serde(default)]
+    pub reserved_share_bp: Option<i32>,
     /// `net` (default) or `gross`: what the credits cover of an invoice.
     pub credits_cover: Option<String>,
     /// `budget_while_open` (default: back to the budget while the programme is open, else
@@ -918,6 +922,7 @@ pub async fn create_programme(state: web::Data<AppState>, caller: ApiCaller, req
         hold_days: body.hold_days.unwrap_or(programmes::DEFAULT_HOLD_DAYS),
         credits_cover,
         unused_credit,
+        reserved_share_bp: body.reserved_share_bp.unwrap_or(0),
     };
     let (member, actor) = (caller.member.clone(), caller.actor.clone());
     let programme = super::db(&state, move |conn| {

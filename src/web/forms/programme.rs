@@ -26,6 +26,10 @@ pub struct ProgrammeForm {
     /// means the first.
     #[serde(default)]
     pub unused_credit: String,
+    /// The share reserved for micro and small enterprises, in percent (`60`, `12.5`); empty
+    /// means none.
+    #[serde(default)]
+    pub reserved_share: String,
     /// `draft` keeps the new programme as an editable, unfunded draft; otherwise it opens at once.
     #[serde(default)]
     pub lifecycle: String,
@@ -34,7 +38,7 @@ pub struct ProgrammeForm {
 impl ProgrammeForm {
     /// Parsed and checked against the programme rules; every problem at once.
     pub fn parse(&self, locale: Locale) -> Result<NewProgramme, FieldErrors> {
-        let mut errors = texts(&[("name", &self.name, NAME_CHARS), ("currency", &self.currency, SHORT_CHARS), ("budget", &self.budget, SHORT_CHARS), ("max_award", &self.max_award, SHORT_CHARS), ("opens_on", &self.opens_on, SHORT_CHARS), ("closes_on", &self.closes_on, SHORT_CHARS), ("price_tolerance_percent", &self.price_tolerance_percent, SHORT_CHARS), ("hold_days", &self.hold_days, SHORT_CHARS)]);
+        let mut errors = texts(&[("name", &self.name, NAME_CHARS), ("currency", &self.currency, SHORT_CHARS), ("budget", &self.budget, SHORT_CHARS), ("max_award", &self.max_award, SHORT_CHARS), ("opens_on", &self.opens_on, SHORT_CHARS), ("closes_on", &self.closes_on, SHORT_CHARS), ("price_tolerance_percent", &self.price_tolerance_percent, SHORT_CHARS), ("hold_days", &self.hold_days, SHORT_CHARS), ("reserved_share", &self.reserved_share, SHORT_CHARS)]);
         text(&mut errors, "description", &self.description, PROSE_CHARS, true);
         if !errors.is_empty() {
             return Err(errors);
@@ -83,8 +87,18 @@ impl ProgrammeForm {
                 }
             },
         };
-        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent), Some(hold_days), Some(credits_cover), Some(unused_credit)) =
-            (budget, max_award, opens_on, closes_on, tolerance, hold_days, credits_cover, unused_credit)
+        let reserved_share = match self.reserved_share.trim() {
+            "" => Some(0),
+            text => match crate::domain::quota::parse_percent(text) {
+                Some(bp) => Some(bp),
+                None => {
+                    errors.add("reserved_share", crate::messages::Message::new("quota-share-invalid"));
+                    None
+                }
+            },
+        };
+        let (Some(budget), Some(max_award), Some(opens_on), Some(closes_on), Some(price_tolerance_percent), Some(hold_days), Some(credits_cover), Some(unused_credit), Some(reserved_share_bp)) =
+            (budget, max_award, opens_on, closes_on, tolerance, hold_days, credits_cover, unused_credit, reserved_share)
         else {
             return Err(errors);
         };
@@ -100,6 +114,7 @@ impl ProgrammeForm {
             hold_days,
             credits_cover,
             unused_credit,
+            reserved_share_bp,
         };
         errors.extend(programmes::validate(&new));
         if errors.is_empty() { Ok(new) } else { Err(errors) }

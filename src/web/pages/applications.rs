@@ -46,6 +46,9 @@ struct ApplicationPage {
     earlier_reviews: Vec<EarlierReview>,
     /// The request-for-changes form as typed, and its problems are in `errors`.
     change_message: String,
+    /// Which pot of the reserved quota this applicant would draw on and what is left there, for
+    /// the funder deciding (programmes with a quota only).
+    quota: Option<Message>,
 }
 
 /// What the page shows besides the application: its revisions and the reviews of earlier ones.
@@ -64,6 +67,30 @@ async fn history_of(state: &AppState, visitor: &Visitor, view: &ApplicationView)
             Ok(History { revisions, earlier_reviews })
         })
         .await?)
+}
+
+/// The decision form's line on the reserved quota (`domain::quota`): which pot the applicant
+/// draws on, by its SME category as it stands, and what is left there.
+async fn quota_of(state: &AppState, visitor: &Visitor, view: &ApplicationView) -> AppResult<Option<Message>> {
+    let kind = visitor.member.as_ref().map(|m| m.kind());
+    if !view.application.is_pending() || !matches!(kind, Some(OrgKind::Funder | OrgKind::Platform)) || view.programme.reserved_share_bp == 0 {
+        return Ok(None);
+    }
+    let (programme, startup_id) = (view.programme.clone(), view.application.startup_id);
+    let (category, pots) = state
+        .db(move |conn| {
+            let (category, _) = company::eligibility_facts(conn, startup_id)?;
+            Ok((category, crate::domain::quota::pots(conn, &programme)?))
+        })
+        .await?;
+    let currency = view.programme.currency.as_str();
+    let money = |a| crate::messages::Arg::money(a, currency);
+    Ok(Some(if crate::domain::quota::draws_on_reserve(category) {
+        Message::new("quota-draws-reserve").with("reserved", money(pots.reserved().left)).with("rest", money(pots.rest().left))
+    } else {
+        let category = category.map(|c| c.as_str()).unwrap_or("unknown");
+        Message::new("quota-draws-rest").with("category", category).with("left", money(pots.rest().left))
+    }))
 }
 
 /// The startup's company as the decision form shows it, for the programme's funder and admins;
@@ -106,6 +133,7 @@ fn page(visitor: &Visitor, view: ApplicationView, form: DecisionForm, errors: Fi
         changes,
         earlier_reviews: history.earlier_reviews,
         change_message: String::new(),
+        quota: None,
         offer_summary,
         may_respond,
         offer_past,
@@ -128,7 +156,10 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor, path: web::Path<
     let company = company_of(&state, &visitor, &view).await?;
     let history = history_of(&state, &visitor, &view).await?;
     // The decision form is not pre-set: the funder chooses approve or reject.
-    render(&page(&visitor, view, DecisionForm::default(), FieldErrors::default(), company, history)?)
+    let quota = quota_of(&state, &visitor, &view).await?;
+    let mut shown = page(&visitor, view, DecisionForm::default(), FieldErrors::default(), company, history)?;
+    shown.quota = quota;
+    render(&shown)
 }
 
 pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfForm(form, visitor): CsrfForm<DecisionForm>) -> AppResult<HttpResponse> {
@@ -141,7 +172,10 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
         Err(errors) => {
             let company = company_of(&state, &visitor, &current).await?;
             let history = history_of(&state, &visitor, &current).await?;
-            return unprocessable(&page(&visitor, current, form, errors, company, history)?);
+            let quota = quota_of(&state, &visitor, &current).await?;
+            let mut shown = page(&visitor, current, form, errors, company, history)?;
+            shown.quota = quota;
+            return unprocessable(&shown);
         }
     };
     let decider = member.clone();
@@ -180,7 +214,10 @@ pub async fn decide(state: web::Data<AppState>, path: web::Path<String>, CsrfFor
         Err(DomainError::Invalid(errors)) => {
             let company = company_of(&state, &visitor, &current).await?;
             let history = history_of(&state, &visitor, &current).await?;
-            unprocessable(&page(&visitor, current, form, errors, company, history)?)
+            let quota = quota_of(&state, &visitor, &current).await?;
+            let mut shown = page(&visitor, current, form, errors, company, history)?;
+            shown.quota = quota;
+            unprocessable(&shown)
         }
         Err(e) => Err(e.into()),
     }

@@ -248,6 +248,7 @@ fn form_of(programme: &Programme, locale: crate::i18n::Locale) -> ProgrammeForm 
         hold_days: programme.hold_days.to_string(),
         credits_cover: programme.credits_cover.as_str().to_string(),
         unused_credit: programme.unused_credit.as_str().to_string(),
+        reserved_share: crate::domain::quota::percent_text(programme.reserved_share_bp),
         lifecycle: String::new(),
     }
 }

@@ -167,6 +167,9 @@ struct ProgrammePage {
     categories: &'static [SmeCategory],
     hardware_kinds: &'static [&'static str],
     eu_eea: String,
+    /// The reserved quota for small structures: both pots, and the share worded.
+    pots: crate::domain::quota::Pots,
+    share: Message,
 }
 
 /// The fields of the lifecycle forms on the programme's page (all optional: each form sends
@@ -245,7 +248,7 @@ pub(crate) async fn programme_page(
     let member = visitor.member()?.clone();
     let cache = state.spend_cache.clone();
     let viewer = member.clone();
-    let (programme, data) = state
+    let (programme, data, pots) = state
         .db(move |conn| {
             // Access is decided afresh on every request; what the page shows besides the
             // programme is kept while neither the ledger nor the page state moves.
@@ -277,7 +280,9 @@ pub(crate) async fn programme_page(
                 }
                 Ok(data)
             })?;
-            Ok((programme, data))
+            // Both pots of the reserved quota, for everyone who sees the programme.
+            let pots = crate::domain::quota::pots(conn, &programme)?;
+            Ok((programme, data, pots))
         })
         .await?;
     let reports::ProgrammePageData { changes, shares, report, applications, months, providers, by_category } = data;
@@ -304,6 +309,7 @@ pub(crate) async fn programme_page(
     });
     let applications = applications.map(|page| page.items).unwrap_or_default();
     let lifecycle = form.unwrap_or_else(|| LifecycleForm::of(&rules));
+    let share = Message::new("quota-share-value").with("percent", crate::domain::quota::share_percent(pots.share_bp));
     Ok(ProgrammePage {
         layout: Layout::titled(visitor, programme.name.clone()),
         programme,
@@ -326,5 +332,7 @@ pub(crate) async fn programme_page(
         categories: SmeCategory::ALL,
         hardware_kinds: crate::domain::applications::HARDWARE_KINDS,
         eu_eea: eligibility::EU_EEA.join(", "),
+        pots,
+        share,
     })
 }
