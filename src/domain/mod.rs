@@ -49,3 +49,4 @@ pub mod journal;
 pub mod table;
 pub mod reviews;
 pub mod offers;
+pub mod figures;
