@@ -137,6 +137,8 @@ struct ProgrammePage {
     layout: Layout,
     programme: Programme,
     report: Option<ProgrammeReport>,
+    /// The ledger figures, each linked to its entries (with the report).
+    figures: Option<crate::domain::figures::ProgrammeFigures>,
     applications: Vec<ApplicationView>,
     /// Links to the other pages of applications, when there are more than one.
     pager: Option<Pager>,
@@ -265,12 +267,13 @@ pub(crate) async fn programme_page(
     let is_draft = programme.is_draft();
     let lead = programme.funder_id;
     let show_who = matches!(member.kind(), OrgKind::Funder | OrgKind::Platform);
-    let (report, applications, spending) = state
+    let (report, figures, applications, spending) = state
         .db(move |conn| {
             // A draft has no ledger figures yet (and its budget may still change).
             // The programme's own funder (not a co-funder) and admins read its report.
             if crate::domain::access::may_manage_programme(&member, lead) && !is_draft {
                 let report = reports::programme_report_cached(conn, &cache.spend_cache, &member, id, Some(grants_page))?;
+                let figures = crate::domain::figures::programme_figures(conn, &member, id)?;
                 // A reviewer sees applications through their assignments only (`domain::reviews`).
                 let applications = if crate::domain::access::needs_review_clearance(&member) {
                     crate::domain::paging::Page { items: Vec::new(), number: page.number, total: 0 }
@@ -279,9 +282,9 @@ pub(crate) async fn programme_page(
                 };
                 let spending = crate::web::pages::reports::programme_spending(conn, &cache.spend_cache, id)?;
                 let categories = cache.spend_cache.by_category.get_or_read(conn, id, |conn| crate::domain::company::grants_by_category(conn, id))?;
-                Ok((Some(report), Some(applications), Some((spending, categories))))
+                Ok((Some(report), Some(figures), Some(applications), Some((spending, categories))))
             } else {
-                Ok((None, None, None))
+                Ok((None, None, None, None))
             }
         })
         .await?;
@@ -307,6 +310,7 @@ pub(crate) async fn programme_page(
         layout: Layout::titled(visitor, programme.name.clone()),
         programme,
         report,
+        figures,
         applications,
         pager,
         grants_pager,
