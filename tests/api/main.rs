@@ -47,3 +47,4 @@ mod programme_lifecycle;
 mod reviews;
 mod page_cache;
 mod offers;
+mod figures;
