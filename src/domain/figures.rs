@@ -58,7 +58,7 @@ use crate::domain::ids::{GrantId, OrgId, ProgrammeId};
 use crate::domain::identity::Member;
 use crate::domain::paging::{Page, PageRequest, PAGE_SIZE};
 use crate::domain::programmes::{self, Programme};
-use crate::ledger::{chart, EntryKind, Phase, Side};
+use crate::ledger::{chart, EntryKind, Side};
 use crate::money::Amount;
 use chrono::NaiveDate;
 use diesel::dsl::sql;
@@ -366,6 +366,7 @@ pub fn grant_entries(conn: &mut AnyConnection, viewer: &Member, id: GrantId, fig
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::Phase;
 
     #[test]
     fn the_sql_strings_are_the_ledgers_words() {

@@ -62,8 +62,7 @@ fn add(amounts: &[Amount]) -> Amount {
 
 /// A second startup applies and is offered `amount`, which it leaves open.
 async fn open_offer(s: &mut Setup, amount: &str) {
-    let startup = s.app.sign_up_startup("Second Light Labs", "founder@second.test").await;
-    let mut startup = startup;
+    let mut startup = s.app.sign_up_startup("Second Light Labs", "founder@second.test").await;
     let programme_id = s.programme_id;
     startup.refresh_csrf(&format!("/programmes/{programme_id}/apply")).await;
     let provider_id = s.provider_id.to_string();
