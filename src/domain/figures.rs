@@ -65,6 +65,8 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable};
 
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
 crate::text_enum! {
     /// A figure of a programme or a grant, as named in `?figure=`.
     pub enum Figure ("figure") {
@@ -179,7 +181,7 @@ fn grant_spec(grant: &Grant, figure: Figure) -> Option<Spec> {
 macro_rules! figure_postings {
     ($spec:expr) => {{
         let spec: &Spec = $spec;
-        let mut query = ledger_postings::table.inner_join(ledger_entries::table).inner_join(ledger_accounts::table).into_boxed();
+        let mut query = ledger_postings::table.inner_join(ledger_entries::table).inner_join(ledger_accounts::table).into_boxed::<'_, Backend>();
         query = match &spec.accounts {
             Accounts::Code(code) => query.filter(ledger_accounts::code.eq(code.clone())),
             Accounts::GrantsOf(programme) => query
@@ -241,14 +243,24 @@ pub struct FigureEntries {
 
 fn entries_page(conn: &mut AnyConnection, spec: &Spec, figure: Figure, currency: &str, page: PageRequest) -> DomainResult<FigureEntries> {
     let (total, count) = total(conn, spec)?;
-    let rows: Vec<(i64, Option<i64>)> = figure_postings!(spec)
-        .group_by(ledger_postings::entry_id)
-        .select((ledger_postings::entry_id, sql::<Nullable<BigInt>>(spec.sum_sql())))
+    // The page's entries, then what each adds to the figure (its matching postings, signed).
+    let ids: Vec<i64> = figure_postings!(spec)
+        .select(ledger_postings::entry_id)
+        .distinct()
         .order(ledger_postings::entry_id.desc())
         .offset(page.offset())
         .limit(PAGE_SIZE)
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let matching: Vec<(i64, String, i64)> = figure_postings!(spec)
+        .filter(ledger_postings::entry_id.eq_any(&ids))
+        .select((ledger_postings::entry_id, ledger_postings::direction, ledger_postings::amount))
+        .load(conn)?;
+    let mut sums: std::collections::HashMap<i64, Amount> = std::collections::HashMap::with_capacity(ids.len());
+    for (id, direction, cents) in matching {
+        let amount = Amount::from_cents(cents);
+        let sum = sums.entry(id).or_insert(Amount::ZERO);
+        *sum = if direction == spec.positive.as_str() { sum.checked_add(amount) } else { sum.checked_sub(amount) }.map_err(crate::ledger::LedgerError::from)?;
+    }
     let entries: Vec<(i64, String, NaiveDate, String, String, String)> = ledger_entries::table
         .filter(ledger_entries::id.eq_any(&ids))
         .order(ledger_entries::id.desc())
@@ -260,11 +272,10 @@ fn entries_page(conn: &mut AnyConnection, spec: &Spec, figure: Figure, currency:
         .order(ledger_postings::id)
         .select((ledger_postings::entry_id, ledger_accounts::code, ledger_postings::direction, ledger_postings::amount))
         .load(conn)?;
-    let sums: std::collections::HashMap<i64, i64> = rows.into_iter().map(|(id, cents)| (id, cents.unwrap_or(0))).collect();
     let items = entries
         .into_iter()
         .map(|(id, key, effective_on, kind, phase, description)| EntryLine {
-            amount: Amount::from_cents(sums.get(&id).copied().unwrap_or(0)),
+            amount: sums.get(&id).copied().unwrap_or_default(),
             legs: legs.iter().filter(|l| l.0 == id).map(|l| LegLine { account: l.1.clone(), side: l.2.clone(), amount: Amount::from_cents(l.3) }).collect(),
             id,
             key,
