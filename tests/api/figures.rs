@@ -200,9 +200,9 @@ async fn the_entries_of_a_figure_are_paged(backend: Backend) {
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
     // Over HTTP: a link to the second page, which has the rest.
     let r = s.funder.get(&format!("/programmes/{}/entries?figure=budget", s.programme_id)).await;
-    let next = format!("/programmes/{}/entries?figure=budget&amp;page=2", s.programme_id);
+    let next = format!("/programmes/{}/entries?figure=budget&#38;page=2", s.programme_id);
     assert!(r.body.contains(&next), "{}", r.body);
-    let r = s.funder.get(&next.replace("&amp;", "&")).await;
+    let r = s.funder.get(&next.replace("&#38;", "&")).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body.matches("<tr><td>").count() as i64, extra + 1 - PAGE_SIZE, "{}", r.body);
 }
