@@ -80,6 +80,6 @@ pub async fn grant_entries(state: web::Data<AppState>, visitor: Visitor, path: w
     let figure = figure_of(&query, Figure::Balance)?;
     let page = PageRequest::parse(query.get("page").map(String::as_str));
     let member = visitor.member()?.clone();
-    let (grant, entries) = state.db(move |conn| Ok(figures::grant_entries(conn, &member, id, figure, page)?)).await?;
+    let (grant, entries) = state.db(move |conn| figures::grant_entries(conn, &member, id, figure, page)).await?;
     render(&page_of(&visitor, entries, format!("/grants/{id}/entries?figure={figure}"), format!("/grants/{id}#figures"), grant.code))
 }
