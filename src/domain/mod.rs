@@ -50,3 +50,4 @@ pub mod table;
 pub mod reviews;
 pub mod offers;
 pub mod quota;
+pub mod figures;

@@ -111,4 +111,6 @@ pub struct ProgrammePageData {
     pub months: Vec<crate::domain::spending::MonthSpend>,
     pub providers: Vec<crate::domain::spending::ProviderSpend>,
     pub by_category: Vec<(Option<crate::domain::eu::sme::SmeCategory>, i64, Amount)>,
+    /// The figures read from the ledger, each with the entries behind it (`domain::figures`).
+    pub figures: Option<crate::domain::figures::ProgrammeFigures>,
 }

@@ -255,6 +255,7 @@ pub type GrantPageData = (
     Vec<crate::domain::grant_expiry::GrantChangeView>,
     OrgId,
     crate::domain::grant_usage::GrantUsage,
+    Vec<(crate::domain::figures::Figure, Amount)>,
 );
 
 /// (programme, shares shown, report shown, applications hidden behind review clearance,

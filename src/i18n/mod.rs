@@ -17,7 +17,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
 /// Every catalogue file, per language, in the same order.
-pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "usage_report.ftl", "alerts.ftl", "exports.ftl", "grant_expiry.ftl", "lifecycle.ftl", "cofunding.ftl", "reviews.ftl", "offers.ftl", "bulk.ftl", "drafts.ftl", "quota.ftl"];
+pub const FILES: &[&str] = &["app.ftl", "errors.ftl", "formats.ftl", "mail.ftl", "cli.ftl", "invoicing.ftl", "jobs.ftl", "api.ftl", "reports.ftl", "company.ftl", "usage_report.ftl", "alerts.ftl", "exports.ftl", "grant_expiry.ftl", "lifecycle.ftl", "cofunding.ftl", "reviews.ftl", "offers.ftl", "bulk.ftl", "drafts.ftl", "quota.ftl", "figures.ftl"];
 
 const EN: &[&str] = &[
     include_str!("../../locales/en/app.ftl"),
@@ -41,6 +41,7 @@ const EN: &[&str] = &[
     include_str!("../../locales/en/offers.ftl"),
     include_str!("../../locales/en/bulk.ftl"),
     include_str!("../../locales/en/drafts.ftl"),
+    include_str!("../../locales/en/figures.ftl"),
 ];
 const FR: &[&str] = &[
     include_str!("../../locales/fr/app.ftl"),
@@ -64,6 +65,7 @@ const FR: &[&str] = &[
     include_str!("../../locales/fr/offers.ftl"),
     include_str!("../../locales/fr/bulk.ftl"),
     include_str!("../../locales/fr/drafts.ftl"),
+    include_str!("../../locales/fr/figures.ftl"),
 ];
 
 /// The catalogue sources of a language, for tests and tools.

@@ -180,6 +180,9 @@ fn every_key_the_code_and_templates_use_exists_in_both_languages() {
         ("phase", vec!["draft", "archived"]),
         ("eligibility-category-name", crate::domain::eu::sme::SmeCategory::ALL.iter().map(|c| c.as_str()).collect()),
         ("review-status", crate::domain::reviews::AssignmentStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ("figure", crate::domain::figures::Figure::ALL.iter().map(|s| s.as_str()).collect()),
+        ("figure-means", crate::domain::figures::Figure::ALL.iter().map(|s| s.as_str()).collect()),
+        ("figures-side", crate::ledger::Side::ALL.iter().map(|s| s.as_str()).collect()),
     ] {
         for v in values {
             used.insert(format!("{prefix}-{v}"));

@@ -90,6 +90,7 @@ route_table! {
     post "/programmes" CreateProgramme => programmes::create;
     get "/programmes/{id}" ViewProgramme => programmes::show;
     get "/programmes/{id}/sovereignty" ViewReports => reports::programme_sovereignty;
+    get "/programmes/{id}/entries" ViewReports => figures::programme_entries;
     get "/programmes/{id}/apply" Apply => startup::apply_form;
     post "/programmes/{id}/apply" Apply => startup::apply;
     get "/applications" ListOwnApplications => startup::applications;
@@ -103,6 +104,7 @@ route_table! {
     post "/applications/{id}/decline" RespondToOffer => offers::decline;
     get "/grants/{id}" ViewGrant => grants::show;
     get "/grants/{id}/usage" ViewGrant => grants::usage;
+    get "/grants/{id}/entries" ViewGrant => figures::grant_entries;
     post "/grants/{id}/flags" FlagUsage => grants::flag;
     get "/catalogue" ViewCatalogue => provider::catalogue;
     post "/catalogue" EditCatalogue => provider::add_offering;

@@ -53,3 +53,4 @@ mod offers;
 mod bulk_decisions;
 mod drafts;
 mod quota;
+mod figures;

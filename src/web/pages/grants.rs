@@ -16,6 +16,8 @@ use askama::Template;
 struct GrantPage {
     layout: Layout,
     statement: GrantStatement,
+    /// The grant's ledger figures, each linked to its entries.
+    figures: Vec<(crate::domain::figures::Figure, crate::money::Amount)>,
     /// Links to older and newer movements, when the statement has more than a page.
     pager: Option<crate::web::layout::Pager>,
     /// Providers' credit notes for the grant: (number, provider, date, amount, posted).
@@ -43,7 +45,7 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
     let member = visitor.member()?.clone();
     let viewer = member.clone();
     let cache = state.spend_cache.clone();
-    let (statement, more, credit_notes, changes, funder_id, usage) = state
+    let (statement, more, credit_notes, changes, funder_id, usage, figures) = state
         .db(move |conn| {
             // Access is decided afresh on every request; the figures are kept while neither
             // the ledger nor the page state moves (see `SpendCache::grant_pages`).
@@ -54,7 +56,8 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
                 let (statement, more) = grants::statement_page(conn, &viewer, id, page)?;
                 let funder_id = crate::domain::programmes::get(conn, statement.grant.programme_id)?.funder_id;
                 let usage = crate::domain::grant_usage::of_grant(conn, &cache, &viewer, id, statement.balance, today)?;
-                Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, funder_id, usage))
+                let figures = crate::domain::figures::grant_figures(conn, &viewer, id)?;
+                Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, funder_id, usage, figures))
             })
         })
         .await?;
@@ -63,6 +66,7 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
     Ok(GrantPage {
         layout: Layout::message(visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())),
         statement,
+        figures,
         pager,
         credit_notes,
         changes,

@@ -25,3 +25,4 @@ pub mod exports;
 pub mod grant_expiry;
 pub mod reviews;
 pub mod offers;
+pub mod figures;

@@ -137,6 +137,8 @@ struct ProgrammePage {
     layout: Layout,
     programme: Programme,
     report: Option<ProgrammeReport>,
+    /// The ledger figures, each linked to its entries (with the report).
+    figures: Option<crate::domain::figures::ProgrammeFigures>,
     applications: Vec<ApplicationView>,
     /// Links to the other pages of applications, when there are more than one.
     pager: Option<Pager>,
@@ -266,7 +268,7 @@ pub(crate) async fn programme_page(
                 let changes = programmes::changes(conn, id)?;
                 let changes = changes.into_iter().map(|c| c.summary(&programme.currency).map(|m| (c, m))).collect::<Result<Vec<_>, _>>()?;
                 let shares = if show_shares { crate::domain::cofunding::shares(conn, &programme)? } else { Vec::new() };
-                let mut data = reports::ProgrammePageData { changes, shares, report: None, applications: None, months: Vec::new(), providers: Vec::new(), by_category: Vec::new() };
+                let mut data = reports::ProgrammePageData { changes, shares, report: None, applications: None, months: Vec::new(), providers: Vec::new(), by_category: Vec::new(), figures: None };
                 if show_report {
                     data.report = Some(reports::programme_report(conn, &viewer, id, Some(grants_page))?);
                     data.applications = Some(if review_only {
@@ -277,6 +279,7 @@ pub(crate) async fn programme_page(
                     data.months = crate::domain::spending::by_month(conn, crate::domain::spending::Scope::Programme(id))?;
                     data.providers = crate::domain::spending::by_provider(conn, crate::domain::spending::Scope::Programme(id))?;
                     data.by_category = crate::domain::company::grants_by_category(conn, id)?;
+                    data.figures = Some(crate::domain::figures::programme_figures(conn, &viewer, id)?);
                 }
                 Ok(data)
             })?;
@@ -285,7 +288,7 @@ pub(crate) async fn programme_page(
             Ok((programme, data, pots))
         })
         .await?;
-    let reports::ProgrammePageData { changes, shares, report, applications, months, providers, by_category } = data;
+    let reports::ProgrammePageData { changes, shares, report, applications, months, providers, by_category, figures } = data;
     // An invited co-funder (not the lead) may commit budget while the programme is open.
     let cofund = member.org_id() != programme.funder_id
         && crate::domain::access::permits(Some(&member), crate::domain::access::Action::CofundProgramme)
@@ -314,6 +317,7 @@ pub(crate) async fn programme_page(
         layout: Layout::titled(visitor, programme.name.clone()),
         programme,
         report,
+        figures,
         applications,
         pager,
         grants_pager,
