@@ -132,7 +132,9 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
     fill(c, "#budget", "100000").await;
     fill(c, "#max_award", "60000").await;
     select(c, "#unused_credit", "budget_while_open").await;
-    // QUOTA STEP: the reserved quota is set here, in the draft programme form.
+    // 60 % of the budget is reserved for micro and small enterprises (a share: it follows the
+    // co-funder's top-up).
+    fill(c, "#reserved_share", "60").await;
     click_and_wait(c, "form[action='/programmes'] button[name='lifecycle'][value='draft']").await;
     let programme_path = path(c).await;
     assert!(programme_path.starts_with("/programmes/"), "{programme_path}: {}", text(c).await);
@@ -186,9 +188,41 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
     assert!(profile.contains("Small enterprise") && profile.contains("Eligible Holding SAS"), "{profile}");
     assert!(profile.contains("€2,500,000.00") && profile.contains("€2,000,000.00"), "the totals add the linked enterprise in full: {profile}");
     audit(c, axe, "the company profile").await;
-    // DRAFT STEP: the eligible startup saves a draft of its application here before submitting.
-    let eligible_path = apply(c, base, &programme_path, "40000", "GPU", &provider_id).await;
+    // It saves a draft first (the funder sees nothing of it), then edits and submits it.
+    c.goto(&format!("{base}{programme_path}/apply")).await.unwrap();
+    fill(c, "#requested", "45000").await;
+    fill(c, "#purpose", "Speech models.").await;
+    select(c, "#hardware", "GPU").await;
+    select(c, "#provider_id", &provider_id).await;
+    click_and_wait(c, &format!("form[action='{programme_path}/apply'] button[value='draft']")).await;
+    let eligible_path = path(c).await;
+    assert!(eligible_path.starts_with("/applications/"), "{eligible_path}: {}", text(c).await);
     let eligible_id = eligible_path.rsplit('/').next().unwrap().to_string();
+    audit(c, axe, "a draft application").await;
+    c.goto(&format!("{base}{eligible_path}/edit")).await.unwrap();
+    fill(c, "#requested", "40000").await;
+    fill(c, "#purpose", "Training speech models for regional languages.").await;
+    submit(c, &format!("{eligible_path}/edit")).await;
+    assert_eq!(path(c).await, eligible_path, "{}", text(c).await);
+    assert!(text(c).await.contains("submitted"), "{}", text(c).await);
+    sign_out(c).await;
+
+    // The lead asks for changes; the startup reads the request, edits and resubmits, and the
+    // second revision shows what changed.
+    sign_in(c, base, lead).await;
+    c.goto(&format!("{base}{eligible_path}")).await.unwrap();
+    fill(c, "#message", "Please say which regional languages and how many GPU-hours each needs.").await;
+    submit(c, &format!("{eligible_path}/request-changes")).await;
+    sign_out(c).await;
+    sign_in(c, base, eligible).await;
+    c.goto(&format!("{base}{eligible_path}")).await.unwrap();
+    assert!(text(c).await.contains("Please say which regional languages"), "{}", text(c).await);
+    c.goto(&format!("{base}{eligible_path}/edit")).await.unwrap();
+    fill(c, "#purpose", "Training speech models for Breton, Basque and Occitan: 4,000 GPU-hours each.").await;
+    submit(c, &format!("{eligible_path}/edit")).await;
+    let resubmitted = text(c).await;
+    assert!(resubmitted.contains("Training speech models for Breton, Basque and Occitan"), "{resubmitted}");
+    audit(c, axe, "a resubmitted application with its revisions").await;
     sign_out(c).await;
 
     // The ineligible startup: medium-sized, ten years old, asking for CPU time.
@@ -229,7 +263,8 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
     c.goto(&format!("{base}{programme_path}/ranking")).await.unwrap();
     check(c, &format!("#select-{ineligible_id}")).await;
     fill(c, "#reason", "The company does not meet this call's eligibility rules.").await;
-    submit(c, &format!("{programme_path}/ranking/reject")).await;
+    // The ranking's form approves or rejects the ticked rows: the reject button.
+    click_and_wait(c, &format!("form[action='{programme_path}/ranking/reject'] button[type='submit']:not([formaction])")).await;
     assert!(text(c).await.contains(&format!("APP-{ineligible_id}")), "the confirmation lists it");
     audit(c, axe, "the rejection to confirm").await;
     check(c, &format!("form[action='{programme_path}/ranking/reject'] input[name='confirm']")).await;
@@ -306,6 +341,12 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
         submit(c, &format!("{application_path}/decide")).await;
         assert!(text(c).await.contains("offered"), "{}", text(c).await);
     }
+
+    // Both offers went to a small and a micro enterprise: they draw on the reserved pot
+    // (60 % of 150,000); the rest is untouched.
+    c.goto(&format!("{base}{programme_path}")).await.unwrap();
+    assert_eq!(flat(&text_of(c, "#quota-reserved").await), "Reserved for micro and small enterprises €90,000.00 €55,000.00 €35,000.00");
+    assert!(flat(&text_of(c, "#quota-rest").await).ends_with("€60,000.00 €0.00 €60,000.00"));
     sign_out(c).await;
 
     // The offer mail arrives over SMTP with the application's link.
@@ -385,7 +426,7 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
     sign_in(c, base, lead).await;
     c.goto(&format!("{base}{programme_path}")).await.unwrap();
     let report = flat(&text(c).await);
-    assert!(report.contains("Not yet awarded\n€125,000.00"), "{report}");
+    assert_eq!(norm(&text_of(c, "#figure-remaining").await), "€125,000.00", "{report}");
     let row = report.lines().find(|l| l.contains(&code)).unwrap_or_default().to_string();
     assert!(row.contains("€25,000.00") && row.ends_with("€0.00"), "{row}");
     audit(c, axe, "the programme after the clawback").await;
