@@ -227,8 +227,9 @@ fn templates_show_no_words_outside_the_catalogues() {
                     if let Some(p) = tag.find(attr) {
                         let v = &tag[p + attr.len()..];
                         let v = &v[..v.find('"').unwrap_or(v.len())];
-                        // value= of buttons and options is shown; of hidden inputs it is data.
-                        if attr != "value=\"" || tag.contains("type=\"submit\"") {
+                        // value= of a submit input is shown; of a <button> (which shows its
+                        // content), an option or a hidden input it is data.
+                        if attr != "value=\"" || (tag.starts_with("<input") && tag.contains("type=\"submit\"")) {
                             visible.push_str(v);
                             visible.push(' ');
                         }

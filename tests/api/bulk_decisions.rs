@@ -63,11 +63,11 @@ async fn approve_two_of_three_after_confirmation(backend: Backend) {
     let ranking = format!("/programmes/{pid}/ranking");
     let page = s.funder.get(&ranking).await.body;
     // Each pending row offers its requested amount, editable.
-    assert!(page.contains(&format!("name=\"amount-{second}\" value=\"20000.00\"")) && page.contains("formaction=\"/programmes/"), "{page}");
+    assert!(page.contains(&format!("name=\"amount_{second}\" value=\"20000.00\"")) && page.contains("formaction=\"/programmes/"), "{page}");
     s.funder.refresh_csrf(&ranking).await;
     let path = format!("{ranking}/approve");
     let (a, b) = (first.to_string(), second.to_string());
-    let (amount_a, amount_b) = (format!("amount-{first}"), format!("amount-{second}"));
+    let (amount_a, amount_b) = (format!("amount_{first}"), format!("amount_{second}"));
     let entries = entry_count(&s.app);
 
     // Nothing chosen: the ranking again with the problem.
@@ -108,7 +108,7 @@ async fn approve_two_of_three_after_confirmation(backend: Backend) {
     let mut rita = s.app.login("rita@agency.test").await;
     rita.refresh_csrf("/reviews").await;
     let c = third.to_string();
-    let amount_c = format!("amount-{third}");
+    let amount_c = format!("amount_{third}");
     assert_eq!(rita.post(&path, &[("application", c.as_str()), (amount_c.as_str(), "30000"), ("confirm", "yes")]).await.status, 404);
     assert_eq!(status(&s.app, third), "submitted");
 }
@@ -122,7 +122,7 @@ async fn one_refusal_approves_nothing_and_names_it(backend: Backend) {
     s.funder.refresh_csrf(&ranking).await;
     let path = format!("{ranking}/approve");
     let (a, b) = (first.to_string(), second.to_string());
-    let (amount_a, amount_b) = (format!("amount-{first}"), format!("amount-{second}"));
+    let (amount_a, amount_b) = (format!("amount_{first}"), format!("amount_{second}"));
     let form = [("application", a.as_str()), ("application", b.as_str()), (amount_a.as_str(), "50000"), (amount_b.as_str(), "55000")];
     // The confirmation page already warns that the total is over the budget.
     let r = s.funder.post(&path, &form).await;

@@ -187,7 +187,7 @@ struct RankingPage {
     programme: Programme,
     ranked: Vec<Ranked>,
     reason: String,
-    /// Amounts to offer as typed (`amount-<id>`), shown again after a refusal.
+    /// Amounts to offer as typed (`amount_<id>`), shown again after a refusal.
     amounts: Vec<(ApplicationId, String)>,
     errors: FieldErrors,
 }
@@ -358,7 +358,7 @@ pub async fn approve_several(state: web::Data<AppState>, path: web::Path<String>
     }
     let amounts: Vec<(ApplicationId, String)> = pairs
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix("amount-").and_then(|n| n.parse::<ApplicationId>().ok()).map(|a| (a, v.clone())))
+        .filter_map(|(k, v)| k.strip_prefix("amount_").and_then(|n| n.parse::<ApplicationId>().ok()).map(|a| (a, v.clone())))
         .filter(|(a, _)| chosen_ids.contains(a))
         .collect();
     let page = ranking_page(&state, &visitor, id, String::new(), FieldErrors::default()).await?;
