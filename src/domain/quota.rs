@@ -115,6 +115,11 @@ impl Pots {
     /// `Ok` when an offer of `amount` to an enterprise of `category` fits its pots; otherwise
     /// the refusal, on the `amount` field, naming what is still allowed.
     pub fn check(&self, category: Option<SmeCategory>, amount: Amount, currency: &str) -> DomainResult<()> {
+        // Without a quota there is one pot, the budget, whose limit the ledger enforces with
+        // its own message ("only … left"): a quota refusal would name a quota that is not there.
+        if !self.has_quota() {
+            return Ok(());
+        }
         let allowed = self.allowance(category);
         if amount <= allowed {
             return Ok(());
@@ -212,6 +217,16 @@ mod tests {
 
     fn eur(cents: i64) -> Amount {
         Amount::from_cents(cents)
+    }
+
+    /// No quota: the pots never refuse (the ledger's budget limit does, with its own message),
+    /// even for an amount above what is left.
+    #[test]
+    fn without_a_quota_the_pots_leave_the_budget_to_the_ledger() {
+        let pots = Pots::compute(100_000, 0, 0, 80_000).unwrap();
+        assert!(!pots.has_quota());
+        assert!(pots.check(Some(SmeCategory::Medium), eur(60_000), "EUR").is_ok());
+        assert!(pots.check(None, eur(60_000), "EUR").is_ok());
     }
 
     /// The example: 60 % of 100 000 reserved, the rest is what is left (40 000).

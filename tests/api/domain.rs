@@ -242,8 +242,12 @@ fn approval_beyond_the_remaining_budget_writes_nothing(backend: Backend) {
     let programme = w.programme(100_000, 80_000);
     let first = w.apply(&programme, 80_000);
     w.decide(first.id, Decision::Approve { amount: Amount::from_cents(80_000) }).unwrap();
-    // One open application per startup and programme: the second comes once the first is decided.
-    let second = w.apply(&programme, 80_000);
+    // Another startup applies (the first has an open offer, so it may not apply again).
+    let details = CompanyDetails { legal_name: "Other Startup SAS", country: "FR", registration_number: "732 829 320" };
+    identity::register_company(&mut w.conn, w.other_startup.org_id(), &details).unwrap();
+    let other = identity::member(&mut w.conn, w.other_startup.user.id).unwrap();
+    let provider = w.provider.org_id();
+    let second = applications::apply(&mut w.conn, &other, programme.id, &new_application(80_000, provider)).unwrap();
     let before = w.written();
     match w.decide(second.id, Decision::Approve { amount: Amount::from_cents(20_001) }) {
         Err(DomainError::Invalid(errors)) => {
@@ -254,8 +258,7 @@ fn approval_beyond_the_remaining_budget_writes_nothing(backend: Backend) {
         other => panic!("expected the budget to be exhausted, got {other:?}"),
     }
     assert_eq!(w.written(), before, "no decision, grant or ledger entry was written");
-    let startup = w.startup.clone();
-    let still = applications::application_for(&mut w.conn, &startup, second.id).unwrap();
+    let still = applications::application_for(&mut w.conn, &other, second.id).unwrap();
     assert_eq!((still.application.status, still.grant.is_none()), (ApplicationStatus::Submitted, true));
     assert_eq!(programmes::available(&mut w.conn, &programme).unwrap(), Amount::from_cents(20_000));
     // What is left can still be awarded, to the cent.
