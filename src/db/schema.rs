@@ -358,6 +358,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    ledger_kind_totals (account_id, kind) {
+        account_id -> BigInt,
+        kind -> Text,
+        debits -> BigInt,
+        credits -> BigInt,
+    }
+}
+
+diesel::table! {
     ledger_head (id) {
         id -> BigInt,
         entry_count -> BigInt,
@@ -428,8 +437,10 @@ diesel::joinable!(grants -> programmes (programme_id));
 diesel::joinable!(usage_lines -> usage_uploads (upload_id));
 diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
 diesel::joinable!(ledger_postings -> ledger_accounts (account_id));
+diesel::joinable!(ledger_kind_totals -> ledger_accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    ledger_kind_totals,
     application_revisions,
     programme_cofunders,
     notifications,

@@ -134,6 +134,9 @@ struct Spec {
     positive: Side,
     /// Only entries that also touch this account (a funder's commitments, for its share).
     touching: Option<String>,
+    /// Only entries linked to this programme (every `fund` entry names its programme, and
+    /// the (kind, programme) index then finds them without reading the budget's history).
+    linked_to: Option<ProgrammeId>,
 }
 
 impl Spec {
@@ -149,7 +152,7 @@ fn programme_spec(programme: &Programme, figure: Figure) -> Option<Spec> {
     let (id, currency) = (programme.id.get(), programme.currency.as_str());
     let available = Accounts::Code(chart::programme_available(id, currency).code);
     let grants = Accounts::GrantsOf(programme.id);
-    let spec = |accounts, kinds, phases, positive| Some(Spec { accounts, kinds, phases, positive, touching: None });
+    let spec = |accounts, kinds, phases, positive| Some(Spec { accounts, kinds, phases, positive, touching: None, linked_to: None });
     match figure {
         Figure::Budget => spec(available, &[EntryKind::Fund], Phases::Posted, Side::Credit),
         Figure::Committed => spec(Accounts::Code(chart::programme_offered(id, currency).code), &[EntryKind::Offer], Phases::Held, Side::Credit),
@@ -166,7 +169,7 @@ fn programme_spec(programme: &Programme, figure: Figure) -> Option<Spec> {
 
 fn grant_spec(grant: &Grant, figure: Figure) -> Option<Spec> {
     let credits = Accounts::Code(grant.credits_account_code());
-    let spec = |kinds, phases, positive| Some(Spec { accounts: credits.clone(), kinds, phases, positive, touching: None });
+    let spec = |kinds, phases, positive| Some(Spec { accounts: credits.clone(), kinds, phases, positive, touching: None, linked_to: None });
     match figure {
         Figure::Credited => spec(&[EntryKind::Award], Phases::Posted, Side::Credit),
         Figure::Spent => spec(&[EntryKind::Usage, EntryKind::CreditNote], Phases::Posted, Side::Debit),
@@ -191,6 +194,9 @@ macro_rules! figure_postings {
         };
         if !spec.kinds.is_empty() {
             query = query.filter(ledger_entries::kind.eq_any(spec.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()));
+        }
+        if let Some(programme) = spec.linked_to {
+            query = query.filter(ledger_entries::programme_id.eq(programme.get()));
         }
         if let Some(code) = &spec.touching {
             let other = diesel::alias!(ledger_postings as other_postings);
@@ -323,20 +329,145 @@ impl ProgrammeFigures {
 fn funder_spec(programme: &Programme, funder: OrgId) -> Option<Spec> {
     let mut spec = programme_spec(programme, Figure::Budget)?;
     spec.touching = Some(chart::funder_commitments(funder.get(), &programme.currency).code);
+    spec.linked_to = Some(programme.id);
     Some(spec)
 }
 
+/// An account's (or a set of accounts') four running totals and its posted movements by kind,
+/// as the ledger keeps them: what every figure is computed from, without reading postings.
+#[derive(Debug, Clone, Default)]
+struct Kept {
+    debits_posted: i64,
+    credits_posted: i64,
+    debits_pending: i64,
+    credits_pending: i64,
+    /// Posted (debits, credits) per entry kind.
+    by_kind: std::collections::HashMap<String, (i64, i64)>,
+}
+
+impl Kept {
+    /// Credits less debits of the posted entries of `kinds`.
+    fn credited(&self, kinds: &[EntryKind]) -> Option<i64> {
+        kinds.iter().try_fold(0i64, |sum, kind| {
+            let (debits, credits) = self.by_kind.get(kind.as_str()).copied().unwrap_or_default();
+            sum.checked_add(credits.checked_sub(debits)?)
+        })
+    }
+
+    /// Debits less credits of the posted entries of `kinds`.
+    fn debited(&self, kinds: &[EntryKind]) -> Option<i64> {
+        self.credited(kinds)?.checked_neg()
+    }
+
+    /// Everything on the accounts, posted and held (credit positive).
+    fn free(&self) -> Option<i64> {
+        self.credits_posted.checked_sub(self.debits_posted)?.checked_add(self.credits_pending)?.checked_sub(self.debits_pending)
+    }
+
+    /// Unresolved holds, credit positive.
+    fn held_credits(&self) -> Option<i64> {
+        self.credits_pending.checked_sub(self.debits_pending)
+    }
+}
+
+/// Running totals of one account, found by its code (nothing when it is not open yet).
+fn kept_account(conn: &mut AnyConnection, code: &str) -> DomainResult<Kept> {
+    use crate::db::schema::ledger_kind_totals;
+    let Some((id, debits_posted, credits_posted, debits_pending, credits_pending)) = ledger_accounts::table
+        .filter(ledger_accounts::code.eq(code))
+        .select((ledger_accounts::id, ledger_accounts::debits_posted, ledger_accounts::credits_posted, ledger_accounts::debits_pending, ledger_accounts::credits_pending))
+        .first::<(i64, i64, i64, i64, i64)>(conn)
+        .optional()?
+    else {
+        return Ok(Kept::default());
+    };
+    let by_kind = ledger_kind_totals::table
+        .filter(ledger_kind_totals::account_id.eq(id))
+        .select((ledger_kind_totals::kind, ledger_kind_totals::debits, ledger_kind_totals::credits))
+        .load::<(String, i64, i64)>(conn)?
+        .into_iter()
+        .map(|(kind, debits, credits)| (kind, (debits, credits)))
+        .collect();
+    Ok(Kept { debits_posted, credits_posted, debits_pending, credits_pending, by_kind })
+}
+
+/// Running totals of every grant's credits account of a programme, added up (each found
+/// through its unique code, so the account index serves).
+fn kept_grants(conn: &mut AnyConnection, programme: ProgrammeId) -> DomainResult<Kept> {
+    use crate::db::schema::ledger_kind_totals;
+    let credits_account = || sql::<Bool>("ledger_accounts.code = 'grant:' || grants.code || ':credits'");
+    let (debits_posted, credits_posted, debits_pending, credits_pending): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = grants::table
+        .inner_join(ledger_accounts::table.on(credits_account()))
+        .filter(grants::programme_id.eq(programme))
+        .select((
+            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.debits_posted) AS BIGINT)"),
+            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.credits_posted) AS BIGINT)"),
+            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.debits_pending) AS BIGINT)"),
+            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.credits_pending) AS BIGINT)"),
+        ))
+        .first(conn)?;
+    let by_kind = grants::table
+        .inner_join(ledger_accounts::table.on(credits_account()))
+        .inner_join(ledger_kind_totals::table.on(ledger_kind_totals::account_id.eq(ledger_accounts::id)))
+        .filter(grants::programme_id.eq(programme))
+        .group_by(ledger_kind_totals::kind)
+        .select((ledger_kind_totals::kind, sql::<BigInt>("CAST(SUM(ledger_kind_totals.debits) AS BIGINT)"), sql::<BigInt>("CAST(SUM(ledger_kind_totals.credits) AS BIGINT)")))
+        .load::<(String, i64, i64)>(conn)?
+        .into_iter()
+        .map(|(kind, debits, credits)| (kind, (debits, credits)))
+        .collect();
+    Ok(Kept {
+        debits_posted: debits_posted.unwrap_or(0),
+        credits_posted: credits_posted.unwrap_or(0),
+        debits_pending: debits_pending.unwrap_or(0),
+        credits_pending: credits_pending.unwrap_or(0),
+        by_kind,
+    })
+}
+
+fn out_of_range(what: &str) -> DomainError {
+    DomainError::Internal(format!("{what}: figures out of range"))
+}
+
 /// The programme's figures, for its own funder and admins; anyone else finds nothing.
+///
+/// Read from the ledger's running totals (per account, and per account and entry kind), so
+/// the cost does not grow with the history; each figure equals the sum its entries page lists
+/// (the [`Spec`] above), which the tests check. `committed` and `held` read the accounts'
+/// unresolved holds: the offered account holds only offers, and a grant's credits only usage.
 pub fn programme_figures(conn: &mut AnyConnection, viewer: &Member, id: ProgrammeId) -> DomainResult<ProgrammeFigures> {
     let programme = readable_programme(conn, viewer, id)?;
+    let shares = crate::domain::cofunding::shares(conn, &programme)?;
+    programme_figures_with(conn, &programme, shares)
+}
+
+/// [`programme_figures`] for a programme already read and authorised, with its co-funders'
+/// list (which the programme page has read already).
+pub fn programme_figures_with(conn: &mut AnyConnection, programme: &Programme, cofunders: Vec<crate::domain::cofunding::Share>) -> DomainResult<ProgrammeFigures> {
+    let (pid, currency) = (programme.id.get(), programme.currency.as_str());
+    let available = kept_account(conn, &chart::programme_available(pid, currency).code)?;
+    let offered = kept_account(conn, &chart::programme_offered(pid, currency).code)?;
+    let granted = kept_grants(conn, programme.id)?;
     let mut figures = Vec::with_capacity(PROGRAMME_FIGURES.len());
     for figure in PROGRAMME_FIGURES {
-        let spec = programme_spec(&programme, figure).ok_or_else(|| DomainError::Internal(format!("no programme figure {figure}")))?;
-        figures.push((figure, total(conn, &spec)?.0));
+        let cents = match figure {
+            Figure::Budget => available.credited(&[EntryKind::Fund]),
+            Figure::Committed => offered.held_credits(),
+            Figure::Awarded => granted.credited(&[EntryKind::Award]),
+            Figure::Held => granted.held_credits().and_then(i64::checked_neg),
+            Figure::Spent => granted.debited(&[EntryKind::Usage, EntryKind::CreditNote]),
+            Figure::ClawedBack => granted.debited(&[EntryKind::Expiry]),
+            Figure::Returned => available.credited(&[EntryKind::Expiry]),
+            Figure::Remaining => available.free(),
+            Figure::Unspent => granted.free(),
+            Figure::Credited | Figure::Balance => return Err(DomainError::Internal(format!("no programme figure {figure}"))),
+        }
+        .ok_or_else(|| out_of_range("programme"))?;
+        figures.push((figure, Amount::from_cents(cents)));
     }
-    let mut shares = Vec::new();
-    for share in crate::domain::cofunding::shares(conn, &programme)? {
-        let spec = funder_spec(&programme, share.funder_id).ok_or_else(|| DomainError::Internal("no budget figure".into()))?;
+    let mut shares = Vec::with_capacity(cofunders.len());
+    for share in cofunders {
+        let spec = funder_spec(programme, share.funder_id).ok_or_else(|| DomainError::Internal("no budget figure".into()))?;
         shares.push(FunderShare { funder_id: share.funder_id, name: share.name, lead: share.lead, amount: total(conn, &spec)?.0 });
     }
     Ok(ProgrammeFigures { programme_id: programme.id, figures, shares })
@@ -355,13 +486,28 @@ pub fn programme_entries(conn: &mut AnyConnection, viewer: &Member, id: Programm
     entries_page(conn, &spec, figure, &programme.currency, page)
 }
 
-/// A grant's figures, in [`GRANT_FIGURES`] order, for whoever may see the grant.
+/// A grant's figures, in [`GRANT_FIGURES`] order, for whoever may see the grant; read from
+/// its credits account's running totals, like the programme's.
 pub fn grant_figures(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> DomainResult<Vec<(Figure, Amount)>> {
     let grant = crate::domain::grants::grant_for(conn, viewer, id)?;
+    grant_figures_of(conn, &grant)
+}
+
+/// [`grant_figures`] for a grant already read and authorised.
+pub fn grant_figures_of(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<Vec<(Figure, Amount)>> {
+    let credits = kept_account(conn, &grant.credits_account_code())?;
     let mut figures = Vec::with_capacity(GRANT_FIGURES.len());
     for figure in GRANT_FIGURES {
-        let spec = grant_spec(&grant, figure).ok_or_else(|| DomainError::Internal(format!("no grant figure {figure}")))?;
-        figures.push((figure, total(conn, &spec)?.0));
+        let cents = match figure {
+            Figure::Credited => credits.credited(&[EntryKind::Award]),
+            Figure::Spent => credits.debited(&[EntryKind::Usage, EntryKind::CreditNote]),
+            Figure::Held => credits.held_credits().and_then(i64::checked_neg),
+            Figure::ClawedBack => credits.debited(&[EntryKind::Expiry]),
+            Figure::Balance => credits.free(),
+            _ => return Err(DomainError::Internal(format!("no grant figure {figure}"))),
+        }
+        .ok_or_else(|| out_of_range("grant"))?;
+        figures.push((figure, Amount::from_cents(cents)));
     }
     Ok(figures)
 }

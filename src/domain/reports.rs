@@ -113,4 +113,6 @@ pub struct ProgrammePageData {
     pub by_category: Vec<(Option<crate::domain::eu::sme::SmeCategory>, i64, Amount)>,
     /// The figures read from the ledger, each with the entries behind it (`domain::figures`).
     pub figures: Option<crate::domain::figures::ProgrammeFigures>,
+    /// Both pots of the reserved quota, for everyone who sees the programme.
+    pub pots: crate::domain::quota::Pots,
 }

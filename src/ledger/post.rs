@@ -256,6 +256,27 @@ fn apply(accounts: &mut HashMap<i64, Account>, d: &Draft<'_>) -> Result<(), Ledg
     Ok(())
 }
 
+/// The fresh entries' posted movements summed by account and kind (holds move pending totals
+/// only; their postings count under their own kind when posted).
+fn kind_deltas(drafts: &[Draft<'_>], fresh: &[(usize, String)]) -> Vec<store::KindDelta> {
+    let mut sums: BTreeMap<(i64, &'static str), (i64, i64)> = BTreeMap::new();
+    for (i, _) in fresh {
+        let d = &drafts[*i];
+        if !d.phase.moves_posted() {
+            continue;
+        }
+        for leg in &d.entry.legs {
+            let sum = sums.entry((leg.account_id, d.entry.kind.as_str())).or_default();
+            // Each leg was added to the account's own totals with checked arithmetic already.
+            match leg.side {
+                Side::Debit => sum.0 = sum.0.saturating_add(leg.amount.cents()),
+                Side::Credit => sum.1 = sum.1.saturating_add(leg.amount.cents()),
+            }
+        }
+    }
+    sums.into_iter().map(|((account_id, kind), (debits, credits))| store::KindDelta { account_id, kind, debits, credits }).collect()
+}
+
 /// What `write` decided, as rows for the store.
 #[allow(clippy::too_many_arguments)]
 fn plan(
@@ -324,5 +345,5 @@ fn plan(
         .collect();
     // A fixed order of row locks, whatever the hash map's order.
     deltas.sort_by_key(|d| d.id);
-    store::Plan { entries, postings, deltas, head_count: entry_count + fresh.len() as i64, head_hash: last_hash.to_string() }
+    store::Plan { entries, postings, deltas, kind_deltas: kind_deltas(drafts, fresh), head_count: entry_count + fresh.len() as i64, head_hash: last_hash.to_string() }
 }

@@ -6,7 +6,7 @@
 //! Large batches, and SQLite (where a statement is a function call), use plain statements.
 
 use crate::db::{AnyConnection, CHUNK_ROWS};
-use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_postings};
+use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_kind_totals, ledger_postings};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -50,10 +50,21 @@ pub(super) struct AccountDelta {
     pub credits_pending: i64,
 }
 
+/// What one kind of posted entry adds to one account (`ledger_kind_totals`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct KindDelta {
+    pub account_id: i64,
+    pub kind: &'static str,
+    pub debits: i64,
+    pub credits: i64,
+}
+
 pub(super) struct Plan {
     pub entries: Vec<EntryRow>,
     pub postings: Vec<PostingRow>,
     pub deltas: Vec<AccountDelta>,
+    /// Posted movements by account and entry kind, one row per pair (sorted).
+    pub kind_deltas: Vec<KindDelta>,
     pub head_count: i64,
     pub head_hash: String,
 }
@@ -66,7 +77,7 @@ const ONE_STATEMENT_MAX_PARAMS: usize = 30_000;
 
 /// Stores the plan; returns the new entries' ids by idempotency key.
 pub(super) fn execute(conn: &mut AnyConnection, plan: &Plan) -> QueryResult<HashMap<String, i64>> {
-    let params = plan.entries.len() * ENTRY_PARAMS + plan.postings.len() * 5 + plan.deltas.len() * 5 + 2;
+    let params = plan.entries.len() * ENTRY_PARAMS + plan.postings.len() * 5 + plan.deltas.len() * 5 + plan.kind_deltas.len() * 4 + 2;
     match conn {
         AnyConnection::Postgresql(pg) if params <= ONE_STATEMENT_MAX_PARAMS => execute_pg_one_statement(pg, plan),
         _ => execute_statements(conn, plan),
@@ -138,10 +149,32 @@ fn execute_statements(conn: &mut AnyConnection, plan: &Plan) -> QueryResult<Hash
             ))
             .execute(conn)?;
     }
+    add_kind_totals(conn, &plan.kind_deltas)?;
     diesel::update(ledger_head::table.find(1))
         .set((ledger_head::entry_count.eq(plan.head_count), ledger_head::last_hash.eq(&plan.head_hash)))
         .execute(conn)?;
     Ok(ids)
+}
+
+/// Adds posted movements to the per-kind totals, creating the rows a kind's first posting needs.
+fn add_kind_totals(conn: &mut AnyConnection, deltas: &[KindDelta]) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    let rows: Vec<_> = deltas
+        .iter()
+        .map(|d| (ledger_kind_totals::account_id.eq(d.account_id), ledger_kind_totals::kind.eq(d.kind), ledger_kind_totals::debits.eq(d.debits), ledger_kind_totals::credits.eq(d.credits)))
+        .collect();
+    for chunk in rows.chunks(CHUNK_ROWS) {
+        crate::on_backend!(conn, c => diesel::insert_into(ledger_kind_totals::table)
+            .values(chunk)
+            .on_conflict((ledger_kind_totals::account_id, ledger_kind_totals::kind))
+            .do_update()
+            .set((
+                ledger_kind_totals::debits.eq(ledger_kind_totals::debits + excluded(ledger_kind_totals::debits)),
+                ledger_kind_totals::credits.eq(ledger_kind_totals::credits + excluded(ledger_kind_totals::credits)),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 #[derive(QueryableByName)]
@@ -250,6 +283,26 @@ fn execute_pg_one_statement(conn: &mut diesel::PgConnection, plan: &Plan) -> Que
             .collect();
         push_values(&mut sql, rows);
         sql.push_str(") AS v WHERE ledger_accounts.id = v.column1)");
+    }
+    if !plan.kind_deltas.is_empty() {
+        sql.push_str(", k AS (INSERT INTO ledger_kind_totals (account_id, kind, debits, credits) VALUES ");
+        let rows: Vec<Vec<String>> = plan
+            .kind_deltas
+            .iter()
+            .map(|d| {
+                vec![
+                    place(&mut params, Param::BigInt(d.account_id), "int8"),
+                    place(&mut params, Param::Text(d.kind), "text"),
+                    place(&mut params, Param::BigInt(d.debits), "int8"),
+                    place(&mut params, Param::BigInt(d.credits), "int8"),
+                ]
+            })
+            .collect();
+        push_values(&mut sql, rows);
+        sql.push_str(
+            " ON CONFLICT (account_id, kind) DO UPDATE SET debits = ledger_kind_totals.debits + EXCLUDED.debits, \
+             credits = ledger_kind_totals.credits + EXCLUDED.credits)",
+        );
     }
     let count = place(&mut params, Param::BigInt(plan.head_count), "int8");
     let hash = place(&mut params, Param::Text(&plan.head_hash), "text");

@@ -3,7 +3,7 @@
 use super::hash::{entry_hash, payload_hash};
 use super::{Account, Entry, EntryKind, Leg, Links, Mechanics, Phase, Side, GENESIS_HASH};
 use crate::db::AnyConnection;
-use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_postings};
+use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_kind_totals, ledger_postings};
 use crate::money::Amount;
 use diesel::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -56,6 +56,7 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
     let mut folded: HashMap<i64, Totals> = HashMap::with_capacity(accounts.len());
     let mut per_currency: BTreeMap<String, (i128, i128)> = BTreeMap::new();
     let mut open_holds: HashMap<i64, Vec<Leg>> = HashMap::new();
+    let mut by_kind: BTreeMap<(i64, String), (i64, i64)> = BTreeMap::new();
     let mut prev_hash = GENESIS_HASH.to_string();
     let (mut entries_seen, mut postings_seen) = (0u64, 0u64);
     let mut last_id = 0i64;
@@ -77,7 +78,7 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
         let mut cursor = 0usize;
         for entry in &entries {
             let fail = |problem: String| VerifyError::Entry { entry_id: entry.id, problem };
-            while cursor < postings.len() && postings[cursor].1 < entry.id {
+            if cursor < postings.len() && postings[cursor].1 < entry.id {
                 return Err(VerifyError::Entry { entry_id: postings[cursor].1, problem: "has postings but no entry row".into() });
             }
             let begin = cursor;
@@ -160,6 +161,8 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
                     (false, Side::Credit) => t.credits_pending += cents,
                 }
                 if phase.moves_posted() {
+                    let k = by_kind.entry((leg.account_id, entry.kind.clone())).or_default();
+                    if leg.side == Side::Debit { k.0 += cents } else { k.1 += cents }
                     let c = per_currency.entry(accounts[&leg.account_id].currency.clone()).or_default();
                     if leg.side == Side::Debit { c.0 += i128::from(cents) } else { c.1 += i128::from(cents) }
                 }
@@ -208,6 +211,32 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
         if acct.breaks_limit() {
             return Err(fail(format!("is overdrawn: balance {}, held {}", acct.balance(), Amount::from_cents(acct.debits_pending.max(acct.credits_pending)))));
         }
+    }
+
+    // The per-kind totals the figures read, against the same fold (rows of nothing are allowed).
+    let stored: Vec<(i64, String, i64, i64)> = ledger_kind_totals::table
+        .select((ledger_kind_totals::account_id, ledger_kind_totals::kind, ledger_kind_totals::debits, ledger_kind_totals::credits))
+        .load(conn)?;
+    let mut stored: BTreeMap<(i64, String), (i64, i64)> = stored.into_iter().map(|(a, k, d, c)| ((a, k), (d, c))).collect();
+    for ((account_id, kind), folded_sums) in &by_kind {
+        let found = stored.remove(&(*account_id, kind.clone())).unwrap_or_default();
+        if found != *folded_sums {
+            let code = accounts.get(account_id).map_or_else(|| account_id.to_string(), |a| a.code.clone());
+            return Err(VerifyError::Account {
+                code,
+                problem: format!(
+                    "stored {kind} totals (debits {}, credits {}) differ from its postings (debits {}, credits {})",
+                    Amount::from_cents(found.0),
+                    Amount::from_cents(found.1),
+                    Amount::from_cents(folded_sums.0),
+                    Amount::from_cents(folded_sums.1)
+                ),
+            });
+        }
+    }
+    if let Some(((account_id, kind), (debits, credits))) = stored.into_iter().find(|(_, sums)| *sums != (0, 0)) {
+        let code = accounts.get(&account_id).map_or_else(|| account_id.to_string(), |a| a.code.clone());
+        return Err(VerifyError::Account { code, problem: format!("stored {kind} totals (debits {}, credits {}) have no postings", Amount::from_cents(debits), Amount::from_cents(credits)) });
     }
 
     for (currency, (debits, credits)) in &per_currency {

@@ -3,8 +3,8 @@
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, TestDb, entry};
 use computegrants::db::{self, AnyConnection};
-use computegrants::db::schema::{ledger_accounts, ledger_postings};
-use computegrants::ledger::{self, AccountSpec, LedgerError, LimitRule, NewEntry, Side};
+use computegrants::db::schema::{ledger_accounts, ledger_kind_totals, ledger_postings};
+use computegrants::ledger::{self, AccountSpec, EntryKind, LedgerError, LimitRule, NewEntry, Side};
 use computegrants::money::Amount;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -125,6 +125,17 @@ fn verify_catches_tampering(backend: Backend) {
     assert!(err.contains("account payable") && err.contains("differ from its postings"), "{err}");
     conn.batch_execute("UPDATE ledger_accounts SET credits_posted = credits_posted - 1 WHERE code = 'payable'").unwrap();
 
+    // Per-kind totals (what the figures read) that differ from the postings, or that have none.
+    conn.batch_execute(&format!("UPDATE ledger_kind_totals SET credits = credits + 1 WHERE account_id = {}", b.payable)).unwrap();
+    let err = ledger::verify(&mut conn).unwrap_err().to_string();
+    assert!(err.contains("account payable") && err.contains("usage totals") && err.contains("differ from its postings"), "{err}");
+    conn.batch_execute(&format!("UPDATE ledger_kind_totals SET credits = credits - 1 WHERE account_id = {}", b.payable)).unwrap();
+    conn.batch_execute(&format!("INSERT INTO ledger_kind_totals (account_id, kind, debits, credits) VALUES ({}, 'award', 0, 5)", b.payable)).unwrap();
+    let err = ledger::verify(&mut conn).unwrap_err().to_string();
+    assert!(err.contains("account payable") && err.contains("award totals") && err.contains("no postings"), "{err}");
+    conn.batch_execute("DELETE FROM ledger_kind_totals WHERE kind = 'award'").unwrap();
+    ledger::verify(&mut conn).unwrap();
+
     // One unbalanced posting.
     conn.batch_execute(&format!("UPDATE ledger_postings SET amount = 301 WHERE entry_id = {} AND direction = 'credit'", spent.entry_id)).unwrap();
     let err = ledger::verify(&mut conn).unwrap_err().to_string();
@@ -135,8 +146,12 @@ fn verify_catches_tampering(backend: Backend) {
     conn.batch_execute(&format!(
         "DELETE FROM ledger_postings WHERE entry_id = {id}; DELETE FROM ledger_entries WHERE id = {id};
          UPDATE ledger_accounts SET debits_posted = 0 WHERE code = 'grant';
-         UPDATE ledger_accounts SET credits_posted = 0 WHERE code = 'payable';",
-        id = spent.entry_id
+         UPDATE ledger_accounts SET credits_posted = 0 WHERE code = 'payable';
+         UPDATE ledger_kind_totals SET debits = 0 WHERE account_id = {grant};
+         UPDATE ledger_kind_totals SET credits = 0 WHERE account_id = {payable};",
+        id = spent.entry_id,
+        grant = b.grant,
+        payable = b.payable
     ))
     .unwrap();
     let err = ledger::verify(&mut conn).unwrap_err().to_string();
@@ -419,3 +434,44 @@ fn a_statement_read_page_by_page_matches_the_whole_one(backend: Backend) {
     assert_eq!(first[0].balance, whole.last().unwrap().balance);
 }
 both_backends!(sync a_statement_read_page_by_page_matches_the_whole_one);
+
+/// The per-kind totals the figures read: kept by every write (holds count only once posted, in
+/// part or whole), and rebuilt by the migration's backfill from the postings alone to the same rows.
+fn kind_totals_follow_postings_and_the_backfill_rebuilds_them(backend: Backend) {
+    let Some((_db, mut conn)) = with_db(backend, "kind_totals_follow_postings") else { return };
+    let b = books(&mut conn); // 100.00 by a usage entry
+    let mut award = entry("award").transfer(b.source, b.grant, 2_500).build();
+    award.kind = EntryKind::Award;
+    post(&mut conn, &award).unwrap();
+    post(&mut conn, &entry("spend").transfer(b.grant, b.payable, 700).build()).unwrap();
+    let held = hold(&mut conn, &entry("hold").transfer(b.grant, b.payable, 900).build(), None).unwrap();
+    hold(&mut conn, &entry("open-hold").transfer(b.grant, b.payable, 50).build(), None).unwrap();
+    resolve(&mut conn, held.entry_id, ledger::Resolution::Post(Some(Amount::from_cents(400))), "post-part").unwrap();
+    let read = |conn: &mut AnyConnection| -> Vec<(i64, String, i64, i64)> {
+        ledger_kind_totals::table
+            .order((ledger_kind_totals::account_id, ledger_kind_totals::kind))
+            .select((ledger_kind_totals::account_id, ledger_kind_totals::kind, ledger_kind_totals::debits, ledger_kind_totals::credits))
+            .load(conn)
+            .unwrap()
+    };
+    let kept = read(&mut conn);
+    assert_eq!(
+        kept,
+        vec![
+            (b.source, "award".to_string(), 2_500, 0),
+            (b.source, "usage".to_string(), 10_000, 0),
+            (b.grant, "award".to_string(), 0, 2_500),
+            (b.grant, "usage".to_string(), 1_100, 10_000),
+            (b.payable, "usage".to_string(), 0, 1_100),
+        ]
+    );
+    ledger::verify(&mut conn).unwrap();
+    let up = match backend {
+        Backend::Sqlite => include_str!("../../migrations/sqlite/2026-11-27-000034_ledger_kind_totals/up.sql"),
+        Backend::Postgres => include_str!("../../migrations/postgres/2026-11-27-000034_ledger_kind_totals/up.sql"),
+    };
+    conn.batch_execute(&format!("DROP TABLE ledger_kind_totals; {up}")).unwrap();
+    assert_eq!(read(&mut conn), kept);
+    ledger::verify(&mut conn).unwrap();
+}
+both_backends!(sync kind_totals_follow_postings_and_the_backfill_rebuilds_them);

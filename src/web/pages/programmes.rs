@@ -250,7 +250,7 @@ pub(crate) async fn programme_page(
     let member = visitor.member()?.clone();
     let cache = state.spend_cache.clone();
     let viewer = member.clone();
-    let (programme, data, pots) = state
+    let (programme, data) = state
         .db(move |conn| {
             // Access is decided afresh on every request; what the page shows besides the
             // programme is kept while neither the ledger nor the page state moves.
@@ -268,7 +268,8 @@ pub(crate) async fn programme_page(
                 let changes = programmes::changes(conn, id)?;
                 let changes = changes.into_iter().map(|c| c.summary(&programme.currency).map(|m| (c, m))).collect::<Result<Vec<_>, _>>()?;
                 let shares = if show_shares { crate::domain::cofunding::shares(conn, &programme)? } else { Vec::new() };
-                let mut data = reports::ProgrammePageData { changes, shares, report: None, applications: None, months: Vec::new(), providers: Vec::new(), by_category: Vec::new(), figures: None };
+                let pots = crate::domain::quota::pots(conn, &programme)?;
+                let mut data = reports::ProgrammePageData { changes, shares, report: None, applications: None, months: Vec::new(), providers: Vec::new(), by_category: Vec::new(), figures: None, pots };
                 if show_report {
                     data.report = Some(reports::programme_report(conn, &viewer, id, Some(grants_page))?);
                     data.applications = Some(if review_only {
@@ -279,16 +280,15 @@ pub(crate) async fn programme_page(
                     data.months = crate::domain::spending::by_month(conn, crate::domain::spending::Scope::Programme(id))?;
                     data.providers = crate::domain::spending::by_provider(conn, crate::domain::spending::Scope::Programme(id))?;
                     data.by_category = crate::domain::company::grants_by_category(conn, id)?;
-                    data.figures = Some(crate::domain::figures::programme_figures(conn, &viewer, id)?);
+                    // The viewer may manage the programme (`show_report`), so it sees the shares too.
+                    data.figures = Some(crate::domain::figures::programme_figures_with(conn, &programme, data.shares.clone())?);
                 }
                 Ok(data)
             })?;
-            // Both pots of the reserved quota, for everyone who sees the programme.
-            let pots = crate::domain::quota::pots(conn, &programme)?;
-            Ok((programme, data, pots))
+            Ok((programme, data))
         })
         .await?;
-    let reports::ProgrammePageData { changes, shares, report, applications, months, providers, by_category, figures } = data;
+    let reports::ProgrammePageData { changes, shares, report, applications, months, providers, by_category, figures, pots } = data;
     // An invited co-funder (not the lead) may commit budget while the programme is open.
     let cofund = member.org_id() != programme.funder_id
         && crate::domain::access::permits(Some(&member), crate::domain::access::Action::CofundProgramme)
