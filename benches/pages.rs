@@ -9,6 +9,8 @@
 //! connections for BENCH_SECONDS (default 10), `/healthz` first as the reference of the same run.
 //! It prints requests per second, p50 and p99, and each page's share of `/healthz`'s throughput.
 //! Pages the server does not have (404) are reported as such, not measured.
+//! BENCH_DATABASE_URL measures a database `computegrants demo --scale` built before instead
+//! (one size, one backend), since building millions of postings takes longer than measuring.
 
 use diesel::prelude::*;
 use std::process::{Child, Command, Stdio};
@@ -20,8 +22,9 @@ fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_computegrants")
+/// The server measured: this build's, or BENCH_SERVER_BINARY (an earlier build, to compare).
+fn binary() -> String {
+    std::env::var("BENCH_SERVER_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_computegrants").to_string())
 }
 
 struct Server(Child);
@@ -136,11 +139,13 @@ async fn drive(http: &reqwest::Client, base: &str, path: &str, seconds: u64) -> 
     Figures { requests: times.len(), errors, per_second: times.len() as f64 / elapsed, p50: at(0.50), p99: at(0.99) }
 }
 
-async fn measure(label: &str, url: &str, grants: usize, cycles: usize, seconds: u64) {
+async fn measure(label: &str, url: &str, grants: usize, cycles: usize, seconds: u64, reused: bool) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("usage")).unwrap();
     std::fs::create_dir_all(dir.path().join("outbox")).unwrap();
-    let built = build(url, grants, cycles, dir.path());
+    // A database built before (BENCH_DATABASE_URL) is measured as it is: building 5,000,000
+    // postings takes longer than measuring them.
+    let built = if reused { Duration::ZERO } else { build(url, grants, cycles, dir.path()) };
     let mut conn = computegrants::db::connect(url).unwrap();
     use computegrants::db::schema::{grants as g, ledger_entries, ledger_postings, organisations, programmes};
     let postings: i64 = ledger_postings::table.count().get_result(&mut conn).unwrap();
@@ -159,6 +164,7 @@ async fn measure(label: &str, url: &str, grants: usize, cycles: usize, seconds: 
         .count()
         .get_result(&mut conn)
         .unwrap_or(0);
+    let grants: i64 = g::table.count().get_result(&mut conn).unwrap();
     println!("\n== {label}: {grants} grants, {entries} entries, {postings} postings (built in {:.0} s); the long statement has {heavy_entries} entries", built.as_secs_f64());
     let (_server, base) = serve(url, dir.path());
     let http = signed_in(&base, "funder1@scale.demo").await;
@@ -199,11 +205,16 @@ async fn main() {
     let grants = env_usize("BENCH_GRANTS", 10_000);
     let cycles = env_usize("BENCH_CYCLES", 125);
     let seconds = env_usize("BENCH_SECONDS", 10) as u64;
+    if let Ok(url) = std::env::var("BENCH_DATABASE_URL") {
+        let label = if url.starts_with("postgres") { "PostgreSQL (built before)" } else { "SQLite (built before)" };
+        measure(label, &url, grants, cycles, seconds, true).await;
+        return;
+    }
     let postgres = std::env::var("COMPUTEGRANTS_BENCH_POSTGRES_URL").or_else(|_| std::env::var("COMPUTEGRANTS_TEST_POSTGRES_URL")).ok();
     for size in [grants / 10, grants] {
         let dir = tempfile::tempdir().unwrap();
         let sqlite = format!("sqlite://{}/bench.db", dir.path().display());
-        measure("SQLite", &sqlite, size.max(1), cycles, seconds).await;
+        measure("SQLite", &sqlite, size.max(1), cycles, seconds, false).await;
         if let Some(server) = &postgres {
             let name = format!("computegrants_pages_bench_{}", std::process::id());
             let mut admin = computegrants::db::connect(server).unwrap();
@@ -213,7 +224,7 @@ async fn main() {
                 Some((head, _)) => format!("{head}/{name}"),
                 None => server.clone(),
             };
-            measure("PostgreSQL", &url, size.max(1), cycles, seconds).await;
+            measure("PostgreSQL", &url, size.max(1), cycles, seconds, false).await;
             diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).unwrap();
         }
     }

@@ -269,8 +269,12 @@ impl Default for SpendCache {
 }
 
 /// Figures of one kind, each kept with the ledger state it was read at (see [`SpendCache`]).
+///
+/// Values are kept behind an `Arc`, so the lock is held only to find one and count a reference:
+/// a kept page's data is copied for its request after the lock is let go (64 readers of one
+/// programme page otherwise queue on the copy).
 pub struct LedgerCache<K, V> {
-    kept: std::sync::Mutex<std::collections::HashMap<K, (PageState, V)>>,
+    kept: std::sync::Mutex<std::collections::HashMap<K, (PageState, std::sync::Arc<V>)>>,
 }
 
 impl<K, V> Default for LedgerCache<K, V> {
@@ -292,22 +296,24 @@ impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
     pub fn get_or_read_at(&self, conn: &mut AnyConnection, state: PageState, key: K, read: impl FnOnce(&mut AnyConnection) -> DomainResult<V>) -> DomainResult<V> {
         // A poisoned lock only means another request panicked while holding it: the map is
         // still a map of complete figures, each written whole.
-        if let Some((at, figures)) = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
-            if *at == state {
-                return Ok(figures.clone());
-            }
+        if let Some(figures) = self.kept_arc(&key, state) {
+            return Ok(V::clone(&figures));
         }
         let figures = read(conn)?;
         self.keep(key, state, figures.clone());
         Ok(figures)
     }
 
-    /// What was kept for `key` when it was read at `state`, if it was.
-    pub fn kept_at(&self, key: &K, state: PageState) -> Option<V> {
+    fn kept_arc(&self, key: &K, state: PageState) -> Option<std::sync::Arc<V>> {
         match self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key) {
-            Some((at, value)) if *at == state => Some(value.clone()),
+            Some((at, value)) if *at == state => Some(std::sync::Arc::clone(value)),
             _ => None,
         }
+    }
+
+    /// What was kept for `key` when it was read at `state`, if it was.
+    pub fn kept_at(&self, key: &K, state: PageState) -> Option<V> {
+        self.kept_arc(key, state).map(|value| V::clone(&value))
     }
 
     /// Keeps `value` for `key`, read at `state` (read before the value was).
@@ -316,7 +322,7 @@ impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
         if kept.len() >= MAX_CACHED_SCOPES {
             kept.clear();
         }
-        kept.insert(key, (state, value));
+        kept.insert(key, (state, std::sync::Arc::new(value)));
     }
 }
 
