@@ -273,17 +273,28 @@ impl Default for SpendCache {
 /// Values are kept behind an `Arc`, so the lock is held only to find one and count a reference:
 /// a kept page's data is copied for its request after the lock is let go (64 readers of one
 /// programme page otherwise queue on the copy).
+///
+/// One request at a time reads a key afresh: the others that find it out of date wait for that
+/// read and take its result, instead of each repeating it (while the ledger moves every
+/// second, 64 viewers of one programme page otherwise run 64 copies of the same queries).
 pub struct LedgerCache<K, V> {
     kept: std::sync::Mutex<std::collections::HashMap<K, (PageState, std::sync::Arc<V>)>>,
+    reading: std::sync::Mutex<std::collections::HashMap<K, std::sync::Arc<std::sync::Mutex<()>>>>,
 }
 
 impl<K, V> Default for LedgerCache<K, V> {
     fn default() -> LedgerCache<K, V> {
-        LedgerCache { kept: std::sync::Mutex::new(std::collections::HashMap::new()) }
+        LedgerCache { kept: std::sync::Mutex::new(std::collections::HashMap::new()), reading: std::sync::Mutex::new(std::collections::HashMap::new()) }
     }
 }
 
-impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
+/// Whether what was read at `kept` shows everything up to `wanted`: both counters only grow,
+/// so a value read at the same state or a later one does.
+fn covers(kept: PageState, wanted: PageState) -> bool {
+    kept.0 >= wanted.0 && kept.1 >= wanted.1
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> LedgerCache<K, V> {
     /// The figures for `key` read at the ledger's current state: kept ones when the ledger has
     /// not moved since, else `read` afresh (and kept).
     pub fn get_or_read(&self, conn: &mut AnyConnection, key: K, read: impl FnOnce(&mut AnyConnection) -> DomainResult<V>) -> DomainResult<V> {
@@ -299,6 +310,18 @@ impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
         if let Some(figures) = self.kept_arc(&key, state) {
             return Ok(V::clone(&figures));
         }
+        let gate = {
+            let mut reading = self.reading.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if reading.len() >= MAX_CACHED_SCOPES {
+                reading.retain(|_, gate| std::sync::Arc::strong_count(gate) > 1);
+            }
+            std::sync::Arc::clone(reading.entry(key.clone()).or_default())
+        };
+        let _turn = gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Whoever read while this request waited may have read a state that covers this one.
+        if let Some(figures) = self.kept_arc(&key, state) {
+            return Ok(V::clone(&figures));
+        }
         let figures = read(conn)?;
         self.keep(key, state, figures.clone());
         Ok(figures)
@@ -306,12 +329,12 @@ impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
 
     fn kept_arc(&self, key: &K, state: PageState) -> Option<std::sync::Arc<V>> {
         match self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key) {
-            Some((at, value)) if *at == state => Some(std::sync::Arc::clone(value)),
+            Some((at, value)) if covers(*at, state) => Some(std::sync::Arc::clone(value)),
             _ => None,
         }
     }
 
-    /// What was kept for `key` when it was read at `state`, if it was.
+    /// What was kept for `key` when it was read at `state` or later, if it was.
     pub fn kept_at(&self, key: &K, state: PageState) -> Option<V> {
         self.kept_arc(key, state).map(|value| V::clone(&value))
     }
@@ -321,6 +344,10 @@ impl<K: std::hash::Hash + Eq, V: Clone> LedgerCache<K, V> {
         let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if kept.len() >= MAX_CACHED_SCOPES {
             kept.clear();
+        }
+        // A slower reader of an older state does not replace what a later one kept.
+        if kept.get(&key).is_some_and(|(at, _)| *at != state && covers(*at, state)) {
+            return;
         }
         kept.insert(key, (state, std::sync::Arc::new(value)));
     }

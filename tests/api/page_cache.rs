@@ -79,3 +79,42 @@ async fn the_kept_programme_report_follows_names_and_movements(backend: Backend)
 }
 
 both_backends!(the_kept_public_page_follows_every_change_it_shows, the_kept_programme_report_follows_names_and_movements);
+
+/// Viewers who find a kept value out of date wait for the one reading it and take what it read:
+/// eight at once cause one read, not eight; a value read at a later state serves an earlier
+/// one; and a state the kept value does not cover is read again.
+fn one_read_serves_everyone_waiting_for_it(backend: Backend) {
+    use computegrants::domain::spending::LedgerCache;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let Some(db) = crate::helpers::TestDb::new(backend, "one_read_serves_everyone_waiting_for_it") else { return };
+    let cache: Arc<LedgerCache<i64, String>> = Arc::new(LedgerCache::default());
+    let reads = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(std::sync::Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (cache, reads, start, mut conn) = (cache.clone(), reads.clone(), start.clone(), db.connect());
+            std::thread::spawn(move || {
+                start.wait();
+                cache
+                    .get_or_read_at(&mut conn, (10, 3), 7, |_| {
+                        reads.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(200));
+                        Ok("read at (10, 3)".to_string())
+                    })
+                    .unwrap()
+            })
+        })
+        .collect();
+    for handle in handles {
+        assert_eq!(handle.join().unwrap(), "read at (10, 3)");
+    }
+    assert_eq!(reads.load(Ordering::SeqCst), 1, "one read for eight viewers");
+    let mut conn = db.connect();
+    let again = |conn: &mut computegrants::db::AnyConnection, state| cache.get_or_read_at(conn, state, 7, |_| Ok(format!("read at {state:?}"))).unwrap();
+    assert_eq!(again(&mut conn, (9, 3)), "read at (10, 3)", "an earlier state is covered by a later read");
+    assert_eq!(again(&mut conn, (11, 3)), "read at (11, 3)", "a new ledger entry is read");
+    assert_eq!(again(&mut conn, (11, 4)), "read at (11, 4)", "a new page state is read");
+    assert_eq!(cache.kept_at(&7, (11, 4)).as_deref(), Some("read at (11, 4)"));
+}
+both_backends!(sync one_read_serves_everyone_waiting_for_it);
