@@ -3,9 +3,10 @@
 //!
 //! Every figure is one [`Spec`]: a set of ledger accounts, the entry kinds that count (all when
 //! none are named), which phases count (posted movements, holds not yet resolved, or both) and
-//! the side that counts positive. The figure is the signed sum of the matching postings, summed
-//! by the database; its entries page lists the same postings grouped by entry, so the page's
-//! total is the figure by construction (the tests check it against the accounts' own totals).
+//! the side that counts positive. The figure is the signed sum of the matching postings; the
+//! pages read it from the ledger's running totals (each account's, and its posted movements per
+//! entry kind), and its entries page sums and lists the matching postings themselves, grouped
+//! by entry (the tests check that both agree, and agree with the accounts' own totals).
 //!
 //! # Programme figures
 //!
