@@ -225,6 +225,15 @@ pub struct GrantStatement {
     pub lines: Vec<ledger::StatementLine>,
 }
 
+/// Spent (usage less credit notes) and clawed back, as the grant's figures define them, so that
+/// the statement's summary and its figures table never disagree.
+fn spent_and_clawed_back(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<(Amount, Amount)> {
+    use crate::domain::figures::Figure;
+    let figures = crate::domain::figures::grant_figures_of(conn, grant)?;
+    let of = |wanted: Figure| figures.iter().find(|(f, _)| *f == wanted).map(|(_, a)| *a).unwrap_or_default();
+    Ok((of(Figure::Spent), of(Figure::ClawedBack)))
+}
+
 /// The grant's figures and one page of its statement, newest first (see
 /// [`ledger::statement_page`]).
 /// Whether older movements follow the page is returned beside it.
@@ -232,8 +241,7 @@ pub fn statement_page(conn: &mut AnyConnection, viewer: &Member, grant_id: Grant
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     let (lines, more) = ledger::statement_page(conn, account.id, page.offset(), crate::domain::paging::PAGE_SIZE)?;
-    let clawed_back = crate::domain::grant_expiry::clawed_back(conn, grant.programme_id, Some(grant.id))?.remove(&grant.id).unwrap_or_default();
-    let spent = Amount::from_cents(account.debits_posted).checked_sub(clawed_back).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let (spent, clawed_back) = spent_and_clawed_back(conn, &grant)?;
     Ok((GrantStatement { balance: account.available(), spent, clawed_back, held: Amount::from_cents(account.debits_pending), grant, lines }, more))
 }
 
@@ -241,8 +249,7 @@ pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId) -
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     let lines = ledger::statement(conn, account.id)?;
-    let clawed_back = crate::domain::grant_expiry::clawed_back(conn, grant.programme_id, Some(grant.id))?.remove(&grant.id).unwrap_or_default();
-    let spent = Amount::from_cents(account.debits_posted).checked_sub(clawed_back).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let (spent, clawed_back) = spent_and_clawed_back(conn, &grant)?;
     Ok(GrantStatement { balance: account.available(), spent, clawed_back, held: Amount::from_cents(account.debits_pending), grant, lines })
 }
 

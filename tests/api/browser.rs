@@ -18,6 +18,8 @@ struct Words {
     refused: &'static str,
     refused_where: &'static str,
     charged: &'static str,
+    /// Spent on the grant: what was charged less the provider's credit note.
+    spent: &'static str,
     pending: &'static str,
     held: &'static str,
     approved_invoice: &'static str,
@@ -39,6 +41,7 @@ const ENGLISH: Words = Words {
     refused: "was not accepted",
     refused_where: "line 2, column 6 (BilledCost)",
     charged: "€1,500.00",
+    spent: "€1,399.89",
     pending: "pending",
     held: "held on the grants until the funder approves",
     approved_invoice: "approved",
@@ -61,6 +64,7 @@ const FRENCH: Words = Words {
     refused: "n'a pas été accepté",
     refused_where: "BilledCost",
     charged: "1\u{202f}500,00\u{a0}€",
+    spent: "1\u{202f}399,89\u{a0}€",
     pending: "en attente",
     held: "bloqués sur les aides jusqu'à ce que le financeur approuve",
     approved_invoice: "approuvée",
@@ -389,7 +393,7 @@ async fn journey(app: &TestApp, c: &Client, axe: &Option<String>, w: &Words) {
     let balance = c.find(Locator::Css("#balance")).await.unwrap().text().await.unwrap();
     assert_eq!(norm(&balance), norm(w.balance));
     let spent = c.find(Locator::Css("#spent")).await.unwrap().text().await.unwrap();
-    assert_eq!(norm(&spent), norm(w.charged), "the approved usage is spent");
+    assert_eq!(norm(&spent), norm(w.spent), "the approved usage less the provider's credit note is spent");
     let statement = c.find(Locator::Css("#statement")).await.unwrap().text().await.unwrap();
     assert!(statement.contains(w.award) && statement.contains(w.usage) && statement.contains(w.credit_note), "{statement}");
     shot(c, &format!("4-startup-statement-{lang}")).await;

@@ -109,6 +109,8 @@ async fn ubl_and_cii_credit_notes_return_credits_to_the_grant(backend: Backend) 
     assert_eq!(r.location.as_deref(), Some(path.as_str()));
     let statement = s.startup.get(&grant).await.body;
     assert!(statement.contains("<dd id=\"balance\">€9,900.00</dd>"), "{statement}");
+    // Spent is usage less what providers credited back, in the summary as in the figures.
+    assert!(statement.contains("<dd id=\"spent\">€100.00</dd>") && statement.contains("href=\"/grants/") && statement.contains(">€100.00</a>"), "{statement}");
     assert!(statement.contains("Credit note from the provider") && statement.contains("<code>CN-1</code>"), "the statement shows the credit: {statement}");
     assert_eq!(totals(&s, "payable"), (2_050, 12_050));
     // The funder reads it on the invoice, with what is left to pay: 144.60 − 24.60.
