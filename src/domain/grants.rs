@@ -223,15 +223,18 @@ pub struct GrantStatement {
     /// Usage a provider submitted, waiting for the funder's approval of its invoice.
     pub held: Amount,
     pub lines: Vec<ledger::StatementLine>,
+    /// The grant's figures (`domain::figures`), which `spent` and `clawed_back` are taken from,
+    /// so that the summary and the figures table never disagree.
+    pub figures: Vec<(crate::domain::figures::Figure, Amount)>,
 }
 
-/// Spent (usage less credit notes) and clawed back, as the grant's figures define them, so that
-/// the statement's summary and its figures table never disagree.
-fn spent_and_clawed_back(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<(Amount, Amount)> {
+/// The grant's figures, with spent (usage less credit notes) and clawed back among them.
+fn figures_spent_and_clawed_back(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<(Vec<(crate::domain::figures::Figure, Amount)>, Amount, Amount)> {
     use crate::domain::figures::Figure;
     let figures = crate::domain::figures::grant_figures_of(conn, grant)?;
     let of = |wanted: Figure| figures.iter().find(|(f, _)| *f == wanted).map(|(_, a)| *a).unwrap_or_default();
-    Ok((of(Figure::Spent), of(Figure::ClawedBack)))
+    let (spent, clawed_back) = (of(Figure::Spent), of(Figure::ClawedBack));
+    Ok((figures, spent, clawed_back))
 }
 
 /// The grant's figures and one page of its statement, newest first (see
@@ -241,15 +244,15 @@ pub fn statement_page(conn: &mut AnyConnection, viewer: &Member, grant_id: Grant
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     let (lines, more) = ledger::statement_page(conn, account.id, page.offset(), crate::domain::paging::PAGE_SIZE)?;
-    let (spent, clawed_back) = spent_and_clawed_back(conn, &grant)?;
-    Ok((GrantStatement { balance: account.available(), spent, clawed_back, held: Amount::from_cents(account.debits_pending), grant, lines }, more))
+    let (figures, spent, clawed_back) = figures_spent_and_clawed_back(conn, &grant)?;
+    Ok((GrantStatement { balance: account.available(), spent, clawed_back, held: Amount::from_cents(account.debits_pending), grant, lines, figures }, more))
 }
 
 pub fn statement(conn: &mut AnyConnection, viewer: &Member, grant_id: GrantId) -> DomainResult<GrantStatement> {
     let grant = grant_for(conn, viewer, grant_id)?;
     let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
     let lines = ledger::statement(conn, account.id)?;
-    let (spent, clawed_back) = spent_and_clawed_back(conn, &grant)?;
-    Ok(GrantStatement { balance: account.available(), spent, clawed_back, held: Amount::from_cents(account.debits_pending), grant, lines })
+    let (figures, spent, clawed_back) = figures_spent_and_clawed_back(conn, &grant)?;
+    Ok(GrantStatement { balance: account.available(), spent, clawed_back, held: Amount::from_cents(account.debits_pending), grant, lines, figures })
 }
 

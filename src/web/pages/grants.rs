@@ -56,7 +56,7 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
                 let (statement, more) = grants::statement_page(conn, &viewer, id, page)?;
                 let funder_id = crate::domain::programmes::get(conn, statement.grant.programme_id)?.funder_id;
                 let usage = crate::domain::grant_usage::of_grant(conn, &cache, &viewer, id, statement.balance, today)?;
-                let figures = crate::domain::figures::grant_figures_of(conn, &statement.grant)?;
+                let figures = statement.figures.clone();
                 Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, funder_id, usage, figures))
             })
         })
