@@ -367,6 +367,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    spend_days (programme_id, account_id, hardware_kind, day) {
+        programme_id -> BigInt,
+        account_id -> BigInt,
+        hardware_kind -> Text,
+        day -> Date,
+        debits -> BigInt,
+        credits -> BigInt,
+    }
+}
+
+diesel::table! {
     ledger_head (id) {
         id -> BigInt,
         entry_count -> BigInt,
@@ -438,9 +449,12 @@ diesel::joinable!(usage_lines -> usage_uploads (upload_id));
 diesel::joinable!(ledger_postings -> ledger_entries (entry_id));
 diesel::joinable!(ledger_postings -> ledger_accounts (account_id));
 diesel::joinable!(ledger_kind_totals -> ledger_accounts (account_id));
+diesel::joinable!(spend_days -> ledger_accounts (account_id));
+diesel::joinable!(spend_days -> programmes (programme_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     ledger_kind_totals,
+    spend_days,
     application_revisions,
     programme_cofunders,
     notifications,

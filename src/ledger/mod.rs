@@ -132,6 +132,7 @@ mod hash;
 mod holds;
 mod model;
 mod post;
+pub mod spend;
 mod statement;
 mod store;
 mod verify;

@@ -5,7 +5,7 @@
 use super::entries::{entry, legs_of};
 use super::hash::{entry_hash, payload_hash};
 use super::model::decode;
-use super::{store, Account, EntryKind, LedgerError, Leg, LimitRule, Links, Mechanics, NewEntry, Phase, Posted, Side};
+use super::{spend, store, Account, EntryKind, LedgerError, Leg, LimitRule, Links, Mechanics, NewEntry, Phase, Posted, Side};
 use crate::db::{AnyConnection, CHUNK_ROWS};
 use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head};
 use crate::domain::clock;
@@ -171,7 +171,9 @@ pub(super) fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<
     }
 
     if !fresh.is_empty() {
-        let plan = plan(&drafts, &hashes, &fresh, &created_at, &accounts, &original, entry_count, &prev_hash);
+        let spend = spend_deltas(conn, &drafts, &fresh, &accounts)?;
+        let mut plan = plan(&drafts, &hashes, &fresh, &created_at, &accounts, &original, entry_count, &prev_hash);
+        plan.spend_deltas = spend;
         let ids = store::execute(conn, &plan)?;
         for (i, _) in &fresh {
             results[*i] = Some(Posted { entry_id: ids[keys[*i]], replayed: false });
@@ -277,6 +279,28 @@ fn kind_deltas(drafts: &[Draft<'_>], fresh: &[(usize, String)]) -> Vec<store::Ki
     sums.into_iter().map(|((account_id, kind), (debits, credits))| store::KindDelta { account_id, kind, debits, credits }).collect()
 }
 
+/// The fresh entries' spend, summed by `spend_days` row (one read of the grants concerned,
+/// only when an entry moves a provider's payable account).
+fn spend_deltas(conn: &mut AnyConnection, drafts: &[Draft<'_>], fresh: &[(usize, String)], accounts: &HashMap<i64, Account>) -> Result<Vec<store::SpendDelta>, LedgerError> {
+    let moves_spend = |d: &Draft<'_>| {
+        spend::is_spend(d.entry.kind, d.phase) && d.entry.links.grant_id.is_some() && d.entry.legs.iter().any(|l| accounts.get(&l.account_id).is_some_and(|a| spend::counts_as_spend(&a.owner_kind, &a.purpose)))
+    };
+    let mut grant_ids: Vec<i64> = fresh.iter().map(|(i, _)| &drafts[*i]).filter(|d| moves_spend(d)).filter_map(|d| d.entry.links.grant_id).collect();
+    if grant_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    grant_ids.sort_unstable();
+    grant_ids.dedup();
+    let places = spend::grant_places(conn, &grant_ids)?;
+    let mut sums = spend::SpendSums::default();
+    for (i, _) in fresh {
+        let d = &drafts[*i];
+        let legs = d.entry.legs.iter().filter_map(|l| accounts.get(&l.account_id).map(|a| (a, l.side, l.amount.cents())));
+        sums.add_entry(d.entry.kind, d.phase, d.entry.links.grant_id, d.entry.effective_on, legs, &places);
+    }
+    Ok(sums.0.into_iter().map(|(key, (debits, credits))| store::SpendDelta { key, debits, credits }).collect())
+}
+
 /// What `write` decided, as rows for the store.
 #[allow(clippy::too_many_arguments)]
 fn plan(
@@ -345,5 +369,5 @@ fn plan(
         .collect();
     // A fixed order of row locks, whatever the hash map's order.
     deltas.sort_by_key(|d| d.id);
-    store::Plan { entries, postings, deltas, kind_deltas: kind_deltas(drafts, fresh), head_count: entry_count + fresh.len() as i64, head_hash: last_hash.to_string() }
+    store::Plan { entries, postings, deltas, kind_deltas: kind_deltas(drafts, fresh), spend_deltas: Vec::new(), head_count: entry_count + fresh.len() as i64, head_hash: last_hash.to_string() }
 }

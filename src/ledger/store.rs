@@ -6,7 +6,7 @@
 //! Large batches, and SQLite (where a statement is a function call), use plain statements.
 
 use crate::db::{AnyConnection, CHUNK_ROWS};
-use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_kind_totals, ledger_postings};
+use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_kind_totals, ledger_postings, spend_days};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -59,12 +59,22 @@ pub(super) struct KindDelta {
     pub credits: i64,
 }
 
+/// What the fresh entries add to one `spend_days` row (see `ledger::spend`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SpendDelta {
+    pub key: super::spend::SpendKey,
+    pub debits: i64,
+    pub credits: i64,
+}
+
 pub(super) struct Plan {
     pub entries: Vec<EntryRow>,
     pub postings: Vec<PostingRow>,
     pub deltas: Vec<AccountDelta>,
     /// Posted movements by account and entry kind, one row per pair (sorted).
     pub kind_deltas: Vec<KindDelta>,
+    /// Spend by programme, provider account, hardware kind and day, one row per key (sorted).
+    pub spend_deltas: Vec<SpendDelta>,
     pub head_count: i64,
     pub head_hash: String,
 }
@@ -77,7 +87,7 @@ const ONE_STATEMENT_MAX_PARAMS: usize = 30_000;
 
 /// Stores the plan; returns the new entries' ids by idempotency key.
 pub(super) fn execute(conn: &mut AnyConnection, plan: &Plan) -> QueryResult<HashMap<String, i64>> {
-    let params = plan.entries.len() * ENTRY_PARAMS + plan.postings.len() * 5 + plan.deltas.len() * 5 + plan.kind_deltas.len() * 4 + 2;
+    let params = plan.entries.len() * ENTRY_PARAMS + plan.postings.len() * 5 + plan.deltas.len() * 5 + plan.kind_deltas.len() * 4 + plan.spend_deltas.len() * 6 + 2;
     match conn {
         AnyConnection::Postgresql(pg) if params <= ONE_STATEMENT_MAX_PARAMS => execute_pg_one_statement(pg, plan),
         _ => execute_statements(conn, plan),
@@ -150,6 +160,7 @@ fn execute_statements(conn: &mut AnyConnection, plan: &Plan) -> QueryResult<Hash
             .execute(conn)?;
     }
     add_kind_totals(conn, &plan.kind_deltas)?;
+    add_spend_days(conn, &plan.spend_deltas)?;
     diesel::update(ledger_head::table.find(1))
         .set((ledger_head::entry_count.eq(plan.head_count), ledger_head::last_hash.eq(&plan.head_hash)))
         .execute(conn)?;
@@ -171,6 +182,36 @@ fn add_kind_totals(conn: &mut AnyConnection, deltas: &[KindDelta]) -> QueryResul
             .set((
                 ledger_kind_totals::debits.eq(ledger_kind_totals::debits + excluded(ledger_kind_totals::debits)),
                 ledger_kind_totals::credits.eq(ledger_kind_totals::credits + excluded(ledger_kind_totals::credits)),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Adds spend to its days, creating the rows a day's first spend needs.
+fn add_spend_days(conn: &mut AnyConnection, deltas: &[SpendDelta]) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    let rows: Vec<_> = deltas
+        .iter()
+        .map(|d| {
+            (
+                spend_days::programme_id.eq(d.key.programme_id),
+                spend_days::account_id.eq(d.key.account_id),
+                spend_days::hardware_kind.eq(&d.key.hardware_kind),
+                spend_days::day.eq(d.key.day),
+                spend_days::debits.eq(d.debits),
+                spend_days::credits.eq(d.credits),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK_ROWS) {
+        crate::on_backend!(conn, c => diesel::insert_into(spend_days::table)
+            .values(chunk)
+            .on_conflict((spend_days::programme_id, spend_days::account_id, spend_days::hardware_kind, spend_days::day))
+            .do_update()
+            .set((
+                spend_days::debits.eq(spend_days::debits + excluded(spend_days::debits)),
+                spend_days::credits.eq(spend_days::credits + excluded(spend_days::credits)),
             ))
             .execute(c))?;
     }
@@ -302,6 +343,28 @@ fn execute_pg_one_statement(conn: &mut diesel::PgConnection, plan: &Plan) -> Que
         sql.push_str(
             " ON CONFLICT (account_id, kind) DO UPDATE SET debits = ledger_kind_totals.debits + EXCLUDED.debits, \
              credits = ledger_kind_totals.credits + EXCLUDED.credits)",
+        );
+    }
+    if !plan.spend_deltas.is_empty() {
+        sql.push_str(", s AS (INSERT INTO spend_days (programme_id, account_id, hardware_kind, day, debits, credits) VALUES ");
+        let rows: Vec<Vec<String>> = plan
+            .spend_deltas
+            .iter()
+            .map(|d| {
+                vec![
+                    place(&mut params, Param::BigInt(d.key.programme_id), "int8"),
+                    place(&mut params, Param::BigInt(d.key.account_id), "int8"),
+                    place(&mut params, Param::Text(&d.key.hardware_kind), "text"),
+                    place(&mut params, Param::Date(d.key.day), "date"),
+                    place(&mut params, Param::BigInt(d.debits), "int8"),
+                    place(&mut params, Param::BigInt(d.credits), "int8"),
+                ]
+            })
+            .collect();
+        push_values(&mut sql, rows);
+        sql.push_str(
+            " ON CONFLICT (programme_id, account_id, hardware_kind, day) DO UPDATE SET debits = spend_days.debits + EXCLUDED.debits, \
+             credits = spend_days.credits + EXCLUDED.credits)",
         );
     }
     let count = place(&mut params, Param::BigInt(plan.head_count), "int8");

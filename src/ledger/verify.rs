@@ -3,7 +3,8 @@
 use super::hash::{entry_hash, payload_hash};
 use super::{Account, Entry, EntryKind, Leg, Links, Mechanics, Phase, Side, GENESIS_HASH};
 use crate::db::AnyConnection;
-use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_kind_totals, ledger_postings};
+use super::spend::{self, SpendKey, SpendSums};
+use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_kind_totals, ledger_postings, spend_days};
 use crate::money::Amount;
 use diesel::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -57,6 +58,8 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
     let mut per_currency: BTreeMap<String, (i128, i128)> = BTreeMap::new();
     let mut open_holds: HashMap<i64, Vec<Leg>> = HashMap::new();
     let mut by_kind: BTreeMap<(i64, String), (i64, i64)> = BTreeMap::new();
+    let places = spend::all_grant_places(conn)?;
+    let mut spent = SpendSums::default();
     let mut prev_hash = GENESIS_HASH.to_string();
     let (mut entries_seen, mut postings_seen) = (0u64, 0u64);
     let mut last_id = 0i64;
@@ -87,7 +90,7 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
             }
             let rows = &postings[begin..cursor];
             let phase = Phase::parse(&entry.phase).ok_or_else(|| fail(format!("has unknown phase {:?}", entry.phase)))?;
-            EntryKind::parse(&entry.kind).ok_or_else(|| fail(format!("has unknown kind {:?}", entry.kind)))?;
+            let kind = EntryKind::parse(&entry.kind).ok_or_else(|| fail(format!("has unknown kind {:?}", entry.kind)))?;
             let releases_only = matches!(phase, Phase::VoidPending | Phase::ExpirePending);
             if releases_only && !rows.is_empty() {
                 return Err(fail(format!("releases a hold but has {} posting(s)", rows.len())));
@@ -167,6 +170,7 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
                     if leg.side == Side::Debit { c.0 += i128::from(cents) } else { c.1 += i128::from(cents) }
                 }
             }
+            spent.add_entry(kind, phase, entry.grant_id, entry.effective_on, legs.iter().map(|l| (&accounts[&l.account_id], l.side, l.amount.cents())), &places);
             if phase == Phase::Pending {
                 open_holds.insert(entry.id, legs);
             }
@@ -237,6 +241,35 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyReport, VerifyError> {
     if let Some(((account_id, kind), (debits, credits))) = stored.into_iter().find(|(_, sums)| *sums != (0, 0)) {
         let code = accounts.get(&account_id).map_or_else(|| account_id.to_string(), |a| a.code.clone());
         return Err(VerifyError::Account { code, problem: format!("stored {kind} totals (debits {}, credits {}) have no postings", Amount::from_cents(debits), Amount::from_cents(credits)) });
+    }
+
+    // The spend the reports read, against the same fold (rows of nothing are allowed).
+    let stored: Vec<(i64, i64, String, chrono::NaiveDate, i64, i64)> = spend_days::table
+        .select((spend_days::programme_id, spend_days::account_id, spend_days::hardware_kind, spend_days::day, spend_days::debits, spend_days::credits))
+        .load(conn)?;
+    let mut stored: BTreeMap<SpendKey, (i64, i64)> =
+        stored.into_iter().map(|(programme_id, account_id, hardware_kind, day, d, c)| (SpendKey { programme_id, account_id, hardware_kind, day }, (d, c))).collect();
+    let spend_problem = |key: &SpendKey, what: String| VerifyError::Account {
+        code: accounts.get(&key.account_id).map_or_else(|| key.account_id.to_string(), |a| a.code.clone()),
+        problem: format!("stored spend of programme {} on {} for {} {what}", key.programme_id, key.hardware_kind, key.day),
+    };
+    for (key, folded_sums) in &spent.0 {
+        let found = stored.remove(key).unwrap_or_default();
+        if found != *folded_sums {
+            return Err(spend_problem(
+                key,
+                format!(
+                    "(debits {}, credits {}) differs from its postings (debits {}, credits {})",
+                    Amount::from_cents(found.0),
+                    Amount::from_cents(found.1),
+                    Amount::from_cents(folded_sums.0),
+                    Amount::from_cents(folded_sums.1)
+                ),
+            ));
+        }
+    }
+    if let Some((key, (debits, credits))) = stored.into_iter().find(|(_, sums)| *sums != (0, 0)) {
+        return Err(spend_problem(&key, format!("(debits {}, credits {}) has no postings", Amount::from_cents(debits), Amount::from_cents(credits))));
     }
 
     for (currency, (debits, credits)) in &per_currency {

@@ -7,8 +7,9 @@ use crate::both_backends;
 use crate::helpers::{Backend, entry, ubl_invoice, usage_csv};
 use crate::invoices::held_usage;
 use crate::journey::Setup;
-use computegrants::db::schema::{grants, ledger_accounts, users};
+use computegrants::db::schema::{grants, ledger_accounts, spend_days, users};
 use computegrants::domain::figures::{self, Figure, GRANT_FIGURES, PROGRAMME_FIGURES};
+use computegrants::domain::spending;
 use computegrants::domain::identity::{self, Member, OrgKind};
 use computegrants::domain::paging::{PageRequest, PAGE_SIZE};
 use computegrants::domain::GrantId;
@@ -143,6 +144,40 @@ async fn every_figure_is_the_sum_of_its_entries_and_the_identities_hold(backend:
     assert_eq!(g[&Figure::Credited], add(&[g[&Figure::Spent], g[&Figure::Held], g[&Figure::ClawedBack], g[&Figure::Balance]]));
     assert_eq!(g[&Figure::Balance], available(&s, &format!("grant:{code}:credits")));
     assert_eq!((g[&Figure::Spent], g[&Figure::Held]), (cents(12_050), cents(1_000)));
+
+    // Spending by provider and by month, read from the spend the ledger keeps (`spend_days`),
+    // makes the same spent figure; the migration's backfill rebuilds those rows from the
+    // postings alone.
+    {
+        let mut conn = s.app.conn();
+        let scope = spending::Scope::Programme(s.programme_id);
+        let providers = spending::by_provider(&mut conn, scope).unwrap();
+        assert_eq!(add(&providers.iter().map(|p| p.amount).collect::<Vec<_>>()), f(Figure::Spent), "{providers:?}");
+        assert_eq!(providers.iter().map(|p| (p.provider_id, p.hardware_kind.as_str())).collect::<Vec<_>>(), vec![(s.provider_id, "GPU")]);
+        let months = spending::by_month(&mut conn, scope).unwrap();
+        assert_eq!(add(&months.iter().map(|m| m.amount).collect::<Vec<_>>()), f(Figure::Spent), "{months:?}");
+        let read = |conn: &mut computegrants::db::AnyConnection| -> Vec<(i64, i64, String, chrono::NaiveDate, i64, i64)> {
+            spend_days::table
+                .order((spend_days::programme_id, spend_days::account_id, spend_days::hardware_kind, spend_days::day))
+                .select((spend_days::programme_id, spend_days::account_id, spend_days::hardware_kind, spend_days::day, spend_days::debits, spend_days::credits))
+                .load(conn)
+                .unwrap()
+        };
+        let kept = read(&mut conn);
+        assert_eq!(kept.iter().map(|r| (r.2.as_str(), r.4, r.5)).collect::<Vec<_>>(), vec![("GPU", 0, 12_050)]);
+        let up = match backend {
+            Backend::Sqlite => include_str!("../../migrations/sqlite/2026-11-27-000035_spend_days/up.sql"),
+            Backend::Postgres => include_str!("../../migrations/postgres/2026-11-27-000035_spend_days/up.sql"),
+        };
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(&format!("DROP TABLE spend_days; {up}")).unwrap();
+        assert_eq!(read(&mut conn), kept);
+        // A kept row that differs from the postings is caught.
+        conn.batch_execute("UPDATE spend_days SET credits = credits + 1").unwrap();
+        let err = ledger::verify(&mut conn).unwrap_err().to_string();
+        assert!(err.contains("stored spend of programme") && err.contains("differs from its postings"), "{err}");
+        conn.batch_execute("UPDATE spend_days SET credits = credits - 1").unwrap();
+    }
 
     // The pages: the programme's figures link to their entries, which show the same total.
     let page = s.funder.get(&format!("/programmes/{}", s.programme_id)).await.body;
