@@ -222,7 +222,11 @@ pub struct SpendCache {
     /// What a programme's page reads besides the programme itself, per (programme, what the
     /// viewer may see, page of applications, page of grants): see `web::pages::programmes`.
     /// Change logs, co-funders and people's names move the page state too (migration 33).
-    pub programme_pages: LedgerCache<ProgrammePageKey, crate::domain::reports::ProgrammePageData>,
+    pub programme_pages: LedgerCache<ProgrammePageKey, std::sync::Arc<crate::domain::reports::ProgrammePageData>>,
+    /// The report section of a programme's page as rendered HTML, per (page key, language,
+    /// whether the viewer runs the programme, day: the burn-down projects from today). It holds
+    /// no form token and nothing of the viewer but these, so every viewer of a key shares it.
+    pub programme_report_html: LedgerCache<(ProgrammePageKey, &'static str, bool, NaiveDate), std::sync::Arc<String>>,
     /// What a grant's page reads once access is granted, per (grant, page of the statement,
     /// day): its statement, credit notes, changes, funder and usage (credit notes and grant
     /// changes move the page state too, migration 33).
@@ -246,7 +250,7 @@ pub type ProgrammePageKey = (i64, bool, bool, bool, i64, i64);
 
 impl Default for SpendCache {
     fn default() -> SpendCache {
-        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default(), by_category: LedgerCache::default(), sovereignty: LedgerCache::default(), dashboards: LedgerCache::default(), programme_pages: LedgerCache::default(), grant_pages: LedgerCache::default() }
+        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default(), by_category: LedgerCache::default(), sovereignty: LedgerCache::default(), dashboards: LedgerCache::default(), programme_pages: LedgerCache::default(), programme_report_html: LedgerCache::default(), grant_pages: LedgerCache::default() }
     }
 }
 

@@ -72,6 +72,25 @@ async fn the_kept_programme_and_grant_pages_follow_changes(backend: Backend) {
     diesel::update(users::table.find(member.user.id.get())).set(users::display_name.eq("Renamée Kept")).execute(&mut d.app.conn()).unwrap();
     let renamed = funder.get(&path).await.body;
     assert!(renamed.contains("Renamée Kept") && !changed.contains("Renamée Kept"), "{renamed}");
+
+    // The report section is rendered once and kept for every viewer of the same language who
+    // may (or may not) run the programme: a ledger movement shows in it at once, a French
+    // funder reads it in French, and an admin (who reads the report but does not run the
+    // programme) never gets the funder's review links.
+    let spent_before = renamed;
+    spend(&mut d.app.conn(), "spend-kept-programme", &d.grants[0], &member_by_email(&mut d.app.conn(), "billing@alpha.test"), 12_345);
+    let spent_after = funder.get(&path).await.body;
+    assert_ne!(spent_after, spent_before, "the movement shows in the report at once");
+    assert!(spent_after.contains("<h2>Report</h2>") && spent_after.contains("id=\"review-links\""), "{spent_after}");
+    let french = d.app.login_in("funder@agency.test", "fr-FR,fr;q=0.9").await.get(&path).await.body;
+    assert!(french.contains("<h2>Bilan</h2>") && !french.contains("<h2>Report</h2>"), "{french}");
+    d.app.create_member(identity::OrgKind::Platform, "Operations", "admin@ops.test");
+    let mut admin = d.app.client();
+    admin.refresh_csrf("/login").await;
+    assert_eq!(admin.post("/login", &[("email", "admin@ops.test"), ("password", crate::helpers::PASSWORD)]).await.status, 303);
+    let admin = admin.get(&path).await.body;
+    assert!(admin.contains("<h2>Report</h2>") && !admin.contains("id=\"review-links\""), "{admin}");
+    assert!(funder.get(&path).await.body.contains("id=\"review-links\""), "the admin's section did not replace the funder's");
 }
 
 both_backends!(the_kept_dashboard_and_sovereignty_report_follow_changes, the_kept_programme_and_grant_pages_follow_changes);

@@ -136,19 +136,9 @@ pub async fn create(state: web::Data<AppState>, CsrfForm(form, visitor): CsrfFor
 struct ProgrammePage {
     layout: Layout,
     programme: Programme,
-    report: Option<ProgrammeReport>,
-    /// The ledger figures, each linked to its entries (with the report).
-    figures: Option<crate::domain::figures::ProgrammeFigures>,
-    applications: Vec<ApplicationView>,
-    /// Links to the other pages of applications, when there are more than one.
-    pager: Option<Pager>,
-    /// Links to the other pages of the report's grants.
-    grants_pager: Option<Pager>,
+    /// The report section (funders and admins), rendered once and kept: see [`ReportSection`].
+    report_html: Option<std::sync::Arc<String>>,
     is_startup: bool,
-    /// Spending by month, provider and hardware kind (the funder's report).
-    charts: Vec<crate::web::charts::BarChart>,
-    /// The burn-down chart (among `charts`) says when the budget runs out: that sentence.
-    exhaustion: Option<String>,
     /// The programme's eligibility rules.
     rules: eligibility::Rules,
     /// The change log, each line with its summary worded.
@@ -159,8 +149,6 @@ struct ProgrammePage {
     shares: Vec<crate::domain::cofunding::Share>,
     /// The viewer is an invited co-funder who may commit budget now.
     cofund: bool,
-    /// The programme's grants by their startup's SME category: (category, grants, awarded).
-    by_category: Vec<(Option<crate::domain::eu::sme::SmeCategory>, i64, crate::money::Amount)>,
     /// Funders and admins see who made each change.
     show_who: bool,
     /// What the lifecycle forms typed, and their problems.
@@ -172,6 +160,31 @@ struct ProgrammePage {
     /// The reserved quota for small structures: both pots, and the share worded.
     pots: crate::domain::quota::Pots,
     share: Message,
+}
+
+/// A programme's report on its page: figures, grants, spending charts, SME categories and
+/// applications. It shows nothing of the viewer but the language and whether it runs the
+/// programme (no form token), so it is rendered once per ledger and page state and kept.
+#[derive(Template)]
+#[template(path = "pages/programmes/report.html")]
+struct ReportSection<'a> {
+    layout: &'a Layout,
+    programme: &'a Programme,
+    r: &'a ProgrammeReport,
+    /// The ledger figures, each linked to its entries.
+    figures: &'a Option<crate::domain::figures::ProgrammeFigures>,
+    applications: &'a [ApplicationView],
+    /// Links to the other pages of applications, when there are more than one.
+    pager: Option<Pager>,
+    /// Links to the other pages of the report's grants.
+    grants_pager: Option<Pager>,
+    /// Spending by month, provider and hardware kind.
+    charts: Vec<crate::web::charts::BarChart>,
+    /// The burn-down chart (among `charts`) says when the budget runs out: that sentence.
+    exhaustion: Option<String>,
+    manage: bool,
+    /// The programme's grants by their startup's SME category: (category, grants, awarded).
+    by_category: &'a [(Option<crate::domain::eu::sme::SmeCategory>, i64, crate::money::Amount)],
 }
 
 /// The fields of the lifecycle forms on the programme's page (all optional: each form sends
@@ -250,7 +263,7 @@ pub(crate) async fn programme_page(
     let member = visitor.member()?.clone();
     let cache = state.spend_cache.clone();
     let viewer = member.clone();
-    let (programme, data) = state
+    let (programme, data, at, key) = state
         .db(move |conn| {
             // Access is decided afresh on every request; what the page shows besides the
             // programme is kept while neither the ledger nor the page state moves.
@@ -283,60 +296,79 @@ pub(crate) async fn programme_page(
                     // The viewer may manage the programme (`show_report`), so it sees the shares too.
                     data.figures = Some(crate::domain::figures::programme_figures_with(conn, &programme, data.shares.clone())?);
                 }
-                Ok(data)
+                Ok(std::sync::Arc::new(data))
             })?;
-            Ok((programme, data))
+            Ok((programme, data, at, key))
         })
         .await?;
-    let reports::ProgrammePageData { changes, shares, report, applications, months, providers, by_category, figures, pots } = data;
     // An invited co-funder (not the lead) may commit budget while the programme is open.
     let cofund = member.org_id() != programme.funder_id
         && crate::domain::access::permits(Some(&member), crate::domain::access::Action::CofundProgramme)
-        && shares.iter().any(|s| s.funder_id == member.org_id())
+        && data.shares.iter().any(|s| s.funder_id == member.org_id())
         && programme.status == programmes::ProgrammeStatus::Open;
     let rules = programme.eligibility()?;
     let manage = crate::domain::access::permits(Some(&member), crate::domain::access::Action::ManageProgramme) && member.org_id() == programme.funder_id;
     let show_who = matches!(member.kind(), OrgKind::Funder | OrgKind::Platform);
-    let spending = report.is_some().then_some(crate::web::pages::reports::ProgrammeSpending { months, providers });
-    let mut charts = spending.as_ref().map(|s| crate::web::pages::reports::programme_charts(visitor.locale, &programme.currency, s)).unwrap_or_default();
-    let burn_down = spending.as_ref().and_then(|s| crate::web::pages::reports::burn_down_view(visitor.locale, &programme.currency, programme.budget(), s, crate::domain::clock::today()));
-    let exhaustion = burn_down.map(|(chart, text)| {
-        charts.insert(charts.len().min(1), chart);
-        text
-    });
-    let is_startup = visitor.member.as_ref().map(|m| m.kind()) == Some(OrgKind::Startup);
-    let pager = applications.as_ref().and_then(|page| Pager::of(page, &format!("/programmes/{id}")));
-    let grants_pager = report.as_ref().and_then(|r| {
-        let shown = crate::domain::paging::Page { items: vec![(); r.grants.len()], number: r.grants_page.number, total: r.grant_count };
-        Pager::of_param(&shown, &format!("/programmes/{id}"), "grants_page")
-    });
-    let applications = applications.map(|page| page.items).unwrap_or_default();
     let lifecycle = form.unwrap_or_else(|| LifecycleForm::of(&rules));
-    let share = Message::new("quota-share-value").with("percent", crate::domain::quota::share_percent(pots.share_bp));
+    let share = Message::new("quota-share-value").with("percent", crate::domain::quota::share_percent(data.pots.share_bp));
+    let is_startup = member.kind() == OrgKind::Startup;
+    let layout = Layout::titled(visitor, programme.name.clone());
+    let report_html = match &data.report {
+        Some(r) => {
+            let today = crate::domain::clock::today();
+            let html_key = (key, visitor.locale.code(), manage, today);
+            match state.spend_cache.programme_report_html.kept_at(&html_key, at) {
+                Some(html) => Some(html),
+                None => {
+                    let html = std::sync::Arc::new(report_section(visitor, &layout, &programme, r, &data, manage, today).render()?);
+                    state.spend_cache.programme_report_html.keep(html_key, at, html.clone());
+                    Some(html)
+                }
+            }
+        }
+        None => None,
+    };
     Ok(ProgrammePage {
-        layout: Layout::titled(visitor, programme.name.clone()),
+        layout,
         programme,
-        report,
-        figures,
-        applications,
-        pager,
-        grants_pager,
+        report_html,
         is_startup,
-        charts,
-        exhaustion,
         rules,
-        changes,
+        changes: data.changes.clone(),
         manage,
-        shares,
+        shares: data.shares.clone(),
         cofund,
-        by_category,
         show_who,
         lifecycle,
         errors,
         categories: SmeCategory::ALL,
         hardware_kinds: crate::domain::applications::HARDWARE_KINDS,
         eu_eea: eligibility::EU_EEA.join(", "),
-        pots,
+        pots: data.pots.clone(),
         share,
     })
+}
+
+/// The report section of the programme's page, its charts drawn for the visitor's language.
+fn report_section<'a>(
+    visitor: &Visitor,
+    layout: &'a Layout,
+    programme: &'a Programme,
+    r: &'a ProgrammeReport,
+    data: &'a reports::ProgrammePageData,
+    manage: bool,
+    today: chrono::NaiveDate,
+) -> ReportSection<'a> {
+    let id = programme.id;
+    let spending = crate::web::pages::reports::ProgrammeSpending { months: data.months.clone(), providers: data.providers.clone() };
+    let mut charts = crate::web::pages::reports::programme_charts(visitor.locale, &programme.currency, &spending);
+    let exhaustion = crate::web::pages::reports::burn_down_view(visitor.locale, &programme.currency, programme.budget(), &spending, today).map(|(chart, text)| {
+        charts.insert(charts.len().min(1), chart);
+        text
+    });
+    let pager = data.applications.as_ref().and_then(|page| Pager::of(page, &format!("/programmes/{id}")));
+    let shown = crate::domain::paging::Page { items: vec![(); r.grants.len()], number: r.grants_page.number, total: r.grant_count };
+    let grants_pager = Pager::of_param(&shown, &format!("/programmes/{id}"), "grants_page");
+    let applications = data.applications.as_ref().map_or(&[][..], |page| page.items.as_slice());
+    ReportSection { layout, programme, r, figures: &data.figures, applications, pager, grants_pager, charts, exhaustion, manage, by_category: &data.by_category }
 }
