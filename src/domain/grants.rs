@@ -9,7 +9,7 @@ use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult, OrNotFound};
 use crate::domain::identity::Member;
 use crate::domain::ids::{ApplicationId, GrantId, OrgId, ProgrammeId};
-use crate::domain::programmes::{self, Programme};
+use crate::domain::programmes::Programme;
 use crate::ledger::{self, EntryKind, Leg, LedgerError, Links, NewEntry, Side, chart};
 use crate::messages::{Arg, Message};
 use crate::money::Amount;
@@ -150,8 +150,13 @@ pub fn grant_by_code(conn: &mut AnyConnection, code: &str) -> DomainResult<Optio
 
 /// The grant as `viewer` may see it: its startup, its programme's funder, its provider.
 pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> DomainResult<Grant> {
-    let grant: Grant = grants::table.find(id).select(Grant::as_select()).first(conn).or_not_found()?;
-    let funder_id = programmes::get(conn, grant.programme_id)?.funder_id;
+    // One read: the grant and whose programme it is (every grant page and download asks).
+    let (grant, funder_id): (Grant, OrgId) = grants::table
+        .inner_join(crate::db::schema::programmes::table)
+        .filter(grants::id.eq(id))
+        .select((Grant::as_select(), crate::db::schema::programmes::funder_id))
+        .first(conn)
+        .or_not_found()?;
     if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, funder_id) { Ok(grant) } else { Err(DomainError::NotFound) }
 }
 
