@@ -84,6 +84,7 @@ pub fn connect(url: &str) -> Result<AnyConnection, DbError> {
     match Backend::of_url(url) {
         Backend::Postgres => {
             let mut conn = diesel::PgConnection::establish(url)?;
+            conn.set_instrumentation(note_failed_queries);
             // A request has a time budget: no statement holds a connection (and its locks)
             // longer than this. Commands that read everything (verify, export) lift it.
             conn.batch_execute(&format!("SET statement_timeout = {POSTGRES_STATEMENT_TIMEOUT_MS}"))?;
@@ -145,10 +146,24 @@ impl ManageConnection for ConnectionManager {
                 use diesel::connection::{AnsiTransactionManager, TransactionManager};
                 let status = AnsiTransactionManager::transaction_manager_status_mut(pg);
                 // Err: the transaction manager is in an error state; Some: still inside a transaction.
-                !matches!(status.transaction_depth(), Ok(None))
+                let in_transaction = !matches!(status.transaction_depth(), Ok(None));
+                // A connection whose query failed may have lost its server (restarted, or the
+                // connection killed): one ping tells, and a lost one is replaced. Connections
+                // are not pinged when handed out, which cost a round trip per read.
+                let failed = QUERY_FAILED.replace(false);
+                let lost = !in_transaction && failed && pg.batch_execute("SELECT 1").is_err();
+                QUERY_FAILED.set(false);
+                in_transaction || lost
             }
             AnyConnection::Sqlite(_) => IN_SQLITE_WRITE.get(),
         }
+    }
+}
+
+/// Notes on this thread that a PostgreSQL query failed (see `has_broken`).
+fn note_failed_queries(event: diesel::connection::InstrumentationEvent<'_>) {
+    if let diesel::connection::InstrumentationEvent::FinishQuery { error: Some(_), .. } = event {
+        QUERY_FAILED.set(true);
     }
 }
 
@@ -163,6 +178,10 @@ pub fn pool(url: &str, max_size: Option<u32>) -> Result<Pool, DbError> {
         // Waiting longer for a connection only piles requests up: past this, the request is
         // answered "busy, try again" (503) and the pool is left to those already served.
         .connection_timeout(Duration::from_secs(POOL_WAIT_SECONDS))
+        // A connection is checked when it comes back after a failure (see `has_broken`), not
+        // with a `SELECT 1` each time it is handed out: on PostgreSQL that was one more round
+        // trip for every read of every request.
+        .test_on_check_out(false)
         .build(ConnectionManager { url: url.to_string() })?)
 }
 
@@ -179,6 +198,10 @@ thread_local! {
     /// Whether this thread is inside a SQLite [`write_transaction`]. A pooled connection is used
     /// by one thread at a time and `write_transaction` is synchronous, so per-thread is exact.
     static IN_SQLITE_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Whether a PostgreSQL query failed on this thread since a connection last came back to
+    /// the pool. A pooled connection is used by the thread that took it, so the flag meets it
+    /// on its way back.
+    static QUERY_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 struct SqliteWriteGuard;

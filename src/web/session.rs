@@ -143,14 +143,7 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     let signed_in = match lookup_token {
         Some(t) => {
             state
-                .db(move |conn| {
-                    let Some(session) = identity::find_session(conn, &t)? else { return Ok(None) };
-                    let member = match session.user_id {
-                        Some(user_id) => Some(identity::member(conn, user_id)?),
-                        None => None,
-                    };
-                    Ok(Some((session, member)))
-                })
+                .db(move |conn| identity::signed_in(conn, &t))
                 .await?
         }
         None => None,

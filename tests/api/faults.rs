@@ -46,6 +46,26 @@ async fn a_connection_whose_request_panicked_is_never_reused(backend: Backend) {
 }
 both_backends!(a_connection_whose_request_panicked_is_never_reused);
 
+/// Pooled connections are not pinged when handed out (a round trip per read); one whose server
+/// went away is found when its query fails, and replaced, so the next request works.
+#[test]
+fn a_connection_the_server_dropped_is_replaced() {
+    let Some(test_db) = TestDb::new(Backend::Postgres, "a_connection_the_server_dropped_is_replaced") else { return };
+    drop(test_db.connect());
+    let pool = db::pool(&test_db.url, Some(1)).unwrap();
+    let backend_pid = |conn: &mut db::AnyConnection| diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()")).get_result::<i32>(conn);
+    let first = backend_pid(&mut pool.get().unwrap()).unwrap();
+    // The server ends that connection, as a restart or an administrator would.
+    let ended: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("pg_terminate_backend({first})"))).get_result(&mut test_db.connect()).unwrap();
+    assert!(ended);
+    let mut conn = pool.get().unwrap();
+    assert!(backend_pid(&mut conn).is_err(), "the pool handed out the dropped connection, unchecked");
+    drop(conn);
+    let mut conn = pool.get().unwrap();
+    let second = backend_pid(&mut conn).expect("the next request gets a working connection");
+    assert_ne!(first, second);
+}
+
 /// The defect: a programme closing in the year 262142 (PostgreSQL accepts it) made an approval
 /// overflow its date arithmetic and panic. Dates are checked: the funder gets a form error.
 async fn an_approval_never_overflows_a_date(backend: Backend) {

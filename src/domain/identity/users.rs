@@ -175,6 +175,27 @@ pub fn member(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<Member>
     Ok(Member { user, organisation, api_token: None })
 }
 
+/// The live session behind a cookie token and, when it is signed in, its member: one read for
+/// a signed-in person, since every one of their requests starts with it. A session whose
+/// person was removed counts as no session (removing someone also ends their sessions).
+pub fn signed_in(conn: &mut AnyConnection, token: &str) -> DomainResult<Option<(Session, Option<Member>)>> {
+    use crate::db::schema::sessions;
+    let token_hash = sha256_hex(token);
+    let found: Option<(Session, User, Organisation)> = sessions::table
+        .inner_join(users::table.on(users::id.nullable().eq(sessions::user_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(users::organisation_id)))
+        .filter(sessions::token_hash.eq(&token_hash))
+        .filter(sessions::expires_at.gt(clock::now()))
+        .filter(users::removed_at.is_null())
+        .select((Session::as_select(), User::as_select(), Organisation::as_select()))
+        .first(conn)
+        .optional()?;
+    if let Some((session, user, organisation)) = found {
+        return Ok(Some((session, Some(Member { user, organisation, api_token: None }))));
+    }
+    Ok(find_session(conn, token)?.filter(|s| s.user_id.is_none()).map(|s| (s, None)))
+}
+
 pub fn users_of(conn: &mut AnyConnection, organisation_id: OrgId) -> DomainResult<Vec<User>> {
     Ok(users::table
         .filter(users::organisation_id.eq(organisation_id))
