@@ -150,6 +150,11 @@ pub fn grant_by_code(conn: &mut AnyConnection, code: &str) -> DomainResult<Optio
 
 /// The grant as `viewer` may see it: its startup, its programme's funder, its provider.
 pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> DomainResult<Grant> {
+    grant_and_funder_for(conn, viewer, id).map(|(grant, _)| grant)
+}
+
+/// The grant `viewer` may see, with the funder of its programme.
+pub fn grant_and_funder_for(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> DomainResult<(Grant, OrgId)> {
     // One read: the grant and whose programme it is (every grant page and download asks).
     let (grant, funder_id): (Grant, OrgId) = grants::table
         .inner_join(crate::db::schema::programmes::table)
@@ -157,7 +162,7 @@ pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> Doma
         .select((Grant::as_select(), crate::db::schema::programmes::funder_id))
         .first(conn)
         .or_not_found()?;
-    if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, funder_id) { Ok(grant) } else { Err(DomainError::NotFound) }
+    if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, funder_id) { Ok((grant, funder_id)) } else { Err(DomainError::NotFound) }
 }
 
 pub fn grants_of_startup(conn: &mut AnyConnection, startup_id: OrgId) -> DomainResult<Vec<Grant>> {

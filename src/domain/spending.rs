@@ -228,18 +228,21 @@ pub struct SpendCache {
     /// no form token and nothing of the viewer but these, so every viewer of a key shares it.
     pub programme_report_html: LedgerCache<(ProgrammePageKey, &'static str, bool, NaiveDate), std::sync::Arc<String>>,
     /// What a grant's page reads once access is granted, per (grant, page of the statement,
-    /// day): its statement, credit notes, changes, funder and usage (credit notes and grant
-    /// changes move the page state too, migration 33).
-    pub grant_pages: LedgerCache<(crate::domain::ids::GrantId, i64, chrono::NaiveDate), GrantPageData>,
+    /// day): its statement, credit notes, changes and usage (credit notes and grant changes
+    /// move the page state too, migration 33).
+    pub grant_pages: LedgerCache<(crate::domain::ids::GrantId, i64, chrono::NaiveDate), std::sync::Arc<GrantPageData>>,
+    /// What a grant's page shows of the grant as rendered HTML, per (grant, page of the
+    /// statement, day, language, whether reasons show). It holds no form token and nothing of
+    /// the viewer but these; access is checked before it is read.
+    pub grant_statement_html: LedgerCache<(crate::domain::ids::GrantId, i64, NaiveDate, &'static str, bool), std::sync::Arc<String>>,
 }
 
-/// A grant's page's figures: (statement, more movements, credit notes, changes, funder, usage).
+/// A grant's page's figures: (statement, more movements, credit notes, changes, usage, ledger figures).
 pub type GrantPageData = (
     crate::domain::grants::GrantStatement,
     bool,
     Vec<(String, String, NaiveDate, Amount, bool)>,
     Vec<crate::domain::grant_expiry::GrantChangeView>,
-    OrgId,
     crate::domain::grant_usage::GrantUsage,
     Vec<(crate::domain::figures::Figure, Amount)>,
 );
@@ -250,7 +253,7 @@ pub type ProgrammePageKey = (i64, bool, bool, bool, i64, i64);
 
 impl Default for SpendCache {
     fn default() -> SpendCache {
-        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default(), by_category: LedgerCache::default(), sovereignty: LedgerCache::default(), dashboards: LedgerCache::default(), programme_pages: LedgerCache::default(), programme_report_html: LedgerCache::default(), grant_pages: LedgerCache::default() }
+        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default(), by_category: LedgerCache::default(), sovereignty: LedgerCache::default(), dashboards: LedgerCache::default(), programme_pages: LedgerCache::default(), programme_report_html: LedgerCache::default(), grant_pages: LedgerCache::default(), grant_statement_html: LedgerCache::default() }
     }
 }
 

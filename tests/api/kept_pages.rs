@@ -59,6 +59,21 @@ async fn the_kept_programme_and_grant_pages_follow_changes(backend: Backend) {
     grant_expiry::extend(&mut d.app.conn(), &member, grant.id, until, "Kept pages extension reason.").unwrap();
     let extended = funder.get(&path).await.body;
     assert!(extended.contains("Kept pages extension reason.") && !spent.contains("Kept pages extension reason."), "{extended}");
+    // What the page shows of the grant is rendered once and kept per language and per whether
+    // reasons show: the provider never reads the funder's reason, a French funder reads French,
+    // and the funder's forms still carry the funder's own token.
+    let provider = d.app.login("billing@alpha.test").await;
+    let provider_view = provider.get(&path).await.body;
+    assert!(provider_view.contains("<h2>Statement</h2>") && !provider_view.contains("Kept pages extension reason."), "{provider_view}");
+    assert!(!provider_view.contains("/extend\""), "the provider gets no funder's form");
+    let french = d.app.login_in("funder@agency.test", "fr-FR,fr;q=0.9").await;
+    let french_view = french.get(&path).await.body;
+    assert!(french_view.contains("<h2>Relevé de compte</h2>") && !french_view.contains("<h2>Statement</h2>"), "{french_view}");
+    let tokens = |body: &str| body.split("name=\"csrf_token\" value=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_string).collect::<std::collections::BTreeSet<_>>();
+    let funder_view = funder.get(&path).await.body;
+    assert!(funder_view.contains("/extend\""), "the funder's forms are there");
+    let (funder_tokens, french_tokens) = (tokens(&funder_view), tokens(&french_view));
+    assert!(funder_tokens.len() == 1 && french_tokens.len() == 1 && funder_tokens != french_tokens, "each session's forms carry its own token: {funder_tokens:?} {french_tokens:?}");
 
     // The programme's page: a change to its terms, then its author renamed (users are not
     // ledger entries nor programmes: the page state moves for their names too).

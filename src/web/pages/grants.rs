@@ -15,20 +15,32 @@ use askama::Template;
 #[template(path = "pages/grants/show.html")]
 struct GrantPage {
     layout: Layout,
-    statement: GrantStatement,
-    /// The grant's ledger figures, each linked to its entries.
-    figures: Vec<(crate::domain::figures::Figure, crate::money::Amount)>,
-    /// Links to older and newer movements, when the statement has more than a page.
-    pager: Option<crate::web::layout::Pager>,
-    /// Providers' credit notes for the grant: (number, provider, date, amount, posted).
-    credit_notes: Vec<(String, String, chrono::NaiveDate, crate::money::Amount, bool)>,
-    usage: GrantUsageView,
-    /// Extensions, revocation, expiry, with their reasons (not shown to the provider).
-    changes: Vec<GrantChangeView>,
-    show_reasons: bool,
+    grant: grants::Grant,
+    /// Figures, changes, usage, a page of the statement and credit notes: see [`StatementSection`].
+    statement_html: std::sync::Arc<String>,
     /// The extend and revoke forms, for the programme's funder while the grant is active.
     manage: Option<ManageForm>,
     errors: FieldErrors,
+}
+
+/// What a grant's page shows of the grant: the same for every viewer of a language (and of
+/// whether reasons show) while neither the ledger nor the page state moves, so it is rendered
+/// once and kept. It holds no form token.
+#[derive(Template)]
+#[template(path = "pages/grants/statement.html")]
+struct StatementSection<'a> {
+    layout: &'a Layout,
+    statement: &'a GrantStatement,
+    /// The grant's ledger figures, each linked to its entries.
+    figures: &'a [(crate::domain::figures::Figure, crate::money::Amount)],
+    /// Links to older and newer movements, when the statement has more than a page.
+    pager: Option<crate::web::layout::Pager>,
+    /// Providers' credit notes for the grant: (number, provider, date, amount, posted).
+    credit_notes: &'a [(String, String, chrono::NaiveDate, crate::money::Amount, bool)],
+    usage: GrantUsageView,
+    /// Extensions, revocation, expiry, with their reasons (not shown to the provider).
+    changes: &'a [GrantChangeView],
+    show_reasons: bool,
 }
 
 /// The extend and revoke forms as typed, shown again when refused.
@@ -45,35 +57,53 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
     let member = visitor.member()?.clone();
     let viewer = member.clone();
     let cache = state.spend_cache.clone();
-    let (statement, more, credit_notes, changes, funder_id, usage, figures) = state
+    let show_reasons = member.kind() != OrgKind::Provider;
+    let locale = visitor.locale;
+    let (grant, funder_id, at, html_key, kept) = state
         .db(move |conn| {
-            // Access is decided afresh on every request; the figures are kept while neither
-            // the ledger nor the page state moves (see `SpendCache::grant_pages`).
+            // Access is decided afresh on every request; what the page shows of the grant is
+            // kept while neither the ledger nor the page state moves (see `SpendCache`).
             let at = crate::domain::spending::ledger_state(conn)?;
-            grants::grant_for(conn, &viewer, id)?;
-            let today = crate::domain::clock::today();
-            cache.grant_pages.get_or_read_at(conn, at, (id, page.number, today), |conn| {
-                let (statement, more) = grants::statement_page(conn, &viewer, id, page)?;
-                let funder_id = crate::domain::programmes::get(conn, statement.grant.programme_id)?.funder_id;
-                let usage = crate::domain::grant_usage::of_grant(conn, &cache, &viewer, id, statement.balance, today)?;
-                let figures = statement.figures.clone();
-                Ok((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, funder_id, usage, figures))
-            })
+            let (grant, funder_id) = grants::grant_and_funder_for(conn, &viewer, id)?;
+            let html_key = (id, page.number, crate::domain::clock::today(), locale.code(), show_reasons);
+            let kept = match cache.grant_statement_html.kept_at(&html_key, at) {
+                Some(html) => Ok(html),
+                None => Err(grant_page_data(conn, &cache, &viewer, at, id, page, html_key.2)?),
+            };
+            Ok((grant, funder_id, at, html_key, kept))
         })
         .await?;
-    let pager = crate::web::layout::Pager::open_ended(page, statement.lines.len(), more, &format!("/grants/{id}"));
-    let may_manage = access::permits(Some(&member), Action::ManageGrant) && access::may_manage_grant(&member, funder_id) && statement.grant.status == GrantStatus::Active;
-    Ok(GrantPage {
-        layout: Layout::message(visitor, &Message::new("title-grant").with("code", statement.grant.code.as_str())),
-        statement,
-        figures,
-        pager,
-        credit_notes,
-        changes,
-        show_reasons: member.kind() != OrgKind::Provider,
-        manage: may_manage.then_some(form),
-        errors,
-        usage: GrantUsageView::new(visitor.locale, usage),
+    let layout = Layout::message(visitor, &Message::new("title-grant").with("code", grant.code.as_str()));
+    let statement_html = match kept {
+        Ok(html) => html,
+        Err(data) => {
+            let (statement, more, credit_notes, changes, usage, figures) = &*data;
+            let pager = crate::web::layout::Pager::open_ended(page, statement.lines.len(), *more, &format!("/grants/{id}"));
+            let section = StatementSection { layout: &layout, statement, figures, pager, credit_notes, usage: GrantUsageView::new(locale, usage.clone()), changes, show_reasons };
+            let html = std::sync::Arc::new(section.render()?);
+            state.spend_cache.grant_statement_html.keep(html_key, at, html.clone());
+            html
+        }
+    };
+    let may_manage = access::permits(Some(&member), Action::ManageGrant) && access::may_manage_grant(&member, funder_id) && grant.status == GrantStatus::Active;
+    Ok(GrantPage { layout, grant, statement_html, manage: may_manage.then_some(form), errors })
+}
+
+/// What the grant's page shows of it, read once per ledger and page state.
+fn grant_page_data(
+    conn: &mut crate::db::AnyConnection,
+    cache: &crate::domain::spending::SpendCache,
+    viewer: &crate::domain::identity::Member,
+    at: crate::domain::spending::PageState,
+    id: GrantId,
+    page: crate::domain::paging::PageRequest,
+    today: chrono::NaiveDate,
+) -> crate::domain::DomainResult<std::sync::Arc<crate::domain::spending::GrantPageData>> {
+    cache.grant_pages.get_or_read_at(conn, at, (id, page.number, today), |conn| {
+        let (statement, more) = grants::statement_page(conn, viewer, id, page)?;
+        let usage = crate::domain::grant_usage::of_grant(conn, cache, viewer, id, statement.balance, today)?;
+        let figures = statement.figures.clone();
+        Ok(std::sync::Arc::new((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, usage, figures)))
     })
 }
 
