@@ -91,6 +91,7 @@ pub fn connect(url: &str) -> Result<AnyConnection, DbError> {
             Ok(AnyConnection::Postgresql(conn))
         }
         Backend::Sqlite => {
+            keep_query_plans();
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             if let Some(parent) = std::path::Path::new(path).parent() {
                 if !parent.as_os_str().is_empty() && !parent.exists() {
@@ -110,6 +111,38 @@ pub fn connect(url: &str) -> Result<AnyConnection, DbError> {
             Ok(AnyConnection::Sqlite(conn))
         }
     }
+}
+
+/// Turns on SQLite's query planner stability guarantee for every connection this process opens.
+///
+/// SQLite plans a statement again when a bound parameter that its plan looked at is bound anew,
+/// and it looks at a bound `LIMIT`: diesel's `.first()` binds `LIMIT 1`, so each of those
+/// statements, though kept prepared, was parsed and planned afresh at every use (a twentieth of
+/// a report page's CPU under load). With the guarantee a statement keeps its one plan; there are
+/// no statistics (no `ANALYZE`) that another value could pick a better plan from anyway.
+fn keep_query_plans() {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: `enable_query_plan_stability` has the signature SQLite calls an automatic
+        // extension with, and only calls `sqlite3_db_config` on the handle it is given.
+        let rc = unsafe { libsqlite3_sys::sqlite3_auto_extension(Some(enable_query_plan_stability)) };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            log::warn!("SQLite did not take the query plan setting (code {rc}): statements are planned at each use");
+        }
+    });
+}
+
+/// Called by SQLite for each connection it opens (see [`keep_query_plans`]).
+unsafe extern "C" fn enable_query_plan_stability(
+    db: *mut libsqlite3_sys::sqlite3,
+    _error: *mut *mut std::ffi::c_char,
+    _api: *const libsqlite3_sys::sqlite3_api_routines,
+) -> std::ffi::c_int {
+    // SAFETY: SQLite passes the connection being opened; the option takes an int and a
+    // nullable pointer to write the new setting to.
+    unsafe { libsqlite3_sys::sqlite3_db_config(db, libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG, 1 as std::ffi::c_int, std::ptr::null_mut::<std::ffi::c_int>()) };
+    // A connection without the setting still works, only slower: never refuse to open it.
+    libsqlite3_sys::SQLITE_OK
 }
 
 /// r2d2 manager that keeps our choice of backend and SQLite pragmas on every pooled connection.
@@ -276,4 +309,45 @@ macro_rules! on_backend {
             $crate::db::AnyConnection::Postgresql($c) => $body,
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use libsqlite3_sys as ffi;
+
+    /// How many times SQLite planned `SELECT x FROM t LIMIT ?` again over three uses, each
+    /// binding `LIMIT 1` as diesel's `.first()` does, on a fresh in-memory connection.
+    fn replans_of_a_bound_limit() -> i32 {
+        // SAFETY: plain use of the SQLite C API on a connection and statement owned here,
+        // finalized and closed before returning.
+        unsafe {
+            let mut db = std::ptr::null_mut();
+            assert_eq!(ffi::sqlite3_open(c":memory:".as_ptr(), &mut db), ffi::SQLITE_OK);
+            let setup = c"CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (1), (2), (3);";
+            assert_eq!(ffi::sqlite3_exec(db, setup.as_ptr(), None, std::ptr::null_mut(), std::ptr::null_mut()), ffi::SQLITE_OK);
+            let mut stmt = std::ptr::null_mut();
+            assert_eq!(ffi::sqlite3_prepare_v3(db, c"SELECT x FROM t LIMIT ?".as_ptr(), -1, ffi::SQLITE_PREPARE_PERSISTENT as u32, &mut stmt, std::ptr::null_mut()), ffi::SQLITE_OK);
+            for _ in 0..3 {
+                assert_eq!(ffi::sqlite3_bind_int64(stmt, 1, 1), ffi::SQLITE_OK);
+                assert_eq!(ffi::sqlite3_step(stmt), ffi::SQLITE_ROW);
+                ffi::sqlite3_reset(stmt);
+            }
+            let replans = ffi::sqlite3_stmt_status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE, 0);
+            ffi::sqlite3_finalize(stmt);
+            ffi::sqlite3_close(db);
+            replans
+        }
+    }
+
+    #[test]
+    fn a_statement_with_a_bound_limit_is_planned_once() {
+        super::keep_query_plans();
+        assert_eq!(replans_of_a_bound_limit(), 0, "a kept statement is not planned again at each use");
+        // Without the setting, SQLite plans it again at each new binding: what this guards.
+        // SAFETY: removes, then puts back, the entry point `keep_query_plans` registered.
+        unsafe { ffi::sqlite3_cancel_auto_extension(Some(super::enable_query_plan_stability)) };
+        let without = replans_of_a_bound_limit();
+        unsafe { ffi::sqlite3_auto_extension(Some(super::enable_query_plan_stability)) };
+        assert!(without >= 2, "without the guarantee the statement was planned {without} more times");
+    }
 }
