@@ -717,3 +717,7 @@ diesel::table! {
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(ledger_head, page_state);
+// A signed-in request reads the page state with its session (`identity::signed_in`).
+diesel::allow_tables_to_appear_in_same_query!(page_state, sessions);
+diesel::allow_tables_to_appear_in_same_query!(page_state, users);
+diesel::allow_tables_to_appear_in_same_query!(page_state, organisations);

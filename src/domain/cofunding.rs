@@ -42,6 +42,11 @@ pub fn is_cofunder(conn: &mut AnyConnection, programme: ProgrammeId, funder: Org
     Ok(n > 0)
 }
 
+/// Every funder invited to co-fund the programme, committed or not.
+pub fn cofunder_ids(conn: &mut AnyConnection, programme: ProgrammeId) -> DomainResult<Vec<OrgId>> {
+    Ok(programme_cofunders::table.filter(programme_cofunders::programme_id.eq(programme)).select(programme_cofunders::funder_id).order(programme_cofunders::funder_id).load(conn)?)
+}
+
 /// The lead invites the funder named `name` (exactly, any case) to co-fund its programme, a
 /// draft or open one.
 pub fn invite(conn: &mut AnyConnection, by: &Member, id: ProgrammeId, name: &str) -> DomainResult<OrgId> {

@@ -155,14 +155,26 @@ pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> Doma
 
 /// The grant `viewer` may see, with the funder of its programme.
 pub fn grant_and_funder_for(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> DomainResult<(Grant, OrgId)> {
-    // One read: the grant and whose programme it is (every grant page and download asks).
-    let (grant, funder_id): (Grant, OrgId) = grants::table
+    let (grant, funder_id) = grant_and_funder(conn, id)?;
+    if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, funder_id) { Ok((grant, funder_id)) } else { Err(DomainError::NotFound) }
+}
+
+/// [`grant_and_funder_for`] decided on the grant as kept at `at` (read again only when the
+/// state moved since); the decision itself is made on every call.
+pub fn grant_and_funder_at(conn: &mut AnyConnection, cache: &crate::domain::spending::SpendCache, at: crate::domain::spending::PageState, viewer: &Member, id: GrantId) -> DomainResult<(Grant, OrgId)> {
+    let head = cache.grant_heads.get_or_read_at(conn, at, id, |conn| Ok(std::sync::Arc::new(grant_and_funder(conn, id)?)))?;
+    let (grant, funder_id) = &*head;
+    if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, *funder_id) { Ok((grant.clone(), *funder_id)) } else { Err(DomainError::NotFound) }
+}
+
+/// The grant and whose programme it is, in one read (every grant page and download asks).
+fn grant_and_funder(conn: &mut AnyConnection, id: GrantId) -> DomainResult<(Grant, OrgId)> {
+    grants::table
         .inner_join(crate::db::schema::programmes::table)
         .filter(grants::id.eq(id))
         .select((Grant::as_select(), crate::db::schema::programmes::funder_id))
         .first(conn)
-        .or_not_found()?;
-    if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, funder_id) { Ok((grant, funder_id)) } else { Err(DomainError::NotFound) }
+        .or_not_found()
 }
 
 pub fn grants_of_startup(conn: &mut AnyConnection, startup_id: OrgId) -> DomainResult<Vec<Grant>> {

@@ -591,12 +591,31 @@ pub fn get(conn: &mut AnyConnection, id: ProgrammeId) -> DomainResult<Programme>
 /// (programmes are public calls); otherwise not found.
 pub fn visible_to(conn: &mut AnyConnection, viewer: &Member, id: ProgrammeId) -> DomainResult<Programme> {
     let programme = get(conn, id)?;
+    let cofunder = viewer.kind() == OrgKind::Funder && viewer.org_id() != programme.funder_id && crate::domain::cofunding::is_cofunder(conn, id, viewer.org_id())?;
+    if may_see(viewer, &programme, cofunder) { Ok(programme) } else { Err(DomainError::NotFound) }
+}
+
+/// [`visible_to`] decided on the programme and its co-funders as kept at `at` (read again only
+/// when the state moved since): a page that keeps the rest of what it shows then reads
+/// nothing. The decision itself is made on every call.
+pub fn visible_at(conn: &mut AnyConnection, cache: &crate::domain::spending::SpendCache, at: crate::domain::spending::PageState, viewer: &Member, id: ProgrammeId) -> DomainResult<Programme> {
+    let head = cache.programme_heads.get_or_read_at(conn, at, id, |conn| {
+        let programme = get(conn, id)?;
+        let cofunders = crate::domain::cofunding::cofunder_ids(conn, id)?;
+        Ok(std::sync::Arc::new((programme, cofunders)))
+    })?;
+    let (programme, cofunders) = &*head;
+    let cofunder = viewer.kind() == OrgKind::Funder && cofunders.contains(&viewer.org_id());
+    if may_see(viewer, programme, cofunder) { Ok(programme.clone()) } else { Err(DomainError::NotFound) }
+}
+
+/// Whether `viewer` may see `programme`, `cofunder` saying whether they were invited to fund it.
+fn may_see(viewer: &Member, programme: &Programme, cofunder: bool) -> bool {
     // A draft is its funder's own until it opens.
     let hidden_draft = programme.is_draft() && !crate::domain::access::may_manage_programme(viewer, programme.funder_id);
     // A funder invited to co-fund it sees it too.
-    let cofunder = viewer.kind() == OrgKind::Funder && viewer.org_id() != programme.funder_id && crate::domain::cofunding::is_cofunder(conn, id, viewer.org_id())?;
     let may_view = crate::domain::access::may_view_programme(viewer, programme.funder_id) || cofunder;
-    if may_view && !hidden_draft { Ok(programme) } else { Err(DomainError::NotFound) }
+    may_view && !hidden_draft
 }
 
 pub fn of_funder(conn: &mut AnyConnection, funder_id: OrgId) -> DomainResult<Vec<Programme>> {

@@ -190,30 +190,39 @@ pub struct Report {
     pub rows: Vec<ProviderSpend>,
 }
 
-/// One programme's figures: its funder and admins only (others: not found).
-pub fn of_programme(conn: &mut AnyConnection, cache: &spending::SpendCache, viewer: &Member, programme_id: crate::domain::ProgrammeId) -> DomainResult<(crate::domain::programmes::Programme, Report)> {
-    let programme = crate::domain::programmes::visible_to(conn, viewer, programme_id)?;
+/// One programme's figures: its funder and admins only (others: not found). `known` is the
+/// state the request read already, if it did (see `spending::ledger_state_or`).
+pub fn of_programme(
+    conn: &mut AnyConnection,
+    cache: &spending::SpendCache,
+    known: Option<spending::PageState>,
+    viewer: &Member,
+    programme_id: crate::domain::ProgrammeId,
+) -> DomainResult<(crate::domain::programmes::Programme, Report)> {
+    let at = spending::ledger_state_or(known, conn)?;
+    let programme = crate::domain::programmes::visible_at(conn, cache, at, viewer, programme_id)?;
     if !crate::domain::access::may_manage_programme(viewer, programme.funder_id) {
         return Err(DomainError::NotFound);
     }
-    let report = report(conn, cache, Scope::Programme(programme.id))?;
+    let report = report(conn, cache, at, Scope::Programme(programme.id))?;
     Ok((programme, report))
 }
 
 /// Across the viewer's programmes (a funder's own; every programme for an admin).
-pub fn across_programmes(conn: &mut AnyConnection, cache: &spending::SpendCache, viewer: &Member) -> DomainResult<Report> {
+pub fn across_programmes(conn: &mut AnyConnection, cache: &spending::SpendCache, known: Option<spending::PageState>, viewer: &Member) -> DomainResult<Report> {
     let scope = match viewer.kind() {
         crate::domain::identity::OrgKind::Funder => Scope::Funder(viewer.org_id()),
         crate::domain::identity::OrgKind::Platform => Scope::All,
         _ => return Err(DomainError::NotFound),
     };
-    report(conn, cache, scope)
+    let at = spending::ledger_state_or(known, conn)?;
+    report(conn, cache, at, scope)
 }
 
 /// The report of `scope`, kept while neither the ledger nor the page state moves (its spend
 /// rows are ledger figures; names, countries and catalogue offerings move the page state).
-fn report(conn: &mut AnyConnection, cache: &spending::SpendCache, scope: Scope) -> DomainResult<Report> {
-    cache.sovereignty.get_or_read(conn, scope, |conn| {
+fn report(conn: &mut AnyConnection, cache: &spending::SpendCache, at: spending::PageState, scope: Scope) -> DomainResult<Report> {
+    cache.sovereignty.get_or_read_at(conn, at, scope, |conn| {
         let rows = spending::by_provider(conn, scope)?;
         let countries = spending::offering_countries(conn)?;
         Ok(Report { figures: compute(&rows, &countries)?, rows })

@@ -193,6 +193,7 @@ mod tests {
 /// it; they are then recomputed at the next count, never served older than their key. Names,
 /// countries and programme terms come with the figures: the key also carries `page_state`'s
 /// version (see [`PageState`]), so a renamed organisation or an edited programme shows at once.
+#[derive(Default)]
 pub struct SpendCache {
     by_provider: LedgerCache<Scope, Vec<ProviderSpend>>,
     by_month: LedgerCache<Scope, Vec<MonthSpend>>,
@@ -235,27 +236,28 @@ pub struct SpendCache {
     /// statement, day, language, whether reasons show). It holds no form token and nothing of
     /// the viewer but these; access is checked before it is read.
     pub grant_statement_html: LedgerCache<(crate::domain::ids::GrantId, i64, NaiveDate, &'static str, bool), std::sync::Arc<String>>,
+    /// A programme's row and the funders invited to co-fund it: what deciding who may see it
+    /// reads (`programmes::visible_at`). Both tables move the page state.
+    pub programme_heads: LedgerCache<crate::domain::ids::ProgrammeId, std::sync::Arc<(crate::domain::programmes::Programme, Vec<OrgId>)>>,
+    /// A grant's row and whose programme it is: what deciding who may see it reads
+    /// (`grants::grant_and_funder_at`). Grants and programmes move the page state.
+    pub grant_heads: LedgerCache<crate::domain::ids::GrantId, std::sync::Arc<(crate::domain::grants::Grant, OrgId)>>,
 }
 
-/// A grant's page's figures: (statement, more movements, credit notes, changes, usage, ledger figures).
+/// A grant's page's figures: (statement with its ledger figures, more movements, credit notes,
+/// changes, usage).
 pub type GrantPageData = (
     crate::domain::grants::GrantStatement,
     bool,
     Vec<(String, String, NaiveDate, Amount, bool)>,
     Vec<crate::domain::grant_expiry::GrantChangeView>,
     crate::domain::grant_usage::GrantUsage,
-    Vec<(crate::domain::figures::Figure, Amount)>,
 );
 
 /// (programme, shares shown, report shown, applications hidden behind review clearance,
 /// applications page, grants page).
 pub type ProgrammePageKey = (i64, bool, bool, bool, i64, i64);
 
-impl Default for SpendCache {
-    fn default() -> SpendCache {
-        SpendCache { by_provider: LedgerCache::default(), by_month: LedgerCache::default(), transparency: LedgerCache::default(), programme_reports: LedgerCache::default(), transparency_pages: LedgerCache::default(), grant_usage: LedgerCache::default(), by_category: LedgerCache::default(), sovereignty: LedgerCache::default(), dashboards: LedgerCache::default(), programme_pages: LedgerCache::default(), programme_report_html: LedgerCache::default(), grant_pages: LedgerCache::default(), grant_statement_html: LedgerCache::default() }
-    }
-}
 
 /// Figures of one kind, each kept with the ledger state it was read at (see [`SpendCache`]).
 ///
@@ -352,15 +354,30 @@ const MAX_CACHED_SCOPES: usize = 10_000;
 /// countries, terms, usage lines, categories: what the pages show besides ledger figures). Equal states mean equal pages.
 pub type PageState = (i64, i64);
 
+/// The state from its two counters as read, each `None` when its row is missing (no entry yet;
+/// a database before migration 28): a missing counter has not moved.
+pub fn state_of(entry_count: Option<i64>, version: Option<i64>) -> PageState {
+    (entry_count.unwrap_or(0), version.unwrap_or(0))
+}
+
+/// `known` when the request read the state already (with its session: see
+/// `identity::signed_in`), else the state read now.
+pub fn ledger_state_or(known: Option<PageState>, conn: &mut AnyConnection) -> DomainResult<PageState> {
+    match known {
+        Some(state) => Ok(state),
+        None => ledger_state(conn),
+    }
+}
+
 /// The state the caches are keyed on (see [`PageState`]): one row, one round trip.
 pub fn ledger_state(conn: &mut AnyConnection) -> DomainResult<PageState> {
     use crate::db::schema::{ledger_head, page_state};
     let version = page_state::table.find(1).select(page_state::version).single_value();
     let row: Option<(i64, Option<i64>)> = ledger_head::table.find(1).select((ledger_head::entry_count, version)).first(conn).optional()?;
     Ok(match row {
-        Some((count, version)) => (count, version.unwrap_or(0)),
+        Some((count, version)) => state_of(Some(count), version),
         // No entry yet: the version alone still tells names and programmes apart.
-        None => (0, page_state::table.find(1).select(page_state::version).first::<i64>(conn).optional()?.unwrap_or(0)),
+        None => state_of(None, page_state::table.find(1).select(page_state::version).first::<i64>(conn).optional()?),
     })
 }
 

@@ -39,6 +39,10 @@ pub struct Visitor {
     pub request_id: String,
     /// The client's address (see `AppState::client_address`).
     pub address: Option<String>,
+    /// The ledger and page state read with the session (see `spending::PageState`), for a GET
+    /// or HEAD: pages key what they keep on it rather than read it again. `None` for other
+    /// methods, whose handlers may write before they render, and for visitors not signed in.
+    pub state_at: Option<crate::domain::spending::PageState>,
 }
 
 impl Visitor {
@@ -150,8 +154,14 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     };
     // Not signed in: no database row, a signed nonce (see identity::anonymous_session).
     let mut new_nonce = None;
+    let mut state_at = None;
     let found = match signed_in {
-        Some(found) => Some(found),
+        Some(found) => {
+            if may_start || req.method() == actix_web::http::Method::HEAD {
+                state_at = found.state;
+            }
+            Some((found.session, found.member))
+        }
         None => {
             let existing = req.cookie(ANONYMOUS_COOKIE).and_then(|c| identity::anonymous_session(&state.secret, c.value()));
             match existing {
@@ -173,7 +183,7 @@ pub async fn resolve(req: ServiceRequest, next: Next<impl MessageBody + 'static>
     if let Some((session, member)) = found {
         let flash = flash_in.as_deref().and_then(flash::parse);
         let address = client_address(&state, &req).map(|a| a.to_string());
-        req.extensions_mut().insert(Visitor { session, member, locale, flash, here: here.clone(), request_id: request_id.clone(), address });
+        req.extensions_mut().insert(Visitor { session, member, locale, flash, here: here.clone(), request_id: request_id.clone(), address, state_at });
     }
 
     // The access policy, before any handler: a route missing from the table is never reached.

@@ -6,7 +6,7 @@
 use crate::both_backends;
 use crate::helpers::Backend;
 use crate::transparency::{dataset, spend};
-use computegrants::db::schema::{applications, organisations, programmes as programme_rows, users};
+use computegrants::db::schema::{applications, grants as grant_rows, organisations, programme_cofunders, programmes as programme_rows, users};
 use computegrants::domain::{grant_expiry, grants, identity, programmes, UserId};
 use diesel::prelude::*;
 
@@ -108,4 +108,73 @@ async fn the_kept_programme_and_grant_pages_follow_changes(backend: Backend) {
     assert!(funder.get(&path).await.body.contains("id=\"review-links\""), "the admin's section did not replace the funder's");
 }
 
-both_backends!(the_kept_dashboard_and_sovereignty_report_follow_changes, the_kept_programme_and_grant_pages_follow_changes);
+/// Who may see a kept page is decided on every request, on the programme and the grant as they
+/// stand at that request's state: an invitation to co-fund, its withdrawal, or a grant moved to
+/// another provider shows on the very next request, even though the page itself was kept.
+async fn who_may_see_a_kept_page_follows_changes(backend: Backend) {
+    let Some(d) = dataset(backend, "who_may_see_a_kept_page_follows_changes").await else { return };
+    let lead = d.app.login("funder@agency.test").await;
+    d.app.create_member(identity::OrgKind::Funder, "Région Test", "funder@region.test");
+    let other = d.app.login("funder@region.test").await;
+    let path = format!("/programmes/{}", d.programme_id);
+    // The lead's visit keeps the page (and the programme behind the access check).
+    assert_eq!(lead.get(&path).await.status, 200);
+    assert_eq!(lead.get(&path).await.status, 200);
+    assert_eq!(other.get(&path).await.status, 404, "not its programme");
+
+    let region: i64 = organisations::table.filter(organisations::name.eq("Région Test")).select(organisations::id).first(&mut d.app.conn()).unwrap();
+    let lead_member = member_by_email(&mut d.app.conn(), "funder@agency.test");
+    diesel::insert_into(programme_cofunders::table)
+        .values((
+            programme_cofunders::programme_id.eq(d.programme_id.get()),
+            programme_cofunders::funder_id.eq(region),
+            programme_cofunders::invited_by.eq(lead_member.user.id.get()),
+            programme_cofunders::invited_at.eq(chrono::Utc::now().naive_utc()),
+        ))
+        .execute(&mut d.app.conn())
+        .unwrap();
+    let invited = other.get(&path).await;
+    assert_eq!(invited.status, 200, "an invited co-funder sees the programme at once");
+    assert!(invited.body.contains("Sovereign Compute 2026"), "{}", invited.body);
+    diesel::delete(programme_cofunders::table.filter(programme_cofunders::funder_id.eq(region))).execute(&mut d.app.conn()).unwrap();
+    assert_eq!(other.get(&path).await.status, 404, "a withdrawn invitation hides it at once");
+
+    // A grant at Alpha: Berg's people may not see it, until it is moved to Berg.
+    let grant = grants::grant_by_code(&mut d.app.conn(), &d.grants[0]).unwrap().unwrap();
+    let path = format!("/grants/{}", grant.id);
+    let berg = d.app.login("billing@berg.test").await;
+    let alpha = d.app.login("billing@alpha.test").await;
+    assert_eq!(alpha.get(&path).await.status, 200);
+    assert_eq!(alpha.get(&path).await.status, 200);
+    assert_eq!(berg.get(&path).await.status, 404, "not its grant");
+    let berg_id: i64 = organisations::table.filter(organisations::name.eq("Berg HPC")).select(organisations::id).first(&mut d.app.conn()).unwrap();
+    diesel::update(grant_rows::table.find(grant.id.get())).set(grant_rows::provider_id.eq(berg_id)).execute(&mut d.app.conn()).unwrap();
+    assert_eq!(berg.get(&path).await.status, 200, "the grant's new provider sees it at once");
+    assert_eq!(alpha.get(&path).await.status, 404, "its former provider no longer does");
+}
+
+/// The state a signed-in request reads with its session is the one the pages would read
+/// themselves: the ledger head's count and the page state's version.
+async fn the_session_read_carries_the_page_state(backend: Backend) {
+    let Some(d) = dataset(backend, "the_session_read_carries_the_page_state").await else { return };
+    let mut conn = d.app.conn();
+    let funder = member_by_email(&mut conn, "funder@agency.test");
+    let (token, _) = identity::start_session(&mut conn, Some(funder.user.id)).unwrap();
+    let read = |conn: &mut computegrants::db::AnyConnection| identity::signed_in(conn, &token).unwrap().expect("the session is live").state;
+    let before = read(&mut conn).expect("a signed-in session reads the state with it");
+    assert_eq!(before, computegrants::domain::spending::ledger_state(&mut conn).unwrap());
+    spend(&mut conn, "spend-state", &d.grants[0], &member_by_email(&mut d.app.conn(), "billing@alpha.test"), 100);
+    let after = read(&mut conn).unwrap();
+    assert_eq!(after, computegrants::domain::spending::ledger_state(&mut conn).unwrap());
+    assert!(after.0 > before.0, "a ledger entry moves the count: {before:?} {after:?}");
+    diesel::update(programme_rows::table.find(d.programme_id.get())).set(programme_rows::name.eq("State Renamed")).execute(&mut conn).unwrap();
+    let renamed = read(&mut conn).unwrap();
+    assert!(renamed.0 == after.0 && renamed.1 > after.1, "a renamed programme moves the version: {after:?} {renamed:?}");
+}
+
+both_backends!(
+    the_kept_dashboard_and_sovereignty_report_follow_changes,
+    the_kept_programme_and_grant_pages_follow_changes,
+    who_may_see_a_kept_page_follows_changes,
+    the_session_read_carries_the_page_state
+);

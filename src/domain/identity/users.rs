@@ -178,22 +178,37 @@ pub fn member(conn: &mut AnyConnection, user_id: UserId) -> DomainResult<Member>
 /// The live session behind a cookie token and, when it is signed in, its member: one read for
 /// a signed-in person, since every one of their requests starts with it. A session whose
 /// person was removed counts as no session (removing someone also ends their sessions).
-pub fn signed_in(conn: &mut AnyConnection, token: &str) -> DomainResult<Option<(Session, Option<Member>)>> {
-    use crate::db::schema::sessions;
+///
+/// The same read returns the state the kept pages are keyed on (`spending::PageState`), so a
+/// page kept at that state costs its viewer this one round trip and no other.
+pub fn signed_in(conn: &mut AnyConnection, token: &str) -> DomainResult<Option<SignedIn>> {
+    use crate::db::schema::{ledger_head, page_state, sessions};
     let token_hash = sha256_hex(token);
-    let found: Option<(Session, User, Organisation)> = sessions::table
+    let entry_count = ledger_head::table.find(1).select(ledger_head::entry_count).single_value();
+    let version = page_state::table.find(1).select(page_state::version).single_value();
+    let found: Option<(Session, User, Organisation, Option<i64>, Option<i64>)> = sessions::table
         .inner_join(users::table.on(users::id.nullable().eq(sessions::user_id)))
         .inner_join(organisations::table.on(organisations::id.eq(users::organisation_id)))
         .filter(sessions::token_hash.eq(&token_hash))
         .filter(sessions::expires_at.gt(clock::now()))
         .filter(users::removed_at.is_null())
-        .select((Session::as_select(), User::as_select(), Organisation::as_select()))
+        .select((Session::as_select(), User::as_select(), Organisation::as_select(), entry_count, version))
         .first(conn)
         .optional()?;
-    if let Some((session, user, organisation)) = found {
-        return Ok(Some((session, Some(Member { user, organisation, api_token: None }))));
+    if let Some((session, user, organisation, entry_count, version)) = found {
+        let state = Some(crate::domain::spending::state_of(entry_count, version));
+        return Ok(Some(SignedIn { session, member: Some(Member { user, organisation, api_token: None }), state }));
     }
-    Ok(find_session(conn, token)?.filter(|s| s.user_id.is_none()).map(|s| (s, None)))
+    Ok(find_session(conn, token)?.filter(|s| s.user_id.is_none()).map(|session| SignedIn { session, member: None, state: None }))
+}
+
+/// A live session as [`signed_in`] found it.
+pub struct SignedIn {
+    pub session: Session,
+    /// Who is signed in; `None` for an anonymous session.
+    pub member: Option<Member>,
+    /// The ledger and page state read with the session (`None` when it was not read).
+    pub state: Option<crate::domain::spending::PageState>,
 }
 
 pub fn users_of(conn: &mut AnyConnection, organisation_id: OrgId) -> DomainResult<Vec<User>> {

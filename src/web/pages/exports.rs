@@ -132,16 +132,16 @@ async fn programme_report(state: &web::Data<AppState>, visitor: &Visitor, path: 
     let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path.0)?;
     let format = format_of(&path.1)?;
-    let cache = state.clone();
-    let (_, report) = state.db(move |conn| sovereignty::of_programme(conn, &cache.spend_cache, &member, id)).await?;
+    let (cache, known) = (state.clone(), visitor.state_at);
+    let (_, report) = state.db(move |conn| sovereignty::of_programme(conn, &cache.spend_cache, known, &member, id)).await?;
     Ok((id, format, report))
 }
 
 async fn report_across(state: &web::Data<AppState>, visitor: &Visitor, path: &str) -> AppResult<(Format, sovereignty::Report)> {
     let member = visitor.member()?.clone();
     let format = format_of(path)?;
-    let cache = state.clone();
-    let report = state.db(move |conn| sovereignty::across_programmes(conn, &cache.spend_cache, &member)).await?;
+    let (cache, known) = (state.clone(), visitor.state_at);
+    let report = state.db(move |conn| sovereignty::across_programmes(conn, &cache.spend_cache, known, &member)).await?;
     Ok((format, report))
 }
 

@@ -59,25 +59,27 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
     let cache = state.spend_cache.clone();
     let show_reasons = member.kind() != OrgKind::Provider;
     let locale = visitor.locale;
+    let known = visitor.state_at;
     let (grant, funder_id, at, html_key, kept) = state
         .db(move |conn| {
             // Access is decided afresh on every request; what the page shows of the grant is
             // kept while neither the ledger nor the page state moves (see `SpendCache`).
-            let at = crate::domain::spending::ledger_state(conn)?;
-            let (grant, funder_id) = grants::grant_and_funder_for(conn, &viewer, id)?;
+            let at = crate::domain::spending::ledger_state_or(known, conn)?;
+            let (grant, funder_id) = grants::grant_and_funder_at(conn, &cache, at, &viewer, id)?;
             let html_key = (id, page.number, crate::domain::clock::today(), locale.code(), show_reasons);
             let kept = match cache.grant_statement_html.kept_at(&html_key, at) {
-                Some(html) => Ok(html),
-                None => Err(grant_page_data(conn, &cache, &viewer, at, id, page, html_key.2)?),
+                Some(html) => Section::Rendered(html),
+                None => Section::ToRender(grant_page_data(conn, &cache, &viewer, at, id, page, html_key.2)?),
             };
             Ok((grant, funder_id, at, html_key, kept))
         })
         .await?;
     let layout = Layout::message(visitor, &Message::new("title-grant").with("code", grant.code.as_str()));
     let statement_html = match kept {
-        Ok(html) => html,
-        Err(data) => {
-            let (statement, more, credit_notes, changes, usage, figures) = &*data;
+        Section::Rendered(html) => html,
+        Section::ToRender(data) => {
+            let (statement, more, credit_notes, changes, usage) = &*data;
+            let figures = &statement.figures;
             let pager = crate::web::layout::Pager::open_ended(page, statement.lines.len(), *more, &format!("/grants/{id}"));
             let section = StatementSection { layout: &layout, statement, figures, pager, credit_notes, usage: GrantUsageView::new(locale, usage.clone()), changes, show_reasons };
             let html = std::sync::Arc::new(section.render()?);
@@ -87,6 +89,12 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
     };
     let may_manage = access::permits(Some(&member), Action::ManageGrant) && access::may_manage_grant(&member, funder_id) && grant.status == GrantStatus::Active;
     Ok(GrantPage { layout, grant, statement_html, manage: may_manage.then_some(form), errors })
+}
+
+/// The grant's section of its page: as kept, or the figures to render it from.
+enum Section {
+    Rendered(std::sync::Arc<String>),
+    ToRender(std::sync::Arc<crate::domain::spending::GrantPageData>),
 }
 
 /// What the grant's page shows of it, read once per ledger and page state.
@@ -102,8 +110,7 @@ fn grant_page_data(
     cache.grant_pages.get_or_read_at(conn, at, (id, page.number, today), |conn| {
         let (statement, more) = grants::statement_page(conn, viewer, id, page)?;
         let usage = crate::domain::grant_usage::of_grant(conn, cache, viewer, id, statement.balance, today)?;
-        let figures = statement.figures.clone();
-        Ok(std::sync::Arc::new((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, usage, figures)))
+        Ok(std::sync::Arc::new((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, usage)))
     })
 }
 

@@ -263,12 +263,13 @@ pub(crate) async fn programme_page(
     let member = visitor.member()?.clone();
     let cache = state.spend_cache.clone();
     let viewer = member.clone();
+    let known = visitor.state_at;
     let (programme, data, at, key) = state
         .db(move |conn| {
-            // Access is decided afresh on every request; what the page shows besides the
-            // programme is kept while neither the ledger nor the page state moves.
-            let at = crate::domain::spending::ledger_state(conn)?;
-            let programme = programmes::visible_to(conn, &viewer, id)?;
+            // Access is decided afresh on every request; what the page shows, the programme
+            // included, is kept while neither the ledger nor the page state moves.
+            let at = crate::domain::spending::ledger_state_or(known, conn)?;
+            let programme = programmes::visible_at(conn, &cache, at, &viewer, id)?;
             // Startups and providers see the call, not who pays for it.
             let show_shares = matches!(viewer.kind(), OrgKind::Funder | OrgKind::Platform);
             // A draft has no ledger figures yet (and its budget may still change).

@@ -105,8 +105,8 @@ fn page(visitor: &Visitor, layout: Layout, report: &sovereignty::Report, program
 /// `/reports/sovereignty`: across the funder's programmes (every programme for an admin).
 pub async fn sovereignty(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
-    let cache = state.clone();
-    let report = state.db(move |conn| sovereignty::across_programmes(conn, &cache.spend_cache, &member)).await?;
+    let (cache, known) = (state.clone(), visitor.state_at);
+    let report = state.db(move |conn| sovereignty::across_programmes(conn, &cache.spend_cache, known, &member)).await?;
     page(&visitor, Layout::new(&visitor, "title-sovereignty"), &report, None)
 }
 
@@ -114,8 +114,8 @@ pub async fn sovereignty(state: web::Data<AppState>, visitor: Visitor) -> AppRes
 pub async fn programme_sovereignty(state: web::Data<AppState>, visitor: Visitor, path: web::Path<String>) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path)?;
-    let cache = state.clone();
-    let (programme, report) = state.db(move |conn| sovereignty::of_programme(conn, &cache.spend_cache, &member, id)).await?;
+    let (cache, known) = (state.clone(), visitor.state_at);
+    let (programme, report) = state.db(move |conn| sovereignty::of_programme(conn, &cache.spend_cache, known, &member, id)).await?;
     let layout = Layout::message(&visitor, &Message::new("title-sovereignty-programme").with("name", programme.name.as_str()));
     page(&visitor, layout, &report, Some((programme.id, programme.name)))
 }
