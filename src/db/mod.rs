@@ -300,7 +300,9 @@ pub fn backend(conn: &AnyConnection) -> Backend {
 }
 
 /// Runs the same diesel expression on the concrete connection of either backend, for the few
-/// statements `MultiConnection` cannot express (multi-row `INSERT … VALUES`).
+/// statements `MultiConnection` cannot express (multi-row `INSERT … VALUES`), and for the
+/// query every signed-in request makes (`identity::signed_in`): on the concrete connection a
+/// prepared statement is found by its type, without writing its SQL out again.
 #[macro_export]
 macro_rules! on_backend {
     ($conn:expr, $c:ident => $body:expr) => {

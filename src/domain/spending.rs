@@ -372,8 +372,13 @@ pub fn ledger_state_or(known: Option<PageState>, conn: &mut AnyConnection) -> Do
 /// The state the caches are keyed on (see [`PageState`]): one row, one round trip.
 pub fn ledger_state(conn: &mut AnyConnection) -> DomainResult<PageState> {
     use crate::db::schema::{ledger_head, page_state};
-    let version = page_state::table.find(1).select(page_state::version).single_value();
-    let row: Option<(i64, Option<i64>)> = ledger_head::table.find(1).select((ledger_head::entry_count, version)).first(conn).optional()?;
+    // On the backend's own connection, as the session read (see `identity::signed_in`): every
+    // visit of the public page starts here.
+    let row: Option<(i64, Option<i64>)> = crate::on_backend!(conn, c => ledger_head::table
+        .find(1)
+        .select((ledger_head::entry_count, page_state::table.find(1).select(page_state::version).single_value()))
+        .first(c)
+        .optional())?;
     Ok(match row {
         Some((count, version)) => state_of(Some(count), version),
         // No entry yet: the version alone still tells names and programmes apart.
