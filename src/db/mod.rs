@@ -299,16 +299,6 @@ pub fn backend(conn: &AnyConnection) -> Backend {
     }
 }
 
-/// Inside a write transaction on PostgreSQL, locks the `page_state` row until it commits:
-/// triggers update that row on most writes, so a transaction that also locks other rows takes
-/// it first to keep one lock order with the others. SQLite's writers are serialised already.
-pub fn lock_page_state(conn: &mut AnyConnection) -> Result<(), diesel::result::Error> {
-    match conn {
-        AnyConnection::Postgresql(_) => conn.batch_execute("SELECT version FROM page_state WHERE id = 1 FOR UPDATE"),
-        AnyConnection::Sqlite(_) => Ok(()),
-    }
-}
-
 /// Runs the same diesel expression on the concrete connection of either backend, for the few
 /// statements `MultiConnection` cannot express (multi-row `INSERT … VALUES`), and for the
 /// query every signed-in request makes (`identity::signed_in`): on the concrete connection a

@@ -813,23 +813,19 @@ pub fn withdraw(conn: &mut AnyConnection, by: &Member, application_id: Applicati
     if by.kind() != OrgKind::Startup {
         return Err(DomainError::NotFound);
     }
-    crate::db::write_transaction(conn, |conn| {
-        // The update's trigger moves `page_state` after the application's row is locked; a
-        // decision or an application moves it first and then needs that row. Taking
-        // `page_state` first keeps one lock order (the soak met the deadlock on PostgreSQL).
-        crate::db::lock_page_state(conn)?;
-        let changed = diesel::update(
-            applications::table
-                .filter(applications::id.eq(current.application.id))
-                .filter(applications::status.eq_any(OPEN)),
-        )
-        .set(applications::status.eq(ApplicationStatus::Withdrawn.as_str()))
-        .execute(conn)?;
-        if changed == 0 {
-            return Err(DomainError::Conflict(Message::new("withdraw-not-pending")));
-        }
-        Ok(())
-    })
+    // One statement: PostgreSQL moves `page_state` at commit, after this row's lock (see the
+    // migration page_state_at_commit), so there is one lock order with every other writer.
+    let changed = diesel::update(
+        applications::table
+            .filter(applications::id.eq(current.application.id))
+            .filter(applications::status.eq_any(OPEN)),
+    )
+    .set(applications::status.eq(ApplicationStatus::Withdrawn.as_str()))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(DomainError::Conflict(Message::new("withdraw-not-pending")));
+    }
+    Ok(())
 }
 
 

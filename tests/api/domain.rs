@@ -5,7 +5,7 @@
 use crate::both_backends;
 use crate::helpers::{Backend, PASSWORD, TestDb};
 use computegrants::db::AnyConnection;
-use computegrants::db::schema::{applications as application_rows, grants as grant_rows, ledger_entries, programmes as programme_rows};
+use computegrants::db::schema::{applications as application_rows, grants as grant_rows, ledger_entries, organisations, page_state, programmes as programme_rows};
 use computegrants::domain::access;
 use computegrants::domain::{ApplicationId, OrgId};
 use computegrants::domain::applications::{self, ApplicationStatus, Decision, NewApplication};
@@ -303,10 +303,45 @@ fn other_organisations_objects_are_not_visible(backend: Backend) {
     w.verify();
 }
 
+/// A transaction that moved the page state early (an organisation renamed) and then needs an
+/// application's row, beside a withdrawal of that application, which locks the row first: both
+/// commit. On PostgreSQL the page state's triggers once took its row at the rename, so the
+/// withdrawal waited for it while holding the row the transaction needed: a deadlock.
+fn a_withdrawal_beside_a_write_that_moved_the_page_state_first_both_commit(backend: Backend) {
+    let Some(mut w) = World::new(backend, "a_withdrawal_beside_a_write_that_moved_the_page_state_first_both_commit") else { return };
+    let programme = w.programme(100_000, 60_000);
+    let application = w.apply(&programme, 10_000);
+    let version = |conn: &mut AnyConnection| page_state::table.find(1).select(page_state::version).first::<i64>(conn).unwrap();
+    let before = version(&mut w.conn);
+    let (startup, funder, mut other) = (w.startup.clone(), w.funder.org_id(), w._db.connect());
+    let withdrawal = computegrants::db::write_transaction(&mut w.conn, |conn| -> Result<_, diesel::result::Error> {
+        diesel::update(organisations::table.find(funder.get())).set(organisations::name.eq("Funding Agency Renamed")).execute(conn)?;
+        let withdrawal = std::thread::spawn(move || applications::withdraw(&mut other, &startup, application.id));
+        // Time for the withdrawal to lock the application's row (and, on SQLite, to wait for the
+        // write lock this transaction holds).
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        diesel::update(application_rows::table.find(application.id.get())).set(application_rows::status.eq(application_rows::status)).execute(conn)?;
+        Ok(withdrawal)
+    })
+    .expect("the transaction that renamed first commits");
+    withdrawal.join().unwrap().expect("the withdrawal commits");
+    let status: String = application_rows::table.find(application.id.get()).select(application_rows::status).first(&mut w.conn).unwrap();
+    assert_eq!(status, ApplicationStatus::Withdrawn.as_str());
+    let moved = version(&mut w.conn) - before;
+    match backend {
+        // Once per transaction, at its commit.
+        Backend::Postgres => assert_eq!(moved, 2),
+        // Once per statement (one writer at a time: no lock order to keep).
+        Backend::Sqlite => assert_eq!(moved, 3),
+    }
+    w.verify();
+}
+
 both_backends!(
     sync programmes_are_validated_then_created_with_their_budget,
     applications_are_checked_before_they_are_stored,
     an_application_is_decided_once,
     approval_beyond_the_remaining_budget_writes_nothing,
-    other_organisations_objects_are_not_visible
+    other_organisations_objects_are_not_visible,
+    a_withdrawal_beside_a_write_that_moved_the_page_state_first_both_commit
 );
