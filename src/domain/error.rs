@@ -62,6 +62,10 @@ pub enum DomainError {
     Database(#[from] diesel::result::Error),
     #[error("{0}")]
     Internal(String),
+    /// A read asked of [`crate::domain::spending::NoConnection`]: what the work needs is not
+    /// kept, and it runs again on a connection. Never reaches a person.
+    #[error("not kept: the work needs a database connection")]
+    NotKept,
 }
 
 impl DomainError {

@@ -161,8 +161,8 @@ pub fn grant_and_funder_for(conn: &mut AnyConnection, viewer: &Member, id: Grant
 
 /// [`grant_and_funder_for`] decided on the grant as kept at `at` (read again only when the
 /// state moved since); the decision itself is made on every call.
-pub fn grant_and_funder_at(conn: &mut AnyConnection, cache: &crate::domain::spending::SpendCache, at: crate::domain::spending::PageState, viewer: &Member, id: GrantId) -> DomainResult<(Grant, OrgId)> {
-    let head = cache.grant_heads.get_or_read_at(conn, at, id, |conn| Ok(std::sync::Arc::new(grant_and_funder(conn, id)?)))?;
+pub fn grant_and_funder_at(src: &mut dyn crate::domain::spending::Reads, cache: &crate::domain::spending::SpendCache, at: crate::domain::spending::PageState, viewer: &Member, id: GrantId) -> DomainResult<(Grant, OrgId)> {
+    let head = cache.grant_heads.get_or_read_at(src, at, id, |conn| Ok(std::sync::Arc::new(grant_and_funder(conn, id)?)))?;
     let (grant, funder_id) = &*head;
     if access::may_view_grant(viewer, grant.startup_id, grant.provider_id, *funder_id) { Ok((grant.clone(), *funder_id)) } else { Err(DomainError::NotFound) }
 }

@@ -598,8 +598,8 @@ pub fn visible_to(conn: &mut AnyConnection, viewer: &Member, id: ProgrammeId) ->
 /// [`visible_to`] decided on the programme and its co-funders as kept at `at` (read again only
 /// when the state moved since): a page that keeps the rest of what it shows then reads
 /// nothing. The decision itself is made on every call.
-pub fn visible_at(conn: &mut AnyConnection, cache: &crate::domain::spending::SpendCache, at: crate::domain::spending::PageState, viewer: &Member, id: ProgrammeId) -> DomainResult<Programme> {
-    let head = cache.programme_heads.get_or_read_at(conn, at, id, |conn| {
+pub fn visible_at(src: &mut dyn crate::domain::spending::Reads, cache: &crate::domain::spending::SpendCache, at: crate::domain::spending::PageState, viewer: &Member, id: ProgrammeId) -> DomainResult<Programme> {
+    let head = cache.programme_heads.get_or_read_at(src, at, id, |conn| {
         let programme = get(conn, id)?;
         let cofunders = crate::domain::cofunding::cofunder_ids(conn, id)?;
         Ok(std::sync::Arc::new((programme, cofunders)))

@@ -12,7 +12,6 @@
 //!
 //! Shares are exact decimals (`rust_decimal`, 28 significant digits), rounded only for display.
 
-use crate::db::AnyConnection;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::identity::Member;
 use crate::domain::ids::OrgId;
@@ -193,36 +192,36 @@ pub struct Report {
 /// One programme's figures: its funder and admins only (others: not found). `known` is the
 /// state the request read already, if it did (see `spending::ledger_state_or`).
 pub fn of_programme(
-    conn: &mut AnyConnection,
+    src: &mut dyn spending::Reads,
     cache: &spending::SpendCache,
     known: Option<spending::PageState>,
     viewer: &Member,
     programme_id: crate::domain::ProgrammeId,
 ) -> DomainResult<(crate::domain::programmes::Programme, Report)> {
-    let at = spending::ledger_state_or(known, conn)?;
-    let programme = crate::domain::programmes::visible_at(conn, cache, at, viewer, programme_id)?;
+    let at = spending::ledger_state_or(known, src)?;
+    let programme = crate::domain::programmes::visible_at(src, cache, at, viewer, programme_id)?;
     if !crate::domain::access::may_manage_programme(viewer, programme.funder_id) {
         return Err(DomainError::NotFound);
     }
-    let report = report(conn, cache, at, Scope::Programme(programme.id))?;
+    let report = report(src, cache, at, Scope::Programme(programme.id))?;
     Ok((programme, report))
 }
 
 /// Across the viewer's programmes (a funder's own; every programme for an admin).
-pub fn across_programmes(conn: &mut AnyConnection, cache: &spending::SpendCache, known: Option<spending::PageState>, viewer: &Member) -> DomainResult<Report> {
+pub fn across_programmes(src: &mut dyn spending::Reads, cache: &spending::SpendCache, known: Option<spending::PageState>, viewer: &Member) -> DomainResult<Report> {
     let scope = match viewer.kind() {
         crate::domain::identity::OrgKind::Funder => Scope::Funder(viewer.org_id()),
         crate::domain::identity::OrgKind::Platform => Scope::All,
         _ => return Err(DomainError::NotFound),
     };
-    let at = spending::ledger_state_or(known, conn)?;
-    report(conn, cache, at, scope)
+    let at = spending::ledger_state_or(known, src)?;
+    report(src, cache, at, scope)
 }
 
 /// The report of `scope`, kept while neither the ledger nor the page state moves (its spend
 /// rows are ledger figures; names, countries and catalogue offerings move the page state).
-fn report(conn: &mut AnyConnection, cache: &spending::SpendCache, at: spending::PageState, scope: Scope) -> DomainResult<Report> {
-    cache.sovereignty.get_or_read_at(conn, at, scope, |conn| {
+fn report(src: &mut dyn spending::Reads, cache: &spending::SpendCache, at: spending::PageState, scope: Scope) -> DomainResult<Report> {
+    cache.sovereignty.get_or_read_at(src, at, scope, |conn| {
         let rows = spending::by_provider(conn, scope)?;
         let countries = spending::offering_countries(conn)?;
         Ok(Report { figures: compute(&rows, &countries)?, rows })

@@ -16,7 +16,7 @@
 
 use crate::db::AnyConnection;
 use crate::db::schema::{ledger_accounts, organisations, programmes, provider_offerings, spend_days};
-use crate::domain::error::DomainResult;
+use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::{OrgId, ProgrammeId};
 use crate::money::Amount;
 use chrono::{Datelike, NaiveDate};
@@ -295,12 +295,14 @@ impl<K: std::hash::Hash + Eq + Clone, V: Clone> LedgerCache<K, V> {
 
     /// Like [`LedgerCache::get_or_read`] with the state already read (at the start of the
     /// request, before anything it keys): several caches share one read of it.
-    pub fn get_or_read_at(&self, conn: &mut AnyConnection, state: PageState, key: K, read: impl FnOnce(&mut AnyConnection) -> DomainResult<V>) -> DomainResult<V> {
+    pub fn get_or_read_at(&self, src: &mut dyn Reads, state: PageState, key: K, read: impl FnOnce(&mut AnyConnection) -> DomainResult<V>) -> DomainResult<V> {
         // A poisoned lock only means another request panicked while holding it: the map is
         // still a map of complete figures, each written whole.
         if let Some(figures) = self.kept_arc(&key, state) {
             return Ok(V::clone(&figures));
         }
+        // Before waiting for another reader: without a connection, this run ends here.
+        let conn = src.connection()?;
         let gate = {
             let mut reading = self.reading.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if reading.len() >= MAX_CACHED_SCOPES {
@@ -362,10 +364,35 @@ pub fn state_of(entry_count: Option<i64>, version: Option<i64>) -> PageState {
 
 /// `known` when the request read the state already (with its session: see
 /// `identity::signed_in`), else the state read now.
-pub fn ledger_state_or(known: Option<PageState>, conn: &mut AnyConnection) -> DomainResult<PageState> {
+pub fn ledger_state_or(known: Option<PageState>, src: &mut dyn Reads) -> DomainResult<PageState> {
     match known {
         Some(state) => Ok(state),
-        None => ledger_state(conn),
+        None => ledger_state(src.connection()?),
+    }
+}
+
+/// Where what a kept page needs is read from when it is not kept: a connection, or none.
+///
+/// A request that knows its state (read with its session) first runs its page's work on
+/// [`NoConnection`]: when everything the work needs is kept at that state, the page costs no
+/// second trip through the pool and the blocking threads; the first read it does need ends
+/// that run with [`DomainError::NotKept`], and the same work runs again on a connection.
+pub trait Reads {
+    fn connection(&mut self) -> DomainResult<&mut AnyConnection>;
+}
+
+impl Reads for AnyConnection {
+    fn connection(&mut self) -> DomainResult<&mut AnyConnection> {
+        Ok(self)
+    }
+}
+
+/// No connection: every read asked of it is [`DomainError::NotKept`] (see [`Reads`]).
+pub struct NoConnection;
+
+impl Reads for NoConnection {
+    fn connection(&mut self) -> DomainResult<&mut AnyConnection> {
+        Err(DomainError::NotKept)
     }
 }
 

@@ -55,6 +55,7 @@ impl From<DomainError> for AppError {
             DomainError::Database(e) if database_unavailable(&e) => unavailable(&e),
             DomainError::Database(e) => AppError::Internal(Box::new(e)),
             DomainError::Internal(e) => AppError::Internal(e.into()),
+            DomainError::NotKept => AppError::Internal("a read without a connection reached a response".into()),
         }
     }
 }

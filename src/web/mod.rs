@@ -67,8 +67,24 @@ impl AppState {
         Ok(self.run(work).await??)
     }
 
-    /// Sends mail in the background: a slow or failing mail server never fails the request
-    /// whose decision is already committed; failures are logged.
+    /// Runs `work` at once, on this thread and without a connection, when the request knows its
+    /// state (`Visitor::state_at`) and everything `work` reads is kept at that state; otherwise
+    /// like [`AppState::db`], on a pooled connection (see `spending::Reads`). A kept page then
+    /// takes nothing from the pool that every other request queues for.
+    pub async fn kept_or_db<T, F>(&self, known: Option<crate::domain::spending::PageState>, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&mut dyn crate::domain::spending::Reads) -> DomainResult<T> + Send + 'static,
+    {
+        if known.is_some() {
+            match work(&mut crate::domain::spending::NoConnection) {
+                Err(crate::domain::DomainError::NotKept) => {}
+                done => return Ok(done?),
+            }
+        }
+        self.db(move |conn| work(conn)).await
+    }
+
     /// The address people reach the app at, for links in mails.
     pub fn base_url(&self) -> String {
         self.settings.public_url.clone().unwrap_or_else(|| format!("http://{}", self.settings.bind))

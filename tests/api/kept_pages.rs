@@ -172,7 +172,34 @@ async fn the_session_read_carries_the_page_state(backend: Backend) {
     assert!(renamed.0 == after.0 && renamed.1 > after.1, "a renamed programme moves the version: {after:?} {renamed:?}");
 }
 
+/// What is kept at a request's state is served with no connection at all (`spending::Reads`),
+/// access decided all the same; anything not kept, or kept at an older state, asks for one.
+async fn a_kept_page_is_served_without_a_connection(backend: Backend) {
+    use computegrants::domain::spending::{self, NoConnection, SpendCache};
+    use computegrants::domain::{DomainError, sovereignty};
+    let Some(d) = dataset(backend, "a_kept_page_is_served_without_a_connection").await else { return };
+    let mut conn = d.app.conn();
+    let (cache, funder) = (SpendCache::default(), member_by_email(&mut conn, "funder@agency.test"));
+    let at = spending::ledger_state(&mut conn).unwrap();
+    let not_kept = |r: Result<_, DomainError>| matches!(r, Err(DomainError::NotKept));
+    assert!(not_kept(sovereignty::of_programme(&mut NoConnection, &cache, Some(at), &funder, d.programme_id)), "nothing kept yet");
+    let (_, read) = sovereignty::of_programme(&mut conn, &cache, Some(at), &funder, d.programme_id).unwrap();
+    let (programme, kept) = sovereignty::of_programme(&mut NoConnection, &cache, Some(at), &funder, d.programme_id).expect("kept at this state");
+    assert_eq!((programme.id, format!("{:?}", kept.figures)), (d.programme_id, format!("{:?}", read.figures)));
+    // Without a state known to the request, the state itself needs a connection.
+    assert!(not_kept(sovereignty::of_programme(&mut NoConnection, &cache, None, &funder, d.programme_id)));
+    // Another funder is refused from what is kept, without a connection.
+    let other = computegrants::domain::identity::create_member(&mut conn, computegrants::domain::identity::OrgKind::Funder, "Other Agency", "funder@other.test", "Other", crate::helpers::PASSWORD).unwrap();
+    assert!(matches!(sovereignty::of_programme(&mut NoConnection, &cache, Some(at), &other, d.programme_id), Err(DomainError::NotFound)));
+    // A movement of the ledger: what was kept is out of date, and a read is asked for again.
+    let alpha = member_by_email(&mut conn, "billing@alpha.test");
+    spend(&mut conn, "spend-no-connection", &d.grants[0], &alpha, 100);
+    let moved = spending::ledger_state(&mut conn).unwrap();
+    assert!(not_kept(sovereignty::of_programme(&mut NoConnection, &cache, Some(moved), &funder, d.programme_id)), "kept at {at:?}, asked at {moved:?}");
+}
+
 both_backends!(
+    a_kept_page_is_served_without_a_connection,
     the_kept_dashboard_and_sovereignty_report_follow_changes,
     the_kept_programme_and_grant_pages_follow_changes,
     who_may_see_a_kept_page_follows_changes,

@@ -133,7 +133,7 @@ async fn programme_report(state: &web::Data<AppState>, visitor: &Visitor, path: 
     let id: ProgrammeId = path_id(&path.0)?;
     let format = format_of(&path.1)?;
     let (cache, known) = (state.clone(), visitor.state_at);
-    let (_, report) = state.db(move |conn| sovereignty::of_programme(conn, &cache.spend_cache, known, &member, id)).await?;
+    let (_, report) = state.kept_or_db(known, move |src| sovereignty::of_programme(src, &cache.spend_cache, known, &member, id)).await?;
     Ok((id, format, report))
 }
 
@@ -141,7 +141,7 @@ async fn report_across(state: &web::Data<AppState>, visitor: &Visitor, path: &st
     let member = visitor.member()?.clone();
     let format = format_of(path)?;
     let (cache, known) = (state.clone(), visitor.state_at);
-    let report = state.db(move |conn| sovereignty::across_programmes(conn, &cache.spend_cache, known, &member)).await?;
+    let report = state.kept_or_db(known, move |src| sovereignty::across_programmes(src, &cache.spend_cache, known, &member)).await?;
     Ok((format, report))
 }
 

@@ -61,15 +61,15 @@ async fn grant_page(state: &AppState, visitor: &Visitor, id: GrantId, page: crat
     let locale = visitor.locale;
     let known = visitor.state_at;
     let (grant, funder_id, at, html_key, kept) = state
-        .db(move |conn| {
+        .kept_or_db(known, move |src| {
             // Access is decided afresh on every request; what the page shows of the grant is
             // kept while neither the ledger nor the page state moves (see `SpendCache`).
-            let at = crate::domain::spending::ledger_state_or(known, conn)?;
-            let (grant, funder_id) = grants::grant_and_funder_at(conn, &cache, at, &viewer, id)?;
+            let at = crate::domain::spending::ledger_state_or(known, src)?;
+            let (grant, funder_id) = grants::grant_and_funder_at(src, &cache, at, &viewer, id)?;
             let html_key = (id, page.number, crate::domain::clock::today(), locale.code(), show_reasons);
             let kept = match cache.grant_statement_html.kept_at(&html_key, at) {
                 Some(html) => Section::Rendered(html),
-                None => Section::ToRender(grant_page_data(conn, &cache, &viewer, at, id, page, html_key.2)?),
+                None => Section::ToRender(grant_page_data(src, &cache, &viewer, at, id, page, html_key.2)?),
             };
             Ok((grant, funder_id, at, html_key, kept))
         })
@@ -99,7 +99,7 @@ enum Section {
 
 /// What the grant's page shows of it, read once per ledger and page state.
 fn grant_page_data(
-    conn: &mut crate::db::AnyConnection,
+    src: &mut dyn crate::domain::spending::Reads,
     cache: &crate::domain::spending::SpendCache,
     viewer: &crate::domain::identity::Member,
     at: crate::domain::spending::PageState,
@@ -107,7 +107,7 @@ fn grant_page_data(
     page: crate::domain::paging::PageRequest,
     today: chrono::NaiveDate,
 ) -> crate::domain::DomainResult<std::sync::Arc<crate::domain::spending::GrantPageData>> {
-    cache.grant_pages.get_or_read_at(conn, at, (id, page.number, today), |conn| {
+    cache.grant_pages.get_or_read_at(src, at, (id, page.number, today), |conn| {
         let (statement, more) = grants::statement_page(conn, viewer, id, page)?;
         let usage = crate::domain::grant_usage::of_grant(conn, cache, viewer, id, statement.balance, today)?;
         Ok(std::sync::Arc::new((statement, more, crate::domain::credit_notes::of_grant(conn, id)?, grant_expiry::changes_of(conn, id)?, usage)))

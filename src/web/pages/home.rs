@@ -76,10 +76,10 @@ pub async fn home(state: web::Data<AppState>, visitor: Visitor, query: web::Quer
             let cache = state.spend_cache.clone();
             let known = visitor.state_at;
             let programmes = state
-                .db(move |conn| {
+                .kept_or_db(known, move |src| {
                     // Kept while neither the ledger nor the page state moves (see `SpendCache`).
-                    let at = crate::domain::spending::ledger_state_or(known, conn)?;
-                    cache.dashboards.get_or_read_at(conn, at, org_id, |conn| {
+                    let at = crate::domain::spending::ledger_state_or(known, src)?;
+                    cache.dashboards.get_or_read_at(src, at, org_id, |conn| {
                         let mut rows = Vec::new();
                         for p in programmes::of_funder(conn, org_id)? {
                             let available = programmes::available(conn, &p)?;

@@ -265,11 +265,11 @@ pub(crate) async fn programme_page(
     let viewer = member.clone();
     let known = visitor.state_at;
     let (programme, data, at, key) = state
-        .db(move |conn| {
+        .kept_or_db(known, move |src| {
             // Access is decided afresh on every request; what the page shows, the programme
             // included, is kept while neither the ledger nor the page state moves.
-            let at = crate::domain::spending::ledger_state_or(known, conn)?;
-            let programme = programmes::visible_at(conn, &cache, at, &viewer, id)?;
+            let at = crate::domain::spending::ledger_state_or(known, src)?;
+            let programme = programmes::visible_at(src, &cache, at, &viewer, id)?;
             // Startups and providers see the call, not who pays for it.
             let show_shares = matches!(viewer.kind(), OrgKind::Funder | OrgKind::Platform);
             // A draft has no ledger figures yet (and its budget may still change).
@@ -278,7 +278,7 @@ pub(crate) async fn programme_page(
             // A reviewer sees applications through their assignments only (`domain::reviews`).
             let review_only = crate::domain::access::needs_review_clearance(&viewer);
             let key = (id.get(), show_shares, show_report, review_only, page.number, grants_page.number);
-            let data = cache.programme_pages.get_or_read_at(conn, at, key, |conn| {
+            let data = cache.programme_pages.get_or_read_at(src, at, key, |conn| {
                 let changes = programmes::changes(conn, id)?;
                 let changes = changes.into_iter().map(|c| c.summary(&programme.currency).map(|m| (c, m))).collect::<Result<Vec<_>, _>>()?;
                 let shares = if show_shares { crate::domain::cofunding::shares(conn, &programme)? } else { Vec::new() };

@@ -106,7 +106,7 @@ fn page(visitor: &Visitor, layout: Layout, report: &sovereignty::Report, program
 pub async fn sovereignty(state: web::Data<AppState>, visitor: Visitor) -> AppResult<HttpResponse> {
     let member = visitor.member()?.clone();
     let (cache, known) = (state.clone(), visitor.state_at);
-    let report = state.db(move |conn| sovereignty::across_programmes(conn, &cache.spend_cache, known, &member)).await?;
+    let report = state.kept_or_db(known, move |src| sovereignty::across_programmes(src, &cache.spend_cache, known, &member)).await?;
     page(&visitor, Layout::new(&visitor, "title-sovereignty"), &report, None)
 }
 
@@ -115,7 +115,7 @@ pub async fn programme_sovereignty(state: web::Data<AppState>, visitor: Visitor,
     let member = visitor.member()?.clone();
     let id: ProgrammeId = path_id(&path)?;
     let (cache, known) = (state.clone(), visitor.state_at);
-    let (programme, report) = state.db(move |conn| sovereignty::of_programme(conn, &cache.spend_cache, known, &member, id)).await?;
+    let (programme, report) = state.kept_or_db(known, move |src| sovereignty::of_programme(src, &cache.spend_cache, known, &member, id)).await?;
     let layout = Layout::message(&visitor, &Message::new("title-sovereignty-programme").with("name", programme.name.as_str()));
     page(&visitor, layout, &report, Some((programme.id, programme.name)))
 }
