@@ -23,13 +23,6 @@ pub struct Args {
 
 pub fn run(settings: &Settings, args: Args) -> Result<ExitCode, String> {
     let mut conn = super::migrated_connection(settings)?;
-    if let crate::db::AnyConnection::Postgresql(_) = conn {
-        // Hundreds of thousands of small transactions, each waiting for its WAL flush, made
-        // the build take hours. Without the wait a crash loses only the last moments' commits
-        // (never consistency), and a demo dataset is built again with one command.
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute("SET synchronous_commit = off").map_err(|e| e.to_string())?;
-    }
     let started = std::time::Instant::now();
     let options = ScaleOptions { grants: args.scale as usize, cycles: args.cycles as usize, statement_entries: args.statement_entries as usize };
     let mut progress = |phase: &str, done: usize, total: usize| {
