@@ -16,33 +16,34 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+-- Every table whose changes move the page state, on any insert, update or delete; two more below.
+DO $$
+DECLARE
+    moved TEXT;
+BEGIN
+    FOREACH moved IN ARRAY ARRAY[
+        'organisations',
+        'programmes',
+        'grants',
+        'applications',
+        'provider_offerings',
+        'usage_uploads',
+        'company_profiles',
+        'company_associates',
+        'programme_changes',
+        'programme_cofunders',
+        'credit_notes',
+        'credit_note_grants',
+        'grant_changes'
+    ] LOOP
+        EXECUTE format('DROP TRIGGER page_state_%1$s ON %1$s', moved);
+        EXECUTE format('CREATE CONSTRAINT TRIGGER page_state_%1$s AFTER INSERT OR UPDATE OR DELETE ON %1$s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump()', moved);
+    END LOOP;
+END;
+$$;
+-- A new revision of an application (its earlier ones never change).
 DROP TRIGGER page_state_application_revisions ON application_revisions;
 CREATE CONSTRAINT TRIGGER page_state_application_revisions AFTER INSERT ON application_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_organisations ON organisations;
-CREATE CONSTRAINT TRIGGER page_state_organisations AFTER INSERT OR UPDATE OR DELETE ON organisations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_programmes ON programmes;
-CREATE CONSTRAINT TRIGGER page_state_programmes AFTER INSERT OR UPDATE OR DELETE ON programmes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_grants ON grants;
-CREATE CONSTRAINT TRIGGER page_state_grants AFTER INSERT OR UPDATE OR DELETE ON grants DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_applications ON applications;
-CREATE CONSTRAINT TRIGGER page_state_applications AFTER INSERT OR UPDATE OR DELETE ON applications DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_provider_offerings ON provider_offerings;
-CREATE CONSTRAINT TRIGGER page_state_provider_offerings AFTER INSERT OR UPDATE OR DELETE ON provider_offerings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_usage_uploads ON usage_uploads;
-CREATE CONSTRAINT TRIGGER page_state_usage_uploads AFTER INSERT OR UPDATE OR DELETE ON usage_uploads DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_company_profiles ON company_profiles;
-CREATE CONSTRAINT TRIGGER page_state_company_profiles AFTER INSERT OR UPDATE OR DELETE ON company_profiles DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_company_associates ON company_associates;
-CREATE CONSTRAINT TRIGGER page_state_company_associates AFTER INSERT OR UPDATE OR DELETE ON company_associates DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_programme_changes ON programme_changes;
-CREATE CONSTRAINT TRIGGER page_state_programme_changes AFTER INSERT OR UPDATE OR DELETE ON programme_changes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_programme_cofunders ON programme_cofunders;
-CREATE CONSTRAINT TRIGGER page_state_programme_cofunders AFTER INSERT OR UPDATE OR DELETE ON programme_cofunders DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
+-- A person's name, which the change logs show.
 DROP TRIGGER page_state_users_name ON users;
 CREATE CONSTRAINT TRIGGER page_state_users_name AFTER UPDATE OF display_name ON users DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_credit_notes ON credit_notes;
-CREATE CONSTRAINT TRIGGER page_state_credit_notes AFTER INSERT OR UPDATE OR DELETE ON credit_notes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_credit_note_grants ON credit_note_grants;
-CREATE CONSTRAINT TRIGGER page_state_credit_note_grants AFTER INSERT OR UPDATE OR DELETE ON credit_note_grants DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
-DROP TRIGGER page_state_grant_changes ON grant_changes;
-CREATE CONSTRAINT TRIGGER page_state_grant_changes AFTER INSERT OR UPDATE OR DELETE ON grant_changes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION page_state_bump();
