@@ -208,27 +208,43 @@ fn people_of(conn: &mut AnyConnection, org: OrgId) -> DomainResult<Vec<User>> {
 /// [`CREDIT_THRESHOLDS`] the grant's use (awarded less what is left, held usage included) has
 /// now reached. Call it in the transaction that charged the usage.
 pub fn credits_used(conn: &mut AnyConnection, grant_id: GrantId) -> DomainResult<()> {
-    let (code, startup, awarded, currency): (String, OrgId, i64, String) =
-        grants::table.find(grant_id).select((grants::code, grants::startup_id, grants::amount, grants::currency)).first(conn)?;
-    if awarded <= 0 {
-        return Ok(());
+    credits_used_many(conn, &[grant_id])
+}
+
+/// [`credits_used`] for many grants at once (a usage file over many grants): the grants and
+/// their accounts are read once for all of them, each grant alerted in the order given.
+pub fn credits_used_many(conn: &mut AnyConnection, grant_ids: &[GrantId]) -> DomainResult<()> {
+    let mut found: std::collections::HashMap<GrantId, (String, OrgId, i64, String)> = std::collections::HashMap::with_capacity(grant_ids.len());
+    for chunk in grant_ids.chunks(crate::db::CHUNK_ROWS) {
+        let rows: Vec<(GrantId, String, OrgId, i64, String)> =
+            grants::table.filter(grants::id.eq_any(chunk)).select((grants::id, grants::code, grants::startup_id, grants::amount, grants::currency)).load(conn)?;
+        found.extend(rows.into_iter().map(|(id, code, startup, awarded, currency)| (id, (code, startup, awarded, currency))));
     }
-    let Some(account) = crate::ledger::find_account_by_code(conn, &crate::ledger::chart::grant_credits(&code, grant_id.get(), &currency).code)? else { return Ok(()) };
-    let used = awarded.saturating_sub(account.available().cents()).max(0);
-    let reached: Vec<i64> = CREDIT_THRESHOLDS.iter().copied().filter(|t| i128::from(used) * 100 >= i128::from(awarded) * i128::from(*t)).collect();
-    let Some(highest) = reached.last().copied() else { return Ok(()) };
-    let people = people_of(conn, startup)?;
-    let message = Message::new("alert-credits-used")
-        .with("code", code.as_str())
-        .with("percent", highest)
-        .with("used", Arg::money(Amount::from_cents(used), &currency))
-        .with("awarded", Arg::money(Amount::from_cents(awarded), &currency));
-    for person in &people {
-        // Lower thresholds passed in the same step are recorded as told, not mailed one by one.
-        for lower in reached.iter().filter(|t| **t < highest) {
-            record_sent(conn, person.id, AlertKind::CreditsUsed, &format!("credits-used:{code}:{lower}"), &message, &format!("/grants/{grant_id}"))?;
+    let codes: Vec<String> = found.iter().map(|(id, (code, _, _, currency))| crate::ledger::chart::grant_credits(code, id.get(), currency).code).collect();
+    let accounts = crate::ledger::accounts_by_codes(conn, &codes)?;
+    for grant_id in grant_ids {
+        let Some((code, startup, awarded, currency)) = found.get(grant_id) else { continue };
+        let (startup, awarded) = (*startup, *awarded);
+        if awarded <= 0 {
+            continue;
         }
-        raise(conn, person.id, AlertKind::CreditsUsed, &format!("credits-used:{code}:{highest}"), &message, &format!("/grants/{grant_id}"))?;
+        let Some(account) = accounts.get(&crate::ledger::chart::grant_credits(code, grant_id.get(), currency).code) else { continue };
+        let used = awarded.saturating_sub(account.available().cents()).max(0);
+        let reached: Vec<i64> = CREDIT_THRESHOLDS.iter().copied().filter(|t| i128::from(used) * 100 >= i128::from(awarded) * i128::from(*t)).collect();
+        let Some(highest) = reached.last().copied() else { continue };
+        let people = people_of(conn, startup)?;
+        let message = Message::new("alert-credits-used")
+            .with("code", code.as_str())
+            .with("percent", highest)
+            .with("used", Arg::money(Amount::from_cents(used), currency))
+            .with("awarded", Arg::money(Amount::from_cents(awarded), currency));
+        for person in &people {
+            // Lower thresholds passed in the same step are recorded as told, not mailed one by one.
+            for lower in reached.iter().filter(|t| **t < highest) {
+                record_sent(conn, person.id, AlertKind::CreditsUsed, &format!("credits-used:{code}:{lower}"), &message, &format!("/grants/{grant_id}"))?;
+            }
+            raise(conn, person.id, AlertKind::CreditsUsed, &format!("credits-used:{code}:{highest}"), &message, &format!("/grants/{grant_id}"))?;
+        }
     }
     Ok(())
 }

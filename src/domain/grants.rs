@@ -148,6 +148,16 @@ pub fn grant_by_code(conn: &mut AnyConnection, code: &str) -> DomainResult<Optio
     Ok(grants::table.filter(grants::code.eq(code)).select(Grant::as_select()).first(conn).optional()?)
 }
 
+/// The grants with these codes, by code, in one read per thousand codes.
+pub fn grants_by_codes(conn: &mut AnyConnection, codes: &[String]) -> DomainResult<std::collections::HashMap<String, Grant>> {
+    let mut found = std::collections::HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(crate::db::CHUNK_ROWS) {
+        let grants: Vec<Grant> = grants::table.filter(grants::code.eq_any(chunk)).select(Grant::as_select()).load(conn)?;
+        found.extend(grants.into_iter().map(|g| (g.code.clone(), g)));
+    }
+    Ok(found)
+}
+
 /// The grant as `viewer` may see it: its startup, its programme's funder, its provider.
 pub fn grant_for(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> DomainResult<Grant> {
     grant_and_funder_for(conn, viewer, id).map(|(grant, _)| grant)

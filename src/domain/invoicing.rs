@@ -34,7 +34,7 @@ use crate::domain::ids::{GrantId, OrgId, UploadId, UserId};
 use crate::domain::usage::{self, UploadStatus};
 use crate::formats::einvoice::{self, Syntax};
 use crate::formats::{Problem, Problems};
-use crate::ledger::{self, Resolution};
+use crate::ledger::{self, HoldResolution, Resolution};
 use crate::messages::Message;
 use crate::money::Amount;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -468,14 +468,18 @@ pub fn receive(conn: &mut AnyConnection, by: &Member, upload_id: UploadId, bytes
             ))
             .returning(invoices::id)
             .get_result(conn)?;
-        for code in invoiced.keys() {
-            let Some(charge) = charges.get(code) else { continue };
-            // Another invoice may have claimed the charge meanwhile: then nothing is stored.
-            let claimed = diesel::update(usage_charges::table.find(charge.charge_id).filter(usage_charges::invoice_id.is_null()))
+        let claims: Vec<(&String, i64)> = invoiced.keys().filter_map(|code| charges.get(code).map(|c| (code, c.charge_id))).collect();
+        for chunk in claims.chunks(crate::db::CHUNK_ROWS) {
+            let ids: Vec<i64> = chunk.iter().map(|(_, charge_id)| *charge_id).collect();
+            // Another invoice may have claimed a charge meanwhile: then nothing is stored.
+            let claimed = diesel::update(usage_charges::table.filter(usage_charges::id.eq_any(&ids)).filter(usage_charges::invoice_id.is_null()))
                 .set(usage_charges::invoice_id.eq(Some(id)))
                 .execute(conn)?;
-            if claimed != 1 {
-                return Err(DomainError::Conflict(Message::new("invoice-grant-already-invoiced").with("grant", code.as_str())));
+            if claimed != ids.len() {
+                let taken: Vec<i64> =
+                    usage_charges::table.filter(usage_charges::id.eq_any(&ids)).filter(usage_charges::invoice_id.ne(id)).select(usage_charges::id).load(conn)?;
+                let code = chunk.iter().find(|(_, charge_id)| taken.contains(charge_id)).map_or_else(String::new, |(code, _)| (*code).clone());
+                return Err(DomainError::Conflict(Message::new("invoice-grant-already-invoiced").with("grant", code)));
             }
         }
         Ok(Received::Accepted(id))
@@ -675,16 +679,22 @@ pub fn approve_part(conn: &mut AnyConnection, by: &Member, invoice_id: i64, amou
         }
         errors.into_result()?;
         let invoice = decide(conn, by, invoice_id, InvoiceStatus::Approved, partial.then_some(reason))?;
-        for (code, hold, amount, full) in plan {
-            let resolution = if amount == full {
-                Resolution::Post(None)
-            } else if amount.is_positive() {
-                Resolution::Post(Some(amount))
-            } else {
-                Resolution::Void
-            };
-            ledger::resolve_hold(conn, hold, resolution, &format!("invoice-approve:{invoice_id}:grant:{code}"), &by.actor())?;
-        }
+        let keys: Vec<String> = plan.iter().map(|(code, ..)| format!("invoice-approve:{invoice_id}:grant:{code}")).collect();
+        let resolutions: Vec<HoldResolution<'_>> = plan
+            .iter()
+            .zip(&keys)
+            .map(|((_, hold, amount, full), key)| {
+                let resolution = if amount == full {
+                    Resolution::Post(None)
+                } else if amount.is_positive() {
+                    Resolution::Post(Some(*amount))
+                } else {
+                    Resolution::Void
+                };
+                HoldResolution { hold_id: *hold, resolution, idempotency_key: key }
+            })
+            .collect();
+        ledger::resolve_holds(conn, &resolutions, &by.actor())?;
         if partial {
             diesel::update(invoices::table.find(invoice_id)).set(invoices::approved_net.eq(Some(approved_total.cents()))).execute(conn)?;
         }
@@ -704,9 +714,11 @@ pub fn dispute(conn: &mut AnyConnection, by: &Member, invoice_id: i64, reason: &
     }
     crate::db::write_transaction(conn, |conn| {
         let invoice = decide(conn, by, invoice_id, InvoiceStatus::Disputed, Some(reason))?;
-        for (code, hold) in holds_of(conn, invoice_id)? {
-            ledger::resolve_hold(conn, hold, Resolution::Void, &format!("invoice-dispute:{invoice_id}:grant:{code}"), &by.actor())?;
-        }
+        let holds = holds_of(conn, invoice_id)?;
+        let keys: Vec<String> = holds.iter().map(|(code, _)| format!("invoice-dispute:{invoice_id}:grant:{code}")).collect();
+        let resolutions: Vec<HoldResolution<'_>> =
+            holds.iter().zip(&keys).map(|((_, hold), key)| HoldResolution { hold_id: *hold, resolution: Resolution::Void, idempotency_key: key }).collect();
+        ledger::resolve_holds(conn, &resolutions, &by.actor())?;
         settle_upload_status(conn, invoice.upload_id)?;
         load(conn, invoice_id)
     })

@@ -102,6 +102,11 @@
 //! The resolution is dated today and its description names the hold, both part of its payload:
 //! a retry on a later day is a conflict, not a replay.
 //!
+//! [`resolve_holds`] resolves many holds as one batch, all or none: steps 1 to 6 for every hold
+//! in order, then steps 7 to 9 for every hold in order, then the batch is written as by
+//! [`post_many`]. For one hold it is [`resolve_hold`]. [`hold_many`] is to [`hold`] what
+//! [`post_many`] is to [`post`].
+//!
 //! [`reverse`]:
 //!
 //! 1. `Database(NotFound)`: no entry has that id.
@@ -141,7 +146,7 @@ pub use accounts::{account, accounts_by_codes, all_accounts, find_account_by_cod
 pub use entries::entry;
 pub use error::LedgerError;
 pub use hash::{payload_hash, GENESIS_HASH};
-pub use holds::{expire_holds, hold, resolve_hold, Resolution};
+pub use holds::{expire_holds, hold, hold_many, resolve_hold, resolve_holds, HoldResolution, Resolution};
 pub use model::{Account, AccountSpec, Entry, EntryKind, Leg, LimitRule, Links, Mechanics, NewEntry, Phase, Posted, Posting, Side};
 pub use post::{post, post_many, reverse};
 pub use statement::{statement, statement_page, StatementLine};

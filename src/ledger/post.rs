@@ -25,7 +25,7 @@ pub(super) struct Draft<'a> {
 }
 
 impl Draft<'_> {
-    fn payload_hash(&self) -> String {
+    pub(super) fn payload_hash(&self) -> String {
         payload_hash(
             self.entry.kind.as_str(),
             &self.entry.description,
@@ -81,19 +81,6 @@ pub fn reverse(conn: &mut AnyConnection, entry_id: i64, reason: &str, actor: &st
         legs,
     };
     post(conn, &reversal)
-}
-
-pub(super) fn find_replay(conn: &mut AnyConnection, draft: &Draft<'_>) -> Result<Option<Posted>, LedgerError> {
-    let existing: Option<(i64, String)> = ledger_entries::table
-        .filter(ledger_entries::idempotency_key.eq(&draft.entry.idempotency_key))
-        .select((ledger_entries::id, ledger_entries::payload_hash))
-        .first(conn)
-        .optional()?;
-    match existing {
-        Some((entry_id, hash)) if hash == draft.payload_hash() => Ok(Some(Posted { entry_id, replayed: true })),
-        Some(_) => Err(LedgerError::IdempotencyConflict(draft.entry.idempotency_key.clone())),
-        None => Ok(None),
-    }
 }
 
 /// Takes the chain head's row lock: the first thing every ledger write does.

@@ -6,7 +6,7 @@
 //! Large batches, and SQLite (where a statement is a function call), use plain statements.
 
 use crate::db::{AnyConnection, CHUNK_ROWS};
-use crate::db::schema::{ledger_accounts, ledger_entries, ledger_head, ledger_kind_totals, ledger_postings, spend_days};
+use crate::db::schema::{ledger_entries, ledger_head, ledger_kind_totals, ledger_postings, spend_days};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -149,22 +149,43 @@ fn execute_statements(conn: &mut AnyConnection, plan: &Plan) -> QueryResult<Hash
     for chunk in postings.chunks(CHUNK_ROWS) {
         crate::on_backend!(conn, c => diesel::insert_into(ledger_postings::table).values(chunk).execute(c))?;
     }
-    for d in &plan.deltas {
-        diesel::update(ledger_accounts::table.find(d.id))
-            .set((
-                ledger_accounts::debits_posted.eq(ledger_accounts::debits_posted + d.debits_posted),
-                ledger_accounts::credits_posted.eq(ledger_accounts::credits_posted + d.credits_posted),
-                ledger_accounts::debits_pending.eq(ledger_accounts::debits_pending + d.debits_pending),
-                ledger_accounts::credits_pending.eq(ledger_accounts::credits_pending + d.credits_pending),
-            ))
-            .execute(conn)?;
-    }
+    add_account_deltas(conn, &plan.deltas)?;
     add_kind_totals(conn, &plan.kind_deltas)?;
     add_spend_days(conn, &plan.spend_deltas)?;
     diesel::update(ledger_head::table.find(1))
         .set((ledger_head::entry_count.eq(plan.head_count), ledger_head::last_hash.eq(&plan.head_hash)))
         .execute(conn)?;
     Ok(ids)
+}
+
+/// Accounts updated per statement: each adds four `WHEN` arms to the text.
+const ACCOUNTS_PER_UPDATE: usize = 250;
+
+/// Adds each account's movements to its running totals, a few hundred accounts per statement
+/// (an invoice over thousands of grants moves thousands of accounts). The deltas keep the
+/// order `plan` gave them, so row locks are taken in id order.
+fn add_account_deltas(conn: &mut AnyConnection, deltas: &[AccountDelta]) -> QueryResult<()> {
+    for chunk in deltas.chunks(ACCOUNTS_PER_UPDATE) {
+        // Only integers computed here go into the text, so nothing needs quoting.
+        let column = |name: &str, of: fn(&AccountDelta) -> i64| {
+            let arms: String = chunk.iter().map(|d| format!(" WHEN {} THEN {}", d.id, of(d))).collect();
+            format!("{name} = {name} + CASE id{arms} ELSE 0 END")
+        };
+        let ids: Vec<String> = chunk.iter().map(|d| d.id.to_string()).collect();
+        let sql = format!(
+            "UPDATE ledger_accounts SET {}, {}, {}, {} WHERE id IN ({})",
+            column("debits_posted", |d| d.debits_posted),
+            column("credits_posted", |d| d.credits_posted),
+            column("debits_pending", |d| d.debits_pending),
+            column("credits_pending", |d| d.credits_pending),
+            ids.join(",")
+        );
+        let changed = diesel::sql_query(sql).execute(conn)?;
+        if changed != chunk.len() {
+            return Err(diesel::result::Error::NotFound);
+        }
+    }
+    Ok(())
 }
 
 /// Adds posted movements to the per-kind totals, creating the rows a kind's first posting needs.

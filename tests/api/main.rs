@@ -54,3 +54,4 @@ mod bulk_decisions;
 mod drafts;
 mod quota;
 mod figures;
+mod round_trips;

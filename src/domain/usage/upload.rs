@@ -13,7 +13,7 @@ use crate::domain::clock;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::grants::Grant;
 use crate::domain::identity::{Member, OrgKind};
-use crate::domain::ids::{GrantId, UploadId};
+use crate::domain::ids::{GrantId, OrgId, UploadId};
 use crate::formats::decimal::{exact_add, exact_sum};
 use crate::formats::focus::{self, UsageLine};
 use crate::formats::{Problem, Problems};
@@ -23,7 +23,7 @@ use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Largest usage file accepted, as stored (a gzip file is counted compressed).
 pub const MAX_USAGE_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -44,6 +44,8 @@ impl Watch for () {}
 
 /// How often [`Watch::lines`] is told, in lines.
 const WATCH_EVERY: u64 = 20_000;
+/// Lines read ahead of their check, so that the grants they name are read together.
+const WAITING_LINES: usize = 4_096;
 
 fn file_problem(message: Message) -> Problem {
     Problem::file(message)
@@ -195,6 +197,9 @@ fn check(conn: &mut AnyConnection, by: &Member, source: &Source<'_>, watch: &mut
     let mut failure: Option<DomainError> = None;
     let mut keyed_period: Option<(NaiveDateTime, NaiveDateTime)> = None;
     let mut seen = 0u64;
+    // Lines wait here until the grants they name are read together (see `check_waiting`).
+    let mut waiting: Vec<ChargeLine> = Vec::new();
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
     let summary = focus::read(&mut input, |l| {
         seen += 1;
         if seen % WATCH_EVERY == 0 {
@@ -211,10 +216,19 @@ fn check(conn: &mut AnyConnection, by: &Member, source: &Source<'_>, watch: &mut
             let at = line.charge_period_start;
             keyed_period = Some(keyed_period.map_or((at, at), |(first, last)| (first.min(at), last.max(at))));
         }
-        if let Err(e) = checker.check(conn, by, &line) {
-            failure = Some(e);
+        if !checker.knows(&line.sub_account_id) && line.sub_account_id.chars().count() <= MAX_TEXT_CHARS {
+            wanted.insert(line.sub_account_id.clone());
+        }
+        waiting.push(line);
+        if wanted.len() >= crate::db::CHUNK_ROWS || waiting.len() >= WAITING_LINES {
+            if let Err(e) = checker.check_waiting(conn, by, &mut waiting, &mut wanted) {
+                failure = Some(e);
+            }
         }
     });
+    if failure.is_none() {
+        failure = checker.check_waiting(conn, by, &mut waiting, &mut wanted).err();
+    }
     if let Some(e) = failure {
         return Err(e);
     }
@@ -347,7 +361,36 @@ impl Checker {
         })
     }
 
+    /// Reads the grants these codes name, in one read per thousand; a grant of another provider
+    /// is as unknown as no grant.
+    fn look_up(&mut self, conn: &mut AnyConnection, by: &Member, codes: &[String]) -> DomainResult<()> {
+        let mut found = crate::domain::grants::grants_by_codes(conn, codes)?;
+        for code in codes {
+            self.grants_by_code.insert(code.clone(), found.remove(code).filter(|g| g.provider_id == by.org_id()));
+        }
+        Ok(())
+    }
+
+    fn knows(&self, code: &str) -> bool {
+        self.grants_by_code.contains_key(code)
+    }
+
+    /// Checks the lines read so far, in file order, after reading the grants they name that
+    /// are not known yet in one go: a file over thousands of grants costs a few reads, not one
+    /// per grant.
+    fn check_waiting(&mut self, conn: &mut AnyConnection, by: &Member, waiting: &mut Vec<ChargeLine>, wanted: &mut BTreeSet<String>) -> DomainResult<()> {
+        let codes: Vec<String> = std::mem::take(wanted).into_iter().collect();
+        self.look_up(conn, by, &codes)?;
+        for line in waiting.drain(..) {
+            self.check(conn, by, &line)?;
+        }
+        Ok(())
+    }
+
     fn check(&mut self, conn: &mut AnyConnection, by: &Member, line: &ChargeLine) -> DomainResult<()> {
+        if !self.grants_by_code.contains_key(&line.sub_account_id) && line.sub_account_id.chars().count() <= MAX_TEXT_CHARS {
+            self.look_up(conn, by, std::slice::from_ref(&line.sub_account_id))?;
+        }
         let problems = &mut self.problems;
         // A provider's text is stored and shown: bounded like every text people type.
         let long = [
@@ -362,10 +405,6 @@ impl Checker {
         if let Some((column, _)) = long {
             problems.push(line_problem(line, column, Message::new("usage-value-too-long").with("max", MAX_TEXT_CHARS)));
             return Ok(());
-        }
-        if !self.grants_by_code.contains_key(&line.sub_account_id) {
-            let found = crate::domain::grants::grant_by_code(conn, &line.sub_account_id)?;
-            self.grants_by_code.insert(line.sub_account_id.clone(), found.filter(|g| g.provider_id == by.org_id()));
         }
         let Some(grant) = self.grants_by_code[&line.sub_account_id].as_ref() else {
             let (first, count) = self.unknown.entry(line.sub_account_id.clone()).or_default();
@@ -535,11 +574,21 @@ fn allocate(conn: &mut AnyConnection, billing: &Billing, problems: &mut Problems
             Vec::new()
         }
     };
+    // Every grant's account and startup in one read each, however many grants the file bills.
+    let mut grants = Vec::with_capacity(allocated.len());
+    for (code, _) in &allocated {
+        grants.push(grants_by_code[code].clone().ok_or(DomainError::NotFound)?);
+    }
+    let account_codes: Vec<String> = grants.iter().map(|g| g.credits_account_code()).collect();
+    let accounts = ledger::accounts_by_codes(conn, &account_codes)?;
+    let startup_ids: Vec<OrgId> = grants.iter().map(|g| g.startup_id).collect();
+    let mut names: HashMap<OrgId, String> = HashMap::with_capacity(startup_ids.len());
+    for chunk in startup_ids.chunks(crate::db::CHUNK_ROWS) {
+        names.extend(organisations::table.filter(organisations::id.eq_any(chunk)).select((organisations::id, organisations::name)).load::<(OrgId, String)>(conn)?);
+    }
     let mut charges = Vec::with_capacity(allocated.len());
-    for (code, amount) in &allocated {
-        let grant = grants_by_code[code].clone().ok_or(DomainError::NotFound)?;
-        let account = ledger::find_account_by_code(conn, &grant.credits_account_code())?.ok_or(DomainError::NotFound)?;
-        let available = account.available();
+    for (((code, amount), grant), account_code) in allocated.iter().zip(grants).zip(&account_codes) {
+        let available = accounts.get(account_code).ok_or(DomainError::NotFound)?.available();
         if *amount > available {
             problems.push(file_problem(
                 Message::new("usage-grant-insufficient")
@@ -549,10 +598,23 @@ fn allocate(conn: &mut AnyConnection, billing: &Billing, problems: &mut Problems
                     .with("amount", amount.to_decimal()),
             ));
         }
-        let startup_name: String = organisations::table.find(grant.startup_id).select(organisations::name).first(conn)?;
+        let startup_name = names.get(&grant.startup_id).cloned().ok_or(DomainError::NotFound)?;
         charges.push(Charge { grant_id: grant.id, grant_code: code.clone(), startup_name, lines: exact[code].1, exact: exact[code].0, amount: *amount, available });
     }
     Ok(charges)
+}
+
+/// A grant's charge in an upload, as stored.
+#[derive(Insertable)]
+#[diesel(table_name = usage_charges)]
+// Every column given, so that SQLite inserts a chunk as one multi-row statement too.
+#[diesel(treat_none_as_default_value = false)]
+struct ChargeRow {
+    upload_id: UploadId,
+    grant_id: GrantId,
+    amount: i64,
+    exact_cost: Option<String>,
+    line_count: Option<i64>,
 }
 
 /// A usage line as stored: exact decimals kept as their text.
@@ -833,16 +895,19 @@ fn store_pending(
                 return Err(Abandon::Problems(billed_before));
             }
         }
-        for charge in charges {
-            diesel::insert_into(usage_charges::table)
-                .values((
-                    usage_charges::upload_id.eq(upload_id),
-                    usage_charges::grant_id.eq(charge.grant_id),
-                    usage_charges::amount.eq(charge.amount.cents()),
-                    usage_charges::exact_cost.eq(charge.exact.normalize().to_string()),
-                    usage_charges::line_count.eq(i64::try_from(charge.lines).unwrap_or(i64::MAX)),
-                ))
-                .execute(conn)?;
+        // One multi-row insert per thousand charges, however many grants the file bills.
+        for chunk in charges.chunks(crate::db::CHUNK_ROWS) {
+            let rows: Vec<ChargeRow> = chunk
+                .iter()
+                .map(|charge| ChargeRow {
+                    upload_id,
+                    grant_id: charge.grant_id,
+                    amount: charge.amount.cents(),
+                    exact_cost: Some(charge.exact.normalize().to_string()),
+                    line_count: Some(i64::try_from(charge.lines).unwrap_or(i64::MAX)),
+                })
+                .collect();
+            crate::on_backend!(conn, c => diesel::insert_into(usage_charges::table).values(&rows).execute(c))?;
         }
         Ok(upload_id)
     });
