@@ -84,6 +84,17 @@ fn member_with_hash(conn: &mut AnyConnection, kind: OrgKind, org: &str, email: &
     identity::member(conn, user.id)
 }
 
+/// Has PostgreSQL's planner learn the tables' new sizes, as a bulk load should: planned while
+/// the ledger was small, a lookup of a few hundred keys stays a sequential scan (a build with
+/// the server's autovacuum off spent 0.3 s on each such lookup at 145,000 entries, 0.4 ms after
+/// `ANALYZE`). Called as the tables double, so it costs little.
+fn refresh_statistics(conn: &mut AnyConnection) -> DomainResult<()> {
+    if matches!(conn, AnyConnection::Postgresql(_)) {
+        diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    }
+    Ok(())
+}
+
 /// Builds the dataset once; a database that has it is left alone. `progress` is told each
 /// phase and how far it got.
 pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn FnMut(&str, usize, usize)) -> DomainResult<ScaleReport> {
@@ -222,6 +233,7 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
     }
     report.startups = total;
     report.grants = total;
+    refresh_statistics(conn)?;
 
     // Billing cycles: per provider and funder, one file for all the grants billed there.
     let start = today.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -279,6 +291,9 @@ pub fn build(conn: &mut AnyConnection, options: ScaleOptions, progress: &mut dyn
             }
         }
         progress("billing cycles", cycle + 1, options.cycles);
+        if (cycle + 1).is_power_of_two() {
+            refresh_statistics(conn)?;
+        }
     }
     let heavy_code = report.heavy_grant.clone();
     if let Some(heavy) = grants.iter().find(|g| g.0 == heavy_code) {
