@@ -2,7 +2,7 @@
 
 use super::entries::{entries_by_id, legs_by_entry};
 use super::model::decode;
-use super::post::{lock_head, write, Draft};
+use super::post::{known_keys, lock_head, write, Draft};
 use super::{EntryKind, LedgerError, Leg, Links, NewEntry, Phase, Posted, Side};
 use crate::db::{AnyConnection, CHUNK_ROWS};
 use crate::db::schema::ledger_entries;
@@ -151,19 +151,6 @@ fn resolved_legs(hold_id: i64, resolution: &Resolution, legs: &[Leg]) -> Result<
             (Phase::PostPending, legs.iter().map(|l| Leg { amount: *amount, ..*l }).collect())
         }
     })
-}
-
-/// Entries already in the ledger under these keys: id and payload hash, by key.
-fn known_keys(conn: &mut AnyConnection, keys: &[&str]) -> Result<HashMap<String, (i64, String)>, LedgerError> {
-    let mut known = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(CHUNK_ROWS) {
-        let rows: Vec<(String, i64, String)> = ledger_entries::table
-            .filter(ledger_entries::idempotency_key.eq_any(chunk))
-            .select((ledger_entries::idempotency_key, ledger_entries::id, ledger_entries::payload_hash))
-            .load(conn)?;
-        known.extend(rows.into_iter().map(|(key, id, hash)| (key, (id, hash))));
-    }
-    Ok(known)
 }
 
 /// The entries that resolved any of these holds, by hold.

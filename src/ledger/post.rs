@@ -83,6 +83,19 @@ pub fn reverse(conn: &mut AnyConnection, entry_id: i64, reason: &str, actor: &st
     post(conn, &reversal)
 }
 
+/// Entries already in the ledger under these keys: id and payload hash, by key.
+pub(super) fn known_keys(conn: &mut AnyConnection, keys: &[&str]) -> Result<HashMap<String, (i64, String)>, LedgerError> {
+    let mut known = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(CHUNK_ROWS) {
+        let rows: Vec<(String, i64, String)> = ledger_entries::table
+            .filter(ledger_entries::idempotency_key.eq_any(chunk))
+            .select((ledger_entries::idempotency_key, ledger_entries::id, ledger_entries::payload_hash))
+            .load(conn)?;
+        known.extend(rows.into_iter().map(|(key, id, hash)| (key, (id, hash))));
+    }
+    Ok(known)
+}
+
 /// Takes the chain head's row lock: the first thing every ledger write does.
 pub(super) fn lock_head(conn: &mut AnyConnection) -> Result<(), LedgerError> {
     diesel::update(ledger_head::table.find(1)).set(ledger_head::entry_count.eq(ledger_head::entry_count)).execute(conn)?;
@@ -120,14 +133,7 @@ pub(super) fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<
     // Idempotency: keys already in the ledger, then repeats inside this batch.
     let hashes: Vec<String> = drafts.iter().map(Draft::payload_hash).collect();
     let keys: Vec<&str> = drafts.iter().map(|d| d.entry.idempotency_key.as_str()).collect();
-    let mut known: HashMap<String, (i64, String)> = HashMap::new();
-    for chunk in keys.chunks(CHUNK_ROWS) {
-        let rows: Vec<(String, i64, String)> = ledger_entries::table
-            .filter(ledger_entries::idempotency_key.eq_any(chunk))
-            .select((ledger_entries::idempotency_key, ledger_entries::id, ledger_entries::payload_hash))
-            .load(conn)?;
-        known.extend(rows.into_iter().map(|(k, id, h)| (k, (id, h))));
-    }
+    let known = known_keys(conn, &keys)?;
 
     let original: HashMap<i64, Account> = accounts.clone();
     let created_at = clock::now();
