@@ -214,21 +214,25 @@ pub fn credits_used(conn: &mut AnyConnection, grant_id: GrantId) -> DomainResult
 /// [`credits_used`] for many grants at once (a usage file over many grants): the grants and
 /// their accounts are read once for all of them, each grant alerted in the order given.
 pub fn credits_used_many(conn: &mut AnyConnection, grant_ids: &[GrantId]) -> DomainResult<()> {
-    let mut found: std::collections::HashMap<GrantId, (String, OrgId, i64, String)> = std::collections::HashMap::with_capacity(grant_ids.len());
+    // Each grant with the code of its credits account.
+    let mut found: std::collections::HashMap<GrantId, (String, OrgId, i64, String, String)> = std::collections::HashMap::with_capacity(grant_ids.len());
     for chunk in grant_ids.chunks(crate::db::CHUNK_ROWS) {
         let rows: Vec<(GrantId, String, OrgId, i64, String)> =
             grants::table.filter(grants::id.eq_any(chunk)).select((grants::id, grants::code, grants::startup_id, grants::amount, grants::currency)).load(conn)?;
-        found.extend(rows.into_iter().map(|(id, code, startup, awarded, currency)| (id, (code, startup, awarded, currency))));
+        found.extend(rows.into_iter().map(|(id, code, startup, awarded, currency)| {
+            let account_code = crate::ledger::chart::grant_credits(&code, id.get(), &currency).code;
+            (id, (code, startup, awarded, currency, account_code))
+        }));
     }
-    let codes: Vec<String> = found.iter().map(|(id, (code, _, _, currency))| crate::ledger::chart::grant_credits(code, id.get(), currency).code).collect();
+    let codes: Vec<String> = found.values().map(|(.., account_code)| account_code.clone()).collect();
     let accounts = crate::ledger::accounts_by_codes(conn, &codes)?;
     for grant_id in grant_ids {
-        let Some((code, startup, awarded, currency)) = found.get(grant_id) else { continue };
+        let Some((code, startup, awarded, currency, account_code)) = found.get(grant_id) else { continue };
         let (startup, awarded) = (*startup, *awarded);
         if awarded <= 0 {
             continue;
         }
-        let Some(account) = accounts.get(&crate::ledger::chart::grant_credits(code, grant_id.get(), currency).code) else { continue };
+        let Some(account) = accounts.get(account_code) else { continue };
         let used = awarded.saturating_sub(account.available().cents()).max(0);
         let reached: Vec<i64> = CREDIT_THRESHOLDS.iter().copied().filter(|t| i128::from(used) * 100 >= i128::from(awarded) * i128::from(*t)).collect();
         let Some(highest) = reached.last().copied() else { continue };

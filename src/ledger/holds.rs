@@ -57,7 +57,9 @@ pub fn resolve_hold(
 /// and replays are each read once for the whole batch, and the resolutions written as one
 /// batch, so an invoice over thousands of grants costs a handful of round trips. Each hold is
 /// checked as [`resolve_hold`] checks it, in order; the first error wins. A hold named twice
-/// with two keys is refused by the database's one-resolution index (nothing is written).
+/// with the same key is one resolution (a replay); with two keys the batch is refused and
+/// nothing is written (the second finds no legs left to post, or the one-resolution index
+/// refuses it).
 pub fn resolve_holds(conn: &mut AnyConnection, wanted: &[HoldResolution<'_>], actor: &str) -> Result<Vec<Posted>, LedgerError> {
     if wanted.is_empty() {
         return Ok(Vec::new());

@@ -3,7 +3,7 @@
 //! catalogue keys, not by their English wording.
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestDb};
+use crate::helpers::{Backend, PASSWORD, TestDb, new_programme};
 use computegrants::db::AnyConnection;
 use computegrants::db::schema::{applications as application_rows, grants as grant_rows, ledger_entries, organisations, page_state, programmes as programme_rows};
 use computegrants::domain::access;
@@ -12,7 +12,7 @@ use computegrants::domain::applications::{self, ApplicationStatus, Decision, New
 use computegrants::domain::error::{DomainError, FieldErrors};
 use computegrants::domain::grants;
 use computegrants::domain::identity::{self, CompanyDetails, Member, OrgKind};
-use computegrants::domain::programmes::{self, NewProgramme, Programme};
+use computegrants::domain::programmes::{self, Programme};
 use computegrants::ledger;
 use computegrants::messages::Arg;
 use computegrants::money::Amount;
@@ -90,23 +90,6 @@ impl World {
     }
 }
 
-fn new_programme(budget: i64, max_award: i64) -> NewProgramme {
-    let today = chrono::Utc::now().date_naive();
-    NewProgramme {
-        name: "Compute Call".into(),
-        description: "Credits for AI startups.".into(),
-        currency: "EUR".into(),
-        budget: Amount::from_cents(budget),
-        max_award: Amount::from_cents(max_award),
-        opens_on: today,
-        closes_on: today + chrono::Duration::days(30),
-        price_tolerance_percent: computegrants::domain::programmes::DEFAULT_PRICE_TOLERANCE,
-            hold_days: computegrants::domain::programmes::DEFAULT_HOLD_DAYS,
-            credits_cover: computegrants::domain::programmes::CreditsCover::Net,
-            unused_credit: computegrants::domain::programmes::UnusedCredit::default(),
-            reserved_share_bp: 0,
-    }
-}
 
 fn new_application(cents: i64, provider_id: OrgId) -> NewApplication {
     NewApplication {

@@ -663,3 +663,23 @@ pub fn add_catalogue(conn: &mut AnyConnection, provider: &Member) {
     };
     computegrants::domain::catalogue::add(conn, provider, &new).unwrap();
 }
+
+/// An open programme in euros, open from today for 30 days: `budget` and `max_award` in cents.
+pub fn new_programme(budget: i64, max_award: i64) -> computegrants::domain::programmes::NewProgramme {
+    use computegrants::domain::programmes;
+    let today = chrono::Utc::now().date_naive();
+    programmes::NewProgramme {
+        name: "Compute Call".into(),
+        description: "Credits for AI startups.".into(),
+        currency: "EUR".into(),
+        budget: computegrants::money::Amount::from_cents(budget),
+        max_award: computegrants::money::Amount::from_cents(max_award),
+        opens_on: today,
+        closes_on: today + chrono::Duration::days(30),
+        price_tolerance_percent: programmes::DEFAULT_PRICE_TOLERANCE,
+        hold_days: programmes::DEFAULT_HOLD_DAYS,
+        credits_cover: programmes::CreditsCover::Net,
+        unused_credit: programmes::UnusedCredit::default(),
+        reserved_share_bp: 0,
+    }
+}

@@ -8,7 +8,7 @@ use crate::helpers::{Backend, PASSWORD, TestDb};
 use computegrants::db::AnyConnection;
 use computegrants::domain::applications::{self, Decision, NewApplication};
 use computegrants::domain::identity::{self, CompanyDetails, Member, OrgKind};
-use computegrants::domain::programmes::{self, NewProgramme};
+use computegrants::domain::programmes;
 use computegrants::domain::{invoicing, offers, usage};
 use computegrants::money::Amount;
 use diesel::connection::{Connection, InstrumentationEvent};
@@ -83,26 +83,7 @@ fn a_file_costs_the_same_statements_however_many_grants_it_bills(backend: Backen
     let funder = identity::create_member(&mut conn, OrgKind::Funder, "Funding Agency", "funder@agency.test", "Test Person", PASSWORD).unwrap();
     let provider = identity::create_member(&mut conn, OrgKind::Provider, "GPU Cloud", "billing@gpu.test", "Test Person", PASSWORD).unwrap();
     crate::helpers::add_catalogue(&mut conn, &provider);
-    let today = chrono::Utc::now().date_naive();
-    let programme = programmes::create(
-        &mut conn,
-        &funder,
-        &NewProgramme {
-            name: "Compute Call".into(),
-            description: "Credits for AI startups.".into(),
-            currency: "EUR".into(),
-            budget: Amount::from_cents(100_000_000),
-            max_award: Amount::from_cents(1_000_000),
-            opens_on: today,
-            closes_on: today + chrono::Duration::days(30),
-            price_tolerance_percent: programmes::DEFAULT_PRICE_TOLERANCE,
-            hold_days: programmes::DEFAULT_HOLD_DAYS,
-            credits_cover: programmes::CreditsCover::Net,
-            unused_credit: programmes::UnusedCredit::default(),
-            reserved_share_bp: 0,
-        },
-    )
-    .unwrap();
+    let programme = programmes::create(&mut conn, &funder, &crate::helpers::new_programme(100_000_000, 1_000_000)).unwrap();
     let mut codes = Vec::new();
     for i in 0..11 {
         let startup = identity::create_member(&mut conn, OrgKind::Startup, &format!("Startup {i}"), &format!("founder{i}@startup.test"), "Test Person", PASSWORD).unwrap();
