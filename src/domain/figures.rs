@@ -337,7 +337,7 @@ fn funder_spec(programme: &Programme, funder: OrgId) -> Option<Spec> {
 /// An account's (or a set of accounts') four running totals and its posted movements by kind,
 /// as the ledger keeps them: what every figure is computed from, without reading postings.
 #[derive(Debug, Clone, Default)]
-struct Kept {
+pub(crate) struct Kept {
     debits_posted: i64,
     credits_posted: i64,
     debits_pending: i64,
@@ -392,9 +392,35 @@ fn kept_account(conn: &mut AnyConnection, code: &str) -> DomainResult<Kept> {
     Ok(Kept { debits_posted, credits_posted, debits_pending, credits_pending, by_kind })
 }
 
+/// Running totals of each of these accounts, by account id (accounts not found are absent);
+/// one read of the accounts and one of their movements by kind per thousand ids.
+pub(crate) fn kept_accounts(conn: &mut AnyConnection, ids: &[i64]) -> DomainResult<std::collections::HashMap<i64, Kept>> {
+    use crate::db::schema::ledger_kind_totals;
+    let mut kept = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let accounts = ledger_accounts::table
+            .filter(ledger_accounts::id.eq_any(chunk))
+            .select((ledger_accounts::id, ledger_accounts::debits_posted, ledger_accounts::credits_posted, ledger_accounts::debits_pending, ledger_accounts::credits_pending))
+            .load::<(i64, i64, i64, i64, i64)>(conn)?;
+        for (id, debits_posted, credits_posted, debits_pending, credits_pending) in accounts {
+            kept.insert(id, Kept { debits_posted, credits_posted, debits_pending, credits_pending, by_kind: Default::default() });
+        }
+        let by_kind = ledger_kind_totals::table
+            .filter(ledger_kind_totals::account_id.eq_any(chunk))
+            .select((ledger_kind_totals::account_id, ledger_kind_totals::kind, ledger_kind_totals::debits, ledger_kind_totals::credits))
+            .load::<(i64, String, i64, i64)>(conn)?;
+        for (id, kind, debits, credits) in by_kind {
+            if let Some(account) = kept.get_mut(&id) {
+                account.by_kind.insert(kind, (debits, credits));
+            }
+        }
+    }
+    Ok(kept)
+}
+
 /// Running totals of every grant's credits account of a programme, added up (each found
 /// through its unique code, so the account index serves).
-fn kept_grants(conn: &mut AnyConnection, programme: ProgrammeId) -> DomainResult<Kept> {
+pub(crate) fn kept_grants(conn: &mut AnyConnection, programme: ProgrammeId) -> DomainResult<Kept> {
     use crate::db::schema::ledger_kind_totals;
     let credits_account = || sql::<Bool>("ledger_accounts.code = 'grant:' || grants.code || ':credits'");
     let (debits_posted, credits_posted, debits_pending, credits_pending): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = grants::table
@@ -454,13 +480,11 @@ pub fn programme_figures_with(conn: &mut AnyConnection, programme: &Programme, c
         let cents = match figure {
             Figure::Budget => available.credited(&[EntryKind::Fund]),
             Figure::Committed => offered.held_credits(),
-            Figure::Awarded => granted.credited(&[EntryKind::Award]),
-            Figure::Held => granted.held_credits().and_then(i64::checked_neg),
-            Figure::Spent => granted.debited(&[EntryKind::Usage, EntryKind::CreditNote]),
-            Figure::ClawedBack => granted.debited(&[EntryKind::Expiry]),
+            Figure::Awarded => Some(grant_figure(&granted, Figure::Credited)?.cents()),
+            Figure::Held | Figure::Spent | Figure::ClawedBack => Some(grant_figure(&granted, figure)?.cents()),
             Figure::Returned => available.credited(&[EntryKind::Expiry]),
             Figure::Remaining => available.free(),
-            Figure::Unspent => granted.free(),
+            Figure::Unspent => Some(grant_figure(&granted, Figure::Balance)?.cents()),
             Figure::Credited | Figure::Balance => return Err(DomainError::Internal(format!("no programme figure {figure}"))),
         }
         .ok_or_else(|| out_of_range("programme"))?;
@@ -497,20 +521,23 @@ pub fn grant_figures(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> 
 /// [`grant_figures`] for a grant already read and authorised.
 pub fn grant_figures_of(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<Vec<(Figure, Amount)>> {
     let credits = kept_account(conn, &grant.credits_account_code())?;
-    let mut figures = Vec::with_capacity(GRANT_FIGURES.len());
-    for figure in GRANT_FIGURES {
-        let cents = match figure {
-            Figure::Credited => credits.credited(&[EntryKind::Award]),
-            Figure::Spent => credits.debited(&[EntryKind::Usage, EntryKind::CreditNote]),
-            Figure::Held => credits.held_credits().and_then(i64::checked_neg),
-            Figure::ClawedBack => credits.debited(&[EntryKind::Expiry]),
-            Figure::Balance => credits.free(),
-            _ => return Err(DomainError::Internal(format!("no grant figure {figure}"))),
-        }
-        .ok_or_else(|| out_of_range("grant"))?;
-        figures.push((figure, Amount::from_cents(cents)));
+    GRANT_FIGURES.iter().map(|figure| Ok((*figure, grant_figure(&credits, *figure)?))).collect()
+}
+
+/// One of [`GRANT_FIGURES`] from a credits account's running totals — or from several grants'
+/// totals added up, which gives the programme's awarded, spent, held, clawed back and unspent
+/// (the one rule the grant page, the programme page and the report share).
+pub(crate) fn grant_figure(credits: &Kept, figure: Figure) -> DomainResult<Amount> {
+    let cents = match figure {
+        Figure::Credited => credits.credited(&[EntryKind::Award]),
+        Figure::Spent => credits.debited(&[EntryKind::Usage, EntryKind::CreditNote]),
+        Figure::Held => credits.held_credits().and_then(i64::checked_neg),
+        Figure::ClawedBack => credits.debited(&[EntryKind::Expiry]),
+        Figure::Balance => credits.free(),
+        _ => return Err(DomainError::Internal(format!("no grant figure {figure}"))),
     }
-    Ok(figures)
+    .ok_or_else(|| out_of_range("grant"))?;
+    Ok(Amount::from_cents(cents))
 }
 
 /// The entries behind one of the grant's figures, for whoever may see the grant.

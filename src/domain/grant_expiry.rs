@@ -439,28 +439,6 @@ pub fn refuse_ended(conn: &mut AnyConnection, grant_ids: impl Iterator<Item = Gr
     }
 }
 
-/// What clawbacks (expiry, revocation, sweeps) took from the credits of the programme's grants
-/// (or of its one grant `only`), by grant: figures of what was *spent* leave it out, since
-/// nobody used it. One query, on the ledger's (kind, programme, grant) index.
-pub fn clawed_back(conn: &mut AnyConnection, programme_id: crate::domain::ids::ProgrammeId, only: Option<GrantId>) -> DomainResult<std::collections::HashMap<GrantId, Amount>> {
-    use crate::db::schema::ledger_entries;
-    use diesel::dsl::sql;
-    use diesel::sql_types::{BigInt, Nullable};
-    let mut query = ledger_postings::table
-        .inner_join(ledger_entries::table)
-        .filter(ledger_entries::kind.eq(EntryKind::Expiry.as_str()))
-        .filter(ledger_entries::programme_id.eq(programme_id.get()))
-        .filter(ledger_postings::direction.eq(Side::Debit.as_str()))
-        .group_by(ledger_entries::grant_id)
-        .select((ledger_entries::grant_id, sql::<Nullable<BigInt>>("CAST(SUM(ledger_postings.amount) AS BIGINT)")))
-        .into_boxed();
-    if let Some(grant) = only {
-        query = query.filter(ledger_entries::grant_id.eq(grant.get()));
-    }
-    let rows: Vec<(Option<i64>, Option<i64>)> = query.load(conn)?;
-    Ok(rows.into_iter().filter_map(|(grant, cents)| Some((GrantId::new(grant?), Amount::from_cents(cents?)))).collect())
-}
-
 /// A clawback as a sentence, for the command line and the log.
 pub fn describe(clawback: &Clawback, key: &'static str) -> Message {
     Message::new(key)

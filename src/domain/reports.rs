@@ -50,49 +50,48 @@ pub fn programme_report_cached(conn: &mut AnyConnection, cache: &crate::domain::
 pub fn programme_report(conn: &mut AnyConnection, viewer: &Member, programme_id: crate::domain::ProgrammeId, page: Option<PageRequest>) -> DomainResult<ProgrammeReport> {
     use crate::db::schema::{grants as grant_rows, ledger_accounts};
     use diesel::dsl::sql;
-    use diesel::sql_types::{BigInt, Bool, Nullable};
+    use diesel::sql_types::{BigInt, Bool};
     let programme = programmes::visible_to(conn, viewer, programme_id)?;
     if !crate::domain::access::may_manage_programme(viewer, programme.funder_id) {
         return Err(crate::domain::error::DomainError::NotFound);
     }
+    use crate::domain::figures::{grant_figure, kept_accounts, kept_grants, Figure};
     // Each grant's credits account, found through its unique code.
     let credits_account = || sql::<Bool>("ledger_accounts.code = 'grant:' || grants.code || ':credits'");
-    let (awarded, spent, unspent, grant_count): (Option<i64>, Option<i64>, Option<i64>, i64) = grant_rows::table
+    let grant_count: i64 = grant_rows::table
         .inner_join(ledger_accounts::table.on(credits_account()))
         .filter(grant_rows::programme_id.eq(programme.id))
-        .select((
-            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.credits_posted) AS BIGINT)"),
-            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.debits_posted) AS BIGINT)"),
-            sql::<Nullable<BigInt>>("CAST(SUM(ledger_accounts.credits_posted - ledger_accounts.debits_posted - ledger_accounts.debits_pending) AS BIGINT)"),
-            sql::<BigInt>("COUNT(*)"),
-        ))
+        .select(sql::<BigInt>("COUNT(*)"))
         .first(conn)?;
-    // What expiry and revocation took back left the credits accounts unspent: not counted as spent.
-    let clawed = crate::domain::grant_expiry::clawed_back(conn, programme.id, None)?;
-    let clawed_total = clawed.values().try_fold(Amount::ZERO, |sum, a| sum.checked_add(*a)).map_err(|e| crate::domain::error::DomainError::Internal(e.to_string()))?;
-    let spent = spent.unwrap_or(0).saturating_sub(clawed_total.cents());
-    let (awarded, spent, unspent) = (Amount::from_cents(awarded.unwrap_or(0)), Amount::from_cents(spent), Amount::from_cents(unspent.unwrap_or(0)));
+    // The figures the programme's page and each grant's statement show, by the same rule: awarded
+    // from the award entries, spent = usage less credit notes, unspent = what the grants can still
+    // spend (clawbacks and holds are neither).
+    let granted = kept_grants(conn, programme.id)?;
+    let (awarded, spent, unspent) = (grant_figure(&granted, Figure::Credited)?, grant_figure(&granted, Figure::Spent)?, grant_figure(&granted, Figure::Balance)?);
     let mut query = grant_rows::table
         .inner_join(ledger_accounts::table.on(credits_account()))
         .inner_join(organisations::table.on(organisations::id.eq(grant_rows::startup_id)))
         .filter(grant_rows::programme_id.eq(programme.id))
         .order(grant_rows::id)
-        .select((Grant::as_select(), organisations::name, ledger_accounts::credits_posted, ledger_accounts::debits_posted, ledger_accounts::debits_pending))
+        .select((Grant::as_select(), organisations::name, ledger_accounts::id))
         .into_boxed();
     if let Some(page) = page {
         query = query.offset(page.offset()).limit(crate::domain::paging::PAGE_SIZE);
     }
-    let rows: Vec<(Grant, String, i64, i64, i64)> = query.load(conn)?;
-    let lines = rows
-        .into_iter()
-        .map(|(grant, startup_name, credits, debits, pending)| GrantLine {
-            spent: Amount::from_cents(debits.saturating_sub(clawed.get(&grant.id).map_or(0, |a| a.cents()))),
+    let rows: Vec<(Grant, String, i64)> = query.load(conn)?;
+    let account_ids: Vec<i64> = rows.iter().map(|(_, _, account)| *account).collect();
+    let kept = kept_accounts(conn, &account_ids)?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for (grant, startup_name, account) in rows {
+        let credits = kept.get(&account).ok_or_else(|| crate::domain::error::DomainError::Internal(format!("no account {account}")))?;
+        lines.push(GrantLine {
+            awarded: grant_figure(credits, Figure::Credited)?,
+            spent: grant_figure(credits, Figure::Spent)?,
+            balance: grant_figure(credits, Figure::Balance)?,
             grant,
             startup_name,
-            awarded: Amount::from_cents(credits),
-            balance: Amount::from_cents(credits.saturating_sub(debits).saturating_sub(pending)),
-        })
-        .collect();
+        });
+    }
     let unawarded = programmes::available(conn, &programme)?;
     Ok(ProgrammeReport { budget: programme.budget(), programme, awarded, spent, unawarded, unspent, grants: lines, grant_count, grants_page: page.unwrap_or(PageRequest::FIRST) })
 }

@@ -31,7 +31,7 @@ fn mail_status(s: &crate::journey::Setup, email: &str, event_key: &str) -> Optio
 }
 
 async fn credit_thresholds_are_told_once_each_and_mail_follows_choices(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "credit_thresholds_are_told_once_each_and_mail_follows_choices").await else { return };
+    let mut s = programme_with_application(backend, "credit_thresholds_are_told_once_each_and_mail_follows_choices").await;
     let code = approve(&mut s, "1000").await;
     let grant_id: i64 = grants::table.filter(grants::code.eq(&code)).select(grants::id).first(&mut s.app.conn()).unwrap();
 
@@ -86,7 +86,7 @@ async fn credit_thresholds_are_told_once_each_and_mail_follows_choices(backend: 
 both_backends!(credit_thresholds_are_told_once_each_and_mail_follows_choices);
 
 async fn grants_ending_soon_and_funders_digests_are_raised_once_a_day(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "grants_ending_soon_and_funders_digests_are_raised_once_a_day").await else { return };
+    let mut s = programme_with_application(backend, "grants_ending_soon_and_funders_digests_are_raised_once_a_day").await;
     let mut conn = s.app.conn();
     let today = chrono::Utc::now().date_naive();
 

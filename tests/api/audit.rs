@@ -8,7 +8,7 @@ use computegrants::domain::identity::OrgKind;
 use diesel::connection::SimpleConnection;
 
 async fn business_and_security_events_are_audited(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "business_and_security_events_are_audited").await else { return };
+    let mut s = programme_with_application(backend, "business_and_security_events_are_audited").await;
     approve(&mut s, "40000").await;
     // A failed sign-in is recorded with the address typed.
     let mut stranger = s.app.client();

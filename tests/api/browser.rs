@@ -1,7 +1,7 @@
 //! The journey in a real headless Chromium through chromedriver: enabled by
 //! COMPUTEGRANTS_TEST_BROWSER=1 (needs Debian's chromium and chromium-driver).
 
-use crate::browser_kit::{ENABLE, audit, axe_source, browser, fill, norm, path, select, shot, sign_in, sign_out, start_driver, submit, text};
+use crate::browser_kit::{audit, axe_source, browser, fill, norm, path, select, shot, sign_in, sign_out, start_driver, submit, text};
 use crate::helpers::{Backend, TestApp, usage_csv};
 use computegrants::domain::identity::OrgKind;
 use computegrants::ledger;
@@ -111,12 +111,9 @@ async fn choose_language(c: &Client, base: &str, lang: &str) {
 }
 
 #[actix_web::test]
+#[cfg_attr(computegrants_no_browser, ignore = "needs Chromium: set COMPUTEGRANTS_TEST_BROWSER=1 (CI does)")]
 async fn journey_in_a_real_browser() {
-    if std::env::var(ENABLE).ok().as_deref() != Some("1") {
-        eprintln!("\n*** SKIPPED journey_in_a_real_browser: set {ENABLE}=1 (needs chromium and chromium-driver) ***\n");
-        return;
-    }
-    let app = TestApp::spawn(Backend::Sqlite, "journey_in_a_real_browser").await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite, "journey_in_a_real_browser").await;
     let axe = axe_source();
     let driver = start_driver().await;
     let c = browser(&driver).await;

@@ -6,7 +6,7 @@
 //! Enabled by COMPUTEGRANTS_TEST_BROWSER=1, like the journey of `browser.rs`.
 
 use crate::both_backends;
-use crate::browser_kit::{audit, axe_source, browser, check, click_and_wait, enabled, fill, norm, path, select, set_value, shot, sign_in, sign_out, start_driver, submit, text, text_of};
+use crate::browser_kit::{audit, axe_source, browser, check, click_and_wait, fill, norm, path, select, set_value, shot, sign_in, sign_out, start_driver, submit, text, text_of};
 use crate::helpers::{Backend, TestApp, usage_csv};
 use computegrants::db::schema::grants;
 use computegrants::domain::grant_expiry;
@@ -93,10 +93,7 @@ async fn make_reviewer(c: &Client, base: &str, user_id: i64) {
 }
 
 async fn call_from_draft_to_clawback(backend: Backend) {
-    if !enabled("call_from_draft_to_clawback") {
-        return;
-    }
-    let Some(app) = TestApp::spawn(backend, "call_from_draft_to_clawback").await else { return };
+    let app = TestApp::spawn(backend, "call_from_draft_to_clawback").await;
     let axe = axe_source();
     let driver = start_driver().await;
     let c = browser(&driver).await;
@@ -104,7 +101,7 @@ async fn call_from_draft_to_clawback(backend: Backend) {
     c.close().await.unwrap();
     app.verify_ledger().expect("the ledger verifies");
 }
-both_backends!(call_from_draft_to_clawback);
+both_backends!(browser call_from_draft_to_clawback);
 
 async fn journey(app: &TestApp, c: &Client, axe: &Option<String>) {
     let base = app.address.clone();

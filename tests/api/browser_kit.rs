@@ -1,22 +1,12 @@
 //! The generic helpers of the real-browser tests: chromedriver and headless Chromium through
 //! `fantoccini`, form filling and submitting that waits for the next document, the page's text,
-//! axe-core's accessibility audit, screenshots, signing in and out. Enabled by
-//! COMPUTEGRANTS_TEST_BROWSER=1 (needs Debian's chromium and chromium-driver).
+//! axe-core's accessibility audit, screenshots, signing in and out. The tests run when built
+//! with COMPUTEGRANTS_TEST_BROWSER=1 and are ignored otherwise (`build.rs`); they need Debian's
+//! chromium and chromium-driver.
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-pub const ENABLE: &str = "COMPUTEGRANTS_TEST_BROWSER";
-
-/// True when the browser tests are asked for; otherwise says loudly that `test` was skipped.
-pub fn enabled(test: &str) -> bool {
-    if std::env::var(ENABLE).ok().as_deref() == Some("1") {
-        return true;
-    }
-    eprintln!("\n*** SKIPPED {test}: set {ENABLE}=1 (needs chromium and chromium-driver) ***\n");
-    false
-}
 
 pub struct Driver {
     process: Child,

@@ -56,7 +56,7 @@ async fn offer(s: &mut Setup, id: ApplicationId, amount: &str) {
 }
 
 async fn approve_two_of_three_after_confirmation(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "approve_two_of_three_after_confirmation").await else { return };
+    let mut s = programme_with_application(backend, "approve_two_of_three_after_confirmation").await;
     let (pid, first) = (s.programme_id, s.application_id);
     let second = another_application(&s, "Borealis Compute", "founder@borealis.test", "20000").await;
     let third = another_application(&s, "Cirrus Models", "founder@cirrus.test", "30000").await;
@@ -115,7 +115,7 @@ async fn approve_two_of_three_after_confirmation(backend: Backend) {
 both_backends!(approve_two_of_three_after_confirmation);
 
 async fn one_refusal_approves_nothing_and_names_it(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "one_refusal_approves_nothing_and_names_it").await else { return };
+    let mut s = programme_with_application(backend, "one_refusal_approves_nothing_and_names_it").await;
     let (pid, first) = (s.programme_id, s.application_id);
     let second = another_application(&s, "Borealis Compute", "founder@borealis.test", "55000").await;
     let ranking = format!("/programmes/{pid}/ranking");
@@ -168,7 +168,7 @@ fn mail_status(app: &TestApp, user: i64, kind: &str) -> Option<String> {
 }
 
 async fn the_assigned_reviewer_is_told_and_mailed(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "the_assigned_reviewer_is_told_and_mailed").await else { return };
+    let mut s = programme_with_application(backend, "the_assigned_reviewer_is_told_and_mailed").await;
     let (pid, first) = (s.programme_id, s.application_id);
     let alice = reviewer(&s.app, "alice@agency.test");
     let bob = reviewer(&s.app, "bob@agency.test");
@@ -209,7 +209,7 @@ async fn the_assigned_reviewer_is_told_and_mailed(backend: Backend) {
 both_backends!(the_assigned_reviewer_is_told_and_mailed);
 
 async fn a_lapse_is_audited(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_lapse_is_audited").await else { return };
+    let mut s = programme_with_application(backend, "a_lapse_is_audited").await;
     let id = s.application_id;
     offer(&mut s, id, "50000").await;
     assert_eq!(audit_count(&s.app, "offer-lapsed"), 0);
@@ -224,7 +224,7 @@ async fn a_lapse_is_audited(backend: Backend) {
 both_backends!(a_lapse_is_audited);
 
 async fn archiving_ends_open_offers_and_returns_their_budget(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "archiving_ends_open_offers_and_returns_their_budget").await else { return };
+    let mut s = programme_with_application(backend, "archiving_ends_open_offers_and_returns_their_budget").await;
     let (pid, id) = (s.programme_id, s.application_id);
     offer(&mut s, id, "50000").await;
     assert_eq!(budget(&s.app, pid), (5_000_000, 5_000_000));
@@ -254,7 +254,7 @@ async fn archiving_ends_open_offers_and_returns_their_budget(backend: Backend) {
 both_backends!(archiving_ends_open_offers_and_returns_their_budget);
 
 async fn a_second_application_is_refused(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_second_application_is_refused").await else { return };
+    let mut s = programme_with_application(backend, "a_second_application_is_refused").await;
     let (pid, id) = (s.programme_id, s.application_id);
     let apply_path = format!("/programmes/{pid}/apply");
     let provider = s.provider_id.to_string();

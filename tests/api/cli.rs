@@ -26,7 +26,7 @@ fn cli_in(lang: &str, db_url: &str, args: &[&str]) -> std::process::Output {
 }
 
 async fn demo_data_verifies_and_tampering_is_named(backend: Backend) {
-    let Some(db) = TestDb::new(backend, "demo_data_verifies_and_tampering_is_named") else { return };
+    let db = TestDb::new(backend, "demo_data_verifies_and_tampering_is_named");
     let mut conn = db.connect();
     let logins = demo::load(&mut conn).unwrap();
     assert_eq!(demo::load(&mut conn).unwrap(), logins, "loading twice changes nothing");
@@ -55,7 +55,7 @@ both_backends!(demo_data_verifies_and_tampering_is_named);
 
 #[test]
 fn admin_create_user_reads_the_password_from_stdin() {
-    let db = TestDb::new(Backend::Sqlite, "admin_create_user").unwrap();
+    let db = TestDb::new(Backend::Sqlite, "admin_create_user");
     let mut child = Command::new(env!("CARGO_BIN_EXE_computegrants"))
         .args(["--database-url", &db.url, "admin", "create-user", "--email", "Ops@Agency.eu", "--role", "admin", "--org", "Operations"])
         .stdin(Stdio::piped())
@@ -152,7 +152,7 @@ fn inspect_reports_every_shared_fixture_and_refuses_bad_files() {
 #[test]
 fn a_backup_under_write_load_restores_and_verifies() {
     use computegrants::ledger::{self, AccountSpec, LimitRule, Side};
-    let db = TestDb::new(Backend::Sqlite, "a_backup_under_write_load_restores_and_verifies").unwrap();
+    let db = TestDb::new(Backend::Sqlite, "a_backup_under_write_load_restores_and_verifies");
     let mut conn = db.connect();
     demo::load(&mut conn).unwrap();
     let spec = |code: &str, side| AccountSpec { code: code.into(), owner_kind: "provider", owner_id: 999, purpose: "load", currency: "EUR".into(), normal_side: side, limit: LimitRule::None };
@@ -196,7 +196,7 @@ fn a_backup_under_write_load_restores_and_verifies() {
 /// `usage import` runs the browser's pipeline from the command line: accepted (0), refused
 /// with its problems (1), unreadable or unknown provider (2); `--submit` places the holds.
 async fn usage_import_runs_the_same_pipeline(backend: Backend) {
-    let Some(mut s) = crate::journey::programme_with_application(backend, "usage_import_runs_the_same_pipeline").await else { return };
+    let mut s = crate::journey::programme_with_application(backend, "usage_import_runs_the_same_pipeline").await;
     let code = crate::journey::approve(&mut s, "10000").await;
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.csv");

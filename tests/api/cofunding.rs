@@ -9,7 +9,7 @@ use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
 
 async fn a_co_funder_commits_budget_and_the_shares_show_it(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_co_funder_commits_budget_and_the_shares_show_it").await else { return };
+    let mut s = programme_with_application(backend, "a_co_funder_commits_budget_and_the_shares_show_it").await;
     let region = s.app.create_member(OrgKind::Funder, "Région Sud Innovation", "cofunder@region.test");
     s.app.create_member(OrgKind::Funder, "Uninvited Agency", "other@uninvited.test");
     let page = format!("/programmes/{}", s.programme_id);

@@ -16,7 +16,7 @@ fn days_ago(days: i64) -> String {
 /// Annex, Art. 6(2): a linked enterprise counts in full and makes a small company medium-sized;
 /// the funder deciding sees the category and its working on the application page.
 async fn company_profile_with_a_linked_enterprise_is_medium(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "company_profile_with_a_linked_enterprise_is_medium").await else { return };
+    let mut s = programme_with_application(backend, "company_profile_with_a_linked_enterprise_is_medium").await;
     let c = &mut s.startup;
     c.refresh_csrf("/organisation/company").await;
     let r = c.post("/organisation/company", &[("accounts_year_end", &days_ago(200)), ("staff_awu", "30"), ("turnover", "6000000"), ("balance_sheet", "5000000"), ("vat_number", "")]).await;
@@ -88,7 +88,7 @@ both_backends!(company_profile_with_a_linked_enterprise_is_medium);
 /// A French SIREN with a wrong Luhn key is refused with the reason in the person's language, and
 /// nothing is stored.
 async fn invalid_siren_is_refused_in_french(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "invalid_siren_is_refused_in_french").await else { return };
+    let app = TestApp::spawn(backend, "invalid_siren_is_refused_in_french").await;
     let mut c = app.client_in("fr-FR,fr;q=0.9");
     c.refresh_csrf("/signup").await;
     let r = c.post("/signup", &[("company_name", "Lumière"), ("display_name", "Inès"), ("email", "ines@lumiere.test"), ("password", PASSWORD)]).await;
@@ -129,7 +129,7 @@ fn ledger_entry_count(app: &TestApp) -> i64 {
 /// years, an award of 50,000 is refused with the figures and nothing written; 40,000 reaches
 /// the ceiling exactly and is awarded, and recorded for the register, which the funder exports.
 async fn award_over_the_de_minimis_ceiling_is_refused_and_the_export_lists_awards(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "award_over_the_de_minimis_ceiling_is_refused_and_the_export_lists_awards").await else { return };
+    let mut s = programme_with_application(backend, "award_over_the_de_minimis_ceiling_is_refused_and_the_export_lists_awards").await;
     let c = &mut s.startup;
     c.refresh_csrf("/organisation/company").await;
     // Older than three years: not counted.
@@ -187,7 +187,7 @@ both_backends!(award_over_the_de_minimis_ceiling_is_refused_and_the_export_lists
 
 /// Cells that start like a formula are neutralised in the export.
 async fn the_de_minimis_export_neutralises_formulas(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "the_de_minimis_export_neutralises_formulas").await else { return };
+    let mut s = programme_with_application(backend, "the_de_minimis_export_neutralises_formulas").await;
     s.startup.refresh_csrf("/company").await;
     let r = s.startup.post("/company", &[("legal_name", "=HYPERLINK(\"x\")"), ("country", "FR"), ("registration_number", "123 456 782")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -203,7 +203,7 @@ async fn aid_of_a_linked_enterprise_on_the_platform_counts(backend: Backend) {
     use computegrants::domain::company::{self, NewAid};
     use computegrants::domain::identity::{self, CompanyDetails, OrgKind};
     use computegrants::money::Amount;
-    let Some(mut s) = programme_with_application(backend, "aid_of_a_linked_enterprise_on_the_platform_counts").await else { return };
+    let mut s = programme_with_application(backend, "aid_of_a_linked_enterprise_on_the_platform_counts").await;
     // The parent company is a startup of the platform too, with EUR 270,000 of declared aid.
     let mut conn = s.app.conn();
     let parent = s.app.create_member(OrgKind::Startup, "Lumen Parent", "cfo@lumen-parent.test");
@@ -258,7 +258,7 @@ both_backends!(aid_of_a_linked_enterprise_on_the_platform_counts);
 async fn the_api_decision_is_refused_over_the_de_minimis_ceiling(backend: Backend) {
     use computegrants::domain::api_tokens::{self, NewToken, Scope};
     use computegrants::domain::identity;
-    let Some(mut s) = programme_with_application(backend, "the_api_decision_is_refused_over_the_de_minimis_ceiling").await else { return };
+    let mut s = programme_with_application(backend, "the_api_decision_is_refused_over_the_de_minimis_ceiling").await;
     s.startup.refresh_csrf("/organisation/company").await;
     let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago(10)), ("aid_amount", "280000"), ("granting_body", "Bpifrance")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -295,7 +295,7 @@ both_backends!(the_api_decision_is_refused_over_the_de_minimis_ceiling);
 /// already received, only one of two awards of 40,000 passes (Regulation (EU) 2023/2831, Art. 3(2)).
 async fn two_awards_racing_for_the_same_startup_never_cross_the_ceiling(backend: Backend) {
     use computegrants::domain::ApplicationId;
-    let Some(mut s) = programme_with_application(backend, "two_awards_racing_for_the_same_startup_never_cross_the_ceiling").await else { return };
+    let mut s = programme_with_application(backend, "two_awards_racing_for_the_same_startup_never_cross_the_ceiling").await;
     s.startup.refresh_csrf("/organisation/company").await;
     let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago(30)), ("aid_amount", "250000"), ("granting_body", "Bpifrance")]).await;
     assert_eq!(r.status, 303, "{}", r.body);

@@ -108,7 +108,7 @@ async fn try_upload(c: &Client, name: &str, content: String) -> Option<(u16, Opt
 const ROUNDS: usize = 12;
 
 async fn a_killed_server_leaves_all_or_nothing(backend: Backend) {
-    let Some(db) = TestDb::new(backend, "a_killed_server_leaves_all_or_nothing") else { return };
+    let db = TestDb::new(backend, "a_killed_server_leaves_all_or_nothing");
     let mut conn = db.connect();
     identity::create_member(&mut conn, OrgKind::Funder, "Crash Agency", "funder@crash.test", "Funder", PASSWORD).unwrap();
     let provider = identity::create_member(&mut conn, OrgKind::Provider, "Crash Cloud", "billing@crash.test", "Billing", PASSWORD).unwrap();
@@ -261,7 +261,7 @@ fn check_all_or_nothing(db: &TestDb, done: &[String], round: usize) {
 /// finishes with the whole file stored, or nothing of it, and the ledger verifies.
 async fn a_killed_import_job_resumes_after_restart(backend: Backend) {
     use computegrants::db::schema::{usage_jobs, usage_lines};
-    let Some(db) = TestDb::new(backend, "a_killed_import_job_resumes_after_restart") else { return };
+    let db = TestDb::new(backend, "a_killed_import_job_resumes_after_restart");
     let mut conn = db.connect();
     computegrants::domain::demo::load(&mut conn).unwrap();
     let password = computegrants::domain::demo::DEMO_PASSWORD;

@@ -96,7 +96,7 @@ fn exports_balance(s: &Setup) {
 }
 
 async fn ubl_and_cii_credit_notes_return_credits_to_the_grant(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "ubl_and_cii_credit_notes_return_credits_to_the_grant").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "ubl_and_cii_credit_notes_return_credits_to_the_grant").await;
     let path = approved_invoice(&mut s, &code, &upload, "INV-C1").await;
     let grant = grant_page(&s).await;
     assert!(s.startup.get(&grant).await.body.contains("<dd id=\"balance\">€9,879.50</dd>"));
@@ -113,6 +113,14 @@ async fn ubl_and_cii_credit_notes_return_credits_to_the_grant(backend: Backend) 
     assert!(statement.contains("<dd id=\"spent\">€100.00</dd>") && statement.contains("href=\"/grants/") && statement.contains(">€100.00</a>"), "{statement}");
     assert!(statement.contains("Credit note from the provider") && statement.contains("<code>CN-1</code>"), "the statement shows the credit: {statement}");
     assert_eq!(totals(&s, "payable"), (2_050, 12_050));
+    // The funder's report counts it as the statement does: awarded stays 10,000.00 (a credit
+    // note is no award) and spent is 100.00, on the page and in the JSON export.
+    let report = s.funder.get(&format!("/programmes/{}", s.programme_id)).await.body;
+    let row = format!("{code}</a></td><td>Lumen Test Labs</td><td class=\"num\">€10,000.00</td><td class=\"num\">€100.00</td><td class=\"num\">€9,900.00</td>");
+    assert!(report.contains(&row), "{report}");
+    let json: serde_json::Value = serde_json::from_str(&s.funder.get(&format!("/programmes/{}/grants.json", s.programme_id)).await.body).unwrap();
+    let line = &json["rows"][0];
+    assert_eq!((line["awarded"]["amount"].as_str(), line["spent"]["amount"].as_str(), line["remaining"]["amount"].as_str()), (Some("10000.00"), Some("100.00"), Some("9900.00")), "{json}");
     // The funder reads it on the invoice, with what is left to pay: 144.60 − 24.60.
     let page = s.funder.get(&path).await.body;
     assert!(page.contains("id=\"credit-notes\"") && page.contains("<code>CN-1</code>") && page.contains("credited to the grants"), "{page}");
@@ -142,7 +150,7 @@ async fn ubl_and_cii_credit_notes_return_credits_to_the_grant(backend: Backend) 
 both_backends!(ubl_and_cii_credit_notes_return_credits_to_the_grant);
 
 async fn refused_credit_notes_leave_the_ledger_unchanged(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "refused_credit_notes_leave_the_ledger_unchanged").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "refused_credit_notes_leave_the_ledger_unchanged").await;
     let path = approved_invoice(&mut s, &code, &upload, "INV-R1").await;
     let before = (entries(&s), totals(&s, "payable"), totals(&s, "credits"));
     let send = |number: &str, preceding: &str, amount: &str| ubl_credit_note(number, FUNDER, preceding, &[(code.as_str(), amount)]).into_bytes();
@@ -184,7 +192,7 @@ async fn refused_credit_notes_leave_the_ledger_unchanged(backend: Backend) {
 both_backends!(refused_credit_notes_leave_the_ledger_unchanged);
 
 async fn a_settlement_pays_approved_less_credited(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "a_settlement_pays_approved_less_credited").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "a_settlement_pays_approved_less_credited").await;
     let path = approved_invoice(&mut s, &code, &upload, "INV-S1").await;
     let note = ubl_credit_note("CN-S1", FUNDER, "INV-S1", &[(code.as_str(), "20.50")]);
     assert_eq!(upload_credit_note(&s.provider, &path, "CN-S1.xml", note.into_bytes()).await.status, 303);
@@ -213,7 +221,7 @@ async fn a_settlement_pays_approved_less_credited(backend: Backend) {
 both_backends!(a_settlement_pays_approved_less_credited);
 
 async fn a_credit_note_answers_a_disputed_invoice_without_moving_credits(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "a_credit_note_answers_a_disputed_invoice_without_moving_credits").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "a_credit_note_answers_a_disputed_invoice_without_moving_credits").await;
     let invoice = ubl_invoice("INV-D1", SELLER, FUNDER, &[(code.as_str(), "120.50")]);
     let path = s.provider.upload_invoice(&upload, "INV-D1.xml", &invoice).await.location.unwrap();
     // Before a decision there is nothing to credit.
@@ -238,7 +246,7 @@ both_backends!(a_credit_note_answers_a_disputed_invoice_without_moving_credits);
 /// A programme whose credits cover amounts VAT included reconciles an invoice whose gross per
 /// grant equals the hold and refuses the net one; a net programme the reverse.
 async fn credits_cover_net_or_vat_included_amounts(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "credits_cover_net_or_vat_included_amounts").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "credits_cover_net_or_vat_included_amounts").await;
     // Net (the default): 100.42 + 20 % VAT = 120.50 gross is not the 120.50 held net.
     let gross_one = ubl_invoice("INV-G1", SELLER, FUNDER, &[(code.as_str(), "100.42")]);
     let r = s.provider.upload_invoice(&upload, "INV-G1.xml", &gross_one).await;
@@ -299,7 +307,7 @@ both_backends!(credits_cover_net_or_vat_included_amounts);
 
 /// The funder's inbox filtered by programme shows only that programme's invoices.
 async fn the_inbox_filters_by_programme_and_status(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "the_inbox_filters_by_programme_and_status").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "the_inbox_filters_by_programme_and_status").await;
     let first = s.programme_id;
     // A second programme, the same startup awarded a grant in it, and usage on that grant.
     s.funder.refresh_csrf("/programmes/new").await;
@@ -375,7 +383,7 @@ pub fn fixture_credit_note(buyer: &str, grant: &str, preceding: &str) -> Option<
 }
 
 async fn the_published_ubl_credit_note_is_accepted(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "the_published_ubl_credit_note_is_accepted").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "the_published_ubl_credit_note_is_accepted").await;
     let Some(note) = fixture_credit_note(FUNDER, &code, "INV-F1") else {
         eprintln!("*** SKIPPED: ../shared/fixtures/einvoice is not there ***");
         return;

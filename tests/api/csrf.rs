@@ -9,7 +9,7 @@ use computegrants::web::routes;
 use diesel::prelude::*;
 
 async fn forms_without_the_token_are_refused(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "forms_without_the_token_are_refused").await else { return };
+    let app = TestApp::spawn(backend, "forms_without_the_token_are_refused").await;
     app.create_member(OrgKind::Funder, "Agency", "funder@agency.test");
     let funder = app.login("funder@agency.test").await;
     let fields = [

@@ -32,8 +32,8 @@ struct World {
 }
 
 impl World {
-    fn new(backend: Backend, test: &str) -> Option<World> {
-        let db = TestDb::new(backend, test)?;
+    fn new(backend: Backend, test: &str) -> World {
+        let db = TestDb::new(backend, test);
         let mut conn = db.connect();
         let mut member = |kind, org: &str, email: &str| identity::create_member(&mut conn, kind, org, email, "Test Person", PASSWORD).unwrap();
         let funder = member(OrgKind::Funder, "Funding Agency", "funder@agency.test");
@@ -48,7 +48,7 @@ impl World {
         let details = CompanyDetails { legal_name: "Lumen Labs SAS", country: "FR", registration_number: "123 456 782" };
         identity::register_company(&mut conn, startup.org_id(), &details).unwrap();
         let startup = identity::member(&mut conn, startup.user.id).unwrap();
-        Some(World { _db: db, conn, funder, other_funder, startup, other_startup, provider, other_provider, admin })
+        World { _db: db, conn, funder, other_funder, startup, other_startup, provider, other_provider, admin }
     }
 
     /// An open programme of `funder`: `budget` and `max_award` in cents.
@@ -120,7 +120,7 @@ fn conflict_key(result: Result<impl std::fmt::Debug, DomainError>) -> &'static s
 }
 
 fn programmes_are_validated_then_created_with_their_budget(backend: Backend) {
-    let Some(mut w) = World::new(backend, "programmes_are_validated_then_created_with_their_budget") else { return };
+    let mut w = World::new(backend, "programmes_are_validated_then_created_with_their_budget");
     assert!(programmes::validate(&new_programme(100_000, 60_000)).is_empty());
     let mut bad = new_programme(50_000, 60_000);
     bad.name = "  ".into();
@@ -157,7 +157,7 @@ fn programmes_are_validated_then_created_with_their_budget(backend: Backend) {
 }
 
 fn applications_are_checked_before_they_are_stored(backend: Backend) {
-    let Some(mut w) = World::new(backend, "applications_are_checked_before_they_are_stored") else { return };
+    let mut w = World::new(backend, "applications_are_checked_before_they_are_stored");
     let programme = w.programme(100_000, 60_000);
     let provider = w.provider.org_id();
     let apply = |w: &mut World, by: &Member, new: &NewApplication| applications::apply(&mut w.conn, by, programme.id, new);
@@ -186,7 +186,7 @@ fn applications_are_checked_before_they_are_stored(backend: Backend) {
 }
 
 fn an_application_is_decided_once(backend: Backend) {
-    let Some(mut w) = World::new(backend, "an_application_is_decided_once") else { return };
+    let mut w = World::new(backend, "an_application_is_decided_once");
     let programme = w.programme(100_000, 60_000);
     let first = w.apply(&programme, 50_000);
     let invalid = invalid_keys(w.decide(first.id, Decision::Approve { amount: Amount::from_cents(50_001) }));
@@ -221,7 +221,7 @@ fn an_application_is_decided_once(backend: Backend) {
 }
 
 fn approval_beyond_the_remaining_budget_writes_nothing(backend: Backend) {
-    let Some(mut w) = World::new(backend, "approval_beyond_the_remaining_budget_writes_nothing") else { return };
+    let mut w = World::new(backend, "approval_beyond_the_remaining_budget_writes_nothing");
     let programme = w.programme(100_000, 80_000);
     let first = w.apply(&programme, 80_000);
     w.decide(first.id, Decision::Approve { amount: Amount::from_cents(80_000) }).unwrap();
@@ -251,7 +251,7 @@ fn approval_beyond_the_remaining_budget_writes_nothing(backend: Backend) {
 }
 
 fn other_organisations_objects_are_not_visible(backend: Backend) {
-    let Some(mut w) = World::new(backend, "other_organisations_objects_are_not_visible") else { return };
+    let mut w = World::new(backend, "other_organisations_objects_are_not_visible");
     let programme = w.programme(100_000, 60_000);
     let application = w.apply(&programme, 30_000);
     let grant = w.award(application.id, 30_000).unwrap().grant.unwrap();
@@ -291,7 +291,7 @@ fn other_organisations_objects_are_not_visible(backend: Backend) {
 /// commit. On PostgreSQL the page state's triggers once took its row at the rename, so the
 /// withdrawal waited for it while holding the row the transaction needed: a deadlock.
 fn a_withdrawal_beside_a_write_that_moved_the_page_state_first_both_commit(backend: Backend) {
-    let Some(mut w) = World::new(backend, "a_withdrawal_beside_a_write_that_moved_the_page_state_first_both_commit") else { return };
+    let mut w = World::new(backend, "a_withdrawal_beside_a_write_that_moved_the_page_state_first_both_commit");
     let programme = w.programme(100_000, 60_000);
     let application = w.apply(&programme, 10_000);
     let version = |conn: &mut AnyConnection| page_state::table.find(1).select(page_state::version).first::<i64>(conn).unwrap();

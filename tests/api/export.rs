@@ -90,7 +90,7 @@ fn export_is_accepted_by_hledger_and_beancount(backend: Backend) {
     if !has_hledger && !has_beancount {
         return;
     }
-    let Some(db) = TestDb::new(backend, "export_is_accepted_by_hledger_and_beancount") else { return };
+    let db = TestDb::new(backend, "export_is_accepted_by_hledger_and_beancount");
     let mut conn = db.connect();
     let entries = generate(&mut conn);
     assert!(entries > 3_000);

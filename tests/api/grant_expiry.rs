@@ -57,7 +57,7 @@ fn status(s: &Setup, id: GrantId) -> String {
 }
 
 async fn expiry_returns_unused_credit_to_the_open_programmes_budget_once(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "expiry_returns_unused_credit_to_the_open_programmes_budget_once").await else { return };
+    let mut s = programme_with_application(backend, "expiry_returns_unused_credit_to_the_open_programmes_budget_once").await;
     approve(&mut s, "10000").await;
     let (id, code) = the_grant(&s);
     let available = format!("programme:{}:available", s.programme_id);
@@ -108,8 +108,8 @@ both_backends!(expiry_returns_unused_credit_to_the_open_programmes_budget_once);
 
 /// A funder opens a programme choosing where unused credit goes; a startup applies and is
 /// awarded 10,000.
-async fn programme_choosing(backend: Backend, test: &str, unused_credit: &str) -> Option<Setup> {
-    let app = TestApp::spawn(backend, test).await?;
+async fn programme_choosing(backend: Backend, test: &str, unused_credit: &str) -> Setup {
+    let app = TestApp::spawn(backend, test).await;
     app.create_member(OrgKind::Funder, FUNDER, "funder@agency.test");
     let provider_member = app.create_member(OrgKind::Provider, "Test GPU Cloud", "billing@gpu.test");
     crate::helpers::add_catalogue(&mut app.conn(), &provider_member);
@@ -145,11 +145,11 @@ async fn programme_choosing(backend: Backend, test: &str, unused_credit: &str) -
     let provider = app.login("billing@gpu.test").await;
     let mut s = Setup { app, funder, startup, provider, provider_id: provider_member.org_id(), programme_id, application_id };
     approve(&mut s, "10000").await;
-    Some(s)
+    s
 }
 
 async fn the_command_expires_as_of_a_day_into_the_expired_account(backend: Backend) {
-    let Some(s) = programme_choosing(backend, "the_command_expires_as_of_a_day_into_the_expired_account", "expired").await else { return };
+    let s = programme_choosing(backend, "the_command_expires_as_of_a_day_into_the_expired_account", "expired").await;
     let (id, code) = the_grant(&s);
     let until: chrono::NaiveDate = grants::table.find(id).select(grants::valid_until).first(&mut s.app.conn()).unwrap();
     let url = s.app.db.url.clone();
@@ -187,7 +187,7 @@ async fn the_command_expires_as_of_a_day_into_the_expired_account(backend: Backe
 both_backends!(the_command_expires_as_of_a_day_into_the_expired_account);
 
 async fn usage_held_at_expiry_is_paid_or_swept_and_nothing_is_stranded(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "usage_held_at_expiry_is_paid_or_swept_and_nothing_is_stranded").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "usage_held_at_expiry_is_paid_or_swept_and_nothing_is_stranded").await;
     // A second file, 10.00 more, held too.
     s.provider.refresh_csrf("/usage/new").await;
     let r = s.provider.upload("december.csv", &usage_csv(&code, &["10.00"]).replace("T00:", "T07:")).await;
@@ -243,7 +243,7 @@ async fn usage_held_at_expiry_is_paid_or_swept_and_nothing_is_stranded(backend: 
 both_backends!(usage_held_at_expiry_is_paid_or_swept_and_nothing_is_stranded);
 
 async fn the_funder_extends_and_revokes_with_reasons_the_startup_reads(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "the_funder_extends_and_revokes_with_reasons_the_startup_reads").await else { return };
+    let mut s = programme_with_application(backend, "the_funder_extends_and_revokes_with_reasons_the_startup_reads").await;
     let code = approve(&mut s, "10000").await;
     let (id, _) = the_grant(&s);
     let page = format!("/grants/{id}");
@@ -332,7 +332,7 @@ async fn the_funder_extends_and_revokes_with_reasons_the_startup_reads(backend: 
 both_backends!(the_funder_extends_and_revokes_with_reasons_the_startup_reads);
 
 async fn only_the_programmes_funder_changes_a_grant_and_bad_input_changes_nothing(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "only_the_programmes_funder_changes_a_grant_and_bad_input_changes_nothing").await else { return };
+    let mut s = programme_with_application(backend, "only_the_programmes_funder_changes_a_grant_and_bad_input_changes_nothing").await;
     approve(&mut s, "10000").await;
     let (id, _) = the_grant(&s);
     let page = format!("/grants/{id}");
@@ -404,7 +404,7 @@ fn second_server(url: &str) -> computegrants::startup::SpawnedServer {
 }
 
 async fn the_scheduler_expires_at_start_and_racing_runs_post_once(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "the_scheduler_expires_at_start_and_racing_runs_post_once").await else { return };
+    let mut s = programme_with_application(backend, "the_scheduler_expires_at_start_and_racing_runs_post_once").await;
     let first = approve(&mut s, "10000").await;
     let (id, _) = the_grant(&s);
     end_validity_yesterday(&s, id);
@@ -453,7 +453,7 @@ both_backends!(the_scheduler_expires_at_start_and_racing_runs_post_once);
 async fn the_json_api_opens_a_programme_whose_unused_credit_lapses(backend: Backend) {
     use crate::json_api::{Api, token};
     use computegrants::domain::api_tokens::Scope;
-    let Some(app) = TestApp::spawn(backend, "the_json_api_opens_a_programme_whose_unused_credit_lapses").await else { return };
+    let app = TestApp::spawn(backend, "the_json_api_opens_a_programme_whose_unused_credit_lapses").await;
     app.create_member(OrgKind::Funder, FUNDER, "funder@agency.test");
     let secret = token(&mut app.conn(), FUNDER, "grant tool", &[Scope::ProgrammesWrite]);
     let api = Api { base: app.address.clone(), http: reqwest::Client::new() };

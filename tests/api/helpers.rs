@@ -20,13 +20,15 @@ pub enum Backend {
     Postgres,
 }
 
-/// The PostgreSQL server the tests use, or `None` after saying loudly that `test` is skipped.
-pub fn postgres_url(test: &str) -> Option<String> {
-    let url = std::env::var(POSTGRES_VAR).ok();
-    if url.is_none() {
-        eprintln!("\n*** SKIPPED {test} on PostgreSQL: set {POSTGRES_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it ***\n");
-    }
-    url.map(|u| without_gssapi(&u))
+/// The PostgreSQL server the tests use. Tests that need it are *ignored* when the suite was
+/// built without COMPUTEGRANTS_TEST_POSTGRES_URL (see `build.rs`); one that runs without it
+/// (the test binary started by hand with the variable since unset) fails rather than pass
+/// without having run.
+pub fn postgres_url(test: &str) -> String {
+    let Ok(url) = std::env::var(POSTGRES_VAR) else {
+        panic!("{test} needs PostgreSQL: set {POSTGRES_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
+    };
+    without_gssapi(&url)
 }
 
 /// libpq tries GSSAPI encryption first when it is built with Kerberos, and Kerberos' own
@@ -55,16 +57,17 @@ fn random_suffix() -> String {
 }
 
 impl TestDb {
-    /// `None` (after saying so loudly) when PostgreSQL is asked for but not configured.
-    pub fn new(backend: Backend, test: &str) -> Option<TestDb> {
+    /// A fresh database for `test`: a SQLite file in a temporary folder, or a PostgreSQL database
+    /// created on the server of COMPUTEGRANTS_TEST_POSTGRES_URL (dropped afterwards).
+    pub fn new(backend: Backend, test: &str) -> TestDb {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = dir.path().join("test.sqlite3").display().to_string();
-                Some(TestDb { url, _dir: Some(dir), pg_admin: None })
+                TestDb { url, _dir: Some(dir), pg_admin: None }
             }
             Backend::Postgres => {
-                let base = postgres_url(test)?;
+                let base = postgres_url(test);
                 let name = format!("cg_test_{}", random_suffix());
                 let mut admin = db::connect(&base).expect("connect to the PostgreSQL admin database");
                 use diesel::connection::SimpleConnection;
@@ -76,7 +79,7 @@ impl TestDb {
                     }
                     _ => format!("{base}/{name}"),
                 };
-                Some(TestDb { url, _dir: None, pg_admin: Some((base, name)) })
+                TestDb { url, _dir: None, pg_admin: Some((base, name)) }
             }
         }
     }
@@ -224,25 +227,25 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
+    pub async fn spawn(backend: Backend, test: &str) -> TestApp {
         let (mail, smtp_port) = SmtpSink::start().await;
         TestApp::spawn_with_smtp(backend, test, mail, smtp_port)
     }
 
     /// An app whose mail goes to `smtp_port`, where a sink may or may not listen yet.
-    pub fn spawn_with_smtp(backend: Backend, test: &str, mail: SmtpSink, smtp_port: u16) -> Option<TestApp> {
+    pub fn spawn_with_smtp(backend: Backend, test: &str, mail: SmtpSink, smtp_port: u16) -> TestApp {
         TestApp::spawn_with_settings(backend, test, mail, smtp_port, |_| {})
     }
 
     /// An app allowing `per_minute` API requests a token (twice that a client address).
-    pub async fn spawn_with_api_limit(backend: Backend, test: &str, per_minute: u32) -> Option<TestApp> {
+    pub async fn spawn_with_api_limit(backend: Backend, test: &str, per_minute: u32) -> TestApp {
         let (mail, smtp_port) = SmtpSink::start().await;
         TestApp::spawn_with_settings(backend, test, mail, smtp_port, |s| s.api_requests_per_minute = per_minute)
     }
 
     /// An app with the test settings as `adjust` leaves them.
-    pub fn spawn_with_settings(backend: Backend, test: &str, mail: SmtpSink, smtp_port: u16, adjust: impl FnOnce(&mut Settings)) -> Option<TestApp> {
-        let db = TestDb::new(backend, test)?;
+    pub fn spawn_with_settings(backend: Backend, test: &str, mail: SmtpSink, smtp_port: u16, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let db = TestDb::new(backend, test);
         let outbox = tempfile::tempdir().unwrap().keep();
         let mut settings = Settings {
             database_url: db.url.clone(),
@@ -261,7 +264,7 @@ impl TestApp {
         adjust(&mut settings);
         let server = Application::spawn(settings).expect("application starts");
         let address = format!("http://127.0.0.1:{}", server.port());
-        Some(TestApp { address, db, mail, server })
+        TestApp { address, db, mail, server }
     }
 
     pub fn conn(&self) -> AnyConnection {
@@ -459,8 +462,8 @@ pub fn id_from<Id: std::str::FromStr>(location: &Option<String>) -> Id {
 
 /// Runs a test body once per backend, as the two tests `name::sqlite` and `name::postgres`:
 /// `both_backends!(a, b)` for `async fn a(backend: Backend)`, `both_backends!(sync a, b)` for a
-/// plain `fn`. Without COMPUTEGRANTS_TEST_POSTGRES_URL the PostgreSQL test says loudly that it
-/// was skipped, and returns.
+/// plain `fn`, `both_backends!(browser a)` for a test in Chromium. A test whose PostgreSQL or
+/// browser this build was not given (`build.rs`) is *ignored*, with the variable to set.
 #[macro_export]
 macro_rules! both_backends {
     (sync $($name:ident),+ $(,)?) => {
@@ -470,10 +473,23 @@ macro_rules! both_backends {
                 super::$name($crate::helpers::Backend::Sqlite)
             }
             #[test]
+            #[cfg_attr(computegrants_no_postgres, ignore = "needs PostgreSQL: set COMPUTEGRANTS_TEST_POSTGRES_URL (CI does)")]
             fn postgres() {
-                if $crate::helpers::postgres_url(stringify!($name)).is_some() {
-                    super::$name($crate::helpers::Backend::Postgres)
-                }
+                super::$name($crate::helpers::Backend::Postgres)
+            }
+        })+
+    };
+    (browser $($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[actix_web::test]
+            #[cfg_attr(computegrants_no_browser, ignore = "needs Chromium: set COMPUTEGRANTS_TEST_BROWSER=1 (CI does)")]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[actix_web::test]
+            #[cfg_attr(any(computegrants_no_postgres, computegrants_no_browser), ignore = "needs PostgreSQL and Chromium: set COMPUTEGRANTS_TEST_POSTGRES_URL and COMPUTEGRANTS_TEST_BROWSER=1 (CI does)")]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
             }
         })+
     };
@@ -484,10 +500,9 @@ macro_rules! both_backends {
                 super::$name($crate::helpers::Backend::Sqlite).await
             }
             #[actix_web::test]
+            #[cfg_attr(computegrants_no_postgres, ignore = "needs PostgreSQL: set COMPUTEGRANTS_TEST_POSTGRES_URL (CI does)")]
             async fn postgres() {
-                if $crate::helpers::postgres_url(stringify!($name)).is_some() {
-                    super::$name($crate::helpers::Backend::Postgres).await
-                }
+                super::$name($crate::helpers::Backend::Postgres).await
             }
         })+
     };

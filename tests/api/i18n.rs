@@ -26,7 +26,7 @@ fn html_lang(body: &str) -> &str {
 }
 
 async fn the_language_follows_the_browser_then_the_switcher_then_the_saved_choice(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "the_language_follows_the_browser_then_the_switcher_then_the_saved_choice").await else { return };
+    let app = TestApp::spawn(backend, "the_language_follows_the_browser_then_the_switcher_then_the_saved_choice").await;
     // No preference at all: English.
     let home = app.client().get("/").await.body;
     assert_eq!(html_lang(&home), "en");
@@ -67,7 +67,7 @@ async fn the_language_follows_the_browser_then_the_switcher_then_the_saved_choic
 both_backends!(the_language_follows_the_browser_then_the_switcher_then_the_saved_choice);
 
 async fn amounts_are_read_the_way_each_language_writes_them(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "amounts_are_read_the_way_each_language_writes_them").await else { return };
+    let app = TestApp::spawn(backend, "amounts_are_read_the_way_each_language_writes_them").await;
     app.create_member(OrgKind::Funder, "Agence", "funder@agence.test");
     // The defect: on an English page `45000,50` became 4,500,050.00; now it is refused, clearly.
     let mut en = app.login_in("funder@agence.test", "en").await;
@@ -102,7 +102,7 @@ async fn amounts_are_read_the_way_each_language_writes_them(backend: Backend) {
 both_backends!(amounts_are_read_the_way_each_language_writes_them);
 
 async fn signing_in_returns_to_the_page_that_asked(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "signing_in_returns_to_the_page_that_asked").await else { return };
+    let app = TestApp::spawn(backend, "signing_in_returns_to_the_page_that_asked").await;
     app.create_member(OrgKind::Funder, "Agence", "funder@agence.test");
     let mut c = app.client();
     let r = c.get("/programmes/new").await;
@@ -124,7 +124,7 @@ async fn signing_in_returns_to_the_page_that_asked(backend: Backend) {
 both_backends!(signing_in_returns_to_the_page_that_asked);
 
 async fn countries_are_sorted_by_name_in_the_page_language(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "countries_are_sorted_by_name_in_the_page_language").await else { return };
+    let app = TestApp::spawn(backend, "countries_are_sorted_by_name_in_the_page_language").await;
     let mut c = app.client_in("fr");
     c.refresh_csrf("/signup").await;
     let r = c.post("/signup", &[("company_name", "Lumière"), ("display_name", "Inès"), ("email", "ines@lumiere.test"), ("password", PASSWORD)]).await;
@@ -151,7 +151,7 @@ async fn countries_are_sorted_by_name_in_the_page_language(backend: Backend) {
 both_backends!(countries_are_sorted_by_name_in_the_page_language);
 
 async fn mails_reach_people_in_their_language(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "mails_reach_people_in_their_language").await else { return };
+    let app = TestApp::spawn(backend, "mails_reach_people_in_their_language").await;
     app.create_member(OrgKind::Funder, "Agence", "funder@agence.test");
     let provider = app.create_member(OrgKind::Provider, "Nuage", "billing@nuage.test");
     crate::helpers::add_catalogue(&mut app.conn(), &provider);
@@ -193,7 +193,7 @@ async fn mails_reach_people_in_their_language(backend: Backend) {
 both_backends!(mails_reach_people_in_their_language);
 
 async fn admin_form_errors_are_tied_to_their_fields(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "admin_form_errors_are_tied_to_their_fields").await else { return };
+    let app = TestApp::spawn(backend, "admin_form_errors_are_tied_to_their_fields").await;
     app.create_member(OrgKind::Platform, "Operations", "admin@ops.test");
     let mut admin = app.client();
     admin.refresh_csrf("/login").await;

@@ -7,7 +7,7 @@ use crate::journey::programme_with_application;
 use computegrants::domain::identity::OrgKind;
 
 async fn the_inbox_filters_searches_and_keeps_to_the_funder_s_own(backend: Backend) {
-    let Some(s) = programme_with_application(backend, "the_inbox_filters_searches_and_keeps_to_the_funder_s_own").await else { return };
+    let s = programme_with_application(backend, "the_inbox_filters_searches_and_keeps_to_the_funder_s_own").await;
     let reference = format!("APP-{}", s.application_id);
     let row = format!("<a class=\"code\" href=\"/applications/{}\">{reference}</a>", s.application_id);
     let found = |body: &str| body.contains(&row);

@@ -10,8 +10,8 @@ use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
 
 /// An approved grant with a submitted upload charging it 120.50; returns (setup, code, upload path).
-pub async fn held_usage(backend: Backend, test: &str) -> Option<(Setup, String, String)> {
-    let mut s = programme_with_application(backend, test).await?;
+pub async fn held_usage(backend: Backend, test: &str) -> (Setup, String, String) {
+    let mut s = programme_with_application(backend, test).await;
     let code = approve(&mut s, "10000").await;
     s.provider.refresh_csrf("/usage/new").await;
     let r = s.provider.upload("november.csv", &usage_csv(&code, &["100.25", "20.25"])).await;
@@ -20,7 +20,7 @@ pub async fn held_usage(backend: Backend, test: &str) -> Option<(Setup, String, 
     s.provider.refresh_csrf(&upload).await;
     assert_eq!(s.provider.post(&format!("{upload}/confirm"), &[]).await.status, 303);
     s.provider.refresh_csrf(&upload).await;
-    Some((s, code, upload))
+    (s, code, upload)
 }
 
 fn invoices_stored(s: &Setup) -> i64 {
@@ -28,7 +28,7 @@ fn invoices_stored(s: &Setup) -> i64 {
 }
 
 async fn an_invoice_that_does_not_reconcile_is_refused_with_every_reason(backend: Backend) {
-    let Some((s, code, upload)) = held_usage(backend, "an_invoice_that_does_not_reconcile_is_refused_with_every_reason").await else { return };
+    let (s, code, upload) = held_usage(backend, "an_invoice_that_does_not_reconcile_is_refused_with_every_reason").await;
     let p = &s.provider;
     // The wrong amount for the grant, and a line naming no grant of this usage.
     let wrong = ubl_invoice("INV-1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.49"), ("G-1999-0001", "5.00")]);
@@ -71,7 +71,7 @@ async fn an_invoice_that_does_not_reconcile_is_refused_with_every_reason(backend
 both_backends!(an_invoice_that_does_not_reconcile_is_refused_with_every_reason);
 
 async fn a_disputed_invoice_releases_the_credits_and_says_why(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "a_disputed_invoice_releases_the_credits_and_says_why").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "a_disputed_invoice_releases_the_credits_and_says_why").await;
     let invoice = ubl_invoice("INV-9", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
     let r = s.provider.upload_invoice(&upload, "INV-9.xml", &invoice).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -110,7 +110,7 @@ both_backends!(a_disputed_invoice_releases_the_credits_and_says_why);
 
 /// Two funders' members approving the same invoice at once spend the credits once.
 async fn racing_approvals_spend_once(backend: Backend) {
-    let Some((s, code, upload)) = held_usage(backend, "racing_approvals_spend_once").await else { return };
+    let (s, code, upload) = held_usage(backend, "racing_approvals_spend_once").await;
     let invoice = ubl_invoice("INV-7", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
     let path = s.provider.upload_invoice(&upload, "INV-7.xml", &invoice).await.location.unwrap();
     let mut a = s.app.login("funder@agency.test").await;
@@ -129,7 +129,7 @@ both_backends!(racing_approvals_spend_once);
 /// The same cycle with a CII invoice and with a Factur-X PDF (CII inside), as French SMEs send.
 async fn cii_and_factur_x_invoices_are_accepted(backend: Backend) {
     use crate::helpers::{cii_invoice, facturx_pdf};
-    let Some((mut s, code, upload)) = held_usage(backend, "cii_and_factur_x_invoices_are_accepted").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "cii_and_factur_x_invoices_are_accepted").await;
     let cii = cii_invoice("CII-1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
     let r = s.provider.upload_invoice(&upload, "CII-1.xml", &cii).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -179,7 +179,7 @@ fn pain_001_schema() -> Option<std::path::PathBuf> {
 }
 
 async fn approved_invoices_are_paid_with_a_valid_sepa_file(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "approved_invoices_are_paid_with_a_valid_sepa_file").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "approved_invoices_are_paid_with_a_valid_sepa_file").await;
     let invoice = ubl_invoice("INV-P1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
     let path = s.provider.upload_invoice(&upload, "INV-P1.xml", &invoice).await.location.unwrap();
     let invoice_id = path.rsplit('/').next().unwrap().to_string();
@@ -254,7 +254,7 @@ both_backends!(approved_invoices_are_paid_with_a_valid_sepa_file);
 /// The startup reads every line charged to its grant, filtered and a page at a time, and flags
 /// one it does not recognise; the funder sees the flag beside the invoice.
 async fn startups_read_and_flag_their_usage_lines(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "startups_read_and_flag_their_usage_lines").await else { return };
+    let mut s = programme_with_application(backend, "startups_read_and_flag_their_usage_lines").await;
     let code = approve(&mut s, "10000").await;
     let today = chrono::Utc::now().date_naive();
     let mut csv = String::from("ChargePeriodStart,ChargePeriodEnd,ServiceName,ConsumedQuantity,ConsumedUnit,BilledCost,BillingCurrency,SubAccountId,ChargeCategory\n");
@@ -307,7 +307,7 @@ both_backends!(startups_read_and_flag_their_usage_lines);
 /// The funder approves part of an invoice with a reason: only that part is spent, the rest of
 /// the hold returns to the grant, the provider reads why, and the payment is in proportion.
 async fn part_of_an_invoice_is_approved_with_a_reason(backend: Backend) {
-    let Some((mut s, code, upload)) = held_usage(backend, "part_of_an_invoice_is_approved_with_a_reason").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "part_of_an_invoice_is_approved_with_a_reason").await;
     let invoice = ubl_invoice("INV-H1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
     let path = s.provider.upload_invoice(&upload, "INV-H1.xml", &invoice).await.location.unwrap();
     s.funder.refresh_csrf(&path).await;
@@ -346,7 +346,7 @@ both_backends!(part_of_an_invoice_is_approved_with_a_reason);
 /// waited on them says "expired", never left dangling; an expired invoice cannot be approved.
 async fn holds_expire_after_the_programmes_hold_period(backend: Backend) {
     use computegrants::domain::invoicing;
-    let Some((mut s, code, upload)) = held_usage(backend, "holds_expire_after_the_programmes_hold_period").await else { return };
+    let (mut s, code, upload) = held_usage(backend, "holds_expire_after_the_programmes_hold_period").await;
     let invoice = ubl_invoice("INV-E1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);
     let path = s.provider.upload_invoice(&upload, "INV-E1.xml", &invoice).await.location.unwrap();
     let now = chrono::Utc::now().naive_utc();

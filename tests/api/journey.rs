@@ -19,8 +19,8 @@ pub struct Setup {
 }
 
 /// Funder opens a programme (budget 100,000, max 60,000); a startup signs up and applies for 50,000.
-pub async fn programme_with_application(backend: Backend, test: &str) -> Option<Setup> {
-    let app = TestApp::spawn(backend, test).await?;
+pub async fn programme_with_application(backend: Backend, test: &str) -> Setup {
+    let app = TestApp::spawn(backend, test).await;
     app.create_member(OrgKind::Funder, "Test Funding Agency", "funder@agency.test");
     let provider_member = app.create_member(OrgKind::Provider, "Test GPU Cloud", "billing@gpu.test");
     crate::helpers::add_catalogue(&mut app.conn(), &provider_member);
@@ -62,7 +62,7 @@ pub async fn programme_with_application(backend: Backend, test: &str) -> Option<
     assert_eq!(r.status, 303, "application failed: {}", r.body);
     let application_id: ApplicationId = id_from(&r.location);
     let provider = app.login("billing@gpu.test").await;
-    Some(Setup { app, funder, startup, provider, provider_id: provider_member.org_id(), programme_id, application_id })
+    Setup { app, funder, startup, provider, provider_id: provider_member.org_id(), programme_id, application_id }
 }
 
 /// Approves the application for `amount` (an offer) and has the startup accept it; returns the
@@ -87,7 +87,7 @@ pub async fn accept_offer(startup: &mut crate::helpers::Client, application: App
 }
 
 async fn whole_journey(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "whole_journey").await else { return };
+    let mut s = programme_with_application(backend, "whole_journey").await;
 
     // The startup is told its application was received, over a real SMTP conversation.
     let received = s.app.mail.wait_for(&format!("APP-{}", s.application_id)).await;
@@ -164,7 +164,7 @@ async fn whole_journey(backend: Backend) {
 both_backends!(whole_journey);
 
 async fn programme_never_awards_more_than_its_budget(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "programme_never_awards_more_than_its_budget").await else { return };
+    let mut s = programme_with_application(backend, "programme_never_awards_more_than_its_budget").await;
     approve(&mut s, "50000").await;
     // A second startup asks for 60,000 (the maximum) but only 50,000 is left.
     let mut second = s.app.sign_up_startup("Second Startup", "second@startup.test").await;
@@ -195,7 +195,7 @@ async fn programme_never_awards_more_than_its_budget(backend: Backend) {
 both_backends!(programme_never_awards_more_than_its_budget);
 
 async fn rejection_is_explained_to_the_startup(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "rejection_is_explained_to_the_startup").await else { return };
+    let mut s = programme_with_application(backend, "rejection_is_explained_to_the_startup").await;
     let path = format!("/applications/{}", s.application_id);
     s.funder.refresh_csrf(&path).await;
     let r = s.funder.post(&format!("{path}/decide"), &[("decision", "reject"), ("reason", "short")]).await;

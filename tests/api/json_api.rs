@@ -40,7 +40,7 @@ impl Api {
 }
 
 async fn a_provider_pushes_usage_and_reads_its_charges(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_provider_pushes_usage_and_reads_its_charges").await else { return };
+    let mut s = programme_with_application(backend, "a_provider_pushes_usage_and_reads_its_charges").await;
     let code = approve(&mut s, "40000").await;
     let mut conn = s.app.conn();
     let provider = token(&mut conn, "Test GPU Cloud", "billing system", &[Scope::UsageWrite, Scope::GrantsRead, Scope::CatalogueRead]);
@@ -159,7 +159,7 @@ async fn a_provider_pushes_usage_and_reads_its_charges(backend: Backend) {
 both_backends!(a_provider_pushes_usage_and_reads_its_charges);
 
 async fn a_token_made_in_the_browser_works_until_revoked(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_token_made_in_the_browser_works_until_revoked").await else { return };
+    let mut s = programme_with_application(backend, "a_token_made_in_the_browser_works_until_revoked").await;
     s.provider.refresh_csrf("/organisation/api-tokens").await;
     let r = s.provider.post("/organisation/api-tokens", &[("name", "nightly"), ("scope", "grants:read"), ("scope", "usage:write"), ("expires_on", "")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -200,7 +200,7 @@ pub(crate) async fn finished(api: &Api, secret: &str, status_url: &str) -> serde
 
 async fn past_the_rate_limit_a_token_and_then_an_address_get_429_with_retry_after(backend: Backend) {
     let test = "past_the_rate_limit_a_token_and_then_an_address_get_429_with_retry_after";
-    let Some(app) = crate::helpers::TestApp::spawn_with_api_limit(backend, test, 3).await else { return };
+    let app = crate::helpers::TestApp::spawn_with_api_limit(backend, test, 3).await;
     app.create_member(identity::OrgKind::Provider, "Test GPU Cloud", "billing@gpu.test");
     let mut conn = app.conn();
     let first = token(&mut conn, "Test GPU Cloud", "first", &[Scope::GrantsRead]);
@@ -228,7 +228,7 @@ both_backends!(past_the_rate_limit_a_token_and_then_an_address_get_429_with_retr
 
 async fn a_token_made_by_the_command_line_works_against_the_api(backend: Backend) {
     let test = "a_token_made_by_the_command_line_works_against_the_api";
-    let Some(app) = crate::helpers::TestApp::spawn(backend, test).await else { return };
+    let app = crate::helpers::TestApp::spawn(backend, test).await;
     let provider = app.create_member(identity::OrgKind::Provider, "Test GPU Cloud", "billing@gpu.test");
     crate::helpers::add_catalogue(&mut app.conn(), &provider);
     let out = crate::cli::cli(&app.db.url, &["admin", "create-token", "--org", "Test GPU Cloud", "--name", "nightly", "--scopes", "catalogue:read,grants:read"]);
@@ -251,7 +251,7 @@ both_backends!(a_token_made_by_the_command_line_works_against_the_api);
 
 async fn invoices_are_sent_read_approved_and_disputed_through_the_api(backend: Backend) {
     let test = "invoices_are_sent_read_approved_and_disputed_through_the_api";
-    let Some((s, code, upload)) = crate::invoices::held_usage(backend, test).await else { return };
+    let (s, code, upload) = crate::invoices::held_usage(backend, test).await;
     let upload_id: i64 = upload.rsplit('/').next().unwrap().parse().unwrap();
     let mut conn = s.app.conn();
     let provider = token(&mut conn, "Test GPU Cloud", "billing", &[Scope::UsageWrite, Scope::InvoicesWrite, Scope::InvoicesRead]);
@@ -334,7 +334,7 @@ both_backends!(invoices_are_sent_read_approved_and_disputed_through_the_api);
 
 async fn a_funder_decides_an_application_and_reads_the_catalogue(backend: Backend) {
     let test = "a_funder_decides_an_application_and_reads_the_catalogue";
-    let Some(s) = programme_with_application(backend, test).await else { return };
+    let s = programme_with_application(backend, test).await;
     let mut conn = s.app.conn();
     let funder = token(&mut conn, "Test Funding Agency", "committee", &[Scope::DecisionsWrite, Scope::ProgrammesRead, Scope::CatalogueRead]);
     let startup = token(&mut conn, "Lumen Test Labs", "dash", &[Scope::GrantsRead, Scope::CatalogueRead]);
@@ -392,7 +392,7 @@ both_backends!(a_funder_decides_an_application_and_reads_the_catalogue);
 
 async fn two_pushes_racing_for_a_grants_last_credits_never_overdraw_it(backend: Backend) {
     let test = "two_pushes_racing_for_a_grants_last_credits_never_overdraw_it";
-    let Some(mut s) = programme_with_application(backend, test).await else { return };
+    let mut s = programme_with_application(backend, test).await;
     let code = approve(&mut s, "100").await;
     let mut conn = s.app.conn();
     let provider = token(&mut conn, "Test GPU Cloud", "billing", &[Scope::UsageWrite, Scope::GrantsRead]);
@@ -420,7 +420,7 @@ both_backends!(two_pushes_racing_for_a_grants_last_credits_never_overdraw_it);
 /// and the document promised `application/json` for errors sent as problem documents.
 async fn unreadable_requests_get_problem_documents_and_the_document_says_so(backend: Backend) {
     let test = "unreadable_requests_get_problem_documents_and_the_document_says_so";
-    let Some(app) = crate::helpers::TestApp::spawn(backend, test).await else { return };
+    let app = crate::helpers::TestApp::spawn(backend, test).await;
     app.create_member(identity::OrgKind::Provider, "Test GPU Cloud", "billing@gpu.test");
     let provider = token(&mut app.conn(), "Test GPU Cloud", "billing", &[Scope::GrantsRead, Scope::InvoicesWrite, Scope::UsageWrite]);
     let api = Api { base: app.address.clone(), http: reqwest::Client::new() };
@@ -474,7 +474,7 @@ both_backends!(unreadable_requests_get_problem_documents_and_the_document_says_s
 /// one does it and the other is told it is in progress (409) or replays its answer; never two jobs.
 async fn two_requests_racing_with_one_new_idempotency_key_do_the_work_once(backend: Backend) {
     let test = "two_requests_racing_with_one_new_idempotency_key_do_the_work_once";
-    let Some(mut s) = programme_with_application(backend, test).await else { return };
+    let mut s = programme_with_application(backend, test).await;
     let code = approve(&mut s, "40000").await;
     let mut conn = s.app.conn();
     let provider = token(&mut conn, "Test GPU Cloud", "billing", &[Scope::UsageWrite]);
@@ -536,7 +536,7 @@ both_backends!(two_requests_racing_with_one_new_idempotency_key_do_the_work_once
 /// the same rows as one large page.
 async fn lists_walked_page_by_page_give_every_row_once_newest_first(backend: Backend) {
     let test = "lists_walked_page_by_page_give_every_row_once_newest_first";
-    let Some(app) = crate::helpers::TestApp::spawn(backend, test).await else { return };
+    let app = crate::helpers::TestApp::spawn(backend, test).await;
     let mut conn = app.conn();
     computegrants::domain::demo::load(&mut conn).unwrap();
     let funder = token(&mut conn, "Mission Calcul IA", "pages", &[Scope::GrantsRead, Scope::ProgrammesRead, Scope::CatalogueRead]);

@@ -20,7 +20,7 @@ const JSON: &[(&str, &str)] = &[("Content-Type", "application/json")];
 
 async fn a_provider_keeps_its_catalogue_by_sending_it_whole(backend: Backend) {
     let test = "a_provider_keeps_its_catalogue_by_sending_it_whole";
-    let Some(app) = crate::helpers::TestApp::spawn(backend, test).await else { return };
+    let app = crate::helpers::TestApp::spawn(backend, test).await;
     let member = app.create_member(OrgKind::Provider, "Test GPU Cloud", "billing@gpu.test");
     crate::helpers::add_catalogue(&mut app.conn(), &member);
     let mut conn = app.conn();
@@ -94,7 +94,7 @@ both_backends!(a_provider_keeps_its_catalogue_by_sending_it_whole);
 async fn a_call_runs_from_programme_to_payment_without_the_browser(backend: Backend) {
     let test = "a_call_runs_from_programme_to_payment_without_the_browser";
     // The organisations exist (made by their owners in the browser); from here on, only the API.
-    let Some(s) = programme_with_application(backend, test).await else { return };
+    let s = programme_with_application(backend, test).await;
     let mut conn = s.app.conn();
     let funder = token(&mut conn, "Test Funding Agency", "grants tool", &[Scope::ProgrammesWrite, Scope::ProgrammesRead, Scope::DecisionsWrite, Scope::ReportsRead, Scope::SettlementsWrite, Scope::InvoicesRead]);
     let startup = token(&mut conn, "Lumen Test Labs", "founder tool", &[Scope::ApplicationsWrite, Scope::ProgrammesRead, Scope::GrantsRead]);
@@ -258,7 +258,7 @@ struct Case {
 async fn every_operation_answers_each_caller_as_the_access_policy_says(backend: Backend) {
     use Who::*;
     let test = "every_operation_answers_each_caller_as_the_access_policy_says";
-    let Some((s, code, upload)) = crate::invoices::held_usage(backend, test).await else { return };
+    let (s, code, upload) = crate::invoices::held_usage(backend, test).await;
     let upload_id: i64 = upload.rsplit('/').next().unwrap().parse().unwrap();
     s.app.create_member(OrgKind::Funder, "Other Agency", "someone@other-agency.test");
     s.app.create_member(OrgKind::Startup, "Other Startup", "someone@other-startup.test");

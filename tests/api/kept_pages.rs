@@ -16,7 +16,7 @@ fn member_by_email(conn: &mut computegrants::db::AnyConnection, email: &str) -> 
 }
 
 async fn the_kept_dashboard_and_sovereignty_report_follow_changes(backend: Backend) {
-    let Some(d) = dataset(backend, "the_kept_dashboard_and_sovereignty_report_follow_changes").await else { return };
+    let d = dataset(backend, "the_kept_dashboard_and_sovereignty_report_follow_changes").await;
     let funder = d.app.login("funder@agency.test").await;
     // Dashboard: read twice (the second from what the first kept), then a renamed programme.
     let first = funder.get("/").await.body;
@@ -43,7 +43,7 @@ async fn the_kept_dashboard_and_sovereignty_report_follow_changes(backend: Backe
 }
 
 async fn the_kept_programme_and_grant_pages_follow_changes(backend: Backend) {
-    let Some(d) = dataset(backend, "the_kept_programme_and_grant_pages_follow_changes").await else { return };
+    let d = dataset(backend, "the_kept_programme_and_grant_pages_follow_changes").await;
     let funder = d.app.login("funder@agency.test").await;
     let member = member_by_email(&mut d.app.conn(), "funder@agency.test");
     let grant = grants::grant_by_code(&mut d.app.conn(), &d.grants[0]).unwrap().unwrap();
@@ -112,7 +112,7 @@ async fn the_kept_programme_and_grant_pages_follow_changes(backend: Backend) {
 /// stand at that request's state: an invitation to co-fund, its withdrawal, or a grant moved to
 /// another provider shows on the very next request, even though the page itself was kept.
 async fn who_may_see_a_kept_page_follows_changes(backend: Backend) {
-    let Some(d) = dataset(backend, "who_may_see_a_kept_page_follows_changes").await else { return };
+    let d = dataset(backend, "who_may_see_a_kept_page_follows_changes").await;
     let lead = d.app.login("funder@agency.test").await;
     d.app.create_member(identity::OrgKind::Funder, "Région Test", "funder@region.test");
     let other = d.app.login("funder@region.test").await;
@@ -156,7 +156,7 @@ async fn who_may_see_a_kept_page_follows_changes(backend: Backend) {
 /// The state a signed-in request reads with its session is the one the pages would read
 /// themselves: the ledger head's count and the page state's version.
 async fn the_session_read_carries_the_page_state(backend: Backend) {
-    let Some(d) = dataset(backend, "the_session_read_carries_the_page_state").await else { return };
+    let d = dataset(backend, "the_session_read_carries_the_page_state").await;
     let mut conn = d.app.conn();
     let funder = member_by_email(&mut conn, "funder@agency.test");
     let (token, _) = identity::start_session(&mut conn, Some(funder.user.id)).unwrap();
@@ -177,7 +177,7 @@ async fn the_session_read_carries_the_page_state(backend: Backend) {
 async fn a_kept_page_is_served_without_a_connection(backend: Backend) {
     use computegrants::domain::spending::{self, NoConnection, SpendCache};
     use computegrants::domain::{DomainError, sovereignty};
-    let Some(d) = dataset(backend, "a_kept_page_is_served_without_a_connection").await else { return };
+    let d = dataset(backend, "a_kept_page_is_served_without_a_connection").await;
     let mut conn = d.app.conn();
     let (cache, funder) = (SpendCache::default(), member_by_email(&mut conn, "funder@agency.test"));
     let at = spending::ledger_state(&mut conn).unwrap();

@@ -45,14 +45,14 @@ fn balances(conn: &mut AnyConnection) -> Vec<(String, i64, i64, i64, i64)> {
         .unwrap()
 }
 
-fn with_db(backend: Backend, test: &str) -> Option<(TestDb, AnyConnection)> {
-    let db = TestDb::new(backend, test)?;
+fn with_db(backend: Backend, test: &str) -> (TestDb, AnyConnection) {
+    let db = TestDb::new(backend, test);
     let conn = db.connect();
-    Some((db, conn))
+    (db, conn)
 }
 
 fn refusals_change_nothing(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "refusals_change_nothing") else { return };
+    let (_db, mut conn) = with_db(backend, "refusals_change_nothing");
     let b = books(&mut conn);
     let before = balances(&mut conn);
     let unbalanced = entry("unbalanced").debit(b.grant, 100).credit(b.payable, 99).build();
@@ -71,7 +71,7 @@ fn refusals_change_nothing(backend: Backend) {
 }
 
 fn idempotent_retries(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "idempotent_retries") else { return };
+    let (_db, mut conn) = with_db(backend, "idempotent_retries");
     let b = books(&mut conn);
     let first = post(&mut conn, &entry("usage:1").transfer(b.grant, b.payable, 250).build()).unwrap();
     assert!(!first.replayed);
@@ -84,7 +84,7 @@ fn idempotent_retries(backend: Backend) {
 }
 
 fn append_only_in_the_database(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "append_only_in_the_database") else { return };
+    let (_db, mut conn) = with_db(backend, "append_only_in_the_database");
     books(&mut conn);
     for statement in [
         "UPDATE ledger_postings SET amount = amount + 1",
@@ -102,7 +102,7 @@ fn append_only_in_the_database(backend: Backend) {
 }
 
 fn verify_catches_tampering(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "verify_catches_tampering") else { return };
+    let (_db, mut conn) = with_db(backend, "verify_catches_tampering");
     let b = books(&mut conn);
     let spent = post(&mut conn, &entry("spend").transfer(b.grant, b.payable, 300).build()).unwrap();
     ledger::verify(&mut conn).unwrap();
@@ -162,7 +162,7 @@ fn verify_catches_tampering(backend: Backend) {
 
 /// Many threads spend the same grant at once: never overdrawn, nothing lost.
 fn concurrent_spending_never_overdraws(backend: Backend) {
-    let Some((db, mut conn)) = with_db(backend, "concurrent_spending_never_overdraws") else { return };
+    let (db, mut conn) = with_db(backend, "concurrent_spending_never_overdraws");
     let b = books(&mut conn); // 100.00 available
     let threads = 8;
     let per_thread = 10;
@@ -196,7 +196,7 @@ fn concurrent_spending_never_overdraws(backend: Backend) {
 
 /// Many threads retry the same idempotency key at once: exactly one entry.
 fn concurrent_retries_post_once(backend: Backend) {
-    let Some((db, mut conn)) = with_db(backend, "concurrent_retries_post_once") else { return };
+    let (db, mut conn) = with_db(backend, "concurrent_retries_post_once");
     let b = books(&mut conn);
     let handles: Vec<_> = (0..8)
         .map(|_| {
@@ -231,7 +231,7 @@ fn hold(conn: &mut AnyConnection, e: &NewEntry, expires_at: Option<chrono::Naive
 }
 
 fn holds_reserve_and_resolve_once(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "holds_reserve_and_resolve_once") else { return };
+    let (_db, mut conn) = with_db(backend, "holds_reserve_and_resolve_once");
     let b = books(&mut conn); // 100.00
     let first = hold(&mut conn, &entry("hold:1").transfer(b.grant, b.payable, 6_000).build(), None).unwrap();
     let grant = ledger::account(&mut conn, b.grant).unwrap();
@@ -276,7 +276,7 @@ fn holds_reserve_and_resolve_once(backend: Backend) {
 }
 
 fn batches_are_all_or_nothing(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "batches_are_all_or_nothing") else { return };
+    let (_db, mut conn) = with_db(backend, "batches_are_all_or_nothing");
     let b = books(&mut conn); // 100.00
     let batch: Vec<NewEntry> = (0..1_500).map(|i| entry(format!("batch:{i}")).transfer(b.grant, b.payable, 5).build()).collect();
     let posted = db::write_transaction(&mut conn, |c| ledger::post_many(c, &batch)).unwrap();
@@ -300,7 +300,7 @@ fn batches_are_all_or_nothing(backend: Backend) {
 
 /// Many threads race to resolve the same hold: exactly one wins.
 fn concurrent_resolution_happens_once(backend: Backend) {
-    let Some((db, mut conn)) = with_db(backend, "concurrent_resolution_happens_once") else { return };
+    let (db, mut conn) = with_db(backend, "concurrent_resolution_happens_once");
     let b = books(&mut conn);
     let held = hold(&mut conn, &entry("hold").transfer(b.grant, b.payable, 3_000).build(), None).unwrap();
     let handles: Vec<_> = (0..8)
@@ -325,7 +325,7 @@ fn concurrent_resolution_happens_once(backend: Backend) {
 both_backends!(sync holds_reserve_and_resolve_once, batches_are_all_or_nothing, concurrent_resolution_happens_once);
 
 fn corrections_are_reversing_entries(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "corrections_are_reversing_entries") else { return };
+    let (_db, mut conn) = with_db(backend, "corrections_are_reversing_entries");
     let b = books(&mut conn); // 100.00
     let spend = post(&mut conn, &entry("spend").transfer(b.grant, b.payable, 4_000).build()).unwrap();
     let reversed = db::write_transaction(&mut conn, |c| ledger::reverse(c, spend.entry_id, "billed twice", "test")).unwrap();
@@ -353,7 +353,7 @@ both_backends!(sync corrections_are_reversing_entries);
 /// The harness's own promise: a test whose app is left with a ledger that does not verify fails
 /// when the app is dropped, naming the problem.
 async fn an_unverifiable_ledger_fails_the_test(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "an_unverifiable_ledger_fails_the_test").await else { return };
+    let app = TestApp::spawn(backend, "an_unverifiable_ledger_fails_the_test").await;
     let mut conn = app.conn();
     let source = account(&mut conn, "source", Side::Debit, LimitRule::None);
     let payable = account(&mut conn, "payable", Side::Credit, LimitRule::None);
@@ -374,7 +374,7 @@ both_backends!(an_unverifiable_ledger_fails_the_test);
 /// A stored value this version does not know (written by a newer version, or by hand) stops the
 /// operation that reads it. Before, an unknown kind was silently re-posted as usage.
 fn unknown_stored_values_are_refused(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "unknown_stored_values_are_refused") else { return };
+    let (_db, mut conn) = with_db(backend, "unknown_stored_values_are_refused");
     let b = books(&mut conn);
     let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
     let held = hold(&mut conn, &entry("hold:1").transfer(b.grant, b.payable, 1_000).build(), Some(day(2030))).unwrap();
@@ -403,7 +403,7 @@ both_backends!(sync unknown_stored_values_are_refused);
 /// A statement read a page at a time, newest first, gives the same movements and running
 /// balances as the whole statement read at once, reversed, whichever page is asked for.
 fn a_statement_read_page_by_page_matches_the_whole_one(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "a_statement_read_page_by_page_matches_the_whole_one") else { return };
+    let (_db, mut conn) = with_db(backend, "a_statement_read_page_by_page_matches_the_whole_one");
     let b = books(&mut conn);
     for i in 0..123 {
         let e = if i % 10 == 3 { entry(&format!("back-{i}")).transfer(b.payable, b.grant, 7).build() } else { entry(&format!("use-{i}")).transfer(b.grant, b.payable, 11 + i).build() };
@@ -438,7 +438,7 @@ both_backends!(sync a_statement_read_page_by_page_matches_the_whole_one);
 /// The per-kind totals the figures read: kept by every write (holds count only once posted, in
 /// part or whole), and rebuilt by the migration's backfill from the postings alone to the same rows.
 fn kind_totals_follow_postings_and_the_backfill_rebuilds_them(backend: Backend) {
-    let Some((_db, mut conn)) = with_db(backend, "kind_totals_follow_postings") else { return };
+    let (_db, mut conn) = with_db(backend, "kind_totals_follow_postings");
     let b = books(&mut conn); // 100.00 by a usage entry
     let mut award = entry("award").transfer(b.source, b.grant, 2_500).build();
     award.kind = EntryKind::Award;

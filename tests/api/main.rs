@@ -1,5 +1,5 @@
-//! Integration tests through real HTTP against real databases. PostgreSQL variants run when
-//! COMPUTEGRANTS_TEST_POSTGRES_URL is set and say loudly that they were skipped otherwise.
+//! Integration tests through real HTTP against real databases. PostgreSQL variants run when the
+//! suite is built with COMPUTEGRANTS_TEST_POSTGRES_URL set, and show as ignored otherwise.
 
 mod helpers;
 

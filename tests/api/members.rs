@@ -42,7 +42,7 @@ async fn invite_and_join(app: &TestApp, owner: &mut Client, email: &str, role: &
 }
 
 async fn roles_inside_an_organisation_share_out_the_work(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "roles_inside_an_organisation_share_out_the_work").await else { return };
+    let mut s = programme_with_application(backend, "roles_inside_an_organisation_share_out_the_work").await;
     let application = format!("/applications/{}", s.application_id);
     let mut reviewer = invite_and_join(&s.app, &mut s.funder, "reviewer@agency.test", "reviewer").await;
     let mut auditor = invite_and_join(&s.app, &mut s.funder, "auditor@agency.test", "auditor").await;
@@ -88,7 +88,7 @@ async fn roles_inside_an_organisation_share_out_the_work(backend: Backend) {
 both_backends!(roles_inside_an_organisation_share_out_the_work);
 
 async fn owners_change_roles_and_remove_members(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "owners_change_roles_and_remove_members").await else { return };
+    let mut s = programme_with_application(backend, "owners_change_roles_and_remove_members").await;
     let member = invite_and_join(&s.app, &mut s.funder, "member@agency.test", "member").await;
     let member_id: i64 = users::table.filter(users::email.eq("member@agency.test")).select(users::id).first(&mut s.app.conn()).unwrap();
     let owner_id: i64 = users::table.filter(users::email.eq("funder@agency.test")).select(users::id).first(&mut s.app.conn()).unwrap();
@@ -139,7 +139,7 @@ async fn owners_change_roles_and_remove_members(backend: Backend) {
 both_backends!(owners_change_roles_and_remove_members);
 
 async fn expired_and_withdrawn_invitations_do_not_work(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "expired_and_withdrawn_invitations_do_not_work").await else { return };
+    let mut s = programme_with_application(backend, "expired_and_withdrawn_invitations_do_not_work").await;
     s.funder.refresh_csrf("/organisation").await;
     assert_eq!(s.funder.post("/organisation/invitations", &[("email", "late@agency.test"), ("role", "member")]).await.status, 303);
     let link = invitation_link(&s.app, "late@agency.test").await;
@@ -206,7 +206,7 @@ async fn sign_in_password(app: &TestApp, email: &str) -> (Client, Option<String>
 }
 
 async fn two_factor_sign_in_with_codes_and_recovery_codes(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "two_factor_sign_in_with_codes_and_recovery_codes").await else { return };
+    let app = TestApp::spawn(backend, "two_factor_sign_in_with_codes_and_recovery_codes").await;
     app.create_member(computegrants::domain::identity::OrgKind::Funder, "Agency", "funder@agency.test");
     let mut c = app.login("funder@agency.test").await;
     let (secret, codes) = set_up_two_factor(&mut c).await;
@@ -245,7 +245,7 @@ async fn two_factor_sign_in_with_codes_and_recovery_codes(backend: Backend) {
 both_backends!(two_factor_sign_in_with_codes_and_recovery_codes);
 
 async fn an_organisation_can_require_a_second_factor(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "an_organisation_can_require_a_second_factor").await else { return };
+    let mut s = programme_with_application(backend, "an_organisation_can_require_a_second_factor").await;
     let mut member = invite_and_join(&s.app, &mut s.funder, "pm@agency.test", "programme_manager").await;
     // The owner cannot require it before having one (no lock-out by mistake).
     s.funder.refresh_csrf("/organisation").await;
@@ -273,7 +273,7 @@ both_backends!(an_organisation_can_require_a_second_factor);
 
 /// A platform auditor reads the administration pages and the audit log, and creates nothing.
 async fn a_platform_auditor_reads_the_audit_log_and_changes_nothing(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "a_platform_auditor_reads_the_audit_log_and_changes_nothing").await else { return };
+    let app = TestApp::spawn(backend, "a_platform_auditor_reads_the_audit_log_and_changes_nothing").await;
     app.create_member(computegrants::domain::identity::OrgKind::Platform, "Operations", "admin@ops.test");
     let mut admin = app.client();
     admin.refresh_csrf("/login").await;

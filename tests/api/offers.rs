@@ -50,7 +50,7 @@ async fn second_application(s: &Setup, amount: &str) -> (Client, ApplicationId) 
 /// be offered twice; the startup sees the offer and its deadline; acceptance without the
 /// declaration is refused, with it the grant is issued and the hold becomes the award.
 async fn an_offer_commits_the_budget_and_acceptance_issues_the_grant(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "an_offer_commits_the_budget_and_acceptance_issues_the_grant").await else { return };
+    let mut s = programme_with_application(backend, "an_offer_commits_the_budget_and_acceptance_issues_the_grant").await;
     assert_eq!(budget(&s.app, s.programme_id), (10_000_000, 0));
     let id = s.application_id;
     let r = offer(&mut s, id, "50000").await;
@@ -107,7 +107,7 @@ both_backends!(an_offer_commits_the_budget_and_acceptance_issues_the_grant);
 
 /// Declining (after a confirmation page) and lapsing both return the budget, once.
 async fn declined_and_lapsed_offers_return_the_budget(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "declined_and_lapsed_offers_return_the_budget").await else { return };
+    let mut s = programme_with_application(backend, "declined_and_lapsed_offers_return_the_budget").await;
     let id = s.application_id;
     assert_eq!(offer(&mut s, id, "50000").await.status, 303);
     assert_eq!(budget(&s.app, s.programme_id), (5_000_000, 5_000_000));
@@ -153,7 +153,7 @@ both_backends!(declined_and_lapsed_offers_return_the_budget);
 
 /// An offer lapsing within the reminder window is reminded once per person.
 async fn an_offer_lapsing_soon_is_reminded_once(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "an_offer_lapsing_soon_is_reminded_once").await else { return };
+    let mut s = programme_with_application(backend, "an_offer_lapsing_soon_is_reminded_once").await;
     let id = s.application_id;
     assert_eq!(offer(&mut s, id, "1000").await.status, 303);
     let now = chrono::Utc::now().naive_utc();
@@ -170,7 +170,7 @@ both_backends!(an_offer_lapsing_soon_is_reminded_once);
 /// Acceptance that would cross the de minimis ceiling is refused with the figures, nothing
 /// changed; the offer stays open.
 async fn acceptance_over_the_de_minimis_ceiling_is_refused(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "acceptance_over_the_de_minimis_ceiling_is_refused").await else { return };
+    let mut s = programme_with_application(backend, "acceptance_over_the_de_minimis_ceiling_is_refused").await;
     let days_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(400)).to_string();
     s.startup.refresh_csrf("/organisation/company").await;
     let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago), ("aid_amount", "260000"), ("granting_body", "Bpifrance")]).await;
@@ -193,7 +193,7 @@ both_backends!(acceptance_over_the_de_minimis_ceiling_is_refused);
 
 /// Only the startup's own people answer its offer: not the funder, not another startup.
 async fn only_the_startup_answers_its_offer(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "only_the_startup_answers_its_offer").await else { return };
+    let mut s = programme_with_application(backend, "only_the_startup_answers_its_offer").await;
     let id = s.application_id;
     assert_eq!(offer(&mut s, id, "1000").await.status, 303);
     let path = format!("/applications/{id}");

@@ -18,7 +18,7 @@ fn member_by_email(conn: &mut computegrants::db::AnyConnection, email: &str) -> 
 }
 
 async fn the_kept_public_page_follows_every_change_it_shows(backend: Backend) {
-    let Some(d) = dataset(backend, "the_kept_public_page_follows_every_change_it_shows").await else { return };
+    let d = dataset(backend, "the_kept_public_page_follows_every_change_it_shows").await;
     let visitor = d.app.client();
     let french = d.app.client_in("fr-FR,fr");
     let gpu = |euros: &str| format!("<tr><th scope=\"row\">GPU</th><td class=\"num\">{euros}</td></tr>");
@@ -62,7 +62,7 @@ async fn the_kept_public_page_follows_every_change_it_shows(backend: Backend) {
 }
 
 async fn the_kept_programme_report_follows_names_and_movements(backend: Backend) {
-    let Some(d) = dataset(backend, "the_kept_programme_report_follows_names_and_movements").await else { return };
+    let d = dataset(backend, "the_kept_programme_report_follows_names_and_movements").await;
     let funder = d.app.login("funder@agency.test").await;
     let path = format!("/programmes/{}", d.programme_id);
     let first = funder.get(&path).await.body;
@@ -87,7 +87,7 @@ fn one_read_serves_everyone_waiting_for_it(backend: Backend) {
     use computegrants::domain::spending::LedgerCache;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-    let Some(db) = crate::helpers::TestDb::new(backend, "one_read_serves_everyone_waiting_for_it") else { return };
+    let db = crate::helpers::TestDb::new(backend, "one_read_serves_everyone_waiting_for_it");
     let cache: Arc<LedgerCache<i64, String>> = Arc::new(LedgerCache::default());
     let reads = Arc::new(AtomicUsize::new(0));
     let start = Arc::new(std::sync::Barrier::new(8));

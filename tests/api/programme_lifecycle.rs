@@ -58,7 +58,7 @@ fn audit_actions(app: &TestApp) -> Vec<(String, Option<String>)> {
 }
 
 async fn draft_is_editable_invisible_and_funded_when_opened(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "draft_is_editable_invisible_and_funded_when_opened").await else { return };
+    let app = TestApp::spawn(backend, "draft_is_editable_invisible_and_funded_when_opened").await;
     app.create_member(OrgKind::Funder, "Draft Agency", "funder@draft.test");
     app.create_member(OrgKind::Funder, "Other Agency", "funder@other.test");
     let mut funder = app.login("funder@draft.test").await;
@@ -132,7 +132,7 @@ async fn draft_is_editable_invisible_and_funded_when_opened(backend: Backend) {
 both_backends!(draft_is_editable_invisible_and_funded_when_opened);
 
 async fn after_opening_only_extension_and_raise_with_a_reason(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "after_opening_only_extension_and_raise_with_a_reason").await else { return };
+    let mut s = programme_with_application(backend, "after_opening_only_extension_and_raise_with_a_reason").await;
     let id = s.programme_id;
     let path = format!("/programmes/{id}");
     let closes: chrono::NaiveDate = programmes::table.find(id).select(programmes::closes_on).first(&mut s.app.conn()).unwrap();
@@ -198,7 +198,7 @@ async fn after_opening_only_extension_and_raise_with_a_reason(backend: Backend) 
 both_backends!(after_opening_only_extension_and_raise_with_a_reason);
 
 async fn closed_takes_no_applications_and_archived_is_read_only(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "closed_takes_no_applications_and_archived_is_read_only").await else { return };
+    let mut s = programme_with_application(backend, "closed_takes_no_applications_and_archived_is_read_only").await;
     let id = s.programme_id;
     let path = format!("/programmes/{id}");
     s.funder.refresh_csrf(&path).await;
@@ -244,7 +244,7 @@ async fn closed_takes_no_applications_and_archived_is_read_only(backend: Backend
 both_backends!(closed_takes_no_applications_and_archived_is_read_only);
 
 async fn each_failing_rule_is_reported_and_approval_needs_an_override(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "each_failing_rule_is_reported_and_approval_needs_an_override").await else { return };
+    let app = TestApp::spawn(backend, "each_failing_rule_is_reported_and_approval_needs_an_override").await;
     app.create_member(OrgKind::Funder, "Rules Agency", "funder@rules.test");
     let provider = app.create_member(OrgKind::Provider, "Rules Cloud", "billing@rules.test");
     crate::helpers::add_catalogue(&mut app.conn(), &provider);
@@ -337,7 +337,7 @@ both_backends!(each_failing_rule_is_reported_and_approval_needs_an_override);
 
 /// A programme without rules: the application is eligible and approved as before, no override.
 async fn without_rules_applications_are_eligible(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "without_rules_applications_are_eligible").await else { return };
+    let mut s = programme_with_application(backend, "without_rules_applications_are_eligible").await;
     let reasons: Option<String> = applications::table.find(s.application_id).select(applications::ineligible_reasons).first(&mut s.app.conn()).unwrap();
     assert_eq!(reasons, None);
     let page = s.funder.get(&format!("/applications/{}", s.application_id)).await.body;
@@ -352,7 +352,7 @@ both_backends!(without_rules_applications_are_eligible);
 async fn the_api_creates_open_programmes_or_drafts(backend: Backend) {
     use crate::json_api::{Api, token};
     use computegrants::domain::api_tokens::Scope;
-    let Some(s) = programme_with_application(backend, "the_api_creates_open_programmes_or_drafts").await else { return };
+    let s = programme_with_application(backend, "the_api_creates_open_programmes_or_drafts").await;
     let funder = token(&mut s.app.conn(), "Test Funding Agency", "grant tool", &[Scope::ProgrammesRead, Scope::ProgrammesWrite]);
     let startup = token(&mut s.app.conn(), "Lumen Test Labs", "dashboard", &[Scope::ProgrammesRead]);
     let api = Api { base: s.app.address.clone(), http: reqwest::Client::new() };
@@ -391,7 +391,7 @@ async fn the_api_approves_an_ineligible_application_only_with_an_override(backen
     use crate::json_api::{Api, token};
     use computegrants::domain::api_tokens::Scope;
     use computegrants::domain::{eligibility, programmes as domain};
-    let Some(mut s) = programme_with_application(backend, "the_api_approves_an_ineligible_application_only_with_an_override").await else { return };
+    let mut s = programme_with_application(backend, "the_api_approves_an_ineligible_application_only_with_an_override").await;
     let funder = s.app.create_member(OrgKind::Funder, "GPU Only Agency", "funder@gpu-only.test");
     let startup = s.app.create_member(OrgKind::Startup, "Unregistered Labs", "founder@unregistered.test");
     let new = domain::NewProgramme {

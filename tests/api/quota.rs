@@ -17,8 +17,8 @@ struct Quota {
 
 /// A funder opens a programme of 100,000 (at most 60,000 per award) with 60 % reserved for
 /// micro and small enterprises: 60,000 reserved, 40,000 for the rest.
-async fn programme_with_reserve(backend: Backend, test: &str) -> Option<Quota> {
-    let app = TestApp::spawn(backend, test).await?;
+async fn programme_with_reserve(backend: Backend, test: &str) -> Quota {
+    let app = TestApp::spawn(backend, test).await;
     app.create_member(OrgKind::Funder, "Test Funding Agency", "funder@agency.test");
     let provider = app.create_member(OrgKind::Provider, "Test GPU Cloud", "billing@gpu.test");
     crate::helpers::add_catalogue(&mut app.conn(), &provider);
@@ -43,7 +43,7 @@ async fn programme_with_reserve(backend: Backend, test: &str) -> Option<Quota> {
         .await;
     assert_eq!(r.status, 303, "programme creation failed: {}", r.body);
     let programme_id: ProgrammeId = id_from(&r.location);
-    Some(Quota { app, funder, provider_id: provider.org_id().to_string(), programme_id })
+    Quota { app, funder, provider_id: provider.org_id().to_string(), programme_id }
 }
 
 /// Annual figures of a company of each size (Recommendation 2003/361/EC, Art. 2).
@@ -99,7 +99,7 @@ fn pot(page: &str, id: &str) -> Vec<String> {
 /// A medium enterprise draws only on the rest: above it the offer is refused with what the
 /// rest allows and nothing is written; a declined offer returns its amount to the rest.
 async fn a_medium_enterprise_is_refused_above_the_rest(backend: Backend) {
-    let Some(mut q) = programme_with_reserve(backend, "a_medium_enterprise_is_refused_above_the_rest").await else { return };
+    let mut q = programme_with_reserve(backend, "a_medium_enterprise_is_refused_above_the_rest").await;
     let (mut medium, id) = applicant(&q, "Mediana Systems", "ceo@mediana.test", "medium", "50000").await;
 
     // The decision form says which pot it draws on and what is left there.
@@ -133,7 +133,7 @@ async fn a_medium_enterprise_is_refused_above_the_rest(backend: Backend) {
 /// Small and micro enterprises draw on the reserve first, then on the rest; the category used
 /// is the one at decision time, so a later profile edit moves nothing between pots.
 async fn small_enterprises_draw_past_the_reserve_into_the_rest(backend: Backend) {
-    let Some(mut q) = programme_with_reserve(backend, "small_enterprises_draw_past_the_reserve_into_the_rest").await else { return };
+    let mut q = programme_with_reserve(backend, "small_enterprises_draw_past_the_reserve_into_the_rest").await;
     let (mut edited, small) = applicant(&q, "Petite Labs", "ceo@petite.test", "small", "50000").await;
     let (_, micro) = applicant(&q, "Micro Forge", "ceo@microforge.test", "micro", "20000").await;
     let (_, medium) = applicant(&q, "Mediana Systems", "ceo@mediana.test", "medium", "40000").await;
@@ -176,7 +176,7 @@ async fn small_enterprises_draw_past_the_reserve_into_the_rest(backend: Backend)
 /// The share is a percentage from 0 to 100: anything else is refused with the field's error;
 /// a draft's share may change, an open programme's may not.
 async fn the_reserved_share_is_refused_out_of_range(backend: Backend) {
-    let Some(mut q) = programme_with_reserve(backend, "the_reserved_share_is_refused_out_of_range").await else { return };
+    let mut q = programme_with_reserve(backend, "the_reserved_share_is_refused_out_of_range").await;
     let today = chrono::Utc::now().date_naive();
     let closes = (today + chrono::Duration::days(30)).to_string();
     let count = |app: &TestApp| -> i64 { programmes::table.count().get_result(&mut app.conn()).unwrap() };

@@ -259,11 +259,8 @@ fn funders_on(url: &str, n: usize) -> Vec<String> {
 }
 
 #[actix_web::test]
+#[cfg_attr(computegrants_no_postgres, ignore = "needs PostgreSQL: set COMPUTEGRANTS_TEST_POSTGRES_URL (CI does)")]
 async fn postgres_restarted_under_load() {
-    if std::env::var("COMPUTEGRANTS_TEST_POSTGRES_URL").is_err() {
-        eprintln!("\n*** SKIPPED postgres_restarted_under_load: set COMPUTEGRANTS_TEST_POSTGRES_URL (CI does) ***\n");
-        return;
-    }
     let Some(pg) = PrivatePostgres::start() else { return };
     let pg = std::sync::Arc::new(pg);
     let url = pg.url();

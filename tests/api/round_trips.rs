@@ -78,7 +78,7 @@ fn bill(conn: &mut AnyConnection, provider: &Member, funder: &Member, codes: &[S
 /// A warm-up file (the provider's accounts opened), then a file over two grants and one over
 /// eight: each step sends as many statements for eight grants as for two.
 fn a_file_costs_the_same_statements_however_many_grants_it_bills(backend: Backend) {
-    let Some(db) = TestDb::new(backend, "a_file_costs_the_same_statements_however_many_grants_it_bills") else { return };
+    let db = TestDb::new(backend, "a_file_costs_the_same_statements_however_many_grants_it_bills");
     let mut conn = db.connect();
     let funder = identity::create_member(&mut conn, OrgKind::Funder, "Funding Agency", "funder@agency.test", "Test Person", PASSWORD).unwrap();
     let provider = identity::create_member(&mut conn, OrgKind::Provider, "GPU Cloud", "billing@gpu.test", "Test Person", PASSWORD).unwrap();
@@ -118,7 +118,7 @@ struct IndexDefinition {
 /// through an index on the invoice, not by a scan of every charge ever billed (at national scale
 /// 1,250,000 charges, 80 ms a scan, for every approval).
 fn an_invoices_charges_are_found_by_index(backend: Backend) {
-    let Some(db) = TestDb::new(backend, "an_invoices_charges_are_found_by_index") else { return };
+    let db = TestDb::new(backend, "an_invoices_charges_are_found_by_index");
     let mut conn = db.connect();
     let sql = match backend {
         Backend::Sqlite => "SELECT sql AS definition FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_charges' AND sql IS NOT NULL",

@@ -156,7 +156,7 @@ fn drift(backend: Backend, declared: &Tables<Declared>, actual: &Tables<(String,
 }
 
 fn schema_rs_matches_the_migrated_database(backend: Backend) {
-    let Some(db) = TestDb::new(backend, "schema_rs_matches_the_migrated_database") else { return };
+    let db = TestDb::new(backend, "schema_rs_matches_the_migrated_database");
     let declared = declared();
     let actual = actual(&mut db.connect());
     assert!(actual.contains_key(MIGRATIONS_TABLE), "the catalogue query sees the migrations table: {:?}", actual.keys());

@@ -8,7 +8,7 @@ use computegrants::domain::identity::OrgKind;
 use diesel::prelude::*;
 
 async fn anonymous_visitors_write_no_session_rows(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "anonymous_visitors_write_no_session_rows").await else { return };
+    let app = TestApp::spawn(backend, "anonymous_visitors_write_no_session_rows").await;
     app.create_member(OrgKind::Funder, "Agency", "funder@agency.test");
     let count = || sessions::table.count().get_result::<i64>(&mut app.conn()).unwrap();
     // The defect: 300 requests without a cookie wrote 300 session rows.
@@ -28,7 +28,7 @@ async fn anonymous_visitors_write_no_session_rows(backend: Backend) {
 both_backends!(anonymous_visitors_write_no_session_rows);
 
 async fn pages_are_never_cached(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "pages_are_never_cached").await else { return };
+    let app = TestApp::spawn(backend, "pages_are_never_cached").await;
     app.create_member(OrgKind::Funder, "Agency", "funder@agency.test");
     let c = app.login("funder@agency.test").await;
     for path in ["/", "/programmes", "/programmes/new", "/does-not-exist"] {
@@ -43,7 +43,7 @@ both_backends!(pages_are_never_cached);
 /// The defect: sign-up said "An account with this email already exists", telling anyone which
 /// addresses have accounts. Now the page is the same either way; the address's owner is mailed.
 async fn sign_up_never_tells_whether_an_address_has_an_account(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "sign_up_never_tells_whether_an_address_has_an_account").await else { return };
+    let app = TestApp::spawn(backend, "sign_up_never_tells_whether_an_address_has_an_account").await;
     app.create_member(OrgKind::Funder, "Agency", "taken@agency.test");
     let mut c = app.client();
     c.refresh_csrf("/signup").await;
@@ -83,7 +83,7 @@ both_backends!(sign_up_never_tells_whether_an_address_has_an_account);
 /// Found in review: a registration never confirmed was a dead end. Registering again sends a new
 /// link (the earlier ones stop working) and the new password is the one that counts.
 async fn an_unconfirmed_registration_can_be_finished_later(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend, "an_unconfirmed_registration_can_be_finished_later").await else { return };
+    let app = TestApp::spawn(backend, "an_unconfirmed_registration_can_be_finished_later").await;
     let mut c = app.client();
     c.refresh_csrf("/signup").await;
     let fields = |password: &'static str| vec![("company_name", "Lumen"), ("display_name", "Ada"), ("email", "ada@lumen.test"), ("password", password)];

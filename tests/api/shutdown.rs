@@ -38,7 +38,7 @@ fn other_connections(app: &TestApp, backend: Backend) -> i64 {
 }
 
 async fn a_stopped_server_leaves_no_thread_and_no_connection(backend: Backend) {
-    let Some(mut app) = TestApp::spawn(backend, "a_stopped_server_leaves_no_thread_and_no_connection").await else { return };
+    let mut app = TestApp::spawn(backend, "a_stopped_server_leaves_no_thread_and_no_connection").await;
     // Pages and a sign-up (which queues mail) have the pool and the workers use the database.
     let mut c = app.client();
     c.refresh_csrf("/signup").await;

@@ -348,7 +348,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn soak(backend: Backend) {
     let seconds: u64 = std::env::var("COMPUTEGRANTS_SOAK_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
-    let Some(db) = TestDb::new(backend, "soak") else { return };
+    let db = TestDb::new(backend, "soak");
     let mut conn = db.connect();
     // 24 startups, 16 people in two funders, 12 in three providers, 4 platform people, 8 visitors.
     let add = |conn: &mut computegrants::db::AnyConnection, kind, org: &str, email: &str, role: MemberRole| {

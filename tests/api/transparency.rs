@@ -65,8 +65,8 @@ pub fn spend(conn: &mut AnyConnection, key: &str, code: &str, provider: &Member,
     db::write_transaction(conn, |c| ledger::post(c, &e)).unwrap();
 }
 
-pub async fn dataset(backend: Backend, test: &str) -> Option<Dataset> {
-    let app = TestApp::spawn(backend, test).await?;
+pub async fn dataset(backend: Backend, test: &str) -> Dataset {
+    let app = TestApp::spawn(backend, test).await;
     let mut conn = app.conn();
     let conn = &mut conn;
     let funder = app.create_member(OrgKind::Funder, "Agence Test du Calcul", "funder@agency.test");
@@ -110,11 +110,11 @@ pub async fn dataset(backend: Backend, test: &str) -> Option<Dataset> {
     spend(conn, "credit-big", &big, &alpha, -10_000);
     spend(conn, "spend-formula", &at_threshold, &alpha, 20_000);
     spend(conn, "spend-small", &below, &berg, 30_000);
-    Some(Dataset { programme_id: programme.id, grants: [big, at_threshold, below], app })
+    Dataset { programme_id: programme.id, grants: [big, at_threshold, below], app }
 }
 
 async fn the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones(backend: Backend) {
-    let Some(d) = dataset(backend, "the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones").await else { return };
+    let d = dataset(backend, "the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones").await;
     let visitor = d.app.client();
     assert!(visitor.get("/").await.body.contains("href=\"/transparency\""), "linked from the home page");
     let r = visitor.get("/transparency").await;
@@ -144,7 +144,7 @@ async fn the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones(ba
 both_backends!(the_public_page_shows_awards_at_the_threshold_and_hides_smaller_ones);
 
 async fn the_csv_and_json_carry_the_pages_figures(backend: Backend) {
-    let Some(d) = dataset(backend, "the_csv_and_json_carry_the_pages_figures").await else { return };
+    let d = dataset(backend, "the_csv_and_json_carry_the_pages_figures").await;
     let visitor = d.app.client();
     let page = visitor.get("/transparency").await.body;
 
@@ -191,7 +191,7 @@ async fn the_csv_and_json_carry_the_pages_figures(backend: Backend) {
 both_backends!(the_csv_and_json_carry_the_pages_figures);
 
 async fn the_atom_feed_lists_the_published_awards(backend: Backend) {
-    let Some(d) = dataset(backend, "the_atom_feed_lists_the_published_awards").await else { return };
+    let d = dataset(backend, "the_atom_feed_lists_the_published_awards").await;
     let r = d.app.client().get("/transparency/awards.atom").await;
     assert_eq!(r.status, 200);
     let doc = roxmltree::Document::parse(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body));
@@ -222,7 +222,7 @@ async fn the_atom_feed_lists_the_published_awards(backend: Backend) {
 both_backends!(the_atom_feed_lists_the_published_awards);
 
 async fn the_sovereignty_report_computes_shares_on_a_known_dataset(backend: Backend) {
-    let Some(d) = dataset(backend, "the_sovereignty_report_computes_shares_on_a_known_dataset").await else { return };
+    let d = dataset(backend, "the_sovereignty_report_computes_shares_on_a_known_dataset").await;
     let funder = d.app.login("funder@agency.test").await;
     let programme_path = format!("/programmes/{}/sovereignty", d.programme_id);
     for path in ["/reports/sovereignty", programme_path.as_str()] {
@@ -276,7 +276,7 @@ both_backends!(the_sovereignty_report_computes_shares_on_a_known_dataset);
 /// the invoice, it is, on the public page as in the funder's report.
 async fn approved_usage_is_spending_and_held_usage_is_not(backend: Backend) {
     use crate::helpers::ubl_invoice;
-    let Some((s, code, upload)) = crate::invoices::held_usage(backend, "approved_usage_is_spending_and_held_usage_is_not").await else { return };
+    let (s, code, upload) = crate::invoices::held_usage(backend, "approved_usage_is_spending_and_held_usage_is_not").await;
     let visitor = s.app.client();
     assert!(visitor.get("/transparency").await.body.contains("Nothing spent yet"), "a hold is not spending");
     let invoice = ubl_invoice("INV-T1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")]);

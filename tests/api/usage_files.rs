@@ -22,7 +22,7 @@ fn snapshot(s: &Setup) -> (i64, i64, i64, Vec<(String, i64, i64)>) {
 }
 
 async fn bad_usage_files_change_nothing(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "bad_usage_files_change_nothing").await else { return };
+    let mut s = programme_with_application(backend, "bad_usage_files_change_nothing").await;
     let code = approve(&mut s, "1000").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
@@ -89,7 +89,7 @@ async fn bad_usage_files_change_nothing(backend: Backend) {
 both_backends!(bad_usage_files_change_nothing);
 
 async fn oversized_upload_is_refused(backend: Backend) {
-    let Some(s) = programme_with_application(backend, "oversized_upload_is_refused").await else { return };
+    let s = programme_with_application(backend, "oversized_upload_is_refused").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
     let big = "x".repeat(crate::helpers::TEST_USAGE_MAX_BYTES as usize + 10);
@@ -103,7 +103,7 @@ async fn oversized_upload_is_refused(backend: Backend) {
 both_backends!(oversized_upload_is_refused);
 
 async fn the_same_file_uploaded_twice_posts_once(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "the_same_file_uploaded_twice_posts_once").await else { return };
+    let mut s = programme_with_application(backend, "the_same_file_uploaded_twice_posts_once").await;
     let code = approve(&mut s, "1000").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
@@ -122,7 +122,7 @@ async fn the_same_file_uploaded_twice_posts_once(backend: Backend) {
 both_backends!(the_same_file_uploaded_twice_posts_once);
 
 async fn unknown_codes_are_reported_once_each(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "unknown_codes_are_reported_once_each").await else { return };
+    let mut s = programme_with_application(backend, "unknown_codes_are_reported_once_each").await;
     let code = approve(&mut s, "1000").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
@@ -143,7 +143,7 @@ both_backends!(unknown_codes_are_reported_once_each);
 /// matched to the provider's catalogue on its charge day (by SKU, else service and unit), and
 /// billed at most the programme's tolerance above the catalogue price.
 async fn usage_is_checked_against_the_catalogue(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "usage_is_checked_against_the_catalogue").await else { return };
+    let mut s = programme_with_application(backend, "usage_is_checked_against_the_catalogue").await;
     let code = approve(&mut s, "10000").await;
     let mut p = s.provider.clone_for_test();
     // The provider adds an H100 offering through its catalogue page, at 2.40 EUR the GPU-hour.
@@ -208,7 +208,7 @@ both_backends!(usage_is_checked_against_the_catalogue);
 /// An invoice sent as usage is named as such; an empty file says so; a file with many problems
 /// offers them all as a CSV download.
 async fn wrong_files_are_named_and_many_problems_download(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "wrong_files_are_named_and_many_problems_download").await else { return };
+    let mut s = programme_with_application(backend, "wrong_files_are_named_and_many_problems_download").await;
     let code = approve(&mut s, "10000").await;
     let mut p = s.provider.clone_for_test();
     p.refresh_csrf("/usage/new").await;
@@ -254,7 +254,7 @@ both_backends!(wrong_files_are_named_and_many_problems_download);
 /// Providers resend overlapping periods: a line already billed in an earlier submitted file
 /// (same resource, SKU and charge period) refuses the new file, naming the earlier line.
 async fn a_line_billed_in_an_earlier_file_is_refused(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_line_billed_in_an_earlier_file_is_refused").await else { return };
+    let mut s = programme_with_application(backend, "a_line_billed_in_an_earlier_file_is_refused").await;
     let code = approve(&mut s, "10000").await;
     let mut p = s.provider.clone_for_test();
     let today = chrono::Utc::now().date_naive();

@@ -33,7 +33,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 async fn a_large_file_is_checked_in_the_background(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_large_file_is_checked_in_the_background").await else { return };
+    let mut s = programme_with_application(backend, "a_large_file_is_checked_in_the_background").await;
     let code = approve(&mut s, "1000").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
@@ -62,7 +62,7 @@ async fn a_large_file_is_checked_in_the_background(backend: Backend) {
 both_backends!(a_large_file_is_checked_in_the_background);
 
 async fn a_refused_large_file_keeps_its_problems_with_the_job(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_refused_large_file_keeps_its_problems_with_the_job").await else { return };
+    let mut s = programme_with_application(backend, "a_refused_large_file_keeps_its_problems_with_the_job").await;
     let code = approve(&mut s, "1000").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
@@ -92,7 +92,7 @@ async fn a_refused_large_file_keeps_its_problems_with_the_job(backend: Backend) 
 both_backends!(a_refused_large_file_keeps_its_problems_with_the_job);
 
 async fn a_gzip_file_is_read_as_its_csv(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "a_gzip_file_is_read_as_its_csv").await else { return };
+    let mut s = programme_with_application(backend, "a_gzip_file_is_read_as_its_csv").await;
     let code = approve(&mut s, "1000").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
@@ -126,7 +126,7 @@ both_backends!(a_gzip_file_is_read_as_its_csv);
 /// is marked failed with its reason. Storing is one transaction, so nothing half-stored remains.
 /// No server runs here: the test plays the workers, on the demo data.
 async fn an_interrupted_job_is_resumed_or_failed(backend: Backend) {
-    let Some(db) = crate::helpers::TestDb::new(backend, "an_interrupted_job_is_resumed_or_failed") else { return };
+    let db = crate::helpers::TestDb::new(backend, "an_interrupted_job_is_resumed_or_failed");
     let mut conn = db.connect();
     computegrants::domain::demo::load(&mut conn).unwrap();
     let user = computegrants::domain::identity::find_user_by_email(&mut conn, "billing@helios-gpu.demo").unwrap().unwrap();
@@ -219,7 +219,7 @@ fn helios_lines(grant: &str, lines: usize) -> String {
 /// Two submissions racing for the last credits of one grant: one wins, the other is refused
 /// whole, and the grant is never overdrawn.
 async fn racing_submissions_never_overdraw_a_grant(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "racing_submissions_never_overdraw_a_grant").await else { return };
+    let mut s = programme_with_application(backend, "racing_submissions_never_overdraw_a_grant").await;
     let code = approve(&mut s, "1000").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
@@ -250,7 +250,7 @@ both_backends!(racing_submissions_never_overdraw_a_grant);
 /// Text with backslashes, tabs and line breaks is stored exactly as sent (PostgreSQL's COPY
 /// text format escapes them; SQLite binds them).
 async fn provider_text_is_stored_exactly(backend: Backend) {
-    let Some(mut s) = programme_with_application(backend, "provider_text_is_stored_exactly").await else { return };
+    let mut s = programme_with_application(backend, "provider_text_is_stored_exactly").await;
     let code = approve(&mut s, "1000").await;
     let mut provider = s.provider.clone_for_test();
     provider.refresh_csrf("/usage/new").await;
@@ -276,7 +276,7 @@ both_backends!(provider_text_is_stored_exactly);
 /// A received file that no job names (the server stopped between receiving and queueing it)
 /// is removed once old; a queued job's file and a file still arriving are kept.
 async fn stray_received_files_are_swept(backend: Backend) {
-    let Some(db) = crate::helpers::TestDb::new(backend, "stray_received_files_are_swept") else { return };
+    let db = crate::helpers::TestDb::new(backend, "stray_received_files_are_swept");
     let mut conn = db.connect();
     computegrants::domain::demo::load(&mut conn).unwrap();
     let user = computegrants::domain::identity::find_user_by_email(&mut conn, "billing@helios-gpu.demo").unwrap().unwrap();
@@ -304,7 +304,7 @@ both_backends!(stray_received_files_are_swept);
 /// the two commits): run again, it takes up the stored upload instead of storing the file a
 /// second time, and places the holds once.
 async fn a_job_stopped_after_storing_takes_up_its_upload_when_run_again(backend: Backend) {
-    let Some(db) = crate::helpers::TestDb::new(backend, "a_job_stopped_after_storing_takes_up_its_upload_when_run_again") else { return };
+    let db = crate::helpers::TestDb::new(backend, "a_job_stopped_after_storing_takes_up_its_upload_when_run_again");
     let mut conn = db.connect();
     computegrants::domain::demo::load(&mut conn).unwrap();
     let user = computegrants::domain::identity::find_user_by_email(&mut conn, "billing@helios-gpu.demo").unwrap().unwrap();
