@@ -165,8 +165,7 @@ pub(super) fn write(conn: &mut AnyConnection, drafts: Vec<Draft<'_>>) -> Result<
 
     if !fresh.is_empty() {
         let spend = spend_deltas(conn, &drafts, &fresh, &accounts)?;
-        let mut plan = plan(&drafts, &hashes, &fresh, &created_at, &accounts, &original, entry_count, &prev_hash);
-        plan.spend_deltas = spend;
+        let plan = plan(&drafts, &hashes, &fresh, &created_at, &accounts, &original, entry_count, &prev_hash, spend);
         let ids = store::execute(conn, &plan)?;
         for (i, _) in &fresh {
             results[*i] = Some(Posted { entry_id: ids[keys[*i]], replayed: false });
@@ -305,6 +304,7 @@ fn plan(
     original: &HashMap<i64, Account>,
     entry_count: i64,
     last_hash: &str,
+    spend_deltas: Vec<store::SpendDelta>,
 ) -> store::Plan {
     let entries = fresh
         .iter()
@@ -362,5 +362,5 @@ fn plan(
         .collect();
     // A fixed order of row locks, whatever the hash map's order.
     deltas.sort_by_key(|d| d.id);
-    store::Plan { entries, postings, deltas, kind_deltas: kind_deltas(drafts, fresh), spend_deltas: Vec::new(), head_count: entry_count + fresh.len() as i64, head_hash: last_hash.to_string() }
+    store::Plan { entries, postings, deltas, kind_deltas: kind_deltas(drafts, fresh), spend_deltas, head_count: entry_count + fresh.len() as i64, head_hash: last_hash.to_string() }
 }

@@ -45,13 +45,10 @@ pub fn grant_places(conn: &mut AnyConnection, grant_ids: &[i64]) -> QueryResult<
     Ok(places)
 }
 
-/// Every grant's place, for `verify`.
+/// Every grant's place, for `verify` (the same reading as [`grant_places`], a thousand at a time).
 pub fn all_grant_places(conn: &mut AnyConnection) -> QueryResult<GrantPlaces> {
-    let rows: Vec<(i64, i64, String)> = grants::table
-        .inner_join(applications::table.on(applications::id.eq(grants::application_id)))
-        .select((grants::id, grants::programme_id, applications::hardware))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|(grant, programme, hardware)| (grant, (programme, hardware))).collect())
+    let ids: Vec<i64> = grants::table.select(grants::id).load(conn)?;
+    grant_places(conn, &ids)
 }
 
 /// One row of `spend_days`: its key and the posted movements added to it.
