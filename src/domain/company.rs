@@ -408,16 +408,23 @@ pub fn aid_of_undertaking(conn: &mut AnyConnection, org_id: OrgId) -> DomainResu
     let awarded: Vec<Grant> = grants::table
         .filter(grants::startup_id.eq_any(&ids))
         .filter(grants::currency.eq(AID_CURRENCY))
-        .filter(grants::status.ne(GrantStatus::Revoked.as_str()))
         .select(Grant::as_select())
         .load(conn)?;
-    aids.extend(awarded.into_iter().map(|g| Aid {
-        granted_on: g.valid_from,
-        amount: g.amount(),
-        beneficiary: name_of(g.startup_id),
-        source: AidSource::Platform { grant_code: g.code },
-    }));
+    for grant in awarded {
+        let amount = if grant.status == GrantStatus::Revoked { received_before_revocation(conn, &grant)? } else { grant.amount() };
+        aids.push(Aid { granted_on: grant.valid_from, amount, beneficiary: name_of(grant.startup_id), source: AidSource::Platform { grant_code: grant.code } });
+    }
     Ok(aids)
+}
+
+/// What a revoked grant still counts as aid: its award less what the revocation (and any later
+/// sweep) took back unused — the credits the startup did use stay aid it received. An expired
+/// grant counts whole, as the right to it was conferred (Art. 3(3)) and ran its course.
+fn received_before_revocation(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<Amount> {
+    use crate::domain::figures::Figure;
+    let figures = crate::domain::figures::grant_figures_of(conn, grant)?;
+    let of = |wanted: Figure| figures.iter().find(|(f, _)| *f == wanted).map_or(Amount::ZERO, |(_, a)| *a);
+    of(Figure::Credited).checked_sub(of(Figure::ClawedBack)).map_err(|e| DomainError::Internal(e.to_string()))
 }
 
 /// Words a de minimis refusal with its figures.

@@ -332,3 +332,32 @@ async fn two_awards_racing_for_the_same_startup_never_cross_the_ceiling(backend:
     assert_eq!(grants::table.count().get_result::<i64>(&mut s.app.conn()).unwrap(), 1);
 }
 both_backends!(two_awards_racing_for_the_same_startup_never_cross_the_ceiling);
+
+/// Regulation (EU) 2023/2831, Art. 3(3): a revoked grant leaves the credits its startup used as
+/// aid received; only what the revocation took back unused stops counting. A grant of 10,000
+/// with 120.50 spent, then revoked, counts 120.50 against the ceiling (it counted nothing
+/// before this was fixed, which let a startup past the ceiling by spending and being revoked).
+async fn a_revoked_grant_counts_what_was_used_as_de_minimis_aid(backend: Backend) {
+    use crate::helpers::ubl_invoice;
+    let (mut s, code, upload) = crate::invoices::held_usage(backend, "a_revoked_grant_counts_what_was_used_as_de_minimis_aid").await;
+    let r = s.provider.upload_invoice(&upload, "INV-R1.xml", &ubl_invoice("INV-R1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")])).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let invoice = r.location.unwrap();
+    s.funder.refresh_csrf(&invoice).await;
+    assert_eq!(s.funder.post(&format!("{invoice}/approve"), &[]).await.status, 303);
+    s.startup.refresh_csrf("/organisation/company").await;
+    let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago(30)), ("aid_amount", "250000"), ("granting_body", "Bpifrance")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = s.startup.get("/organisation/company").await.body;
+    assert!(page.contains("€260,000.00 of the €300,000.00 ceiling; €40,000.00 left"), "the whole award counts while it stands: {page}");
+
+    let id: i64 = grants::table.filter(grants::code.eq(&code)).select(grants::id).first(&mut s.app.conn()).unwrap();
+    let grant = format!("/grants/{id}");
+    s.funder.refresh_csrf(&grant).await;
+    let r = s.funder.post(&format!("{grant}/revoke"), &[("revoke_reason", "The project stopped."), ("confirm", "yes")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = s.startup.get("/organisation/company").await.body;
+    assert!(page.contains("€250,120.50 of the €300,000.00 ceiling; €49,879.50 left"), "revoked, the 120.50 used still counts: {page}");
+    assert!(page.contains(&code), "the grant is still listed among the aid: {page}");
+}
+both_backends!(a_revoked_grant_counts_what_was_used_as_de_minimis_aid);
