@@ -411,20 +411,21 @@ pub fn aid_of_undertaking(conn: &mut AnyConnection, org_id: OrgId) -> DomainResu
         .select(Grant::as_select())
         .load(conn)?;
     for grant in awarded {
-        let amount = if grant.status == GrantStatus::Revoked { received_before_revocation(conn, &grant)? } else { grant.amount() };
+        let amount = if grant.status == GrantStatus::Active { grant.amount() } else { drawn_before_it_ended(conn, &grant)? };
         aids.push(Aid { granted_on: grant.valid_from, amount, beneficiary: name_of(grant.startup_id), source: AidSource::Platform { grant_code: grant.code } });
     }
     Ok(aids)
 }
 
-/// What a revoked grant still counts as aid: its award less what the revocation (and any later
-/// sweep) took back unused — the credits the startup did use stay aid it received. An expired
-/// grant counts whole, as the right to it was conferred (Art. 3(3)) and ran its course.
-fn received_before_revocation(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<Amount> {
+/// The aid an ended grant (expired or revoked) conferred: the credits its startup drew — spent,
+/// or held for an invoice still to be approved — and not those that lapsed or were taken back
+/// unused (see the notes of `eu::de_minimis`). Read from the grant's own ledger figures, so a
+/// credit note or a released hold after the end counts at once, before any sweep.
+fn drawn_before_it_ended(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<Amount> {
     use crate::domain::figures::Figure;
     let figures = crate::domain::figures::grant_figures_of(conn, grant)?;
     let of = |wanted: Figure| figures.iter().find(|(f, _)| *f == wanted).map_or(Amount::ZERO, |(_, a)| *a);
-    of(Figure::Credited).checked_sub(of(Figure::ClawedBack)).map_err(|e| DomainError::Internal(e.to_string()))
+    of(Figure::Spent).checked_add(of(Figure::Held)).map_err(|e| DomainError::Internal(e.to_string()))
 }
 
 /// Words a de minimis refusal with its figures.

@@ -333,13 +333,21 @@ async fn two_awards_racing_for_the_same_startup_never_cross_the_ceiling(backend:
 }
 both_backends!(two_awards_racing_for_the_same_startup_never_cross_the_ceiling);
 
-/// Regulation (EU) 2023/2831, Art. 3(3): a revoked grant leaves the credits its startup used as
-/// aid received; only what the revocation took back unused stops counting. A grant of 10,000
-/// with 120.50 spent, then revoked, counts 120.50 against the ceiling (it counted nothing
-/// before this was fixed, which let a startup past the ceiling by spending and being revoked).
-async fn a_revoked_grant_counts_what_was_used_as_de_minimis_aid(backend: Backend) {
+/// How a grant ends, for the de minimis tests below.
+#[derive(Clone, Copy)]
+enum End {
+    Revoked,
+    Expired,
+}
+
+/// Regulation (EU) 2023/2831 (see `eu::de_minimis`): an ended grant counts the credits its
+/// startup drew, not those taken back unused, whether it was revoked or expired. A grant of
+/// 10,000 with 120.50 spent, then ended, counts 120.50 against the ceiling. Before the fix a
+/// revoked grant counted nothing (a startup could spend, be revoked and be awarded again as if
+/// it had received no aid) and an expired one counted 10,000.
+async fn an_ended_grant_counts_what_was_drawn(backend: Backend, test: &str, end: End) {
     use crate::helpers::ubl_invoice;
-    let (mut s, code, upload) = crate::invoices::held_usage(backend, "a_revoked_grant_counts_what_was_used_as_de_minimis_aid").await;
+    let (mut s, code, upload) = crate::invoices::held_usage(backend, test).await;
     let r = s.provider.upload_invoice(&upload, "INV-R1.xml", &ubl_invoice("INV-R1", "Test GPU Cloud SAS", "Test Funding Agency", &[(code.as_str(), "120.50")])).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let invoice = r.location.unwrap();
@@ -349,15 +357,32 @@ async fn a_revoked_grant_counts_what_was_used_as_de_minimis_aid(backend: Backend
     let r = s.startup.post("/organisation/company/aid", &[("granted_on", &days_ago(30)), ("aid_amount", "250000"), ("granting_body", "Bpifrance")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = s.startup.get("/organisation/company").await.body;
-    assert!(page.contains("€260,000.00 of the €300,000.00 ceiling; €40,000.00 left"), "the whole award counts while it stands: {page}");
+    assert!(page.contains("€260,000.00 of the €300,000.00 ceiling; €40,000.00 left"), "the whole award counts while it runs: {page}");
 
-    let id: i64 = grants::table.filter(grants::code.eq(&code)).select(grants::id).first(&mut s.app.conn()).unwrap();
-    let grant = format!("/grants/{id}");
-    s.funder.refresh_csrf(&grant).await;
-    let r = s.funder.post(&format!("{grant}/revoke"), &[("revoke_reason", "The project stopped."), ("confirm", "yes")]).await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    let (id, valid_until): (i64, chrono::NaiveDate) = grants::table.filter(grants::code.eq(&code)).select((grants::id, grants::valid_until)).first(&mut s.app.conn()).unwrap();
+    match end {
+        End::Revoked => {
+            let grant = format!("/grants/{id}");
+            s.funder.refresh_csrf(&grant).await;
+            let r = s.funder.post(&format!("{grant}/revoke"), &[("revoke_reason", "The project stopped."), ("confirm", "yes")]).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        End::Expired => {
+            let run = computegrants::domain::grant_expiry::expire_due(&mut s.app.conn(), valid_until + chrono::Duration::days(1), "test").unwrap();
+            assert_eq!(run.expired.len(), 1, "{run:?}");
+        }
+    }
     let page = s.startup.get("/organisation/company").await.body;
-    assert!(page.contains("€250,120.50 of the €300,000.00 ceiling; €49,879.50 left"), "revoked, the 120.50 used still counts: {page}");
+    assert!(page.contains("€250,120.50 of the €300,000.00 ceiling; €49,879.50 left"), "ended, the 120.50 drawn still counts and the rest does not: {page}");
     assert!(page.contains(&code), "the grant is still listed among the aid: {page}");
 }
-both_backends!(a_revoked_grant_counts_what_was_used_as_de_minimis_aid);
+
+async fn a_revoked_grant_counts_what_was_drawn_as_de_minimis_aid(backend: Backend) {
+    an_ended_grant_counts_what_was_drawn(backend, "a_revoked_grant_counts_what_was_drawn_as_de_minimis_aid", End::Revoked).await;
+}
+both_backends!(a_revoked_grant_counts_what_was_drawn_as_de_minimis_aid);
+
+async fn an_expired_grant_counts_what_was_drawn_as_de_minimis_aid(backend: Backend) {
+    an_ended_grant_counts_what_was_drawn(backend, "an_expired_grant_counts_what_was_drawn_as_de_minimis_aid", End::Expired).await;
+}
+both_backends!(an_expired_grant_counts_what_was_drawn_as_de_minimis_aid);

@@ -4,7 +4,14 @@
 //!   not exceed EUR 300 000 over any period of three years. The ceiling and the period are
 //!   [`Rules`] (settings `DE_MINIMIS_CEILING`, `DE_MINIMIS_YEARS`), since regulations change.
 //! - Art. 3(3): aid is granted at the moment the legal right to receive it is conferred: here,
-//!   the funder's award.
+//!   the funder's award. That fixes *when* an award counts (its day starts the three years),
+//!   whatever is drawn later. *How much* counts: a grant still running counts its whole award,
+//!   since all of it may yet be drawn; a grant that ended (expired or revoked) counts the credits
+//!   its startup drew — spent, or held for an invoice awaiting approval — since credits that
+//!   lapsed or were taken back unused were never received. The same rule for both ends, so that
+//!   a revocation neither hides aid used nor costs more headroom than an expiry. The register
+//!   export keeps the amount as awarded (the record made at the award); a funder corrects its
+//!   national register for an ended grant as for any aid reduced after it was granted.
 //! - Art. 2(2): a *single undertaking* includes the enterprises linked to it (majority of
 //!   voting rights, of board appointments, dominant influence): the caller gathers their aid.
 //! - Art. 3(2), "any period of three years": the window is rolling. For an award on day D it
