@@ -248,7 +248,7 @@ pub struct GrantStatement {
     pub grant: Grant,
     /// What the startup can still spend: the credits less what is spent and what is held.
     pub balance: Amount,
-    /// Usage approved by the funder.
+    /// Usage approved by the funder, less the providers' credit notes.
     pub spent: Amount,
     /// Unused credit taken back when the grant expired or was revoked (not spent).
     pub clawed_back: Amount,

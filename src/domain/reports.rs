@@ -14,6 +14,8 @@ use crate::domain::paging::PageRequest;
 pub struct GrantLine {
     pub grant: Grant,
     pub startup_name: String,
+    /// The grant's figures as its statement shows them (`figures::grant_figure`): credited by
+    /// its award, spent (usage less credit notes), and the balance it can still spend.
     pub awarded: Amount,
     pub spent: Amount,
     pub balance: Amount,
@@ -23,6 +25,7 @@ pub struct GrantLine {
 pub struct ProgrammeReport {
     pub programme: Programme,
     pub budget: Amount,
+    /// The grants' figures added up, by the rule of their lines (= the programme's figures).
     pub awarded: Amount,
     pub spent: Amount,
     /// Budget not yet awarded.

@@ -10,6 +10,14 @@ pub mod focus;
 #[cfg(all(test, feature = "app"))]
 mod catalogue_tests;
 
+/// A file of the shared fixtures (real FOCUS exports and EN 16931 invoices, found by `build.rs`),
+/// for tests that are ignored when the fixtures are not there.
+#[cfg(test)]
+pub(crate) fn fixture(path: &str) -> Vec<u8> {
+    let full = std::path::Path::new(env!("COMPUTEGRANTS_FIXTURES_DIR")).join(path);
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
 
 use crate::messages::Message;
 

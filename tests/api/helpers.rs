@@ -56,6 +56,13 @@ fn random_suffix() -> String {
     hex::encode(bytes)
 }
 
+/// A file of the shared fixtures (real FOCUS exports and EN 16931 invoices, found by
+/// `build.rs`), for tests that are ignored when the fixtures are not there.
+pub fn fixture(path: &str) -> Vec<u8> {
+    let full = std::path::Path::new(env!("COMPUTEGRANTS_FIXTURES_DIR")).join(path);
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
 impl TestDb {
     /// A fresh database for `test`: a SQLite file in a temporary folder, or a PostgreSQL database
     /// created on the server of COMPUTEGRANTS_TEST_POSTGRES_URL (dropped afterwards).
@@ -462,8 +469,9 @@ pub fn id_from<Id: std::str::FromStr>(location: &Option<String>) -> Id {
 
 /// Runs a test body once per backend, as the two tests `name::sqlite` and `name::postgres`:
 /// `both_backends!(a, b)` for `async fn a(backend: Backend)`, `both_backends!(sync a, b)` for a
-/// plain `fn`, `both_backends!(browser a)` for a test in Chromium. A test whose PostgreSQL or
-/// browser this build was not given (`build.rs`) is *ignored*, with the variable to set.
+/// plain `fn`, `both_backends!(browser a)` for a test in Chromium, `both_backends!(fixtures a)`
+/// for one reading the shared fixtures. A test whose PostgreSQL, browser or fixtures this build
+/// was not given (`build.rs`) is *ignored*, with what to set.
 #[macro_export]
 macro_rules! both_backends {
     (sync $($name:ident),+ $(,)?) => {
@@ -476,6 +484,20 @@ macro_rules! both_backends {
             #[cfg_attr(computegrants_no_postgres, ignore = "needs PostgreSQL: set COMPUTEGRANTS_TEST_POSTGRES_URL (CI does)")]
             fn postgres() {
                 super::$name($crate::helpers::Backend::Postgres)
+            }
+        })+
+    };
+    (fixtures $($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[actix_web::test]
+            #[cfg_attr(computegrants_no_fixtures, ignore = "needs the shared fixtures: ../shared/fixtures or COMPUTEGRANTS_FIXTURES (see build.rs)")]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[actix_web::test]
+            #[cfg_attr(any(computegrants_no_postgres, computegrants_no_fixtures), ignore = "needs PostgreSQL and the shared fixtures: COMPUTEGRANTS_TEST_POSTGRES_URL, and ../shared/fixtures or COMPUTEGRANTS_FIXTURES (see build.rs)")]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
             }
         })+
     };

@@ -115,13 +115,10 @@ fn problems_are_capped_with_a_count() {
 }
 
 #[test]
+#[cfg_attr(computegrants_no_fixtures, ignore = "needs the shared fixtures: ../shared/fixtures or COMPUTEGRANTS_FIXTURES (see build.rs)")]
 fn inspects_the_focus_sample_export() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/focus/focus-1.0-sample-1000.csv");
-    let Ok(file) = std::fs::File::open(path) else {
-        eprintln!("SKIPPED inspects_the_focus_sample_export: {path} is not there (shared/ fixtures missing)");
-        return;
-    };
-    let inspection = inspect(file, |_| {}).unwrap();
+    let file = crate::formats::fixture("focus/focus-1.0-sample-1000.csv");
+    let inspection = inspect(file.as_slice(), |_| {}).unwrap();
     assert_eq!(inspection.summary.lines, 1000);
     assert!(inspection.summary.problems.is_empty(), "{:?}", &inspection.summary.problems.shown[..inspection.summary.problems.shown.len().min(5)]);
     assert_eq!(inspection.currencies.iter().collect::<Vec<_>>(), vec!["USD"]);

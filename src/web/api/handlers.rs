@@ -533,7 +533,7 @@ pub struct GrantStatementOut {
     pub grant: GrantOut,
     /// What the startup can still spend.
     pub balance: String,
-    /// Usage approved.
+    /// Usage approved, less the providers' credit notes.
     pub spent: String,
     /// Usage submitted, awaiting the funder's approval.
     pub held: String,
@@ -953,7 +953,7 @@ pub struct ReportOut {
     pub programme: ProgrammeOut,
     pub budget: String,
     pub awarded: String,
-    /// Usage approved.
+    /// Usage approved, less the providers' credit notes.
     pub spent: String,
     /// Budget not yet awarded.
     pub unawarded: String,
