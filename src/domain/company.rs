@@ -424,7 +424,7 @@ pub fn aid_of_undertaking(conn: &mut AnyConnection, org_id: OrgId) -> DomainResu
 fn drawn_before_it_ended(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<Amount> {
     use crate::domain::figures::Figure;
     let figures = crate::domain::figures::grant_figures_of(conn, grant)?;
-    let of = |wanted: Figure| figures.iter().find(|(f, _)| *f == wanted).map_or(Amount::ZERO, |(_, a)| *a);
+    let of = |wanted: Figure| crate::domain::figures::figure_in(&figures, wanted);
     of(Figure::Spent).checked_add(of(Figure::Held)).map_err(|e| DomainError::Internal(e.to_string()))
 }
 

@@ -397,7 +397,7 @@ fn kept_account(conn: &mut AnyConnection, code: &str) -> DomainResult<Kept> {
 pub(crate) fn kept_accounts(conn: &mut AnyConnection, ids: &[i64]) -> DomainResult<std::collections::HashMap<i64, Kept>> {
     use crate::db::schema::ledger_kind_totals;
     let mut kept = std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(1000) {
+    for chunk in ids.chunks(crate::db::CHUNK_ROWS) {
         let accounts = ledger_accounts::table
             .filter(ledger_accounts::id.eq_any(chunk))
             .select((ledger_accounts::id, ledger_accounts::debits_posted, ledger_accounts::credits_posted, ledger_accounts::debits_pending, ledger_accounts::credits_pending))
@@ -522,6 +522,11 @@ pub fn grant_figures(conn: &mut AnyConnection, viewer: &Member, id: GrantId) -> 
 pub fn grant_figures_of(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<Vec<(Figure, Amount)>> {
     let credits = kept_account(conn, &grant.credits_account_code())?;
     GRANT_FIGURES.iter().map(|figure| Ok((*figure, grant_figure(&credits, *figure)?))).collect()
+}
+
+/// One figure of a list read by [`grant_figures_of`] (zero when the list lacks it).
+pub fn figure_in(figures: &[(Figure, Amount)], wanted: Figure) -> Amount {
+    figures.iter().find(|(figure, _)| *figure == wanted).map_or(Amount::ZERO, |(_, amount)| *amount)
 }
 
 /// One of [`GRANT_FIGURES`] from a credits account's running totals — or from several grants'

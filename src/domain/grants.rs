@@ -264,7 +264,7 @@ pub struct GrantStatement {
 fn figures_spent_and_clawed_back(conn: &mut AnyConnection, grant: &Grant) -> DomainResult<(Vec<(crate::domain::figures::Figure, Amount)>, Amount, Amount)> {
     use crate::domain::figures::Figure;
     let figures = crate::domain::figures::grant_figures_of(conn, grant)?;
-    let of = |wanted: Figure| figures.iter().find(|(f, _)| *f == wanted).map(|(_, a)| *a).unwrap_or_default();
+    let of = |wanted: Figure| crate::domain::figures::figure_in(&figures, wanted);
     let (spent, clawed_back) = (of(Figure::Spent), of(Figure::ClawedBack));
     Ok((figures, spent, clawed_back))
 }

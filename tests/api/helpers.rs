@@ -488,45 +488,37 @@ macro_rules! both_backends {
         })+
     };
     (fixtures $($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[actix_web::test]
-            #[cfg_attr(computegrants_no_fixtures, ignore = "needs the shared fixtures: ../shared/fixtures or COMPUTEGRANTS_FIXTURES (see build.rs)")]
-            async fn sqlite() {
-                super::$name($crate::helpers::Backend::Sqlite).await
-            }
-            #[actix_web::test]
-            #[cfg_attr(any(computegrants_no_postgres, computegrants_no_fixtures), ignore = "needs PostgreSQL and the shared fixtures: COMPUTEGRANTS_TEST_POSTGRES_URL, and ../shared/fixtures or COMPUTEGRANTS_FIXTURES (see build.rs)")]
-            async fn postgres() {
-                super::$name($crate::helpers::Backend::Postgres).await
-            }
-        })+
+        $crate::both_backends!(@async
+            [#[cfg_attr(computegrants_no_fixtures, ignore = "needs the shared fixtures: ../shared/fixtures or COMPUTEGRANTS_FIXTURES (see build.rs)")]]
+            [#[cfg_attr(any(computegrants_no_postgres, computegrants_no_fixtures), ignore = "needs PostgreSQL and the shared fixtures: COMPUTEGRANTS_TEST_POSTGRES_URL, and ../shared/fixtures or COMPUTEGRANTS_FIXTURES (see build.rs)")]]
+            $($name),+);
     };
     (browser $($name:ident),+ $(,)?) => {
-        $(mod $name {
-            #[actix_web::test]
-            #[cfg_attr(computegrants_no_browser, ignore = "needs Chromium: set COMPUTEGRANTS_TEST_BROWSER=1 (CI does)")]
-            async fn sqlite() {
-                super::$name($crate::helpers::Backend::Sqlite).await
-            }
-            #[actix_web::test]
-            #[cfg_attr(any(computegrants_no_postgres, computegrants_no_browser), ignore = "needs PostgreSQL and Chromium: set COMPUTEGRANTS_TEST_POSTGRES_URL and COMPUTEGRANTS_TEST_BROWSER=1 (CI does)")]
-            async fn postgres() {
-                super::$name($crate::helpers::Backend::Postgres).await
-            }
-        })+
+        $crate::both_backends!(@async
+            [#[cfg_attr(computegrants_no_browser, ignore = "needs Chromium: set COMPUTEGRANTS_TEST_BROWSER=1 (CI does)")]]
+            [#[cfg_attr(any(computegrants_no_postgres, computegrants_no_browser), ignore = "needs PostgreSQL and Chromium: set COMPUTEGRANTS_TEST_POSTGRES_URL and COMPUTEGRANTS_TEST_BROWSER=1 (CI does)")]]
+            $($name),+);
     };
-    ($($name:ident),+ $(,)?) => {
-        $(mod $name {
+    // The two async tests of each name, with the attributes that say when each is ignored; one
+    // name at a time, so that the attributes repeat once per test.
+    (@async [$(#[$sqlite:meta])*] [$(#[$postgres:meta])*] $name:ident $(, $rest:ident)*) => {
+        mod $name {
             #[actix_web::test]
+            $(#[$sqlite])*
             async fn sqlite() {
                 super::$name($crate::helpers::Backend::Sqlite).await
             }
             #[actix_web::test]
-            #[cfg_attr(computegrants_no_postgres, ignore = "needs PostgreSQL: set COMPUTEGRANTS_TEST_POSTGRES_URL (CI does)")]
+            $(#[$postgres])*
             async fn postgres() {
                 super::$name($crate::helpers::Backend::Postgres).await
             }
-        })+
+        }
+        $crate::both_backends!(@async [$(#[$sqlite])*] [$(#[$postgres])*] $($rest),*);
+    };
+    (@async [$($sqlite:tt)*] [$($postgres:tt)*]) => {};
+    ($($name:ident),+ $(,)?) => {
+        $crate::both_backends!(@async [] [#[cfg_attr(computegrants_no_postgres, ignore = "needs PostgreSQL: set COMPUTEGRANTS_TEST_POSTGRES_URL (CI does)")]] $($name),+);
     };
 }
 
